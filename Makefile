@@ -1,0 +1,44 @@
+# Jixiao — the two commands: `make run` (app with demo data) and `make test` (whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-sqlite test-postgres bench lint system-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps:
+	./scripts/ensure-system-deps.sh
+
+## make run: migrate an SQLite database under instance/, deploy bpmn/, load demo data, serve on 127.0.0.1:5000
+run: install
+	$(BIN)/jixiao db upgrade
+	$(BIN)/jixiao deploy bpmn/
+	$(BIN)/python -m server
+
+## make test: the whole suite on SQLite, then on a throwaway PostgreSQL
+test: install system-deps test-sqlite test-postgres
+
+test-sqlite: install
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test-postgres: install system-deps
+	./scripts/test-postgres.sh -n 2 -m "'not sqlite_only and not browser'" $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/engine_overhead.py
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) instance node_modules

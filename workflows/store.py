@@ -1,0 +1,264 @@
+"""SQLAlchemy models: the engine tables and the domain tables screens read (DESIGN 3).
+
+A plain ``DeclarativeBase``; the Flask app creates Flask-SQLAlchemy with
+``model_class=Base`` so both share one metadata. Schema changes are Alembic migrations
+in ``workflows/migrations``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware datetimes stored as UTC on every backend (SQLite has no zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, Decimal: Numeric(18, 2), dict: JSON}
+
+
+# --- deployments ------------------------------------------------------------------
+
+
+class Deployment(Base):
+    """An immutable bundle of BPMN, DMN and form files, keyed by its content hash."""
+
+    __tablename__ = "deployment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    files: Mapped[dict] = mapped_column(JSON)  # {file name: text}
+    deployed_by: Mapped[str] = mapped_column(String(80))
+    deployed_at: Mapped[datetime]
+
+
+class ProcessDefinition(Base):
+    """One version of one executable process; the parsed spec is serialized once here."""
+
+    __tablename__ = "process_definition"
+    __table_args__ = (UniqueConstraint("process_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(120), index=True)
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    spec_hash: Mapped[str] = mapped_column(String(64), index=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployment.id"))
+    serialized_spec: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+    deployment: Mapped[Deployment] = relationship(lazy="joined")
+
+
+# --- runtime ----------------------------------------------------------------------
+
+
+class ProcessInstance(Base):
+    __tablename__ = "process_instance"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(120), index=True)
+    business_key: Mapped[str | None] = mapped_column(String(120), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)  # running, completed, cancelled
+    workflow_state: Mapped[str] = mapped_column(Text)  # JSON without the spec (ENGINE-NOTES 3)
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    current_step: Mapped[str | None] = mapped_column(String(200))
+    started_by: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+
+    definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
+
+    # Optimistic locking: UPDATE ... WHERE id = :id AND lock_version = :v (DESIGN 3).
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class HumanTask(Base):
+    """One row per user task; the inbox reads only this and the domain tables."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_open_role", "status", "role", "unit_id", "due_at"),
+        Index("ix_human_task_assignee", "assignee", "status", "due_at"),
+        Index("ix_human_task_completed_by", "completed_by", "completed_at"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(120))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("budget_unit.id"))
+    task_spec: Mapped[str] = mapped_column(String(120))  # BPMN element id
+    title: Mapped[str] = mapped_column(String(200))
+    form: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(40))  # from the lane (DESIGN 4)
+    assignee: Mapped[str | None] = mapped_column(String(80))
+    priority: Mapped[int] = mapped_column(Integer, default=50)
+    due_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open, completed, cancelled
+    created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[str | None] = mapped_column(String(80))
+    draft: Mapped[dict | None] = mapped_column(JSON)
+
+
+class Timer(Base):
+    """Due-time index: one row per waiting timer; the scheduler reads only due rows."""
+
+    __tablename__ = "timer"
+    __table_args__ = (UniqueConstraint("instance_id", "task_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    task_spec: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(30))  # boundary, intermediate, start, gateway
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    interrupting: Mapped[bool] = mapped_column(Boolean, default=True)
+    attached_to: Mapped[str | None] = mapped_column(String(36))  # task a boundary timer guards
+
+
+class Incident(Base):
+    """A failure on one instance (a script error, a timer that could not fire); retryable."""
+
+    __tablename__ = "incident"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+
+
+class AuditEvent(Base):
+    """Append-only; each row carries the hash of the previous row of its chain."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (UniqueConstraint("chain", "seq"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    chain: Mapped[str] = mapped_column(String(40))
+    seq: Mapped[int]
+    instance_id: Mapped[int | None] = mapped_column(index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(60))
+    data: Mapped[dict] = mapped_column(JSON)
+    at: Mapped[datetime]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChain(Base):
+    """The head of each audit chain, so a deleted last row is detected too."""
+
+    __tablename__ = "audit_chain"
+    chain: Mapped[str] = mapped_column(String(40), primary_key=True)
+    seq: Mapped[int]
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+# --- domain -----------------------------------------------------------------------
+
+
+class BudgetUnit(Base):
+    """预算单位 a budget unit (department or agency)."""
+
+    __tablename__ = "budget_unit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("budget_unit.id"))
+    email: Mapped[str | None] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    unit: Mapped[BudgetUnit | None] = relationship(lazy="joined")
+    grants: Mapped[list[RoleGrant]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(g.role for g in self.grants)
+
+
+class RoleGrant(Base):
+    __tablename__ = "role_grant"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class Project(Base):
+    """A project spending public money, one fiscal year; its searchable state."""
+
+    __tablename__ = "project"
+    __table_args__ = (Index("ix_project_unit_year", "unit_id", "fiscal_year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("budget_unit.id"))
+    fiscal_year: Mapped[int]
+    amount: Mapped[Decimal]  # 万元
+    fund_type: Mapped[str] = mapped_column(String(40), default="general_public")
+    is_new: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_major: Mapped[bool] = mapped_column(Boolean, default=False)
+    stage: Mapped[str] = mapped_column(String(40), default="created")
+    score: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    grade: Mapped[str | None] = mapped_column(String(10))
+    grade_cap: Mapped[str | None] = mapped_column(String(10))
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    budget_cut_ratio: Mapped[Decimal | None] = mapped_column(Numeric(5, 4))
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+    unit: Mapped[BudgetUnit] = relationship(lazy="joined")
+
+
+# Workflow data keys ``project_<column>`` are copied into these project columns when an
+# instance is saved, so the BPMN (not Python) decides when a project's stage or score changes.
+PROJECT_SYNC_COLUMNS = (
+    "stage",
+    "score",
+    "grade",
+    "grade_cap",
+    "consecutive_failures",
+    "budget_cut_ratio",
+    "overdue",
+)

@@ -1,0 +1,180 @@
+"""The due-time index and firing of BPMN timers (DESIGN 5, ENGINE-NOTES 2).
+
+Whenever an instance is saved, each timer it waits on gets a ``timer`` row with its due
+time; a timer that no longer waits (fired, or its task completed first) loses its row
+in the same transaction. The scheduler reads only due rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from . import clock, engine
+from .store import Timer
+
+
+def parse_due(value) -> datetime | None:
+    """An aware UTC datetime from a timer's computed value (ISO string, datetime or cycle dict)."""
+    if value is None:
+        return None
+    if isinstance(value, dict):  # cycle timers: {'cycles', 'next', 'duration'}
+        value = value.get("next")
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        moment = TimerEventDefinition.get_datetime(str(value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=clock.CHINA)
+    return moment.astimezone(UTC)
+
+
+def _timer_definition(task_spec):
+    definition = getattr(task_spec, "event_definition", None)
+    if isinstance(definition, TimerEventDefinition):
+        return definition
+    if isinstance(definition, MultipleEventDefinition):
+        for inner in definition.event_definitions:
+            if isinstance(inner, TimerEventDefinition):
+                return inner
+    return None
+
+
+def _kind(task_spec) -> str:
+    if isinstance(task_spec, BoundaryEvent):
+        return "boundary"
+    if isinstance(task_spec, StartEvent):
+        return "start"
+    if isinstance(getattr(task_spec, "event_definition", None), MultipleEventDefinition):
+        return "multiple"
+    return "intermediate"
+
+
+@dataclass
+class WaitingTimer:
+    task_id: str
+    task_spec: str
+    kind: str
+    due_at: datetime
+    interrupting: bool
+    attached_to: str | None
+
+
+def waiting_timers(workflow) -> list[WaitingTimer]:
+    """Every timer the instance waits on, with its due time."""
+    found = []
+    for task in engine.all_tasks(workflow):
+        if task.state != TaskState.WAITING:
+            continue
+        definition = _timer_definition(task.task_spec)
+        if definition is None:
+            continue
+        value = task.internal_data.get("event_value")
+        if value is None:
+            # not evaluated yet (SpiffWorkflow computes it on the first check)
+            definition.has_fired(task) if not isinstance(definition, CycleTimerEventDefinition) else None
+            value = task.internal_data.get("event_value")
+        due = parse_due(value)
+        if due is None:
+            continue
+        attached = None
+        if isinstance(task.task_spec, BoundaryEvent) and task.parent is not None:
+            main = [
+                c
+                for c in task.parent.children
+                if c.task_spec.manual or not isinstance(c.task_spec, BoundaryEvent)
+            ]
+            attached = str(main[0].id) if main else None
+        found.append(
+            WaitingTimer(
+                task_id=str(task.id),
+                task_spec=task.task_spec.bpmn_id or task.task_spec.name,
+                kind=_kind(task.task_spec),
+                due_at=due,
+                interrupting=bool(getattr(task.task_spec, "cancel_activity", True)),
+                attached_to=attached,
+            )
+        )
+    return found
+
+
+def deadline_of(user_task) -> datetime | None:
+    """The earliest interrupting boundary timer guarding a user task: its deadline."""
+    parent = user_task.parent
+    if parent is None:
+        return None
+    dues = []
+    for sibling in parent.children:
+        if sibling is user_task or not isinstance(sibling.task_spec, BoundaryEvent):
+            continue
+        if not getattr(sibling.task_spec, "cancel_activity", True):
+            continue  # a non-interrupting timer is a reminder, not the deadline
+        if _timer_definition(sibling.task_spec) is None:
+            continue
+        due = parse_due(sibling.internal_data.get("event_value"))
+        if due is not None:
+            dues.append(due)
+    return min(dues) if dues else None
+
+
+def sync_index(session: Session, instance, workflow, running: bool = True) -> None:
+    """Make the instance's ``timer`` rows equal to the timers it now waits on."""
+    waiting = {t.task_id: t for t in waiting_timers(workflow)} if running else {}
+    existing = {r.task_id: r for r in rows_of(session, instance.id)}
+    gone = [task_id for task_id in existing if task_id not in waiting]
+    if gone:
+        session.execute(delete(Timer).where(Timer.instance_id == instance.id, Timer.task_id.in_(gone)))
+    for task_id, timer in waiting.items():
+        row = existing.get(task_id)
+        if row is None:
+            session.add(
+                Timer(
+                    instance_id=instance.id,
+                    task_id=task_id,
+                    task_spec=timer.task_spec,
+                    kind=timer.kind,
+                    due_at=timer.due_at,
+                    interrupting=timer.interrupting,
+                    attached_to=timer.attached_to,
+                )
+            )
+        elif row.due_at != timer.due_at:
+            row.due_at = timer.due_at
+
+
+def rows_of(session: Session, instance_id: int) -> list[Timer]:
+    return list(session.scalars(select(Timer).where(Timer.instance_id == instance_id)))
+
+
+def due_rows(session: Session, instance_id: int, moment: datetime) -> list[Timer]:
+    return list(
+        session.scalars(select(Timer).where(Timer.instance_id == instance_id, Timer.due_at <= moment))
+    )
+
+
+def next_due(session: Session) -> datetime | None:
+    """The earliest due time of any waiting timer: one indexed query."""
+    return session.scalar(select(func.min(Timer.due_at)))
+
+
+def due_instances(session: Session, moment: datetime, limit: int = 500) -> list[int]:
+    """Instances with at least one timer due at ``moment``, earliest first."""
+    query = (
+        select(Timer.instance_id)
+        .where(Timer.due_at <= moment)
+        .group_by(Timer.instance_id)
+        .order_by(func.min(Timer.due_at))
+        .limit(limit)
+    )
+    return list(session.scalars(query))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -31,7 +31,7 @@ class TimerScheduler:
 
     def start(self) -> TimerScheduler:
         self._scheduler.start()
-        self._schedule(clock.now())
+        self._schedule(0)
         return self
 
     def shutdown(self) -> None:
@@ -39,9 +39,11 @@ class TimerScheduler:
 
     def wake(self) -> None:
         """Run a pass now (e.g. after a command created a timer due soon)."""
-        self._schedule(clock.now())
+        self._schedule(0)
 
-    def _schedule(self, when) -> None:
+    def _schedule(self, delay_seconds: float) -> None:
+        # APScheduler runs on wall time; our clock may be set (tests, catch-up), so wait a delay.
+        when = datetime.now(UTC) + timedelta(seconds=max(0.0, delay_seconds))
         self._scheduler.add_job(self._pass, "date", run_date=when, id=JOB_ID, replace_existing=True,
                                 misfire_grace_time=None, coalesce=True)
 
@@ -55,11 +57,12 @@ class TimerScheduler:
             except Exception:  # keep the scheduler alive whatever one pass does
                 log.exception("timer pass failed")
             finally:
-                now = clock.now()
                 with self.db.reading() as session:
                     due = timers.next_due(session)
-                fallback = now + timedelta(seconds=self.max_sleep)
-                self._schedule(max(now, min(due, fallback)) if due is not None else fallback)
+                delay = self.max_sleep
+                if due is not None:
+                    delay = min(delay, (due - clock.now()).total_seconds())
+                self._schedule(delay)
 
 
 def start_background(db: Database, max_sleep: float = 5.0) -> TimerScheduler:

@@ -53,10 +53,14 @@ def append(
 ) -> AuditEvent:
     """Append one event in the caller's transaction."""
     chain = chain_name(instance_id)
-    head = session.scalar(select(AuditChain).where(AuditChain.chain == chain).with_for_update())
+    heads = session.info.setdefault("audit_heads", {})  # locked once per transaction
+    head = heads.get(chain)
     if head is None:
-        head = AuditChain(chain=chain, seq=0, last_hash=GENESIS)
-        session.add(head)
+        head = session.scalar(select(AuditChain).where(AuditChain.chain == chain).with_for_update())
+        if head is None:
+            head = AuditChain(chain=chain, seq=0, last_hash=GENESIS)
+            session.add(head)
+        heads[chain] = head
     at = clock.now()
     payload = _canonical(data or {})
     seq = head.seq + 1

@@ -52,7 +52,8 @@ class Database:
         else:
             write_engine = self.engine
         self.read_session = sessionmaker(self.engine, expire_on_commit=False)
-        self.write_session = sessionmaker(write_engine, expire_on_commit=False)
+        # commands flush explicitly (once, at the end of a save), so no autoflush before every query
+        self.write_session = sessionmaker(write_engine, expire_on_commit=False, autoflush=False)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:

@@ -149,7 +149,7 @@ def _save(
     *,
     completed_task_id: str | None = None,
 ) -> list[HumanTask]:
-    """Persist the workflow and everything screens read from it; returns new human tasks."""
+    """Persist the workflow and everything screens read from it; returns the open human tasks."""
     depth = engine.tree_depth(workflow)
     if depth >= engine.MAX_TREE_DEPTH - engine.DEPTH_SAFETY_MARGIN:
         raise TreeTooDeep(
@@ -158,15 +158,10 @@ def _save(
         )
     now = clock.now()
     completed = workflow.is_completed()
-    created = _sync_human_tasks(session, instance, workflow, actor, completed_task_id, now)
+    open_rows = _sync_human_tasks(session, instance, workflow, actor, completed_task_id, now)
     timers.sync_index(session, instance, workflow, running=not completed)
     _sync_project(session, instance, workflow)
-    open_titles = [
-        row.title
-        for row in session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
-        )
-    ]
+    open_titles = [row.title for row in open_rows]
     # the instance row changes last, so one flush writes it once (one lock_version step)
     was_running = instance.status == "running"
     instance.workflow_state = engine.dump_workflow(workflow)
@@ -181,8 +176,9 @@ def _save(
     except StaleDataError:
         raise Conflict(f"instance {instance_id} was changed by someone else; reload and try again") from None
     if was_running and instance.status == "completed":
-        audit.append(session, action="instance.completed", actor=actor.username, instance_id=instance.id)
-    return created
+        audit.append(session, action="instance.completed", actor=actor.username, instance_id=instance_id)
+        session.flush()
+    return open_rows
 
 
 def _ready_user_tasks(workflow):
@@ -216,13 +212,14 @@ def _sync_human_tasks(session, instance, workflow, actor, completed_task_id, now
     unit_id = None
     if instance.project_id is not None:
         unit_id = session.scalar(select(Project.unit_id).where(Project.id == instance.project_id))
-    created = []
+    still_open = []
     for task_id, task in ready.items():
         if task_id in open_rows:
+            still_open.append(open_rows[task_id])
             continue
         row = _human_task_row(instance, task, unit_id, now)
         session.add(row)
-        created.append(row)
+        still_open.append(row)
         audit.append(
             session,
             action="task.created",
@@ -231,7 +228,7 @@ def _sync_human_tasks(session, instance, workflow, actor, completed_task_id, now
             task_id=task_id,
             data={"task": row.task_spec, "role": row.role, "assignee": row.assignee},
         )
-    return created
+    return still_open
 
 
 def _human_task_row(instance, task, unit_id, now) -> HumanTask:
@@ -296,16 +293,6 @@ def _views(rows: Iterable[HumanTask]) -> list[TaskView]:
     return [TaskView(r.id, r.title, r.task_spec, r.role, r.assignee, r.form, r.due_at) for r in rows]
 
 
-def _open_views(session, instance_id) -> list[TaskView]:
-    return _views(
-        session.scalars(
-            select(HumanTask)
-            .where(HumanTask.instance_id == instance_id, HumanTask.status == "open")
-            .order_by(HumanTask.created_at)
-        )
-    )
-
-
 def _write_conflict(exc: OperationalError) -> Conflict:
     return Conflict(f"the database refused a concurrent write: {str(exc.orig)[:120]}")
 
@@ -357,10 +344,8 @@ def start(
                 "data": data or {},
             },
         )
-        _save(session, instance, workflow, actor)
-        result = CommandResult(
-            instance.id, instance.status, instance.lock_version, _open_views(session, instance.id)
-        )
+        open_rows = _save(session, instance, workflow, actor)
+        result = CommandResult(instance.id, instance.status, instance.lock_version, _views(open_rows))
         session.commit()
         return result
 
@@ -398,10 +383,8 @@ def complete_task(db: Database, task_id: str, data: dict | None, *, actor: Actor
                 data={"task": row.task_spec, "data": clean, "dropped_keys": dropped},
             )
             row.draft = None
-            _save(session, instance, workflow, actor, completed_task_id=task_id)
-            result = CommandResult(
-                instance.id, instance.status, instance.lock_version, _open_views(session, instance.id)
-            )
+            open_rows = _save(session, instance, workflow, actor, completed_task_id=task_id)
+            result = CommandResult(instance.id, instance.status, instance.lock_version, _views(open_rows))
             session.commit()
             return result
     except OperationalError as exc:

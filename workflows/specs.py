@@ -347,9 +347,16 @@ def ensure_loaded(definition: ProcessDefinition) -> str:
     return definition.spec_hash
 
 
+_form_cache: dict[tuple[int, str], dict | None] = {}
+
+
 def form_schema(definition: ProcessDefinition, form: str) -> dict | None:
-    text = definition.deployment.files.get(form)
-    return json.loads(text) if text else None
+    """The JSON Schema a deployed version names, cached (deployments are immutable)."""
+    key = (definition.deployment.content_hash, form)
+    if key not in _form_cache:
+        text = definition.deployment.files.get(form)
+        _form_cache[key] = json.loads(text) if text else None
+    return _form_cache[key]
 
 
 def process_catalog(session: Session) -> list[ProcessDefinition]:

@@ -60,7 +60,7 @@ class Deployment(Base):
     __tablename__ = "deployment"
     id: Mapped[int] = mapped_column(primary_key=True)
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    files: Mapped[dict] = mapped_column(JSON)  # {file name: text}
+    files: Mapped[dict] = mapped_column(JSON, deferred=True)  # {file name: text}
     deployed_by: Mapped[str] = mapped_column(String(80))
     deployed_at: Mapped[datetime]
 
@@ -76,10 +76,11 @@ class ProcessDefinition(Base):
     name: Mapped[str] = mapped_column(String(200))
     spec_hash: Mapped[str] = mapped_column(String(64), index=True)
     deployment_id: Mapped[int] = mapped_column(ForeignKey("deployment.id"))
-    serialized_spec: Mapped[str] = mapped_column(Text)
+    # loaded only when this process's spec is not yet cached in memory
+    serialized_spec: Mapped[str] = mapped_column(Text, deferred=True)
     created_at: Mapped[datetime]
 
-    deployment: Mapped[Deployment] = relationship(lazy="joined")
+    deployment: Mapped[Deployment] = relationship(lazy="select")
 
 
 # --- runtime ----------------------------------------------------------------------

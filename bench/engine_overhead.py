@@ -1,0 +1,125 @@
+"""What Jixiao adds on top of SpiffWorkflow for one task completion (issue 2 benchmark).
+
+Same BPMN for both (8 user tasks, one exclusive gateway, one boundary timer), 1,000 instances:
+  (a) raw: deserialize + complete one task + engine steps + serialize, in memory (spec by reference);
+  (b) runtime.complete_task against SQLite: the whole unit of work (load, run, save, read tables, audit, commit).
+Prints medians and p95, bytes stored per instance, and the ratio b/a as the last line ``overhead_ratio=<x>``.
+Goal: ratio <= 2.0 (ENGINE-NOTES 6 measured the raw floor at 0.68 ms), bytes <= 10 KB.
+
+    .venv/bin/python bench/engine_overhead.py [--instances 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from SpiffWorkflow.util.task import TaskState  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from workflows import engine, runtime, specs  # noqa: E402
+from workflows.db import Database  # noqa: E402
+from workflows.runtime import Actor  # noqa: E402
+from workflows.store import ProcessInstance  # noqa: E402
+
+NS = (
+    'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+    'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"'
+)
+
+
+def eight_step_bpmn() -> str:
+    steps = [f"step{i}" for i in range(1, 9)]
+    parts = [
+        f'<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions {NS} id="D" targetNamespace="x">',
+        '<bpmn:process id="eight_steps" isExecutable="true">',
+        '<bpmn:laneSet id="LS"><bpmn:lane id="L1" name="unit_submitter">',
+    ]
+    parts += [f"<bpmn:flowNodeRef>{s}</bpmn:flowNodeRef>" for s in steps]
+    parts.append("</bpmn:lane></bpmn:laneSet>")
+    parts.append(
+        '<bpmn:startEvent id="StartEvent_1"/><bpmn:sequenceFlow id="f0" sourceRef="StartEvent_1" targetRef="step1"/>'
+    )
+    for i, s in enumerate(steps, start=1):
+        parts.append(f'<bpmn:userTask id="{s}" name="第{i}步"/>')
+    for i in range(1, 4):
+        parts.append(f'<bpmn:sequenceFlow id="f{i}" sourceRef="step{i}" targetRef="step{i + 1}"/>')
+    parts.append(
+        '<bpmn:sequenceFlow id="f4" sourceRef="step4" targetRef="gw"/>'
+        '<bpmn:exclusiveGateway id="gw" default="f5b"/>'
+        '<bpmn:sequenceFlow id="f5a" sourceRef="gw" targetRef="step5"><bpmn:conditionExpression>'
+        "amount &gt;= 100</bpmn:conditionExpression></bpmn:sequenceFlow>"
+        '<bpmn:sequenceFlow id="f5b" sourceRef="gw" targetRef="step5"/>'
+    )
+    for i in range(5, 8):
+        parts.append(f'<bpmn:sequenceFlow id="f{i + 1}" sourceRef="step{i}" targetRef="step{i + 1}"/>')
+    parts.append(
+        '<bpmn:boundaryEvent id="deadline" attachedToRef="step8"><bpmn:timerEventDefinition>'
+        '<bpmn:timeDuration>"P10D"</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>'
+        '<bpmn:sequenceFlow id="f_late" sourceRef="deadline" targetRef="EndEvent_late"/>'
+        '<bpmn:endEvent id="EndEvent_late"/>'
+        '<bpmn:sequenceFlow id="f9" sourceRef="step8" targetRef="EndEvent_1"/><bpmn:endEvent id="EndEvent_1"/>'
+    )
+    parts.append("</bpmn:process></bpmn:definitions>")
+    return "".join(parts)
+
+
+def pct(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--instances", type=int, default=1000)
+    args = parser.parse_args()
+    n = args.instances
+    tmp = Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
+    db = Database(f"sqlite:///{tmp / 'bench.db'}")
+    db.migrate()
+    files = {"eight_steps.bpmn": eight_step_bpmn()}
+    with db.unit_of_work() as session:
+        specs.deploy(session, files, actor="bench")
+        session.commit()
+    actor = Actor("bench", frozenset({"unit_submitter"}))
+
+    # (b) runtime.complete_task against SQLite: start n instances, complete their first task
+    first_tasks = [
+        runtime.start(db, "eight_steps", actor=actor, data={"amount": 120}).next_tasks[0].id for _ in range(n)
+    ]
+    app_times = []
+    for task_id in first_tasks:
+        t0 = time.perf_counter()
+        runtime.complete_task(db, task_id, {}, actor=actor)
+        app_times.append((time.perf_counter() - t0) * 1000)
+
+    # (a) the raw SpiffWorkflow cycle on the same saved states, in memory
+    with db.reading() as session:
+        states = list(session.scalars(select(ProcessInstance.workflow_state)))
+        stored = session.scalar(select(func.avg(func.length(ProcessInstance.workflow_state))))
+    raw_times = []
+    for state in states:
+        t0 = time.perf_counter()
+        wf = engine.load_workflow(state)
+        task = next(t for t in engine.all_tasks(wf) if t.task_spec.manual and t.state == TaskState.READY)
+        task.run()
+        wf.do_engine_steps()
+        engine.dump_workflow(wf)
+        raw_times.append((time.perf_counter() - t0) * 1000)
+
+    raw_med, app_med = statistics.median(raw_times), statistics.median(app_times)
+    print(f"instances={n}")
+    print(f"raw_cycle_ms median={raw_med:.3f} p95={pct(raw_times, 0.95):.3f}")
+    print(f"complete_task_sqlite_ms median={app_med:.3f} p95={pct(app_times, 0.95):.3f}")
+    print(f"workflow_state_bytes_per_instance={stored:.0f} (goal <= 10240)")
+    print(f"overhead_ratio={app_med / raw_med:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
@@ -167,7 +167,7 @@ def _save(
     instance.workflow_state = engine.dump_workflow(workflow)
     instance.updated_at = now
     instance.current_step = "、".join(open_titles)[:200] if open_titles else None
-    if completed:
+    if completed and was_running:
         instance.status = "completed"
         instance.completed_at = now
     instance_id = instance.id  # read before the flush: a failed flush leaves the session unusable
@@ -559,9 +559,9 @@ def cancel(db: Database, instance_id: int, *, actor: Actor, reason: str = "") ->
         if instance.status != "running":
             raise Conflict(f"instance {instance_id} is {instance.status}")
         workflow.cancel()
-        _save(session, instance, workflow, actor)
         instance.status = "cancelled"
         instance.completed_at = clock.now()
+        _save(session, instance, workflow, actor)
         audit.append(
             session,
             action="instance.cancelled",

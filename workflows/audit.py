@@ -13,7 +13,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from . import clock
@@ -50,8 +50,8 @@ def append(
     instance_id: int | None = None,
     task_id: str | None = None,
     data: dict | None = None,
-) -> AuditEvent:
-    """Append one event in the caller's transaction."""
+) -> dict:
+    """Append one event in the caller's transaction (hash-chained to the previous one)."""
     chain = chain_name(instance_id)
     heads = session.info.setdefault("audit_heads", {})  # locked once per transaction
     head = heads.get(chain)
@@ -75,21 +75,30 @@ def append(
         at=at,
         prev_hash=head.last_hash,
     )
-    event = AuditEvent(
-        chain=chain,
-        seq=seq,
-        instance_id=instance_id,
-        task_id=task_id,
-        actor=actor,
-        action=action,
-        data=payload,
-        at=at,
-        prev_hash=head.last_hash,
-        hash=digest,
-    )
-    session.add(event)
+    event = {
+        "chain": chain,
+        "seq": seq,
+        "instance_id": instance_id,
+        "task_id": task_id,
+        "actor": actor,
+        "action": action,
+        "data": payload,
+        "at": at,
+        "prev_hash": head.last_hash,
+        "hash": digest,
+    }
+    # written in one batch when the transaction commits (write_pending); rolled back with it otherwise
+    session.info.setdefault("audit_pending", []).append(event)
     head.seq, head.last_hash = seq, digest
     return event
+
+
+def write_pending(session: Session) -> None:
+    """Insert the events appended in this transaction (a ``before_commit`` hook of command sessions)."""
+    rows = session.info.pop("audit_pending", None)
+    if rows:
+        session.execute(insert(AuditEvent), rows)
+    session.info.pop("audit_heads", None)
 
 
 def verify(session: Session) -> list[str]:

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import audit
 from .config import settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -54,6 +55,7 @@ class Database:
         self.read_session = sessionmaker(self.engine, expire_on_commit=False)
         # commands flush explicitly (once, at the end of a save), so no autoflush before every query
         self.write_session = sessionmaker(write_engine, expire_on_commit=False, autoflush=False)
+        event.listen(self.write_session, "before_commit", audit.write_pending)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:

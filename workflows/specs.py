@@ -104,6 +104,9 @@ def _xml(text: str):
 def parse_bundle(files: dict[str, str]) -> ParsedBundle:
     """Parse and check a bundle; every problem becomes a located error."""
     result = ParsedBundle(files=files)
+    if not any(name.endswith(".bpmn") for name in files):
+        result.errors.append(LocatedError("<bundle>", None, "the bundle holds no .bpmn file"))
+        return result
     parser = engine.new_parser()
     process_files: dict[str, str] = {}
     for name in sorted(files):

@@ -137,3 +137,9 @@ def test_lint_command_exits_nonzero_and_prints_located_errors(tmp_path):
 def test_lint_command_exits_zero_for_a_good_bundle():
     result = CliRunner().invoke(main, ["lint", str(FIXTURES / "approval")])
     assert result.exit_code == 0, result.output
+
+
+def test_deploy_refuses_a_bundle_without_bpmn(tmp_path):
+    (tmp_path / "only.json").write_text('{"type": "object", "properties": {}}', encoding="utf-8")
+    errors = specs.lint(specs.load_bundle(tmp_path))
+    assert [e.message for e in errors] == ["the bundle holds no .bpmn file"]

@@ -108,7 +108,7 @@ class Process:
         if mi:
             source, item, output, output_item = mi
             tail = (
-                '<bpmn:multiInstanceLoopCharacteristics>'
+                '<bpmn:multiInstanceLoopCharacteristics spiffworkflow:scriptsOnInstances="true">'
                 f"\n        <bpmn:loopDataInputRef>{source}</bpmn:loopDataInputRef>"
                 f"\n        <bpmn:loopDataOutputRef>{output}</bpmn:loopDataOutputRef>"
                 f'\n        <bpmn:inputDataItem id="{item}" name="{item}" />'

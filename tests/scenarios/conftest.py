@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from workflows import clock, engine, runtime, specs
@@ -114,7 +115,7 @@ class Paths:
             instance = session.get(ProcessInstance, iid)
             specs.ensure_loaded(instance.definition)
             workflow = engine.load_workflow(instance.workflow_state)
-        tasks = [t for t in engine.all_tasks(workflow) if t.has_state(t.state.__class__.COMPLETED)]
+        tasks = [t for t in engine.all_tasks(workflow) if t.state == TaskState.COMPLETED]
         tasks.sort(key=lambda t: t.last_state_change)
         merged: dict = {}
         for task in tasks:

@@ -22,7 +22,7 @@ Stages ``advance`` knows (``STAGES``):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -278,7 +278,8 @@ class _Plan:
     def __init__(self, stage: str, name: str, amount: float, year: int):
         self.stage, self.name, self.amount, self.year = stage, name, amount, year
         self.reports = 0
-        self.expert_scores = iter([88, 85.5, 90, 78, 74, 80])
+        low = stage == "not_budgeted"  # a panel that does not support it
+        self.expert_scores = iter([72, 75.5, 70] if low else [88, 85.5, 90, 78, 74, 80])
 
     def data_for(self, spec: str) -> dict:
         amount = self.amount
@@ -370,7 +371,7 @@ def _advance_one(db: Database, project_id: int, unit_id: int, stage: str, fiscal
             due = _next_timer(db, iid)
             if due is None:
                 return iid  # completed (results applied, or not budgeted)
-            fire_timers(db, iid, max(due, clock.now()))
+            fire_timers(db, iid, max(due + timedelta(minutes=1), clock.now()))
             continue
         spec = specs[0]
         moment = _when(spec, year)

@@ -61,7 +61,8 @@ def _properties(props: dict) -> str:
     if not props:
         return ""
     items = "".join(
-        f"\n          <spiffworkflow:property name={quoteattr(k)} value={quoteattr(v)} />" for k, v in props.items()
+        f"\n          <spiffworkflow:property name={quoteattr(k)} value={quoteattr(v)} />"
+        for k, v in props.items()
     )
     return f"\n        <spiffworkflow:properties>{items}\n        </spiffworkflow:properties>"
 
@@ -100,7 +101,9 @@ class Process:
         properties = {"formJsonSchemaFilename": form, **(props or {})}
         ext = _properties(properties)
         if postscript:
-            ext += f"\n        <spiffworkflow:postScript>{escape(postscript.strip())}</spiffworkflow:postScript>"
+            ext += (
+                f"\n        <spiffworkflow:postScript>{escape(postscript.strip())}</spiffworkflow:postScript>"
+            )
         head = f"<bpmn:extensionElements>{ext}\n      </bpmn:extensionElements>"
         if doc:
             head = f"<bpmn:documentation>{escape(doc)}</bpmn:documentation>\n      " + head
@@ -318,7 +321,9 @@ class Process:
                     "\n    </bpmn:sequenceFlow>"
                 )
             else:
-                out.append(f'    <bpmn:sequenceFlow id="{f.id}"{name} sourceRef="{f.source}" targetRef="{f.target}" />')
+                out.append(
+                    f'    <bpmn:sequenceFlow id="{f.id}"{name} sourceRef="{f.source}" targetRef="{f.target}" />'
+                )
         out.append("  </bpmn:process>")
         out.extend(self._di())
         out.append("</bpmn:definitions>")

@@ -367,7 +367,9 @@ def monitoring_round() -> Process:
     p.call("call_mn_rect", "整改 Rectification", "finance_reviewer", "rectification")
     p.end("EndEvent_mn_passed", "本轮监控通过", "finance_reviewer")
     p.end("EndEvent_mn_failed", "本轮监控不通过", "finance_reviewer")
-    p.chain("StartEvent_mn", "mn_prepare", "mn_node_reached", "mn_report", "mn_execution", "mn_review", "gw_mn")
+    p.chain(
+        "StartEvent_mn", "mn_prepare", "mn_node_reached", "mn_report", "mn_execution", "mn_review", "gw_mn"
+    )
     p.chain("mn_report_deadline", "mn_mark_overdue", "EndEvent_mn_overdue")
     p.flow("gw_mn", "mn_passed", 'mn_review_result == "通过"', name="通过")
     p.flow("gw_mn", "mn_failed", id="Flow_mn_failed", name="不通过")
@@ -490,7 +492,9 @@ def evaluation() -> Process:
         "ev_grade = project_grade\nfunds_recovered = ev_false_report\naccountability_required = ev_false_report\n",
     )
     p.end("EndEvent_ev", "评价完成", "finance_reviewer")
-    p.chain("StartEvent_ev", "ev_prepare", "ev_self", "ev_self_total", "ev_finance_review", "ev_finance_total")
+    p.chain(
+        "StartEvent_ev", "ev_prepare", "ev_self", "ev_self_total", "ev_finance_review", "ev_finance_total"
+    )
     p.chain("ev_self_deadline", "ev_self_overdue", "EndEvent_ev_overdue")
     p.chain("ev_finance_total", "gw_ev_experts")
     # R-EV-3: key or specialised projects get expert review
@@ -522,8 +526,7 @@ def results_application() -> Process:
         "ra_amounts",
         "计算下年度预算调减",
         "performance_office",
-        defaults(amount_wan="0")
-        + "ra_cut_amount = round2(amount_wan * project_budget_cut_ratio)\n"
+        defaults(amount_wan="0") + "ra_cut_amount = round2(amount_wan * project_budget_cut_ratio)\n"
         "ra_next_year_ceiling = round2(amount_wan - ra_cut_amount)\n",
     )
     p.user(
@@ -666,7 +669,9 @@ def project_lifecycle() -> Process:
     p.chain("lc_escalation", "lc_cap", "gw_lc_more")
     p.flow("gw_lc_more", "lc_mn_next", "monitoring_index < len(monitoring_nodes)", name="下一节点")
     p.flow("gw_lc_more", "lc_evaluation", id="Flow_lc_to_evaluation", name="监控结束")
-    p.chain("lc_evaluation", "call_evaluation", "lc_results", "call_results", "lc_applied", "EndEvent_lc_applied")
+    p.chain(
+        "lc_evaluation", "call_evaluation", "lc_results", "call_results", "lc_applied", "EndEvent_lc_applied"
+    )
     return p
 
 

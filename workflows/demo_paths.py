@@ -32,7 +32,15 @@ from .runtime import Actor
 from .store import HumanTask, Project, Timer
 
 PROCESS = "project_lifecycle"
-STAGES = ("ex_ante", "targets", "monitoring", "rectification", "evaluation", "results_applied", "not_budgeted")
+STAGES = (
+    "ex_ante",
+    "targets",
+    "monitoring",
+    "rectification",
+    "evaluation",
+    "results_applied",
+    "not_budgeted",
+)
 
 # DOMAIN 8: Wanzai county's third-party key evaluations (万元) and other plausible projects.
 DEMO_PROJECTS = [
@@ -63,7 +71,10 @@ def ex_ante_report(name: str, amount_wan: float) -> dict:
 
 
 def head_approval(agree: bool = True) -> dict:
-    return {"ea_head_opinion": "同意报送" if agree else "退回修改", "ea_head_comment": "经单位班子会议研究同意。"}
+    return {
+        "ea_head_opinion": "同意报送" if agree else "退回修改",
+        "ea_head_comment": "经单位班子会议研究同意。",
+    }
 
 
 def ex_ante_review(score: float, conclusion: str = "支持", next_step: str = "作出结论") -> dict:
@@ -96,32 +107,82 @@ def performance_targets(name: str) -> dict:
         "tg_overall_goal": f"按期完成{name}建设任务，提升公共服务水平，群众满意度达到90%以上。",
         "tg_spending_basis": "按工程量清单和市场价格测算，详见支出测算表。",
         "indicators": [
-            {"level1": "产出指标", "level2": "数量指标", "name": "完成建设任务", "direction": "≥",
-             "target_value": "100", "unit": "%", "weight": 30},
-            {"level1": "产出指标", "level2": "质量指标", "name": "工程验收合格率", "direction": "=",
-             "target_value": "100", "unit": "%", "weight": 20},
-            {"level1": "产出指标", "level2": "时效指标", "name": "按期完工率", "direction": "≥",
-             "target_value": "95", "unit": "%", "weight": 10},
-            {"level1": "效益指标", "level2": "社会效益指标", "name": "受益群众人数", "direction": "≥",
-             "target_value": "20000", "unit": "人", "weight": 30},
-            {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "群众满意度", "direction": "≥",
-             "target_value": "90", "unit": "%", "weight": 10},
+            {
+                "level1": "产出指标",
+                "level2": "数量指标",
+                "name": "完成建设任务",
+                "direction": "≥",
+                "target_value": "100",
+                "unit": "%",
+                "weight": 30,
+            },
+            {
+                "level1": "产出指标",
+                "level2": "质量指标",
+                "name": "工程验收合格率",
+                "direction": "=",
+                "target_value": "100",
+                "unit": "%",
+                "weight": 20,
+            },
+            {
+                "level1": "产出指标",
+                "level2": "时效指标",
+                "name": "按期完工率",
+                "direction": "≥",
+                "target_value": "95",
+                "unit": "%",
+                "weight": 10,
+            },
+            {
+                "level1": "效益指标",
+                "level2": "社会效益指标",
+                "name": "受益群众人数",
+                "direction": "≥",
+                "target_value": "20000",
+                "unit": "人",
+                "weight": 30,
+            },
+            {
+                "level1": "满意度指标",
+                "level2": "服务对象满意度指标",
+                "name": "群众满意度",
+                "direction": "≥",
+                "target_value": "90",
+                "unit": "%",
+                "weight": 10,
+            },
         ],
     }
 
 
 def targets_decision(decision: str = "通过") -> dict:
-    return {"tg_decision": decision, "tg_comment": "指标设置完整，目标值合理。" if decision == "通过" else "指标不够量化，请调整。"}
+    return {
+        "tg_decision": decision,
+        "tg_comment": "指标设置完整，目标值合理。" if decision == "通过" else "指标不够量化，请调整。",
+    }
 
 
 def monitoring_report(amount_wan: float, share: float = 0.45) -> dict:
     return {
         "mn_executed_amount": round(amount_wan * share, 2),
         "mn_indicator_progress": [
-            {"name": "完成建设任务", "target_value": "100%", "actual_value": "48%", "completion_rate": 48,
-             "deviation_reason": "", "corrective_measures": ""},
-            {"name": "按期完工率", "target_value": "95%", "actual_value": "进度滞后约半个月", "completion_rate": 40,
-             "deviation_reason": "雨季影响施工", "corrective_measures": "增加施工班组，倒排工期"},
+            {
+                "name": "完成建设任务",
+                "target_value": "100%",
+                "actual_value": "48%",
+                "completion_rate": 48,
+                "deviation_reason": "",
+                "corrective_measures": "",
+            },
+            {
+                "name": "按期完工率",
+                "target_value": "95%",
+                "actual_value": "进度滞后约半个月",
+                "completion_rate": 40,
+                "deviation_reason": "雨季影响施工",
+                "corrective_measures": "增加施工班组，倒排工期",
+            },
         ],
         "mn_deviation_summary": "总体进度基本符合序时要求。",
     }
@@ -136,32 +197,67 @@ def monitoring_review(passed: bool, payment: str = "正常拨付") -> dict:
 
 
 def escalation(decision: str = "调减预算") -> dict:
-    return {"escalation_decision": decision, "escalation_amount_wan": 50, "escalation_comment": "连续两次监控不合格，按规定处理。"}
+    return {
+        "escalation_decision": decision,
+        "escalation_amount_wan": 50,
+        "escalation_comment": "连续两次监控不合格，按规定处理。",
+    }
 
 
 def rectification_submit() -> dict:
-    return {"rect_measures": "已补充偏差原因分析，调整实施计划并加快支付进度。", "rect_evidence": "整改报告及支付凭证.pdf"}
+    return {
+        "rect_measures": "已补充偏差原因分析，调整实施计划并加快支付进度。",
+        "rect_evidence": "整改报告及支付凭证.pdf",
+    }
 
 
 def rectification_verify(accepted: bool) -> dict:
-    return {"rect_verdict": "通过" if accepted else "退回", "rect_comment": "整改到位。" if accepted else "佐证材料不足，请补充。"}
+    return {
+        "rect_verdict": "通过" if accepted else "退回",
+        "rect_comment": "整改到位。" if accepted else "佐证材料不足，请补充。",
+    }
 
 
-def self_evaluation(budget: float, executed: float, output: float = 45, outcome: float = 26, satisfaction: float = 9) -> dict:
+def self_evaluation(
+    budget: float, executed: float, output: float = 45, outcome: float = 26, satisfaction: float = 9
+) -> dict:
     """A self-evaluation table whose indicator scores add up to the given parts."""
     return {
         "ev_budget_amount": budget,
         "ev_executed_amount": executed,
         "ev_output_indicators": [
-            {"name": "完成建设任务", "weight": 30, "target_value": "100%", "actual_value": "100%", "score": min(output, 30)},
-            {"name": "工程验收合格率", "weight": 20, "target_value": "100%", "actual_value": "100%",
-             "score": round(max(output - 30, 0), 2)},
+            {
+                "name": "完成建设任务",
+                "weight": 30,
+                "target_value": "100%",
+                "actual_value": "100%",
+                "score": min(output, 30),
+            },
+            {
+                "name": "工程验收合格率",
+                "weight": 20,
+                "target_value": "100%",
+                "actual_value": "100%",
+                "score": round(max(output - 30, 0), 2),
+            },
         ],
         "ev_outcome_indicators": [
-            {"name": "受益群众人数", "weight": 30, "target_value": "20000人", "actual_value": "18600人", "score": outcome},
+            {
+                "name": "受益群众人数",
+                "weight": 30,
+                "target_value": "20000人",
+                "actual_value": "18600人",
+                "score": outcome,
+            },
         ],
         "ev_satisfaction_indicators": [
-            {"name": "群众满意度", "weight": 10, "target_value": "90%", "actual_value": "92%", "score": satisfaction},
+            {
+                "name": "群众满意度",
+                "weight": 10,
+                "target_value": "90%",
+                "actual_value": "92%",
+                "score": satisfaction,
+            },
         ],
         "ev_report": "项目按计划实施，主要绩效目标基本完成。",
         "ev_problems": "个别子项目进度滞后。",
@@ -194,9 +290,13 @@ def third_party_evaluation(score: float) -> dict:
     return {"tp_ev_score": score, "tp_ev_report": "按决策、过程、产出、效益四类指标独立评价，详见评价报告。"}
 
 
-def results_feedback(problems: Iterable[tuple[str, str]] = (), disclose: bool = True, sensitive: bool = False) -> dict:
+def results_feedback(
+    problems: Iterable[tuple[str, str]] = (), disclose: bool = True, sensitive: bool = False
+) -> dict:
     return {
-        "ra_problems": [{"problem": p, "requirement": "限期整改并报送整改结果", "deadline": d} for p, d in problems],
+        "ra_problems": [
+            {"problem": p, "requirement": "限期整改并报送整改结果", "deadline": d} for p, d in problems
+        ],
         "ra_disclose": disclose,
         "ra_sensitive": sensitive,
         "ra_comment": "评价结果已反馈单位。",
@@ -318,7 +418,9 @@ class _Plan:
         raise LookupError(f"the demo has no data for task {spec!r}")
 
 
-def advance(db: Database, projects: Iterable[tuple[int, int, str]], *, fiscal_year: int | None = None) -> dict[int, int]:
+def advance(
+    db: Database, projects: Iterable[tuple[int, int, str]], *, fiscal_year: int | None = None
+) -> dict[int, int]:
     """Start ``project_lifecycle`` for each (project_id, unit_id, stage_wanted); returns {project: instance}.
 
     The clock walks through the project's fiscal year as people would (ex-ante and

@@ -66,7 +66,11 @@ class Paths:
         return project_id
 
     def start(self, process="project_lifecycle", *, project=True, **data) -> int:
-        project_id = self.project(data.get("project_name", "农村人居环境整治项目"), data.get("amount_wan", 362.0)) if project else None
+        project_id = (
+            self.project(data.get("project_name", "农村人居环境整治项目"), data.get("amount_wan", 362.0))
+            if project
+            else None
+        )
         base = {"fiscal_year": YEAR, "project_name": "农村人居环境整治项目", "amount_wan": 362.0}
         base.update(data)
         result = runtime.start(

@@ -46,7 +46,11 @@ def test_self_evaluation_total_is_computed_from_its_parts(paths, evaluating):
     data = paths.data(evaluating)
     assert data["ev_execution_rate"] == 96.69
     assert data["ev_execution_points"] == 9.67
-    assert (data["ev_output_points"], data["ev_outcome_points"], data["ev_satisfaction_points"]) == (45, 26, 9)
+    assert (data["ev_output_points"], data["ev_outcome_points"], data["ev_satisfaction_points"]) == (
+        45,
+        26,
+        9,
+    )
     assert data["ev_self_total"] == 89.67
 
 

@@ -178,7 +178,9 @@ def test_third_party_reassessment_score_decides(paths):
     submit_report(paths, iid)
     paths.do(iid, "ea_finance_review", demo.ex_ante_review(88, next_step="第三方复核"))
     assert [t.role for t in paths.tasks(iid)] == ["third_party"]
-    paths.do(iid, "ea_third_party", {"tp_ea_score": 78, "tp_ea_conclusion": "支持", "tp_ea_report": "复核报告"})
+    paths.do(
+        iid, "ea_third_party", {"tp_ea_score": 78, "tp_ea_conclusion": "支持", "tp_ea_report": "复核报告"}
+    )
     assert paths.project_row(iid).stage == "not_budgeted"
 
 

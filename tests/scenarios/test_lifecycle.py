@@ -23,8 +23,19 @@ PROCESS_IDS = {
     "results_application",
     "rectification",
 }
-ROLES = {"unit_submitter", "unit_head", "finance_reviewer", "performance_office", "expert", "third_party", "leadership"}
-NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
+ROLES = {
+    "unit_submitter",
+    "unit_head",
+    "finance_reviewer",
+    "performance_office",
+    "expert",
+    "third_party",
+    "leadership",
+}
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+}
 
 
 def test_closed_loop_runs_end_to_end(paths):
@@ -73,8 +84,13 @@ def test_one_file_per_process_with_a_diagram_for_every_element():
         tree = etree.parse(str(path))
         [process] = tree.findall("bpmn:process", NS)
         assert process.get("id") == path.stem
-        elements = {e.get("id") for e in process if e.get("id") and not e.tag.endswith(("laneSet", "documentation"))}
-        drawn = {e.get("bpmnElement") for e in tree.iter(f"{{{NS['bpmndi']}}}BPMNShape", f"{{{NS['bpmndi']}}}BPMNEdge")}
+        elements = {
+            e.get("id") for e in process if e.get("id") and not e.tag.endswith(("laneSet", "documentation"))
+        }
+        drawn = {
+            e.get("bpmnElement")
+            for e in tree.iter(f"{{{NS['bpmndi']}}}BPMNShape", f"{{{NS['bpmndi']}}}BPMNEdge")
+        }
         assert elements <= drawn, f"{path.name}: no DI for {sorted(elements - drawn)}"
         assert not {"Start", "End"} & elements
 
@@ -83,8 +99,11 @@ def test_every_user_task_has_a_role_lane_and_a_form():
     """DESIGN 4: lanes name roles; every user task names its form (present in forms/)."""
     for path in BPMN.glob("*.bpmn"):
         tree = etree.parse(str(path))
-        lanes = {ref.text: lane.get("name") for lane in tree.iter(f"{{{NS['bpmn']}}}lane")
-                 for ref in lane.findall("bpmn:flowNodeRef", NS)}
+        lanes = {
+            ref.text: lane.get("name")
+            for lane in tree.iter(f"{{{NS['bpmn']}}}lane")
+            for ref in lane.findall("bpmn:flowNodeRef", NS)
+        }
         assert set(lanes.values()) <= ROLES
         for task in tree.iter(f"{{{NS['bpmn']}}}userTask"):
             form = task.find(".//{*}property[@name='formJsonSchemaFilename']").get("value")
@@ -105,15 +124,22 @@ def test_thresholds_live_in_dmn_not_python():
 @pytest.fixture
 def demo_projects(paths, db):
     with db.unit_of_work() as session:
-        units = [BudgetUnit(code="WZ-NY", name="万载县农业农村局"), BudgetUnit(code="WZ-ZJ", name="万载县住房和城乡建设局")]
+        units = [
+            BudgetUnit(code="WZ-NY", name="万载县农业农村局"),
+            BudgetUnit(code="WZ-ZJ", name="万载县住房和城乡建设局"),
+        ]
         session.add_all(units)
         session.flush()
         rows = []
         for index, stage in enumerate(demo.STAGES):
             name, amount = demo.DEMO_PROJECTS[index % len(demo.DEMO_PROJECTS)]
             project = Project(
-                code=f"DEMO-{index}", name=name, unit_id=units[index % 2].id, fiscal_year=YEAR,
-                amount=Decimal(str(amount)), created_at=paths_now(),
+                code=f"DEMO-{index}",
+                name=name,
+                unit_id=units[index % 2].id,
+                fiscal_year=YEAR,
+                amount=Decimal(str(amount)),
+                created_at=paths_now(),
             )
             session.add(project)
             session.flush()

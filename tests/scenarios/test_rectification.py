@@ -50,7 +50,11 @@ def test_a_return_beyond_the_bound_escalates_to_leadership(paths):
         round_trip(paths, iid, accepted=False)
     [task] = paths.tasks(iid)
     assert (task.task_spec, task.role) == ("rc_escalate", "leadership")
-    paths.do(iid, "rc_escalate", {"rect_leadership_decision": "收回资金", "rect_leadership_comment": "收回剩余资金"})
+    paths.do(
+        iid,
+        "rc_escalate",
+        {"rect_leadership_decision": "收回资金", "rect_leadership_comment": "收回剩余资金"},
+    )
     assert paths.data(iid)["rectification_result"] == "escalated"
 
 
@@ -74,7 +78,9 @@ def test_each_return_is_recorded_with_the_reasons(paths, db):
     with db.reading() as session:
         actions = list(
             session.scalars(
-                select(AuditEvent.action).where(AuditEvent.instance_id == iid, AuditEvent.action == "task.completed")
+                select(AuditEvent.action).where(
+                    AuditEvent.instance_id == iid, AuditEvent.action == "task.completed"
+                )
             )
         )
     assert len(actions) == 4

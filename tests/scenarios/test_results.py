@@ -59,8 +59,13 @@ def test_good_results_are_prioritised(paths, evaluated):
 def test_problems_go_back_to_the_unit_with_a_deadline(paths, evaluated):
     """R-RA-2: problems become rectification with a deadline; finance verifies."""
     iid = evaluated(76)
-    paths.do(iid, "ra_feedback", demo.results_feedback([("绩效目标未完成", f"{YEAR + 1}-09-30"),
-                                                        ("资金支付滞后", f"{YEAR + 1}-08-31")]))
+    paths.do(
+        iid,
+        "ra_feedback",
+        demo.results_feedback(
+            [("绩效目标未完成", f"{YEAR + 1}-09-30"), ("资金支付滞后", f"{YEAR + 1}-08-31")]
+        ),
+    )
     [task] = paths.tasks(iid)
     assert (task.task_spec, task.role) == ("rc_submit", "unit_submitter")
     assert task.due_at == moment(f"{YEAR + 1}-08-31T23:59:59").astimezone(UTC)

@@ -26,12 +26,22 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from . import clock, runtime
+from . import clock, runtime, specs
+from .config import settings
 from .db import Database
 from .runtime import Actor
 from .store import HumanTask, Project, Timer
 
 PROCESS = "project_lifecycle"
+PATH_PROCESSES = (
+    PROCESS,
+    "ex_ante_assessment",
+    "target_review",
+    "monitoring_round",
+    "evaluation",
+    "results_application",
+    "rectification",
+)
 STAGES = (
     "ex_ante",
     "targets",
@@ -418,6 +428,15 @@ class _Plan:
         raise LookupError(f"the demo has no data for task {spec!r}")
 
 
+def ensure_deployed(db: Database, actor: str = "demo") -> None:
+    """Deploy ``bpmn/`` (with its forms) unless every path is already deployed."""
+    with db.unit_of_work() as session:
+        missing = [p for p in PATH_PROCESSES if specs.latest_definition(session, p, required=False) is None]
+        if missing:
+            specs.deploy(session, specs.load_bundle(settings().bpmn_dir), actor=actor)
+            session.commit()
+
+
 def advance(
     db: Database, projects: Iterable[tuple[int, int, str]], *, fiscal_year: int | None = None
 ) -> dict[int, int]:
@@ -425,8 +444,10 @@ def advance(
 
     The clock walks through the project's fiscal year as people would (ex-ante and
     targets the autumn before, monitoring after each node, evaluation the spring after)
-    and is restored afterwards. ``fiscal_year`` overrides the project's own.
+    and is restored afterwards. ``fiscal_year`` overrides the project's own. Deploys
+    ``bpmn/`` first if the paths are not deployed yet.
     """
+    ensure_deployed(db)
     previous = clock._fixed  # noqa: SLF001 - restore a clock the caller froze
     started: dict[int, int] = {}
     try:

@@ -162,3 +162,30 @@ def test_demo_advance_puts_projects_at_every_stage(paths, db, demo_projects):
         stages = {p.id: p.stage for p in session.scalars(select(Project))}
     wanted = {pid: stage for pid, _unit, stage in demo_projects}
     assert stages == wanted
+
+
+def test_demo_advance_deploys_the_paths_when_needed(db):
+    """The demo loader may call advance on a fresh database: the bundle is deployed first."""
+    from workflows import clock
+
+    with db.unit_of_work() as session:
+        unit = BudgetUnit(code="KEL-01", name="库尔勒市教育局")
+        session.add(unit)
+        session.flush()
+        project = Project(
+            code="KEL-2027-001",
+            name="城乡义务教育营养改善计划",
+            unit_id=unit.id,
+            fiscal_year=YEAR,
+            amount=Decimal("420.5"),
+            is_new=False,
+            created_at=clock.now(),
+        )
+        session.add(project)
+        session.flush()
+        ids = (project.id, unit.id)
+        session.commit()
+    demo.advance(db, [(*ids, "targets")])
+    with db.reading() as session:
+        assert session.get(Project, ids[0]).stage == "targets"
+        assert specs.latest_definition(session, "project_lifecycle").version == 1

@@ -75,6 +75,12 @@ class Process:
         self.documentation = documentation
         self.nodes: dict[str, Node] = {}
         self.flows: list[Flow] = []
+        self.rows: dict[str, int] = {}  # layout hints: node id -> preferred row within its lane
+
+    def place(self, *node_ids: str, row: int = 1) -> None:
+        """Draw these nodes on a lower row of their lane (keeps the main path on top)."""
+        for node_id in node_ids:
+            self.rows[node_id] = row
 
     # --- elements -----------------------------------------------------------------
 
@@ -207,16 +213,34 @@ class Process:
         self._back = back
         return column
 
+    def _hint_boundary_branches(self) -> None:
+        """A boundary event's own branch is drawn below the main path."""
+        incoming: dict[str, int] = {}
+        for f in self.flows:
+            incoming[f.target] = incoming.get(f.target, 0) + 1
+        stack = [n.id for n in self.nodes.values() if n.attached_to]
+        while stack:
+            current = stack.pop()
+            for f in self.flows:
+                if f.source == current and f.target not in self.rows and incoming[f.target] == 1:
+                    self.rows[f.target] = 1
+                    stack.append(f.target)
+
     def layout(self):
+        self._hint_boundary_branches()
         column = self._columns()
-        slots: dict[tuple[str, int], int] = {}
+        taken: dict[tuple[str, int], set[int]] = {}
         sub_row: dict[str, int] = {}
-        for node in sorted(self.nodes.values(), key=lambda n: (column[n.id], n.attached_to is not None)):
-            if node.attached_to:
-                continue
-            key = (node.lane, column[node.id])
-            sub_row[node.id] = slots.get(key, 0)
-            slots[key] = sub_row[node.id] + 1
+        placed = [n for n in self.nodes.values() if not n.attached_to]
+        # hinted nodes (side branches pushed down with place()) first, then the rest in order
+        for node in sorted(placed, key=lambda n: n.id not in self.rows):
+            used = taken.setdefault((node.lane, column[node.id]), set())
+            row = self.rows.get(node.id, 0)
+            while row in used:
+                row += 1
+            used.add(row)
+            sub_row[node.id] = row
+        slots = {key: max(rows) + 1 for key, rows in taken.items()}
         lane_rows = {lane: 1 for lane in self.lanes}
         for (lane, _col), count in slots.items():
             lane_rows[lane] = max(lane_rows[lane], count)

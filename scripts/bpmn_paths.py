@@ -375,6 +375,7 @@ def monitoring_round() -> Process:
     p.flow("gw_mn", "mn_failed", id="Flow_mn_failed", name="不通过")
     p.chain("mn_passed", "EndEvent_mn_passed")
     p.chain("mn_failed", "call_mn_rect", "EndEvent_mn_failed")
+    p.place("mn_failed", "call_mn_rect", "EndEvent_mn_failed")
     return p
 
 
@@ -672,6 +673,7 @@ def project_lifecycle() -> Process:
     p.chain(
         "lc_evaluation", "call_evaluation", "lc_results", "call_results", "lc_applied", "EndEvent_lc_applied"
     )
+    p.place("lc_not_budgeted", "EndEvent_lc_not_budgeted")
     return p
 
 

@@ -401,6 +401,8 @@ def evaluation() -> Process:
         # R-EV-1: self-evaluation by end of March (002); R-EV-3: finance review by end of May (002)
         + 'ev_self_due = f"{fiscal_year + 1}-03-31T23:59:59+08:00"\n'
         'ev_review_due = f"{fiscal_year + 1}-05-31T23:59:59+08:00"\n'
+        # R-EV-4: third-party key evaluations by end of August (002)
+        'ev_third_party_due = f"{fiscal_year + 1}-08-31T23:59:59+08:00"\n'
         "ev_panel_score = None\ntp_ev_score = None\n",
     )
     p.user(
@@ -472,6 +474,7 @@ def evaluation() -> Process:
         "第三方重点评价 Third-party evaluation",
         "third_party",
         "third_party_evaluation.json",
+        {"dueAt": "ev_third_party_due"},
     )
     p.gateway("gw_ev_merge", "", "finance_reviewer")
     p.script(

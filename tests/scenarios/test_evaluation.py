@@ -107,6 +107,7 @@ def test_third_party_key_evaluation_gives_the_final_score(paths, evaluating):
     paths.do(evaluating, "ev_finance_review", demo.evaluation_review(92, select_third_party=True))
     [task] = paths.tasks(evaluating)
     assert (task.task_spec, task.role) == ("ev_third_party", "third_party")
+    assert task.due_at == moment(f"{YEAR + 1}-08-31T23:59:59").astimezone(UTC)
     paths.do(evaluating, "ev_third_party", demo.third_party_evaluation(76.5))
     row = paths.project_row(evaluating)
     assert float(row.score) == 76.5 and row.grade == "中"

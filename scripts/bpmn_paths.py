@@ -158,7 +158,7 @@ def ex_ante_assessment() -> Process:
         # R-EA-3: major or specialised projects get the expert panel; finance may return once per round
         'if ea_next_step == "退回整改" and ea_finance_returns < rectification_max_rounds:\n'
         '    ea_route = "rectify"\n'
-        'elif is_major or ea_next_step == "专家评审":\n'
+        'elif (is_major or ea_next_step == "专家评审") and len(experts) > 0:\n'
         '    ea_route = "experts"\n'
         'elif ea_next_step == "第三方复核":\n'
         '    ea_route = "third_party"\n'
@@ -502,7 +502,12 @@ def evaluation() -> Process:
     p.chain("ev_self_deadline", "ev_self_overdue", "EndEvent_ev_overdue")
     p.chain("ev_finance_total", "gw_ev_experts")
     # R-EV-3: key or specialised projects get expert review
-    p.flow("gw_ev_experts", "ev_expert_score", "is_major or ev_needs_experts", name="专家评审")
+    p.flow(
+        "gw_ev_experts",
+        "ev_expert_score",
+        "(is_major or ev_needs_experts) and len(experts) > 0",
+        name="专家评审",
+    )
     p.flow("gw_ev_experts", "gw_ev_tp", id="Flow_ev_no_experts", name="无需专家")
     p.chain("ev_expert_score", "ev_panel_inputs", "ev_panel_rule", "ev_panel_result", "gw_ev_tp")
     # R-EV-4: finance picks key projects for third-party evaluation

@@ -215,3 +215,11 @@ def test_designer_raises_threshold_to_85_new_instances_use_it_running_keep_80(pa
     paths.do(running, "ea_finance_review", demo.ex_ante_review(82))
     assert paths.project_row(fresh).stage == "not_budgeted"
     assert paths.data(running)["ea_supported"] is True
+
+
+def test_major_project_without_an_expert_list_is_decided_on_the_finance_score(paths):
+    """R-EA-3: experts "may" be brought in; with no experts named, finance's score decides."""
+    iid = paths.start(amount_wan=1261.22, experts=[])
+    submit_report(paths, iid)
+    paths.do(iid, "ea_finance_review", demo.ex_ante_review(81))
+    assert paths.open(iid) == ["tg_set"]

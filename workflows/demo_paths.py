@@ -42,6 +42,16 @@ PATH_PROCESSES = (
     "results_application",
     "rectification",
 )
+# Other spellings a caller may use for the same stages.
+STAGE_ALIASES = {
+    "ex_ante_pending": "ex_ante",
+    "targets_under_review": "targets",
+    "target_review": "targets",
+    "results": "results_applied",
+    "results_application": "results_applied",
+    "applied": "results_applied",
+    "rejected": "not_budgeted",
+}
 STAGES = (
     "ex_ante",
     "targets",
@@ -428,6 +438,15 @@ class _Plan:
         raise LookupError(f"the demo has no data for task {spec!r}")
 
 
+def normalise_stage(stage: str) -> str:
+    """``"ex-ante pending"`` → ``"ex_ante"``; raises ValueError for a stage the demo cannot reach."""
+    key = stage.strip().lower().replace("-", "_").replace(" ", "_")
+    key = STAGE_ALIASES.get(key, key)
+    if key not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}; use one of {STAGES}")
+    return key
+
+
 def ensure_deployed(db: Database, actor: str = "demo") -> None:
     """Deploy ``bpmn/`` (with its forms) unless every path is already deployed."""
     with db.unit_of_work() as session:
@@ -452,8 +471,7 @@ def advance(
     started: dict[int, int] = {}
     try:
         for project_id, unit_id, stage in projects:
-            if stage not in STAGES:
-                raise ValueError(f"unknown stage {stage!r}; use one of {STAGES}")
+            stage = normalise_stage(stage)
             started[project_id] = _advance_one(db, project_id, unit_id, stage, fiscal_year)
     finally:
         clock.set_now(previous)

@@ -189,3 +189,21 @@ def test_demo_advance_deploys_the_paths_when_needed(db):
     with db.reading() as session:
         assert session.get(Project, ids[0]).stage == "targets"
         assert specs.latest_definition(session, "project_lifecycle").version == 1
+
+
+@pytest.mark.parametrize(
+    ("wanted", "stage"),
+    [
+        ("ex-ante pending", "ex_ante"),
+        ("targets under review", "targets"),
+        ("Results applied", "results_applied"),
+    ],
+)
+def test_demo_stage_names_are_forgiving(wanted, stage):
+    """The demo loader may spell stages as the issue does."""
+    assert demo.normalise_stage(wanted) == stage
+
+
+def test_demo_refuses_an_unknown_stage():
+    with pytest.raises(ValueError, match="unknown stage"):
+        demo.normalise_stage("audited")

@@ -281,7 +281,7 @@ def target_review() -> Process:
         "finance_reviewer",
         # R-TG-3: approved targets go with the draft budget to the congress and are published
         'targets_approved = True\ntargets_status = "已批复"\ntargets_publish_with_budget = True\n'
-        "targets_report_to_congress = True\napproved_indicators = indicators\n",
+        "targets_report_to_congress = True\n",
     )
     p.script("tg_return", "退回调整", "finance_reviewer", "tg_returns = tg_returns + 1\n")
     p.gateway("gw_tg_limit", "退回次数超限?", "finance_reviewer", default="Flow_tg_adjust")

@@ -94,5 +94,5 @@ def test_approved_targets_are_published_with_the_budget(paths, at_targets):
     paths.do(at_targets, "tg_review", demo.targets_decision("通过"))
     data = paths.data(at_targets)
     assert data["targets_publish_with_budget"] is True and data["targets_report_to_congress"] is True
-    assert data["approved_indicators"] == demo.performance_targets("高标准农田建设项目")["indicators"]
+    assert data["indicators"] == demo.performance_targets("高标准农田建设项目")["indicators"]
     assert paths.project_row(at_targets).stage == "monitoring"

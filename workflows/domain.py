@@ -30,4 +30,51 @@ def total(values: Iterable) -> float:
     return round2(sum((_num(v) for v in values), Decimal(0)))
 
 
-FUNCTIONS = {"round2": round2, "mean": mean, "total": total}
+def median(values: Iterable) -> float:
+    items = sorted(_num(v) for v in values)
+    if not items:
+        raise ValueError("median of no values")
+    middle = len(items) // 2
+    if len(items) % 2:
+        return round2(items[middle])
+    return round2((items[middle - 1] + items[middle]) / 2)
+
+
+def trimmed_mean(values: Iterable) -> float:
+    """The mean without the single highest and lowest score (expert panels of 3 or more)."""
+    items = sorted(_num(v) for v in values)
+    if len(items) < 3:
+        return mean(items)
+    return mean(items[1:-1])
+
+
+# Ways an expert panel's scores combine; the DMN ``expert_panel`` names one (DOMAIN 3.1).
+AGGREGATIONS = {
+    "mean": mean,
+    "median": median,
+    "trimmed_mean": trimmed_mean,
+    "min": lambda values: round2(min(_num(v) for v in values)),
+    "max": lambda values: round2(max(_num(v) for v in values)),
+}
+
+
+def aggregate(method: str, values: Iterable) -> float:
+    """Combine panel scores by the named method (``mean``, ``median``, ``trimmed_mean``, ``min``, ``max``)."""
+    try:
+        combine = AGGREGATIONS[method]
+    except KeyError:
+        raise ValueError(f"unknown aggregation {method!r}; use one of {sorted(AGGREGATIONS)}") from None
+    items = list(values)
+    if not items:
+        raise ValueError("no scores to aggregate")
+    return combine(items)
+
+
+FUNCTIONS = {
+    "round2": round2,
+    "mean": mean,
+    "total": total,
+    "median": median,
+    "trimmed_mean": trimmed_mean,
+    "aggregate": aggregate,
+}

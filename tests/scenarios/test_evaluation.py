@@ -1,0 +1,143 @@
+"""绩效评价 evaluation and grading (DOMAIN 3.4, section 7), through the real bpmn/ files."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+import pytest
+
+from tests.scenarios.conftest import YEAR, moment
+from workflows import demo_paths as demo
+
+EXPERTS = ["expert.wang", "expert.liu", "expert.chen"]
+
+
+@pytest.fixture
+def evaluating(paths):
+    """A project through monitoring (both nodes passed), owing its self-evaluation."""
+    iid = paths.start(experts=EXPERTS)
+    paths.to_evaluation(iid)
+    return iid
+
+
+def graded(paths, iid, finance_score, **flags):
+    paths.evaluate(iid, finance_score, **flags)
+    return paths.project_row(iid)
+
+
+def test_unit_self_evaluates_after_the_year(paths, evaluating):
+    """R-EV-1: units self-evaluate their projects, by end of March of the next year (002)."""
+    [task] = paths.tasks(evaluating)
+    assert (task.task_spec, task.role, task.form) == ("ev_self", "unit_submitter", "self_evaluation.json")
+    assert task.due_at == moment(f"{YEAR + 1}-03-31T23:59:59").astimezone(UTC)
+    assert paths.project_row(evaluating).stage == "evaluation"
+
+
+def test_late_self_evaluation_marks_the_project_overdue(paths, evaluating):
+    """R-EV-1: a self-evaluation not in by the deadline is overdue (a timer event)."""
+    assert paths.fire(evaluating, f"{YEAR + 1}-04-01T09:00:00") == 1
+    assert paths.project_row(evaluating).overdue is True
+    assert paths.open(evaluating) == ["ev_self"]
+
+
+def test_self_evaluation_total_is_computed_from_its_parts(paths, evaluating):
+    """Section 7: execution rate 10 points + outputs + outcomes + satisfaction, computed not typed."""
+    paths.do(evaluating, "ev_self", demo.self_evaluation(362.0, 350.0, output=45, outcome=26, satisfaction=9))
+    data = paths.data(evaluating)
+    assert data["ev_execution_rate"] == 96.69
+    assert data["ev_execution_points"] == 9.67
+    assert (data["ev_output_points"], data["ev_outcome_points"], data["ev_satisfaction_points"]) == (
+        45,
+        26,
+        9,
+    )
+    assert data["ev_self_total"] == 89.67
+
+
+def test_a_typed_self_evaluation_total_is_ignored(paths, evaluating):
+    """Section 7: the total is never typed — a submitted total is dropped and recomputed."""
+    form = demo.self_evaluation(362.0, 362.0, output=40, outcome=20, satisfaction=5)
+    form["ev_self_total"] = 100
+    paths.do(evaluating, "ev_self", form)
+    assert paths.data(evaluating)["ev_self_total"] == 75.0
+
+
+def test_indicator_scores_cannot_exceed_their_weight(paths, evaluating):
+    """Section 7: each indicator is scored against its target, at most its weight."""
+    form = demo.self_evaluation(362.0, 362.0, output=50, outcome=30, satisfaction=10)
+    form["ev_satisfaction_indicators"][0]["score"] = 15  # weight 10
+    paths.do(evaluating, "ev_self", form)
+    assert paths.data(evaluating)["ev_satisfaction_points"] == 10
+
+
+def test_finance_scores_into_a_score_sheet(paths, evaluating):
+    """R-EV-3: finance reviews every self-evaluation and scores it into a score sheet (打分表)."""
+    paths.do(evaluating, "ev_self", demo.self_evaluation(362.0, 350.0))
+    [task] = paths.tasks(evaluating)
+    assert (task.task_spec, task.role) == ("ev_finance_review", "finance_reviewer")
+    assert task.due_at == moment(f"{YEAR + 1}-05-31T23:59:59").astimezone(UTC)
+    paths.do(evaluating, "ev_finance_review", demo.evaluation_review(83.5))
+    assert paths.data(evaluating)["ev_finance_score"] == 83.5
+
+
+@pytest.mark.parametrize(
+    ("score", "grade"),
+    [(100, "优"), (90, "优"), (89.99, "良"), (80, "良"), (79.99, "中"), (60, "中"), (59.99, "差"), (0, "差")],
+)
+def test_grade_bands_at_90_80_60(paths, evaluating, score, grade):
+    """Section 7: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 < 60 (DMN grade_band)."""
+    assert graded(paths, evaluating, score).grade == grade
+
+
+def test_key_project_gets_a_three_expert_review_scored_by_the_mean(paths, evaluating):
+    """R-EV-3: key or specialised projects get expert review; the panel's mean is the score."""
+    paths.do(evaluating, "ev_self", demo.self_evaluation(362.0, 350.0))
+    paths.do(evaluating, "ev_finance_review", demo.evaluation_review(70, needs_experts=True))
+    experts = paths.tasks(evaluating, "ev_expert_score")
+    assert sorted(t.assignee for t in experts) == sorted(EXPERTS)
+    for score in (88, 91, 85):
+        paths.do(evaluating, "ev_expert_score", demo.expert_sheet(score))
+    row = paths.project_row(evaluating)
+    assert float(row.score) == 88.0 and row.grade == "良"
+
+
+def test_third_party_key_evaluation_gives_the_final_score(paths, evaluating):
+    """R-EV-4: finance picks key projects for independent third-party evaluation."""
+    paths.do(evaluating, "ev_self", demo.self_evaluation(362.0, 350.0))
+    paths.do(evaluating, "ev_finance_review", demo.evaluation_review(92, select_third_party=True))
+    [task] = paths.tasks(evaluating)
+    assert (task.task_spec, task.role) == ("ev_third_party", "third_party")
+    assert task.due_at == moment(f"{YEAR + 1}-08-31T23:59:59").astimezone(UTC)
+    paths.do(evaluating, "ev_third_party", demo.third_party_evaluation(76.5))
+    row = paths.project_row(evaluating)
+    assert float(row.score) == 76.5 and row.grade == "中"
+
+
+def test_audit_findings_keep_the_grade_below_liang(paths, evaluating):
+    """R-EV-5: audit or inspection findings → not 优/良."""
+    assert graded(paths, evaluating, 93, audit_findings=True).grade == "中"
+
+
+def test_audit_findings_do_not_raise_a_poor_grade(paths, evaluating):
+    """R-EV-5: a cap lowers, never raises: 55 with findings stays 差."""
+    assert graded(paths, evaluating, 55, audit_findings=True).grade == "差"
+
+
+def test_serious_misuse_grades_cha_directly(paths, evaluating):
+    """R-EV-5: serious misuse of funds → 较差 (差) whatever the score."""
+    assert graded(paths, evaluating, 96, serious_misuse=True).grade == "差"
+
+
+@pytest.mark.parametrize(("score", "upward"), [(90, False), (90.5, True), (85, False)])
+def test_only_scores_above_90_are_reported_upward(paths, evaluating, score, upward):
+    """R-EV-6: only self-evaluations scoring above 90 go up."""
+    graded(paths, evaluating, score)
+    assert paths.data(evaluating)["report_upward"] is upward
+
+
+def test_false_self_evaluation_is_a_one_vote_veto(paths, evaluating):
+    """R-EV-7: a false self-evaluation → 差, funds recovered, people held accountable."""
+    row = graded(paths, evaluating, 92, false_report=True)
+    data = paths.data(evaluating)
+    assert row.grade == "差"
+    assert data["funds_recovered"] is True and data["accountability_required"] is True

@@ -1,0 +1,225 @@
+"""事前绩效评估 ex-ante assessment (DOMAIN 3.1), through the real bpmn/ files."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.scenarios.conftest import BPMN, FORMS
+from workflows import demo_paths as demo
+from workflows import runtime, specs
+from workflows.errors import FormInvalid
+
+EXPERTS = ["expert.wang", "expert.liu", "expert.chen"]
+
+
+def submit_report(paths, iid):
+    paths.do(iid, "ea_write", demo.ex_ante_report("红色文化展览馆布展项目", 118.4))
+    paths.do(iid, "ea_head", demo.head_approval())
+
+
+def panel(paths, iid, scores, conclusions=None):
+    conclusions = conclusions or ["支持"] * len(scores)
+    for score, conclusion in zip(scores, conclusions, strict=True):
+        paths.do(iid, "ea_expert_score", demo.expert_sheet(score, conclusion))
+
+
+def test_new_project_starts_with_an_ex_ante_assessment(paths):
+    """R-EA-1: every new project needs an ex-ante assessment report before budgeting."""
+    iid = paths.start(is_new=True)
+    assert paths.open(iid) == ["ea_write"]
+    assert paths.tasks(iid)[0].role == "unit_submitter"
+    assert paths.project_row(iid).stage == "ex_ante"
+
+
+def test_continuing_project_goes_straight_to_targets(paths):
+    """R-EA-1: only new projects are assessed ex ante; continuing ones set targets."""
+    iid = paths.start(is_new=False)
+    assert paths.open(iid) == ["tg_set"]
+    assert paths.project_row(iid).stage == "targets"
+
+
+def test_report_must_cover_all_six_aspects(paths):
+    """R-EA-2: necessity, economy, targets, feasibility, funding compliance and risks."""
+    iid = paths.start()
+    report = demo.ex_ante_report("智慧消防建设项目", 189.123)
+    del report["ea_risks"]
+    with pytest.raises(FormInvalid) as refused:
+        paths.do(iid, "ea_write", report)
+    assert "ea_risks" in refused.value.fields
+    assert paths.open(iid) == ["ea_write"]
+
+
+def test_unit_head_approves_before_finance_sees_it(paths):
+    """R-EA-2 / DOMAIN 2: the unit head answers for what the unit sends."""
+    iid = paths.start()
+    paths.do(iid, "ea_write", demo.ex_ante_report("智慧消防建设项目", 189.123))
+    assert paths.open(iid) == ["ea_head"]
+    assert paths.tasks(iid)[0].role == "unit_head"
+    paths.do(iid, "ea_head", demo.head_approval(agree=False))
+    assert paths.open(iid) == ["ea_write"]
+
+
+def test_score_80_is_supported(paths):
+    """R-EA-4: 80 passes."""
+    iid = paths.start()
+    submit_report(paths, iid)
+    paths.do(iid, "ea_finance_review", demo.ex_ante_review(80))
+    data = paths.data(iid)
+    assert data["ea_supported"] is True
+    assert paths.open(iid) == ["tg_set"]
+    assert paths.project_row(iid).stage == "targets"
+
+
+def test_score_79_9_is_not_budgeted(paths):
+    """R-EA-4: a score below 80 → the project does not go on to budgeting."""
+    iid = paths.start()
+    submit_report(paths, iid)
+    paths.do(iid, "ea_finance_review", demo.ex_ante_review(79.9))
+    assert paths.status(iid) == "completed"
+    assert paths.data(iid)["ea_supported"] is False
+    assert paths.project_row(iid).stage == "not_budgeted"
+
+
+def test_buzhichi_blocks_whatever_the_score(paths):
+    """R-EA-4: a conclusion of "不支持" blocks the project even at 95 points."""
+    iid = paths.start()
+    submit_report(paths, iid)
+    paths.do(iid, "ea_finance_review", demo.ex_ante_review(95, "不支持"))
+    assert paths.status(iid) == "completed"
+    assert paths.project_row(iid).stage == "not_budgeted"
+
+
+def test_no_report_after_the_head_keeps_returning_it_is_not_budgeted(paths):
+    """R-EA-4: no report → no budget (the head returned it more than the bounded rounds)."""
+    iid = paths.start()
+    for _ in range(4):
+        paths.do(iid, "ea_write", demo.ex_ante_report("智慧消防建设项目", 189.123))
+        paths.do(iid, "ea_head", demo.head_approval(agree=False))
+    assert paths.status(iid) == "completed"
+    assert paths.data(iid)["ea_decision"] == "未报送事前绩效评估报告"
+    assert paths.project_row(iid).stage == "not_budgeted"
+
+
+def test_major_project_goes_to_a_parallel_expert_panel(paths):
+    """R-EA-3: a major project (DMN project_classification: ≥ 500 万元) is scored by each expert."""
+    iid = paths.start(project_name="万载县城区污水处理厂提标改造项目", amount_wan=1261.22, experts=EXPERTS)
+    submit_report(paths, iid)
+    paths.do(iid, "ea_finance_review", demo.ex_ante_review(90))
+    experts = paths.tasks(iid, "ea_expert_score")
+    assert sorted(t.assignee for t in experts) == sorted(EXPERTS)
+    assert {t.role for t in experts} == {"expert"}
+
+
+def test_specialised_small_project_also_gets_experts(paths):
+    """R-EA-3: specialised projects count as major whatever the amount (DMN project_classification)."""
+    iid = paths.start(amount_wan=118.4, is_specialised=True, experts=EXPERTS)
+    submit_report(paths, iid)
+    paths.do(iid, "ea_finance_review", demo.ex_ante_review(90))
+    assert len(paths.tasks(iid, "ea_expert_score")) == 3
+
+
+def test_expert_sees_only_the_task_assigned_to_them(paths):
+    """R-EA-3 / DESIGN 8: each expert scores independently; another expert cannot see it."""
+    iid = paths.start(amount_wan=1261.22, experts=EXPERTS)
+    submit_report(paths, iid)
+    paths.do(iid, "ea_finance_review", demo.ex_ante_review(90))
+    task = paths.tasks(iid, "ea_expert_score")[0]
+    owner = runtime.Actor(task.assignee, frozenset({"expert"}))
+    other = runtime.Actor(next(e for e in EXPERTS if e != task.assignee), frozenset({"expert"}))
+    assert runtime.may_see(owner, task) and not runtime.may_see(other, task)
+
+
+def test_three_expert_panel_scores_by_the_mean(paths):
+    """R-EA-3, DOMAIN 3.1 local policy: the DMN expert_panel says mean for three experts."""
+    iid = paths.start(amount_wan=1261.22, experts=EXPERTS)
+    submit_report(paths, iid)
+    paths.do(iid, "ea_finance_review", demo.ex_ante_review(70))
+    panel(paths, iid, [78, 82, 83.5])
+    data = paths.data(iid)
+    assert data["panel_method"] == "mean"
+    assert data["ea_panel_score"] == 81.17
+    assert data["ea_supported"] is True
+
+
+def test_panel_mean_below_80_blocks_even_if_finance_scored_higher(paths):
+    """R-EA-3/R-EA-4: the panel's re-assessment score decides: mean 79 < 80."""
+    iid = paths.start(amount_wan=1261.22, experts=EXPERTS)
+    submit_report(paths, iid)
+    paths.do(iid, "ea_finance_review", demo.ex_ante_review(92))
+    panel(paths, iid, [78, 79, 80])
+    assert paths.data(iid)["ea_final_score"] == 79.0
+    assert paths.project_row(iid).stage == "not_budgeted"
+
+
+def test_panel_majority_against_concludes_buzhichi(paths):
+    """R-EA-3/R-EA-4: two of three experts say 不支持 → 不支持, though the mean is 85."""
+    iid = paths.start(amount_wan=1261.22, experts=EXPERTS)
+    submit_report(paths, iid)
+    paths.do(iid, "ea_finance_review", demo.ex_ante_review(90))
+    panel(paths, iid, [85, 85, 85], ["不支持", "不支持", "支持"])
+    data = paths.data(iid)
+    assert data["ea_panel_conclusion"] == "不支持" and data["ea_supported"] is False
+
+
+def test_five_expert_panel_drops_highest_and_lowest(paths):
+    """R-EA-3, local policy: five or more experts → trimmed mean (DMN expert_panel)."""
+    experts = [f"expert.{n}" for n in ("a", "b", "c", "d", "e")]
+    iid = paths.start(amount_wan=1261.22, experts=experts)
+    submit_report(paths, iid)
+    paths.do(iid, "ea_finance_review", demo.ex_ante_review(90))
+    panel(paths, iid, [60, 81, 82, 83, 100])
+    data = paths.data(iid)
+    assert data["panel_method"] == "trimmed_mean" and data["ea_panel_score"] == 82.0
+
+
+def test_third_party_reassessment_score_decides(paths):
+    """R-EA-3: finance may bring in a third party; its score (78) decides."""
+    iid = paths.start()
+    submit_report(paths, iid)
+    paths.do(iid, "ea_finance_review", demo.ex_ante_review(88, next_step="第三方复核"))
+    assert [t.role for t in paths.tasks(iid)] == ["third_party"]
+    paths.do(
+        iid, "ea_third_party", {"tp_ea_score": 78, "tp_ea_conclusion": "支持", "tp_ea_report": "复核报告"}
+    )
+    assert paths.project_row(iid).stage == "not_budgeted"
+
+
+def test_finance_returns_assessment_for_rectification_then_rescores(paths):
+    """R-EA-4 / R-RC-1: finance may instead return it for rectification, then review again."""
+    iid = paths.start()
+    submit_report(paths, iid)
+    paths.do(iid, "ea_finance_review", demo.ex_ante_review(75, next_step="退回整改"))
+    assert paths.open(iid) == ["rc_submit"]
+    assert paths.data(iid)["rect_subject"] == "事前绩效评估"
+    paths.do(iid, "rc_submit", demo.rectification_submit())
+    paths.do(iid, "rc_verify", demo.rectification_verify(True))
+    assert paths.open(iid) == ["ea_finance_review"]
+    paths.do(iid, "ea_finance_review", demo.ex_ante_review(84))
+    assert paths.open(iid) == ["tg_set"]
+
+
+def test_designer_raises_threshold_to_85_new_instances_use_it_running_keep_80(paths):
+    """R-EA-4 local policy: the threshold lives in the DMN; a redeploy affects new instances only."""
+    running = paths.start()
+    submit_report(paths, running)
+
+    files = specs.load_bundle(BPMN, FORMS)
+    files["ex_ante_decision.dmn"] = files["ex_ante_decision.dmn"].replace("&gt;= 80", "&gt;= 85")
+    assert "&gt;= 85" in files["ex_ante_decision.dmn"]
+    result = paths.deploy(files)
+    assert result.created["project_lifecycle"] == 2
+
+    fresh = paths.start()
+    submit_report(paths, fresh)
+    paths.do(fresh, "ea_finance_review", demo.ex_ante_review(82))
+    paths.do(running, "ea_finance_review", demo.ex_ante_review(82))
+    assert paths.project_row(fresh).stage == "not_budgeted"
+    assert paths.data(running)["ea_supported"] is True
+
+
+def test_major_project_without_an_expert_list_is_decided_on_the_finance_score(paths):
+    """R-EA-3: experts "may" be brought in; with no experts named, finance's score decides."""
+    iid = paths.start(amount_wan=1261.22, experts=[])
+    submit_report(paths, iid)
+    paths.do(iid, "ea_finance_review", demo.ex_ante_review(81))
+    assert paths.open(iid) == ["tg_set"]

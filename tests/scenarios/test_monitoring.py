@@ -1,0 +1,148 @@
+"""绩效运行监控 monitoring (DOMAIN 3.3), through the real bpmn/ files."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.scenarios.conftest import YEAR, moment
+from workflows import demo_paths as demo
+
+
+@pytest.fixture
+def budgeted(paths):
+    """A new project through ex-ante and targets, waiting for the first monitoring node."""
+    iid = paths.start()
+    paths.through_ex_ante(iid)
+    paths.through_targets(iid)
+    return iid
+
+
+def three_nodes(paths):
+    iid = paths.start(monitoring_nodes=["05-31", "08-31", "10-31"])
+    paths.through_ex_ante(iid)
+    paths.through_targets(iid)
+    return iid
+
+
+def test_monitoring_waits_for_the_end_of_may_node(paths, budgeted):
+    """R-MN-1: the default first node is May 31 (a timer event, not a task yet)."""
+    assert paths.open(budgeted) == []
+    [timer] = paths.timers(budgeted)
+    assert timer.due_at == moment(f"{YEAR}-05-31T18:00:00").astimezone(UTC)
+    assert paths.project_row(budgeted).stage == "monitoring"
+
+
+def test_default_nodes_are_may_and_august(paths, budgeted):
+    """R-MN-1: two default nodes; after the second round the project goes to evaluation."""
+    paths.monitoring_node(budgeted, month_after="06")
+    assert paths.timers(budgeted)[0].due_at == moment(f"{YEAR}-08-31T18:00:00").astimezone(UTC)
+    paths.monitoring_node(budgeted, month_after="09")
+    assert paths.open(budgeted) == ["ev_self"]
+
+
+def test_october_node_is_configurable(paths):
+    """R-MN-1: a third node (Oct 31) is a process variable, not code."""
+    iid = three_nodes(paths)
+    for month in ("06", "09", "11"):
+        paths.monitoring_node(iid, month_after=month)
+    assert paths.open(iid) == ["ev_self"]
+    assert [h["node"] for h in paths.data(iid)["monitoring_history"]] == ["05-31", "08-31", "10-31"]
+
+
+def test_report_is_due_on_the_10th_of_the_month_after_the_node(paths, budgeted):
+    """R-MN-2: the unit reports by the 10th of the month after the node."""
+    paths.fire(budgeted, f"{YEAR}-06-01T09:00:00")
+    [task] = paths.tasks(budgeted)
+    assert (task.task_spec, task.role) == ("mn_report", "unit_submitter")
+    assert task.due_at == moment(f"{YEAR}-06-10T23:59:59").astimezone(UTC)
+
+
+def test_late_report_marks_the_project_overdue(paths, budgeted):
+    """R-MN-2: past the 10th the project is overdue; the report is still owed."""
+    paths.fire(budgeted, f"{YEAR}-06-01T09:00:00")
+    assert paths.project_row(budgeted).overdue is False
+    assert paths.fire(budgeted, f"{YEAR}-06-11T00:30:00") == 1
+    assert paths.project_row(budgeted).overdue is True
+    assert paths.open(budgeted) == ["mn_report"]
+
+
+def test_execution_rate_is_computed_from_the_executed_amount(paths, budgeted):
+    """R-MN-2: budget execution (executed amount → rate) is reported per project."""
+    paths.fire(budgeted, f"{YEAR}-06-01T09:00:00")
+    report = demo.monitoring_report(362.0)
+    report["mn_executed_amount"] = 162.9
+    paths.do(budgeted, "mn_report", report)
+    assert paths.data(budgeted)["mn_execution_rate"] == 45.0
+
+
+def test_failed_review_returns_the_report_for_rectification(paths, budgeted):
+    """R-MN-3: a failed review goes back to the unit for rectification."""
+    paths.fire(budgeted, f"{YEAR}-06-01T09:00:00")
+    paths.do(budgeted, "mn_report", demo.monitoring_report(362.0))
+    paths.do(budgeted, "mn_review", demo.monitoring_review(False))
+    assert paths.open(budgeted) == ["rc_submit"]
+    assert paths.project_row(budgeted).stage == "rectification"
+    assert paths.data(budgeted)["rect_reasons"] == demo.monitoring_review(False)["mn_review_comment"]
+
+
+def test_one_failed_review_counts_but_does_not_escalate(paths, budgeted):
+    """R-MN-4: one failure is counted, not escalated."""
+    paths.monitoring_node(budgeted, passed=False, month_after="06")
+    assert paths.project_row(budgeted).consecutive_failures == 1
+    assert "lc_escalation" not in paths.open(budgeted)
+
+
+def test_a_pass_resets_the_count(paths, budgeted):
+    """R-MN-4: a pass in between resets the count of consecutive failures."""
+    paths.monitoring_node(budgeted, passed=False, month_after="06")
+    paths.monitoring_node(budgeted, passed=True, month_after="09")
+    assert paths.project_row(budgeted).consecutive_failures == 0
+
+
+def test_fail_pass_fail_does_not_escalate(paths):
+    """R-MN-4: failures must be consecutive: fail → pass → fail is not escalated."""
+    iid = three_nodes(paths)
+    for month, passed in (("06", False), ("09", True), ("11", False)):
+        paths.monitoring_node(iid, passed=passed, month_after=month)
+    assert paths.open(iid) == ["ev_self"]
+    row = paths.project_row(iid)
+    assert row.consecutive_failures == 1 and row.grade_cap is None
+
+
+def test_two_consecutive_failures_escalate_to_leadership(paths, budgeted):
+    """R-MN-4: fail → fail → leadership decides: recover funds / reduce budget / suspend payments."""
+    paths.monitoring_node(budgeted, passed=False, month_after="06")
+    paths.monitoring_node(budgeted, passed=False, month_after="09")
+    [task] = paths.tasks(budgeted)
+    assert (task.task_spec, task.role) == ("lc_escalation", "leadership")
+    paths.do(budgeted, "lc_escalation", demo.escalation("收回资金"))
+    row = paths.project_row(budgeted)
+    assert row.consecutive_failures == 2 and row.grade_cap == "中"
+    assert paths.data(budgeted)["escalations"] == [{"node": "08-31", "decision": "收回资金"}]
+
+
+def test_two_consecutive_failures_cap_the_grade_below_liang(paths, budgeted):
+    """R-MN-4 / R-EV-5: after two consecutive failures even 95 points is graded 中, not 优/良."""
+    paths.monitoring_node(budgeted, passed=False, month_after="06")
+    paths.monitoring_node(budgeted, passed=False, month_after="09")
+    paths.do(budgeted, "lc_escalation", demo.escalation())
+    paths.evaluate(budgeted, 95)
+    row = paths.project_row(budgeted)
+    assert float(row.score) == 95.0 and row.grade == "中"
+
+
+def test_serious_problems_suspend_payments(paths, budgeted):
+    """R-MN-5: finance may adjust, suspend or stop payments on serious problems."""
+    paths.fire(budgeted, f"{YEAR}-06-01T09:00:00")
+    paths.do(budgeted, "mn_report", demo.monitoring_report(362.0))
+    paths.do(budgeted, "mn_review", demo.monitoring_review(False, "暂缓拨付"))
+    assert paths.data(budgeted)["payment_status"] == "暂缓拨付"
+
+
+def test_monitoring_node_timer_does_not_fire_early(paths, budgeted):
+    """R-MN-1: nothing is reported before the node."""
+    assert paths.fire(budgeted, f"{YEAR}-05-30T09:00:00") == 0
+    assert paths.open(budgeted) == []
+    assert datetime(YEAR, 5, 31, tzinfo=UTC) < paths.timers(budgeted)[0].due_at

@@ -1,14 +1,17 @@
-"""The timer scheduler: an APScheduler job that sleeps until the earliest due timer.
+"""The timer scheduler: an APScheduler job that sleeps until the earliest due timer (DESIGN 5).
 
-Used inside the server process (``start_background``) and by ``jixiao scheduler``.
-Each wake-up is one :func:`workflows.scheduling.run_due` pass; between passes the job
-reschedules itself for the earliest due time, bounded by ``max_sleep`` as a fallback
-poll (other processes may add timers we have not seen).
+Used inside the server process (:func:`start_background`) and by ``jixiao scheduler``
+(:func:`run_forever`). Each wake-up is one :func:`workflows.scheduling.run_due` pass in
+real time; between passes the job reschedules itself for the earliest due time, bounded
+by ``max_sleep`` as a fallback poll (other processes add timers we have not seen). Any
+number of schedulers may run against one PostgreSQL database: row claims keep each
+timer firing once.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -20,22 +23,28 @@ from .db import Database
 log = logging.getLogger(__name__)
 
 JOB_ID = "jixiao-timers"
+DEFAULT_MAX_SLEEP = 5.0
+# After a pass that fired nothing although something looked due (another scheduler holds
+# it, or a clock frozen by a test), wait at least this long instead of spinning.
+IDLE_RETRY = 0.5
 
 
 class TimerScheduler:
-    def __init__(self, db: Database, max_sleep: float = 5.0):
+    def __init__(self, db: Database, max_sleep: float = DEFAULT_MAX_SLEEP):
         self.db = db
         self.max_sleep = max_sleep
         self._scheduler = BackgroundScheduler(timezone="UTC")
         self._lock = threading.Lock()
+        self.passes = 0
+        self.fired = 0
 
     def start(self) -> TimerScheduler:
         self._scheduler.start()
         self._schedule(0)
         return self
 
-    def shutdown(self) -> None:
-        self._scheduler.shutdown(wait=True)
+    def shutdown(self, wait: bool = True) -> None:
+        self._scheduler.shutdown(wait=wait)
 
     def wake(self) -> None:
         """Run a pass now (e.g. after a command created a timer due soon)."""
@@ -44,26 +53,66 @@ class TimerScheduler:
     def _schedule(self, delay_seconds: float) -> None:
         # APScheduler runs on wall time; our clock may be set (tests, catch-up), so wait a delay.
         when = datetime.now(UTC) + timedelta(seconds=max(0.0, delay_seconds))
-        self._scheduler.add_job(self._pass, "date", run_date=when, id=JOB_ID, replace_existing=True,
-                                misfire_grace_time=None, coalesce=True)
+        self._scheduler.add_job(
+            self._pass,
+            "date",
+            run_date=when,
+            id=JOB_ID,
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
+        )
 
     def _pass(self) -> None:
         with self._lock:
+            fired = 0
             try:
                 report = scheduling.run_due(self.db)
+                fired = report.fired
+                self.passes += 1
+                self.fired += fired
                 if report.fired or report.incidents:
-                    log.info("timers: fired %s in %s instance(s), %s incident(s)", report.fired,
-                             report.instances, len(report.incidents))
+                    log.info(
+                        "timers: fired %s in %s instance(s), %s incident(s), %s conflict(s)",
+                        report.fired,
+                        report.instances,
+                        len(report.incidents),
+                        report.conflicts,
+                    )
             except Exception:  # keep the scheduler alive whatever one pass does
                 log.exception("timer pass failed")
             finally:
-                with self.db.reading() as session:
-                    due = timers.next_due(session)
-                delay = self.max_sleep
-                if due is not None:
-                    delay = min(delay, (due - clock.now()).total_seconds())
-                self._schedule(delay)
+                self._schedule(self._next_delay(fired))
+
+    def _next_delay(self, fired_last_pass: int) -> float:
+        try:
+            with self.db.reading() as session:
+                due = timers.next_due(session)
+        except Exception:
+            log.exception("reading the next due timer failed")
+            return self.max_sleep
+        if due is None:
+            return self.max_sleep
+        delay = (due - clock.now()).total_seconds()
+        if delay <= 0 and not fired_last_pass:
+            delay = IDLE_RETRY
+        return min(self.max_sleep, max(0.0, delay))
 
 
-def start_background(db: Database, max_sleep: float = 5.0) -> TimerScheduler:
+def start_background(db: Database, max_sleep: float = DEFAULT_MAX_SLEEP) -> TimerScheduler:
+    """Start the timer job in this process (the server calls this once at start-up)."""
     return TimerScheduler(db, max_sleep).start()
+
+
+def run_forever(db: Database, max_sleep: float = DEFAULT_MAX_SLEEP, stop: threading.Event | None = None) -> None:
+    """``jixiao scheduler``: run the timer job until SIGINT/SIGTERM (or ``stop`` is set)."""
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+    scheduler = start_background(db, max_sleep)
+    log.info("timer scheduler running (fallback poll every %ss)", max_sleep)
+    try:
+        stop.wait()
+    finally:
+        scheduler.shutdown(wait=True)

@@ -1,18 +1,36 @@
-"""One scheduler pass: fire every due timer, each instance in its own unit of work.
+"""One scheduler pass: fire every due timer, each instance in its own unit of work (DESIGN 5).
 
-A failure in one instance becomes an incident on that instance and does not stop the
-others. Firing is exactly-once by the instance's optimistic lock: a second scheduler
-that fires the same instance concurrently gets a conflict and skips it.
+A pass lists due instances in batches (earliest first; instances parked by an open
+timer incident are left out) and calls :func:`workflows.runtime.fire_due_timers` for
+each. Exactly once:
+
+- the firing transaction claims the instance's due rows first (``FOR UPDATE SKIP
+  LOCKED`` on PostgreSQL, the write lock on SQLite), so two schedulers never fire the
+  same timer; the loser claims nothing and moves on;
+- the instance's optimistic lock (``lock_version``) still turns any other concurrent
+  write (a user completing the task at the deadline) into a :class:`Conflict`: that
+  instance is skipped and retried on the next pass;
+- the fired rows disappear in the same commit that writes the ``timer.fired`` audit
+  events; a crash before that commit leaves them due for the next pass.
+
+A failure in one instance becomes a ``timer`` incident on that instance (visible to
+administrators) and does not stop the others; its timers stay due but are not refired
+while the incident is open. :func:`retry_incident` resolves it and fires again.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.exc import OperationalError
+
 from . import clock, runtime, timers
 from .db import Database
-from .errors import Conflict, JixiaoError
+from .errors import Conflict, InstanceNotFound
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -23,33 +41,55 @@ class PassReport:
     incidents: list[int] = field(default_factory=list)
 
 
+def _fire_one(db: Database, instance_id: int, moment: datetime | None, report: PassReport) -> bool:
+    """Fire one instance; True when it is done for this pass (fired, conflict or incident)."""
+    actor = runtime.Actor.system("scheduler")
+    try:
+        fired = runtime.fire_due_timers(db, instance_id, now=moment, actor=actor)
+    except (Conflict, OperationalError):
+        # someone else wrote the instance (or the database refused a concurrent write):
+        # nothing was committed; the rows are still due for the next pass
+        report.conflicts += 1
+        return True
+    except InstanceNotFound:
+        return True
+    except Exception as exc:  # one broken instance must not stop the rest
+        message = f"{type(exc).__name__}: {exc}"
+        log.warning("timer incident on instance %s: %s", instance_id, message)
+        report.incidents.append(
+            runtime.record_incident(db, instance_id, timers.INCIDENT_KIND, message, actor=actor)
+        )
+        return True
+    if fired:
+        report.instances += 1
+        report.fired += fired
+    return True
+
+
 def run_due(db: Database, as_of: datetime | None = None, batch: int = 500) -> PassReport:
-    """Fire everything due at ``as_of`` (default: now)."""
-    moment = as_of or clock.now()
+    """Fire everything due at ``as_of`` (a catch-up, clock frozen per step) or now (real time)."""
     report = PassReport()
-    skipped: set[int] = set()
+    tried: set[int] = set()
     while True:
+        moment = as_of or clock.now()
         with db.reading() as session:
-            ids = [i for i in timers.due_instances(session, moment, batch + len(skipped)) if i not in skipped]
+            ids = [i for i in timers.due_instances(session, moment, batch + len(tried)) if i not in tried]
         if not ids:
             return report
-        for instance_id in ids:
-            actor = runtime.Actor.system("scheduler")
-            try:
-                fired = runtime.fire_due_timers(db, instance_id, now=moment, actor=actor)
-            except Conflict:
-                report.conflicts += 1
-                skipped.add(instance_id)
-                continue
-            except (JixiaoError, Exception) as exc:  # one broken instance must not stop the rest
-                report.incidents.append(
-                    runtime.record_incident(
-                        db, instance_id, "timer", f"{type(exc).__name__}: {exc}", actor=actor
-                    )
-                )
-                skipped.add(instance_id)
-                continue
-            report.instances += 1
-            report.fired += fired
-            if fired == 0:
-                skipped.add(instance_id)
+        for instance_id in ids[:batch]:
+            tried.add(instance_id)  # each instance once per pass: a pass always ends
+            _fire_one(db, instance_id, as_of, report)
+
+
+def retry_incident(db: Database, incident_id: int, *, actor: runtime.Actor, as_of: datetime | None = None) -> PassReport:
+    """Resolve a timer incident and fire the instance's due timers again (one more incident if it fails)."""
+    from .store import Incident
+
+    with db.reading() as session:
+        incident = session.get(Incident, incident_id)
+        instance_id = incident.instance_id if incident is not None else None
+    runtime.resolve_incident(db, incident_id, actor=actor)
+    report = PassReport()
+    if instance_id is not None:
+        _fire_one(db, instance_id, as_of, report)
+    return report

@@ -283,12 +283,16 @@ def deliver_raised(session: Session, instance, workflow, actor_name: str) -> lis
 # --- reading and marking ----------------------------------------------------------------
 
 
-def for_user(session: Session, username: str, *, unread_only: bool = False, limit: int = 50) -> list[Notification]:
+def for_user(
+    session: Session, username: str, *, unread_only: bool = False, limit: int = 50
+) -> list[Notification]:
     """A user's notices, newest first (the in-app notice list)."""
     query = select(Notification).where(Notification.username == username)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    return list(session.scalars(query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+    return list(
+        session.scalars(query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit))
+    )
 
 
 def mark_read(db, notification_id: int, *, actor) -> None:

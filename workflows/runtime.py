@@ -563,7 +563,7 @@ def fire_due_timers(
                     actor=actor.username,
                     instance_id=instance_id,
                     task_id=task_id,
-                    data={"timer": spec, "kind": kind, "due_at": due_at.isoformat()},
+                    data={"timer": spec, "kind": kind, "due_at": due_at.astimezone(clock.CHINA).isoformat()},
                 )
             fired_total += len(fired)
             if not fired or not catch_up or instance.status != "running":

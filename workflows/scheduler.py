@@ -104,7 +104,9 @@ def start_background(db: Database, max_sleep: float = DEFAULT_MAX_SLEEP) -> Time
     return TimerScheduler(db, max_sleep).start()
 
 
-def run_forever(db: Database, max_sleep: float = DEFAULT_MAX_SLEEP, stop: threading.Event | None = None) -> None:
+def run_forever(
+    db: Database, max_sleep: float = DEFAULT_MAX_SLEEP, stop: threading.Event | None = None
+) -> None:
     """``jixiao scheduler``: run the timer job until SIGINT/SIGTERM (or ``stop`` is set)."""
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():

@@ -81,7 +81,9 @@ def run_due(db: Database, as_of: datetime | None = None, batch: int = 500) -> Pa
             _fire_one(db, instance_id, as_of, report)
 
 
-def retry_incident(db: Database, incident_id: int, *, actor: runtime.Actor, as_of: datetime | None = None) -> PassReport:
+def retry_incident(
+    db: Database, incident_id: int, *, actor: runtime.Actor, as_of: datetime | None = None
+) -> PassReport:
     """Resolve a timer incident and fire the instance's due timers again (one more incident if it fails)."""
     from .store import Incident
 

@@ -39,7 +39,9 @@ def test_inbox_due_at_is_the_interrupting_deadline_not_the_reminder(db, kinds):
 
 
 def test_calendar_node_date_comes_from_the_fiscal_year_in_the_data(db, kinds):
-    started = start_at(db, T0, "calendar", data={"fiscal_year": 2027, "next_check": "2027-06-10T00:00:00+08:00"})
+    started = start_at(
+        db, T0, "calendar", data={"fiscal_year": 2027, "next_check": "2027-06-10T00:00:00+08:00"}
+    )
     [row] = timer_rows(db, started.instance_id)
     assert (row.task_spec, row.kind) == ("end_of_may", "intermediate")
     assert row.due_at == china("2027-05-31T18:00:00+08:00")

@@ -31,7 +31,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("notification", schema=None) as batch_op:
-        batch_op.create_index("ix_notification_user_unread", ["username", "read_at", "created_at"], unique=False)
+        batch_op.create_index(
+            "ix_notification_user_unread", ["username", "read_at", "created_at"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_notification_instance_id"), ["instance_id"], unique=False)
 
 

@@ -226,6 +226,7 @@ def scheduler_command(ctx, max_sleep):
     from .scheduler import run_forever
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per pass is noise
     database = _db(ctx)
     click.echo(f"timer scheduler on {database.engine.url.render_as_string(hide_password=True)}")
     run_forever(database, max_sleep=max_sleep)

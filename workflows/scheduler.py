@@ -35,6 +35,7 @@ class TimerScheduler:
         self.max_sleep = max_sleep
         self._scheduler = BackgroundScheduler(timezone="UTC")
         self._lock = threading.Lock()
+        self._stopping = False
         self.passes = 0
         self.fired = 0
 
@@ -44,11 +45,18 @@ class TimerScheduler:
         return self
 
     def shutdown(self, wait: bool = True) -> None:
+        # APScheduler's shutdown holds its job-store lock while waiting for running jobs, and
+        # our job reschedules itself (add_job takes that lock): stop rescheduling first, let
+        # an in-flight pass finish, then shut down.
+        self._stopping = True
+        with self._lock:
+            pass
         self._scheduler.shutdown(wait=wait)
 
     def wake(self) -> None:
         """Run a pass now (e.g. after a command created a timer due soon)."""
-        self._schedule(0)
+        if not self._stopping:
+            self._schedule(0)
 
     def _schedule(self, delay_seconds: float) -> None:
         # APScheduler runs on wall time; our clock may be set (tests, catch-up), so wait a delay.
@@ -65,6 +73,8 @@ class TimerScheduler:
 
     def _pass(self) -> None:
         with self._lock:
+            if self._stopping:
+                return
             fired = 0
             try:
                 report = scheduling.run_due(self.db)
@@ -82,7 +92,8 @@ class TimerScheduler:
             except Exception:  # keep the scheduler alive whatever one pass does
                 log.exception("timer pass failed")
             finally:
-                self._schedule(self._next_delay(fired))
+                if not self._stopping:
+                    self._schedule(self._next_delay(fired))
 
     def _next_delay(self, fired_last_pass: int) -> float:
         try:

@@ -53,6 +53,9 @@ def _two_threads(db, n):
         t.start()
     for t in threads:
         t.join()
+    print(
+        f"split between the two threads: {[r.fired for r in reports]}, conflicts {[r.conflicts for r in reports]}"
+    )
     assert sum(r.fired for r in reports) == n
     assert all(r.incidents == [] for r in reports)
     _assert_each_fired_once(db, ids)
@@ -93,6 +96,7 @@ def test_two_scheduler_processes_on_postgres_fire_1000_due_timers_with_zero_dupl
     outputs = [p.communicate(timeout=600) for p in schedulers]
     assert [p.returncode for p in schedulers] == [0, 0], [err for _, err in outputs]
     fired = [int(re.search(r"fired (\d+) timer", out).group(1)) for out, _ in outputs]
+    print(f"split between the two scheduler processes: {fired}")
     assert sum(fired) == 1000, outputs
     _assert_each_fired_once(db, ids)
 

@@ -532,7 +532,8 @@ def fire_due_timers(
     catch_up = now is not None
     moment = now if catch_up else clock.now()
     with db.unit_of_work() as session:
-        if not timers.claim(session, instance_id, moment):
+        due = timers.claim(session, instance_id, moment)
+        if not due:
             return 0
         instance, workflow = _load_instance(session, instance_id)
         if instance.status != "running":  # stale rows of a finished instance
@@ -540,8 +541,9 @@ def fire_due_timers(
             session.commit()
             return 0
         fired_total = 0
-        for _step in range(MAX_TIMER_STEPS):
-            due = timers.due_rows(session, instance_id, moment)
+        for step in range(MAX_TIMER_STEPS):
+            if step:  # the first step fires what was claimed
+                due = timers.due_rows(session, instance_id, moment)
             if not due:
                 break
             before = {r.task_id: (r.task_spec, r.kind, r.due_at) for r in due}
@@ -550,7 +552,9 @@ def fire_due_timers(
                 workflow.refresh_timers()
                 _run_engine(workflow)
                 _save(session, instance, workflow, actor)
-            after = {r.task_id: r.due_at for r in timers.rows_of(session, instance_id)}
+            # what the index now holds (sync_index wrote exactly these rows)
+            running = instance.status == "running"
+            after = {t.task_id: t.due_at for t in timers.waiting_timers(workflow)} if running else {}
             fired = [
                 (task_id, spec, kind, due_at)
                 for task_id, (spec, kind, due_at) in before.items()

@@ -93,7 +93,9 @@ def waiting_timers(workflow) -> list[WaitingTimer]:
     """Every timer the instance waits on, with its due time."""
     found = []
     for task in engine.all_tasks(workflow):
-        if task.state != TaskState.WAITING:
+        # READY too: do_engine_steps ends with refresh_timers(), which marks a timer that came
+        # due during the command READY without running it; indexed, the next pass runs it.
+        if task.state not in (TaskState.WAITING, TaskState.READY):
             continue
         definition = _timer_definition(task.task_spec)
         if definition is None:

@@ -122,3 +122,22 @@ def test_waiting_timers_reports_every_kind(db, kinds):
         assert timers.next_due(s) == T0 + timedelta(days=3)
         assert timers.due_instances(s, T0 + timedelta(days=7, hours=1)) == [ids[2], ids[0]]
         assert s.scalars(select(HumanTask.id)).all() != []
+
+
+def test_a_timer_that_came_due_during_another_command_stays_indexed_and_fires(db, kinds):
+    """do_engine_steps ends with refresh_timers(): a due timer is left READY, not run."""
+    from SpiffWorkflow.util.task import TaskState
+
+    started = start_at(db, T0, "gateway")
+    with clock.frozen(T0 + timedelta(days=4)), db.unit_of_work() as s:
+        instance, workflow = runtime._load_instance(s, started.instance_id)
+        workflow.do_engine_steps()  # what any command does
+        [gateway] = [t for t in workflow.get_tasks() if t.task_spec.bpmn_id == "wait_report"]
+        assert gateway.state == TaskState.READY
+        runtime._save(s, instance, workflow, runtime.Actor.system())
+        s.commit()
+    [row] = timer_rows(db, started.instance_id)
+    assert row.due_at == T0 + timedelta(days=3)
+    assert scheduling.run_due(db, T0 + timedelta(days=4)).fired == 1
+    with db.reading() as s:
+        assert s.get(ProcessInstance, started.instance_id).status == "completed"

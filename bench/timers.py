@@ -177,7 +177,7 @@ def _clear(db: Database) -> None:
         s.commit()
 
 
-def burst(db: Database, n: int) -> tuple[float, float, float]:
+def burst(db: Database, n: int, workers: int) -> tuple[float, float, float]:
     _clear(db)
     t0 = time.perf_counter()
     for _ in range(n):
@@ -185,7 +185,7 @@ def burst(db: Database, n: int) -> tuple[float, float, float]:
     print(f"  (started {n:,} instances in {time.perf_counter() - t0:.1f} s)")
     first_due = clock.now()
     t0 = time.perf_counter()
-    report = scheduling.run_due(db)
+    report = scheduling.run_due(db, workers=workers)
     elapsed = time.perf_counter() - t0
     assert report.fired == n, report
     lags = _lags(db, since=first_due - timedelta(minutes=10))
@@ -205,7 +205,7 @@ def _lags(db: Database, since) -> list[float]:
 def lag(db: Database, count: int, spread: float) -> list[float]:
     _clear(db)
     since = clock.now()
-    scheduler = TimerScheduler(db, max_sleep=DEFAULT_MAX_SLEEP).start()
+    scheduler = TimerScheduler(db, max_sleep=DEFAULT_MAX_SLEEP).start()  # default settings
     try:
         deadline = time.monotonic() + spread
         started = 0
@@ -238,9 +238,10 @@ def main() -> None:
         print(f"idle_pass_ms_1k={at_1k:.2f}")
         print(f"idle_pass_ms_100k={at_100k:.2f}")
         print(f"idle_pass_ratio_100k_vs_1k={at_100k / at_1k:.2f}  (goal <= 1.5, < 5 ms)")
-        elapsed, burst_p50, burst_max = burst(db, args.burst)
+        workers = 1 if db.is_sqlite else 2  # the scheduler's default
+        elapsed, burst_p50, burst_max = burst(db, args.burst, workers)
         rate = args.burst / elapsed
-        print(f"burst_{args.burst}_fire_seconds={elapsed:.1f}  (goal <= 30 s)")
+        print(f"burst_{args.burst}_fire_seconds={elapsed:.1f} on {workers} thread(s)  (goal <= 30 s)")
         print(f"burst_lag_p50_s={burst_p50:.2f} burst_lag_max_s={burst_max:.2f}  (all due at once: queueing)")
         lags = lag(db, args.lag_timers, args.lag_spread)
         lags.sort()

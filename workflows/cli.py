@@ -218,8 +218,11 @@ def timers_demo(ctx, minutes, project_id):
 
 @main.command("scheduler")
 @click.option("--max-sleep", default=5.0, show_default=True, help="fallback poll interval (seconds)")
+@click.option(
+    "--workers", type=int, default=None, help="firing threads (default: 2 on PostgreSQL, 1 on SQLite)"
+)
 @click.pass_context
-def scheduler_command(ctx, max_sleep):
+def scheduler_command(ctx, max_sleep, workers):
     """Run the timer scheduler standalone until Ctrl-C (several may run against PostgreSQL)."""
     import logging
 
@@ -229,7 +232,7 @@ def scheduler_command(ctx, max_sleep):
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per pass is noise
     database = _db(ctx)
     click.echo(f"timer scheduler on {database.engine.url.render_as_string(hide_password=True)}")
-    run_forever(database, max_sleep=max_sleep)
+    run_forever(database, max_sleep=max_sleep, workers=workers)
 
 
 @main.group("notifications")

@@ -30,9 +30,11 @@ IDLE_RETRY = 0.5
 
 
 class TimerScheduler:
-    def __init__(self, db: Database, max_sleep: float = DEFAULT_MAX_SLEEP):
+    def __init__(self, db: Database, max_sleep: float = DEFAULT_MAX_SLEEP, workers: int | None = None):
         self.db = db
         self.max_sleep = max_sleep
+        # PostgreSQL: fire on two threads (firing waits on the database); SQLite: one writer anyway
+        self.workers = workers if workers is not None else (1 if db.is_sqlite else 2)
         self._scheduler = BackgroundScheduler(timezone="UTC")
         self._lock = threading.Lock()
         self._stopping = False
@@ -77,7 +79,7 @@ class TimerScheduler:
                 return
             fired = 0
             try:
-                report = scheduling.run_due(self.db)
+                report = scheduling.run_due(self.db, workers=self.workers)
                 fired = report.fired
                 self.passes += 1
                 self.fired += fired
@@ -123,7 +125,7 @@ def run_forever(
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
-    scheduler = start_background(db, max_sleep)
+    scheduler = start_background(db, max_sleep, workers)
     log.info("timer scheduler running (fallback poll every %ss)", max_sleep)
     try:
         stop.wait()

@@ -112,13 +112,18 @@ class TimerScheduler:
         return min(self.max_sleep, max(0.0, delay))
 
 
-def start_background(db: Database, max_sleep: float = DEFAULT_MAX_SLEEP) -> TimerScheduler:
+def start_background(
+    db: Database, max_sleep: float = DEFAULT_MAX_SLEEP, workers: int | None = None
+) -> TimerScheduler:
     """Start the timer job in this process (the server calls this once at start-up)."""
-    return TimerScheduler(db, max_sleep).start()
+    return TimerScheduler(db, max_sleep, workers).start()
 
 
 def run_forever(
-    db: Database, max_sleep: float = DEFAULT_MAX_SLEEP, stop: threading.Event | None = None
+    db: Database,
+    max_sleep: float = DEFAULT_MAX_SLEEP,
+    stop: threading.Event | None = None,
+    workers: int | None = None,
 ) -> None:
     """``jixiao scheduler``: run the timer job until SIGINT/SIGTERM (or ``stop`` is set)."""
     stop = stop or threading.Event()

@@ -196,12 +196,20 @@ def timers_retry(ctx, incident_id, actor, as_of):
 
 @timers.command("demo")
 @click.option("--minutes", default=3.0, show_default=True, help="minutes until the deadline")
-@click.option("--project-id", type=int, default=None, help="attach to a project (its unit gets the notices)")
+@click.option(
+    "--project-id", type=int, default=None, help="project to attach (default: the first one, if any)"
+)
 @click.pass_context
 def timers_demo(ctx, minutes, project_id):
     """Start demo_deadline: a reminder before, and an escalation at, a deadline minutes away."""
     from .runtime import Actor, start
+    from .store import Project
 
+    if project_id is None:
+        with _db(ctx).reading() as session:
+            project_id = session.scalar(select(Project.id).order_by(Project.id).limit(1))
+    if project_id is not None:
+        click.echo(f"attached to project {project_id} (its unit head is notified; it will be marked overdue)")
     result = start(
         _db(ctx),
         "demo_deadline",

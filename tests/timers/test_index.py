@@ -141,3 +141,25 @@ def test_a_timer_that_came_due_during_another_command_stays_indexed_and_fires(db
     assert scheduling.run_due(db, T0 + timedelta(days=4)).fired == 1
     with db.reading() as s:
         assert s.get(ProcessInstance, started.instance_id).status == "completed"
+
+
+def test_a_cycle_reminder_is_reindexed_at_its_next_due_time_after_each_firing(db, kinds, people):
+    started = start_at(db, T0, "cycle", project_id=people.project_id)
+    [row] = timer_rows(db, started.instance_id)
+    assert (row.task_spec, row.due_at) == ("daily", china("2026-05-02T09:00:00+08:00"))
+    assert scheduling.run_due(db, china("2026-05-02T12:00:00+08:00")).fired == 1
+    [row] = timer_rows(db, started.instance_id)
+    assert row.due_at == china("2026-05-03T09:00:00+08:00")
+    # a catch-up over several days fires each cycle once, in order
+    assert scheduling.run_due(db, china("2026-05-10T00:00:00+08:00")).fired == 2
+    assert timer_rows(db, started.instance_id) == []
+    assert [e.data["due_at"] for e in fired_events(db)] == [
+        "2026-05-02T09:00:00+08:00",
+        "2026-05-03T09:00:00+08:00",
+        "2026-05-04T09:00:00+08:00",
+    ]
+    with db.reading() as s:
+        from workflows.notifications import Notification
+
+        assert len(s.scalars(select(Notification)).all()) == 3
+        assert s.get(HumanTask, started.next_tasks[0].id).status == "open"

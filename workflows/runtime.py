@@ -551,15 +551,17 @@ def fire_due_timers(
             with clock.frozen(step_at) if catch_up else nullcontext():
                 workflow.refresh_timers()
                 _run_engine(workflow)
+                # what the index will hold (sync_index writes exactly these rows)
+                running = not workflow.is_completed()
+                after = {t.task_id: t.due_at for t in timers.waiting_timers(workflow)} if running else {}
+                fired = [
+                    (task_id, spec, kind, due_at)
+                    for task_id, (spec, kind, due_at) in before.items()
+                    if (step_at is None or due_at < step_at) and after.get(task_id) != due_at
+                ]
+                if not fired:  # nothing came due after all: write nothing
+                    break
                 _save(session, instance, workflow, actor)
-            # what the index now holds (sync_index wrote exactly these rows)
-            running = instance.status == "running"
-            after = {t.task_id: t.due_at for t in timers.waiting_timers(workflow)} if running else {}
-            fired = [
-                (task_id, spec, kind, due_at)
-                for task_id, (spec, kind, due_at) in before.items()
-                if (step_at is None or due_at < step_at) and after.get(task_id) != due_at
-            ]
             for task_id, spec, kind, due_at in fired:
                 audit.append(
                     session,
@@ -570,7 +572,7 @@ def fire_due_timers(
                     data={"timer": spec, "kind": kind, "due_at": due_at.astimezone(clock.CHINA).isoformat()},
                 )
             fired_total += len(fired)
-            if not fired or not catch_up or instance.status != "running":
+            if not catch_up or instance.status != "running":
                 break
         session.commit()
         return fired_total

@@ -10,7 +10,8 @@
    (process_instance + timer) inserted in bulk, because starting 100,000 instances takes
    minutes and the idle pass reads only the index. Goal: < 5 ms, ratio 100k/1k <= 1.5.
 2. Burst: ``--burst`` (default 10,000) started instances whose timers are all due, fired
-   by one ``run_due`` pass in one process on the real clock. Goal: <= 30 s; timers/s.
+   by one ``run_due`` pass in one process on the real clock (2 threads on PostgreSQL, the
+   scheduler's default). Goal: <= 30 s; timers/s.
 3. Lag with the default wake-up: the background scheduler (APScheduler, default 5 s
    fallback poll) runs while instances are started one by one at random moments with
    timers a few seconds away (it learns about them only through its own polling); lag =
@@ -179,17 +180,29 @@ def _clear(db: Database) -> None:
 
 def burst(db: Database, n: int, workers: int) -> tuple[float, float, float]:
     _clear(db)
+    # all due one second after an hour ago: the clock is frozen there while they start
+    # (no scheduler runs yet), then released, so every timer is due at once
     t0 = time.perf_counter()
-    for _ in range(n):
-        _start(db, 0.001)  # due a millisecond after its start: all due by the time we fire
+    with clock.frozen(clock.now() - timedelta(hours=1)):
+        for _ in range(n):
+            _start(db, 1)
     print(f"  (started {n:,} instances in {time.perf_counter() - t0:.1f} s)")
-    first_due = clock.now()
+    released = clock.now()
     t0 = time.perf_counter()
     report = scheduling.run_due(db, workers=workers)
     elapsed = time.perf_counter() - t0
     assert report.fired == n, report
-    lags = _lags(db, since=first_due - timedelta(minutes=10))
-    return elapsed, statistics.median(lags), max(lags)
+    waits = sorted(
+        (at - released).total_seconds() for at in _fired_at(db, since=released - timedelta(seconds=1))
+    )
+    return elapsed, statistics.median(waits), waits[-1]
+
+
+def _fired_at(db: Database, since) -> list:
+    with db.reading() as s:
+        return list(
+            s.scalars(select(AuditEvent.at).where(AuditEvent.action == "timer.fired", AuditEvent.at >= since))
+        )
 
 
 def _lags(db: Database, since) -> list[float]:
@@ -242,7 +255,10 @@ def main() -> None:
         elapsed, burst_p50, burst_max = burst(db, args.burst, workers)
         rate = args.burst / elapsed
         print(f"burst_{args.burst}_fire_seconds={elapsed:.1f} on {workers} thread(s)  (goal <= 30 s)")
-        print(f"burst_lag_p50_s={burst_p50:.2f} burst_lag_max_s={burst_max:.2f}  (all due at once: queueing)")
+        print(
+            f"burst_wait_p50_s={burst_p50:.2f} burst_wait_max_s={burst_max:.2f}  "
+            "(all due at once: time from due to fired is queueing behind the others)"
+        )
         lags = lag(db, args.lag_timers, args.lag_spread)
         lags.sort()
         p95 = lags[int(0.95 * (len(lags) - 1))]

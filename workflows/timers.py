@@ -29,7 +29,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent, EventBasedGateway
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import and_, delete, exists, select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
 from . import clock, engine
@@ -153,9 +153,9 @@ def sync_index(session: Session, instance, workflow, running: bool = True) -> No
     """Make the instance's ``timer`` rows equal to the timers it now waits on."""
     waiting = {t.task_id: t for t in waiting_timers(workflow)} if running else {}
     existing = {r.task_id: r for r in rows_of(session, instance.id)}
-    gone = [task_id for task_id in existing if task_id not in waiting]
-    if gone:
-        session.execute(delete(Timer).where(Timer.instance_id == instance.id, Timer.task_id.in_(gone)))
+    for task_id, row in existing.items():
+        if task_id not in waiting:
+            session.delete(row)  # flushed with the instance's own write
     for task_id, timer in waiting.items():
         row = existing.get(task_id)
         if row is None:

@@ -39,6 +39,21 @@ from .store import Incident, Timer
 INCIDENT_KIND = "timer"
 
 
+def _read_naive_dates_as_china_time() -> None:
+    """A timer date without an offset means China time (+08:00), as on the command line.
+
+    SpiffWorkflow reads it with the machine's offset captured at import (ENGINE-NOTES 2),
+    UTC on our servers: "2026-05-31T18:00" would fire eight hours late. Its parser reads
+    the module's ``LOCALTZ`` at call time, so the index and the firing agree on this value.
+    """
+    from SpiffWorkflow.bpmn.specs.event_definitions import timer
+
+    timer.LOCALTZ = clock.CHINA
+
+
+_read_naive_dates_as_china_time()
+
+
 def parse_due(value) -> datetime | None:
     """An aware UTC datetime from a timer's computed value (ISO string, datetime or cycle dict)."""
     if value is None:

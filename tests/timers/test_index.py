@@ -163,3 +163,12 @@ def test_a_cycle_reminder_is_reindexed_at_its_next_due_time_after_each_firing(db
 
         assert len(s.scalars(select(Notification)).all()) == 3
         assert s.get(HumanTask, started.next_tasks[0].id).status == "open"
+
+
+def test_a_timer_date_without_an_offset_is_china_time(db, kinds):
+    started = start_at(db, T0, "calendar", data={"fiscal_year": 2026, "next_check": "2026-06-10T09:00:00"})
+    scheduling.run_due(db, china("2026-05-31T18:00:00+08:00"))
+    [row] = timer_rows(db, started.instance_id)
+    assert (row.task_spec, row.due_at) == ("after_may", china("2026-06-10T09:00:00+08:00"))
+    assert scheduling.run_due(db, china("2026-06-10T08:59:59+08:00")).fired == 0
+    assert scheduling.run_due(db, china("2026-06-10T09:00:00+08:00")).fired == 1

@@ -152,3 +152,14 @@ def test_the_deadline_firing_while_a_user_completes_the_task_leaves_the_user_a_c
     assert count_fired(db) == 2
     with db.reading() as s:
         assert s.get(Project, people.project_id).overdue is True
+
+
+def test_resolving_the_incident_lets_the_next_pass_fire_the_instance(db, kinds, monkeypatch):
+    instance_id = start_at(db, T0, "gateway").instance_id
+    real_load = runtime._load_instance
+    monkeypatch.setattr(runtime, "_load_instance", lambda s, i: (_ for _ in ()).throw(RuntimeError("flaky")))
+    [incident_id] = scheduling.run_due(db, T0 + timedelta(days=3)).incidents
+    monkeypatch.setattr(runtime, "_load_instance", real_load)
+    runtime.resolve_incident(db, incident_id, actor=runtime.Actor.system("admin"))
+    assert scheduling.run_due(db, T0 + timedelta(days=3)).fired == 1
+    assert _status(db, instance_id) == "completed"

@@ -237,7 +237,8 @@ def scheduler_command(ctx, max_sleep, workers):
     from .scheduler import run_forever
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per pass is noise
+    for noisy in ("apscheduler", "spiff"):  # a line per pass / per task state is noise here
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     database = _db(ctx)
     click.echo(f"timer scheduler on {database.engine.url.render_as_string(hide_password=True)}")
     run_forever(database, max_sleep=max_sleep, workers=workers)

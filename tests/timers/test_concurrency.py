@@ -113,11 +113,14 @@ def test_the_standalone_scheduler_command_fires_by_itself(db, kinds, database_ur
         stderr=subprocess.STDOUT,
         text=True,
     )
+    guard = threading.Timer(120, proc.kill)  # never hang the suite if it does not fire
+    guard.start()
     try:
         for line in proc.stdout:
             if "fired 1 in 1 instance" in line:
                 break
     finally:
+        guard.cancel()
         proc.terminate()
         rest, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, rest

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgres bench lint system-deps clean
+.PHONY: install run test test-sqlite test-postgres bench bench-timers demo-deadline lint system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,15 @@ test-postgres: install system-deps
 
 bench: install
 	$(BIN)/python bench/engine_overhead.py
+	$(BIN)/python bench/timers.py
+
+## make bench-timers: idle scheduler pass at 1k vs 100k parked timers, 10,000 due at once, wake-up lag
+bench-timers: install
+	$(BIN)/python bench/timers.py
+
+## make demo-deadline: (beside `make run`) start demo_deadline with a deadline 3 minutes away
+demo-deadline: install
+	$(BIN)/jixiao timers demo --minutes $(or $(MINUTES),3)
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,6 +6,11 @@ jixiao deploy DIR                 deploy a bundle as a new version
 jixiao audit verify               check the audit chain
 jixiao timers list                waiting timers, earliest first
 jixiao timers run-due --as-of T   fire everything due at T through the scheduler's path
+jixiao timers incidents           instances whose timers are parked by an open incident
+jixiao timers retry INCIDENT      resolve a timer incident and fire the instance again
+jixiao timers demo --minutes N    start the demo_deadline process (deadline N minutes away)
+jixiao scheduler                  run the timer scheduler standalone (until Ctrl-C)
+jixiao notifications list USER    a user's notices
 jixiao --now T ...                run any command with the clock set to T
 """
 
@@ -116,14 +121,18 @@ def timers():
 @click.option("--limit", default=50, show_default=True)
 @click.pass_context
 def timers_list(ctx, limit):
-    """What is due when."""
+    """What is due when (China time), parked ones marked."""
+    from . import timers as timer_index
     from .store import Timer
 
     with _db(ctx).reading() as session:
-        rows = session.scalars(select(Timer).order_by(Timer.due_at).limit(limit)).all()
+        rows = session.scalars(select(Timer).order_by(Timer.due_at, Timer.id).limit(limit)).all()
+        parked = set(timer_index.parked_instances(session))
     for row in rows:
         due = row.due_at.astimezone(clock.CHINA).isoformat(timespec="seconds")
-        click.echo(f"{due}  instance {row.instance_id}  {row.task_spec} ({row.kind})")
+        mark = "  [parked: open incident]" if row.instance_id in parked else ""
+        kind = row.kind if row.interrupting else f"{row.kind}, non-interrupting"
+        click.echo(f"{due}  instance {row.instance_id}  {row.task_spec} ({kind}){mark}")
     if not rows:
         click.echo("no waiting timers")
 
@@ -140,6 +149,122 @@ def timers_run_due(ctx, as_of):
         f"fired {report.fired} timer(s) in {report.instances} instance(s); "
         f"{len(report.incidents)} incident(s), {report.conflicts} conflict(s)"
     )
+
+
+@timers.command("incidents")
+@click.pass_context
+def timers_incidents(ctx):
+    """Open timer incidents (their instances' timers wait for a retry)."""
+    from .store import Incident
+
+    with _db(ctx).reading() as session:
+        rows = session.scalars(
+            select(Incident)
+            .where(Incident.kind == "timer", Incident.resolved_at.is_(None))
+            .order_by(Incident.created_at)
+        ).all()
+    for row in rows:
+        at = row.created_at.astimezone(clock.CHINA).isoformat(timespec="seconds")
+        click.echo(f"incident {row.id}  instance {row.instance_id}  {at}  {row.message}")
+    if not rows:
+        click.echo("no open timer incidents")
+
+
+@timers.command("retry")
+@click.argument("incident_id", type=int)
+@click.option("--actor", default="admin", show_default=True)
+@click.option("--as-of", "as_of", default=None, help="fire as of this time (ISO 8601)")
+@click.pass_context
+def timers_retry(ctx, incident_id, actor, as_of):
+    """Resolve a timer incident and fire the instance's due timers again."""
+    from .errors import Conflict
+    from .runtime import Actor
+
+    moment = clock.parse_moment(as_of) if as_of else None
+    try:
+        report = scheduling.retry_incident(
+            _db(ctx), incident_id, actor=Actor(actor, frozenset({"admin"})), as_of=moment
+        )
+    except Conflict as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    if report.incidents:
+        click.echo(f"failed again: new incident {report.incidents[0]}", err=True)
+        sys.exit(1)
+    click.echo(f"incident {incident_id} resolved; fired {report.fired} timer(s)")
+
+
+@timers.command("demo")
+@click.option("--minutes", default=3.0, show_default=True, help="minutes until the deadline")
+@click.option(
+    "--project-id", type=int, default=None, help="project to attach (default: the first one, if any)"
+)
+@click.pass_context
+def timers_demo(ctx, minutes, project_id):
+    """Start demo_deadline: a reminder before, and an escalation at, a deadline minutes away."""
+    from .runtime import Actor, start
+    from .store import Project
+
+    if project_id is None:
+        with _db(ctx).reading() as session:
+            project_id = session.scalar(select(Project.id).order_by(Project.id).limit(1))
+    if project_id is not None:
+        click.echo(f"attached to project {project_id} (its unit head is notified; it will be marked overdue)")
+    result = start(
+        _db(ctx),
+        "demo_deadline",
+        actor=Actor.system("demo"),
+        data={"deadline_minutes": minutes},
+        business_key=f"demo-deadline-{clock.now():%Y%m%d%H%M%S}",
+        project_id=project_id,
+    )
+    click.echo(f"started instance {result.instance_id}; deadline in {minutes:g} minute(s)")
+    for task in result.next_tasks:
+        due = task.due_at.astimezone(clock.CHINA).isoformat(timespec="seconds") if task.due_at else "-"
+        click.echo(f"  task {task.id}  {task.title}  ({task.role}) due {due}")
+
+
+@main.command("scheduler")
+@click.option("--max-sleep", default=5.0, show_default=True, help="fallback poll interval (seconds)")
+@click.option(
+    "--workers", type=int, default=None, help="firing threads (default: 2 on PostgreSQL, 1 on SQLite)"
+)
+@click.pass_context
+def scheduler_command(ctx, max_sleep, workers):
+    """Run the timer scheduler standalone until Ctrl-C (several may run against PostgreSQL)."""
+    import logging
+
+    from .scheduler import run_forever
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    for noisy in ("apscheduler", "spiff"):  # a line per pass / per task state is noise here
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    database = _db(ctx)
+    click.echo(f"timer scheduler on {database.engine.url.render_as_string(hide_password=True)}")
+    run_forever(database, max_sleep=max_sleep, workers=workers)
+
+
+@main.group("notifications")
+def notifications_group():
+    """In-app notices."""
+
+
+@notifications_group.command("list")
+@click.argument("username")
+@click.option("--unread", is_flag=True, help="only unread notices")
+@click.pass_context
+def notifications_list(ctx, username, unread):
+    """A user's notices, newest first."""
+    from . import notifications
+
+    with _db(ctx).reading() as session:
+        rows = notifications.for_user(session, username, unread_only=unread)
+    for row in rows:
+        at = row.created_at.astimezone(clock.CHINA).isoformat(timespec="seconds")
+        state = "  " if row.read_at else "* "
+        click.echo(f"{state}{at}  [{row.kind}] {row.message}  (instance {row.instance_id})")
+    if not rows:
+        click.echo("no notices")
 
 
 if __name__ == "__main__":  # pragma: no cover

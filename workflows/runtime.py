@@ -10,8 +10,9 @@ the commit rolls everything back. A second writer on the same instance gets
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -24,7 +25,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, clock, engine, forms, specs, timers
+from . import audit, clock, engine, forms, notifications, specs, timers
 from .db import Database
 from .errors import (
     Conflict,
@@ -161,6 +162,8 @@ def _save(
     open_rows = _sync_human_tasks(session, instance, workflow, actor, completed_task_id, now)
     timers.sync_index(session, instance, workflow, running=not completed)
     _sync_project(session, instance, workflow)
+    # BPMN-raised notices (data key ``notify``) become notification rows (issue 5)
+    notifications.deliver_raised(session, instance, workflow, actor.username)
     open_titles = [row.title for row in open_rows]
     # the instance row changes last, so one flush writes it once (one lock_version step)
     was_running = instance.status == "running"
@@ -487,36 +490,75 @@ def assign(db: Database, task_id: str, username: str, *, actor: Actor) -> None:
     _set_assignee(db, task_id, actor=actor, new=username, expect=_ANY, action="task.assigned", check=check)
 
 
+# A catch-up (``now`` given) fires an instance's due timers in due order, one step per
+# due time, so chained timers come out as if the scheduler had waited; bounded per call.
+MAX_TIMER_STEPS = 100
+# SpiffWorkflow fires a timer when its due time is strictly before now; a timer due at T
+# fires at T (DESIGN 5), so a catch-up step runs one microsecond after the due time.
+_AT_DUE = timedelta(microseconds=1)
+
+
 def fire_due_timers(
     db: Database, instance_id: int, *, now: datetime | None = None, actor: Actor | None = None
 ) -> int:
-    """Fire the instance's timers that are due at ``now``; returns how many fired."""
+    """Fire the instance's timers that are due at ``now``; returns how many fired.
+
+    One unit of work: claim the due ``timer`` rows (``FOR UPDATE SKIP LOCKED`` on
+    PostgreSQL; nothing claimed → another scheduler has them → 0), load, ``refresh_timers``
+    + engine steps, save (re-indexes timers, delivers raised notices), one ``timer.fired``
+    audit event per fired timer, commit. Without ``now`` the engine reads the real clock
+    (no freezing: the clock is process-wide and a scheduler thread must not freeze it for
+    request threads); with ``now`` (catch-up, tests) each step freezes the clock at its
+    due time.
+    """
     actor = actor or Actor.system("scheduler")
-    moment = now or clock.now()
+    catch_up = now is not None
+    moment = now if catch_up else clock.now()
     with db.unit_of_work() as session:
+        due = timers.claim(session, instance_id, moment)
+        if not due:
+            return 0
         instance, workflow = _load_instance(session, instance_id)
-        if instance.status != "running":
+        if instance.status != "running":  # stale rows of a finished instance
+            timers.sync_index(session, instance, workflow, running=False)
+            session.commit()
             return 0
-        due_before = timers.due_rows(session, instance_id, moment)
-        if not due_before:
-            return 0
-        with clock.frozen(moment):
-            workflow.refresh_timers()
-            _run_engine(workflow)
-            _save(session, instance, workflow, actor)
-        waiting_now = {r.task_id for r in timers.rows_of(session, instance_id)}
-        fired = [r for r in due_before if r.task_id not in waiting_now or r.due_at > moment]
-        for row in fired:
-            audit.append(
-                session,
-                action="timer.fired",
-                actor=actor.username,
-                instance_id=instance_id,
-                task_id=row.task_id,
-                data={"timer": row.task_spec, "due_at": row.due_at.isoformat()},
-            )
+        fired_total = 0
+        for step in range(MAX_TIMER_STEPS):
+            if step:  # the first step fires what was claimed
+                due = timers.due_rows(session, instance_id, moment)
+            if not due:
+                break
+            before = {r.task_id: (r.task_spec, r.kind, r.due_at) for r in due}
+            step_at = min(r.due_at for r in due) + _AT_DUE if catch_up else None
+            with clock.frozen(step_at) if catch_up else nullcontext():
+                workflow.refresh_timers()
+                _run_engine(workflow)
+                # what the index will hold (sync_index writes exactly these rows)
+                running = not workflow.is_completed()
+                after = {t.task_id: t.due_at for t in timers.waiting_timers(workflow)} if running else {}
+                fired = [
+                    (task_id, spec, kind, due_at)
+                    for task_id, (spec, kind, due_at) in before.items()
+                    if (step_at is None or due_at < step_at) and after.get(task_id) != due_at
+                ]
+                if not fired:  # nothing came due after all: write nothing
+                    break
+                _save(session, instance, workflow, actor)
+            for task_id, spec, kind, due_at in fired:
+                audit.append(
+                    session,
+                    action="timer.fired",
+                    actor=actor.username,
+                    instance_id=instance_id,
+                    task_id=task_id,
+                    data={"timer": spec, "kind": kind, "due_at": due_at.astimezone(clock.CHINA).isoformat()},
+                )
+            fired_total += len(fired)
+            if not catch_up or instance.status != "running":
+                break
         session.commit()
-        return len(fired)
+        return fired_total
 
 
 def correlate_message(

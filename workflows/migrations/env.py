@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+import workflows.notifications  # noqa: F401  (notification table, 0002_timers)
 from workflows.store import Base
 
 config = context.config

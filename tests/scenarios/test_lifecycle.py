@@ -79,7 +79,7 @@ def test_the_bundle_lints_clean():
 def test_one_file_per_process_with_a_diagram_for_every_element():
     """DESIGN 4: one file per path, named by process id; bpmn-js needs a shape or edge per element."""
     files = sorted(BPMN.glob("*.bpmn"))
-    assert {f.stem for f in files} == PROCESS_IDS
+    assert PROCESS_IDS <= {f.stem for f in files}  # bpmn/ also holds demo processes (demo_deadline)
     for path in files:
         tree = etree.parse(str(path))
         [process] = tree.findall("bpmn:process", NS)

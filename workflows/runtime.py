@@ -270,18 +270,31 @@ def _task_expression(task, prop: str) -> Any:
         raise ScriptError(f"{task.task_spec.bpmn_id}: property {prop} = {source!r} failed: {exc}") from exc
 
 
+_UNSET = object()
+
+
 def _sync_project(session: Session, instance: ProcessInstance, workflow) -> None:
-    """Copy ``project_<column>`` values set by the BPMN into the project row (DESIGN 3)."""
+    """Copy ``project_<column>`` values set by the BPMN into the project row (DESIGN 3).
+
+    The value of a column is the one its latest *writer* left: the last completed task
+    whose value differs from its parent's. Tasks that merely carry an older copy (a join
+    completing after a parallel branch wrote the value) do not count.
+    """
     if instance.project_id is None:
         return
     keys = {f"project_{c}": c for c in PROJECT_SYNC_COLUMNS}
-    values: dict[str, Any] = {}
-    finished = [t for t in engine.all_tasks(workflow) if t.state == TaskState.COMPLETED]
-    finished.sort(key=lambda t: t.last_state_change)
-    for task in finished:
+    latest: dict[str, tuple[float, Any]] = {}
+    for task in engine.all_tasks(workflow):
+        if task.state != TaskState.COMPLETED:
+            continue
+        parent_data = task.parent.data if task.parent is not None else {}
         for key, column in keys.items():
-            if key in task.data:
-                values[column] = task.data[key]
+            value = task.data.get(key, _UNSET)
+            if value is _UNSET or parent_data.get(key, _UNSET) == value:
+                continue
+            if column not in latest or task.last_state_change >= latest[column][0]:
+                latest[column] = (task.last_state_change, value)
+    values = {column: value for column, (_, value) in latest.items()}
     for key, column in keys.items():
         if key in workflow.data:
             values[column] = workflow.data[key]

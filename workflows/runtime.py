@@ -167,6 +167,7 @@ def _save(
     open_titles = [row.title for row in open_rows]
     # the instance row changes last, so one flush writes it once (one lock_version step)
     was_running = instance.status == "running"
+    engine.prune_finished_subprocesses(workflow)
     instance.workflow_state = engine.dump_workflow(workflow)
     instance.updated_at = now
     instance.current_step = "、".join(open_titles)[:200] if open_titles else None

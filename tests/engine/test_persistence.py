@@ -38,3 +38,31 @@ def test_workflow_state_is_stored_without_the_spec(db, deploy, submitter):
         )
     assert "spec" not in state and "subprocess_specs" not in state
     assert len(state["spec_ref"]) == 64
+
+
+def test_a_finished_call_activity_leaves_no_subprocess_in_the_saved_state(
+    db, deploy, tmp_path, submitter, reviewer
+):
+    import shutil
+
+    from tests.engine.bundles import FIXTURES
+
+    bundle = tmp_path / "caller_bundle"
+    shutil.copytree(FIXTURES / "caller", bundle)
+    for name in ("approval.bpmn", "approval_submit.json", "approval_review.json"):
+        shutil.copy(FIXTURES / "approval" / name, bundle / name)
+    deploy(bundle)
+    started = runtime.start(db, "caller", actor=submitter)
+    with db.reading() as s:
+        running = json.loads(s.get(ProcessInstance, started.instance_id).workflow_state)
+    assert len(running["subprocesses"]) == 1  # the call activity is running: its state is kept
+    review = runtime.complete_task(
+        db, started.next_tasks[0].id, {"project_name": "甲", "amount": 1}, actor=submitter
+    )
+    done = runtime.complete_task(db, review.next_tasks[0].id, {"decision": "approve"}, actor=reviewer)
+    assert done.status == "completed"
+    with db.reading() as s:
+        state = json.loads(s.get(ProcessInstance, started.instance_id).workflow_state)
+    assert state["subprocesses"] == {}
+    # the subprocess's results came back into the calling process before it was dropped
+    assert state["data"].get("decision") == "approve"

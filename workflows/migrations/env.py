@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+import workflows.collab  # noqa: F401  (server tables: comments, attachments, tokens …)
 from workflows.store import Base
 
 config = context.config

@@ -8,7 +8,6 @@ Create Date: 2026-11-25 03:33:43.899005
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0002_server"
 down_revision = "0001"
 branch_labels = None

@@ -6,6 +6,7 @@ jixiao deploy DIR                 deploy a bundle as a new version
 jixiao audit verify               check the audit chain
 jixiao timers list                waiting timers, earliest first
 jixiao timers run-due --as-of T   fire everything due at T through the scheduler's path
+jixiao demo load                  demo units, users (one per role) and projects; idempotent
 jixiao --now T ...                run any command with the clock set to T
 """
 
@@ -140,6 +141,25 @@ def timers_run_due(ctx, as_of):
         f"fired {report.fired} timer(s) in {report.instances} instance(s); "
         f"{len(report.incidents)} incident(s), {report.conflicts} conflict(s)"
     )
+
+
+@main.group()
+def demo():
+    """Demo data for ``make run``."""
+
+
+@demo.command("load")
+@click.pass_context
+def demo_load(ctx):
+    """Load demo units, users and projects (idempotent) and start their review paths."""
+    from . import demo as demo_data
+
+    report = demo_data.load(_db(ctx))
+    click.echo(
+        f"demo: {report.units} unit(s), {report.users} user(s), {report.projects} project(s) added; "
+        f"{report.started} project(s) started" + (" via demo_paths" if report.advanced else "")
+    )
+    click.echo(f"demo users' password: {demo_data.DEMO_PASSWORD}")
 
 
 if __name__ == "__main__":  # pragma: no cover

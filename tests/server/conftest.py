@@ -93,7 +93,9 @@ def api(app):
     class Api:
         def __init__(self, username):
             self.client = app.test_client()
-            response = self.client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+            response = self.client.post(
+                "/api/v1/auth/token", json={"username": username, "password": PASSWORD}
+            )
             assert response.status_code == 201, response.text
             self.headers = {"Authorization": f"Bearer {response.json['token']}"}
 

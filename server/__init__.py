@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask, jsonify, request, send_from_directory, session
 from flask_smorest import Api
+from werkzeug.routing import IntegerConverter
 
 from workflows import specs
 from workflows.config import PROJECT_ROOT, settings
@@ -15,6 +16,15 @@ from workflows.db import Database
 
 from . import errors, formatting
 from .extensions import babel, csrf, limiter, login_manager
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:...>`` in URLs: ids a database column can hold; anything larger is simply 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
 
 NODE_MODULES = PROJECT_ROOT / "node_modules"
 # Only the prebuilt browser bundles are served, never the rest of node_modules.
@@ -58,6 +68,7 @@ def _locale():
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
+    app.url_map.converters["int"] = DatabaseId
     instance_dir = settings().instance_dir
     app.config.from_mapping(
         JIXIAO_DATABASE_URL=None,
@@ -105,6 +116,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     api = Api(app)
     app.extensions["jixiao_api"] = api
+    api.register_converter(
+        DatabaseId, lambda converter: {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+    )
     errors.register(app)
     formatting.register(app)
 

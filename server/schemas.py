@@ -74,9 +74,7 @@ class ProjectCreate(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     unit_id = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
     fiscal_year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
-    amount = fields.Decimal(
-        required=True, places=2, as_string=False, validate=validate.Range(min=0, max=10**12)
-    )
+    amount = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, max=1e9))
     fund_type = fields.String(
         load_default="general_public",
         validate=validate.OneOf(["general_public", "government_fund", "state_capital", "social_insurance"]),

@@ -11,9 +11,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .store import Base, HumanTask
 
-# The inbox sorts open tasks of a role by due date; the core index puts unit_id between
-# role and due_at, which serves unit-scoped roles but not reviewers who see every unit.
-Index("ix_human_task_open_role_due", HumanTask.status, HumanTask.role, HumanTask.due_at)
+# "Claimable" = open, unassigned, of my role, sorted by due date. The core indexes put unit_id
+# (or assignee first) before due_at; this one lets a reviewer who sees every unit read page 1
+# in due order without visiting the rest of the backlog (bench/inbox.py).
+Index("ix_human_task_claimable", HumanTask.status, HumanTask.role, HumanTask.assignee, HumanTask.due_at)
+# the same for a unit's staff, who see one unit's tasks
+Index(
+    "ix_human_task_claimable_unit",
+    HumanTask.status,
+    HumanTask.role,
+    HumanTask.unit_id,
+    HumanTask.assignee,
+    HumanTask.due_at,
+)
 
 
 class Comment(Base):

@@ -94,21 +94,26 @@ class InboxPage:
 
 
 def claimable_clause(actor: Actor):
-    """Open, unassigned tasks of the actor's roles within their unit scope (never expert tasks)."""
-    clauses = []
+    """Open, unassigned tasks of the actor's roles within their unit scope (never expert tasks).
+
+    One OR term per (role, unit) so each term is an index lookup (``ix_human_task_claimable``,
+    ``ix_human_task_open_role``) on SQLite and PostgreSQL alike.
+    """
+    unclaimed = (HumanTask.status == "open", HumanTask.assignee.is_(None))
+    terms = []
     for role in sorted(actor.roles):
         if role == "expert":  # experts see only tasks assigned to them (DESIGN 8)
             continue
         if role in UNIT_SCOPED_ROLES:
-            unit_match = HumanTask.unit_id.is_(None)
+            # a unit's staff see their unit's tasks, and tasks not tied to any unit (runtime.may_see)
             if actor.unit_id is not None:
-                unit_match = or_(HumanTask.unit_id == actor.unit_id, unit_match)
-            clauses.append(and_(HumanTask.role == role, unit_match))
+                terms.append(and_(*unclaimed, HumanTask.role == role, HumanTask.unit_id == actor.unit_id))
+            terms.append(and_(*unclaimed, HumanTask.role == role, HumanTask.unit_id.is_(None)))
         else:
-            clauses.append(HumanTask.role == role)
-    if not clauses:
+            terms.append(and_(*unclaimed, HumanTask.role == role))
+    if not terms:
         return false()
-    return and_(HumanTask.status == "open", HumanTask.assignee.is_(None), or_(*clauses))
+    return terms[0] if len(terms) == 1 else or_(*terms)
 
 
 def _scope_clause(actor: Actor, scope: str, now: datetime):

@@ -11,6 +11,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from workflows import errors as wf
@@ -105,6 +106,11 @@ def register(app: Flask) -> None:
             fields = {"bundle": [str(e) for e in exc.errors]}
         message = _("表单填写有误，请按提示修改") if status == 400 else str(exc)
         return error_response(status, exc.code, message, fields)
+
+    @app.errorhandler(DataError)
+    def _data_error(exc: DataError):
+        # e.g. a NUL character PostgreSQL cannot store, a number out of a column's range
+        return error_response(400, "invalid_request", _("数据包含无法保存的字符或数值"))
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):

@@ -63,12 +63,15 @@ def fields_of(schema: dict, values: dict | None = None) -> list[Field]:
     result = []
     for name, prop in (schema.get("properties") or {}).items():
         widget = _widget(prop)
+        value = values.get(name, prop.get("default"))
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # 362.0 from JSON reads as 362
         item = Field(
             name=name,
             label=prop.get("title", name),
             widget=widget,
             required=name in required,
-            value=values.get(name, prop.get("default")),
+            value=value,
             options=_options(prop),
             description=prop.get("description"),
             step="1" if prop.get("type") == "integer" else "any",

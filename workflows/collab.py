@@ -11,18 +11,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .store import Base, HumanTask
 
-# "Claimable" = open, unassigned, of my role, sorted by due date. The core indexes put unit_id
-# (or assignee first) before due_at; this one lets a reviewer who sees every unit read page 1
-# in due order without visiting the rest of the backlog (bench/inbox.py).
-Index("ix_human_task_claimable", HumanTask.status, HumanTask.role, HumanTask.assignee, HumanTask.due_at)
-# the same for a unit's staff, who see one unit's tasks
+# "Claimable" = open, unassigned, of my role, sorted by due date. A unit's staff are served by
+# the core ix_human_task_open_role (status, role, unit_id, due_at); this one lets a reviewer who
+# sees every unit read page 1 in due order without visiting the rest of the backlog (bench/inbox.py).
 Index(
-    "ix_human_task_claimable_unit",
+    "ix_human_task_claimable",
     HumanTask.status,
     HumanTask.role,
-    HumanTask.unit_id,
-    HumanTask.assignee,
     HumanTask.due_at,
+    HumanTask.id,  # the tie-break of the inbox order, so the index alone gives page 1
+    HumanTask.assignee,  # after the order: PostgreSQL does not treat "IS NULL" as fixing a column
 )
 
 

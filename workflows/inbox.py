@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, false, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from . import clock
@@ -96,10 +96,12 @@ class InboxPage:
 def claimable_clause(actor: Actor):
     """Open, unassigned tasks of the actor's roles within their unit scope (never expert tasks).
 
-    One OR term per (role, unit) so each term is an index lookup (``ix_human_task_claimable``,
-    ``ix_human_task_open_role``) on SQLite and PostgreSQL alike.
+    One OR term per (role, unit) so each term is one index range on SQLite and PostgreSQL alike.
     """
-    unclaimed = (HumanTask.status == "open", HumanTask.assignee.is_(None))
+    # "unassigned" written so no index can be chosen for it: SQLite would otherwise walk every
+    # unassigned task of every role (ix_human_task_assignee); the role indexes read page 1 in
+    # due order and check assignee from the index (ix_human_task_claimable*, workflows.collab).
+    unclaimed = (HumanTask.status == "open", func.coalesce(HumanTask.assignee, "") == "")
     terms = []
     for role in sorted(actor.roles):
         if role == "expert":  # experts see only tasks assigned to them (DESIGN 8)
@@ -157,7 +159,8 @@ def count(session: Session, actor: Actor, scope: str, filters: InboxFilter | Non
     """How many tasks a tab holds, at most ``COUNT_CAP + 1`` (shown as "1000+")."""
     now = now or clock.now()
     filters = filters or InboxFilter()
-    inner = select(HumanTask.id).where(_scope_clause(actor, scope, now))
+    # selecting a constant lets the database answer from the index alone (index-only scan)
+    inner = select(literal(1)).select_from(HumanTask).where(_scope_clause(actor, scope, now))
     inner, needs_project = _filtered(inner, filters, now)
     if needs_project:
         inner = inner.join(Project, Project.id == HumanTask.project_id)

@@ -123,12 +123,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     formatting.register(app)
 
     from . import api as api_views
-    from . import auth, inbox, projects, tasks
+    from . import auth, inbox, ops, projects, tasks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(tasks.bp)
     app.register_blueprint(projects.bp)
+    app.register_blueprint(ops.bp)
     api_views.register(api)
     csrf.exempt(api_views.exempt_blueprints())
 

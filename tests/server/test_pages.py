@@ -315,3 +315,24 @@ def test_unknown_page_is_404_page_not_500(web):
 
 def test_healthz(client):
     assert client.get("/healthz").json["status"] == "ok"
+
+
+def test_ops_page_for_admin_only(web):
+    assert web("admin").get("/ops/").status_code == 200
+    assert web("zhou.perf").get("/ops/").status_code == 403
+    assert web("zhang.san").get("/ops/").status_code == 403
+
+
+def test_admin_resolves_an_incident_and_verifies_the_audit_chain(web, db_of):
+    from workflows import runtime
+
+    task = open_task(db_of, project_code="WZ2026-002", task_spec="submit")
+    incident = runtime.record_incident(
+        db_of, task.instance_id, "timer", "定时器触发失败", actor=runtime.Actor.system()
+    )
+    admin = web("admin")
+    assert "定时器触发失败" in admin.get("/ops/").text
+    assert admin.post(f"/ops/incidents/{incident}/resolve").status_code == 302
+    assert "定时器触发失败" not in admin.get("/ops/").text
+    response = admin.post("/ops/audit/verify", follow_redirects=True)
+    assert "审计链完整" in response.text

@@ -96,6 +96,8 @@ def create_app(test_config: dict | None = None) -> Flask:
             "security": [{"bearerAuth": []}],
         },
     )
+    if os.environ.get("JIXIAO_SECURE_COOKIES") == "1":  # behind HTTPS in production
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     if test_config:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):

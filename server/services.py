@@ -22,7 +22,7 @@ from workflows.collab import ApiToken, Attachment, Comment, Delegation, SavedFil
 from workflows.errors import BusinessRuleRefused, Conflict, Forbidden, FormInvalid, ProcessNotFound
 from workflows.store import AuditEvent, HumanTask, ProcessInstance, Project, User
 
-from .access import CurrentUser, database
+from .access import OVERSIGHT_ROLES, CurrentUser, database
 
 TOKEN_LIFETIME = timedelta(hours=12)
 ALLOWED_UPLOADS = {
@@ -196,15 +196,27 @@ def prefill(session, task: HumanTask, schema: dict | None) -> dict:
     if not schema:
         return {}
     declared = set(schema.get("properties", {}))
+    # experts score independently: another expert's sheet never pre-fills this one
+    expert_tasks = set(
+        session.scalars(
+            select(HumanTask.id).where(HumanTask.instance_id == task.instance_id, HumanTask.role == "expert")
+        )
+    )
     values: dict = {}
     for event in audit.history(session, task.instance_id):
-        if event.action in ("instance.started", "task.completed"):
-            values.update((event.data or {}).get("data") or {})
+        if event.action not in ("instance.started", "task.completed"):
+            continue
+        if event.task_id in expert_tasks and event.actor != task.assignee:
+            continue
+        values.update((event.data or {}).get("data") or {})
     return {k: v for k, v in values.items() if k in declared}
 
 
-def decisions(session, instance_ids: list[int]) -> list[dict]:
-    """Earlier decisions and scores in this path: completed tasks with the data they recorded."""
+def decisions(session, instance_ids: list[int], viewer: CurrentUser | None = None) -> list[dict]:
+    """Earlier decisions and scores in this path: completed tasks with the data they recorded.
+
+    An expert scores independently: other experts' score sheets are left out for them.
+    """
     if not instance_ids:
         return []
     events = session.scalars(
@@ -212,11 +224,13 @@ def decisions(session, instance_ids: list[int]) -> list[dict]:
         .where(AuditEvent.instance_id.in_(instance_ids), AuditEvent.action == "task.completed")
         .order_by(AuditEvent.at, AuditEvent.id)
     ).all()
-    titles = dict(
-        session.execute(
-            select(HumanTask.id, HumanTask.title).where(HumanTask.instance_id.in_(instance_ids))
-        ).all()
-    )
+    rows = session.execute(
+        select(HumanTask.id, HumanTask.title, HumanTask.role).where(HumanTask.instance_id.in_(instance_ids))
+    ).all()
+    titles = {r.id: r.title for r in rows}
+    if viewer is not None and "expert" in viewer.roles and not viewer.roles & OVERSIGHT_ROLES:
+        expert_tasks = {r.id for r in rows if r.role == "expert"}
+        events = [e for e in events if e.task_id not in expert_tasks or e.actor == viewer.username]
     return [
         {
             "task_id": e.task_id,
@@ -450,7 +464,7 @@ def project_start_data(project: Project) -> dict:
 
 def start_instance(user: CurrentUser, process_id: str, business_key, data: dict, project_id) -> int:
     """``POST /api/v1/instances``: oversight roles start any process; a unit submitter only for its projects."""
-    from .access import OVERSIGHT_ROLES, can_view_project
+    from .access import can_view_project
 
     with database().reading() as session:
         if specs.latest_definition(session, process_id, required=False) is None:

@@ -31,7 +31,7 @@ def task_context(session, user, task: HumanTask) -> dict:
     return {
         "instance": instance,
         "project": project,
-        "decisions": services.decisions(session, instance_ids),
+        "decisions": services.decisions(session, instance_ids, viewer=user),
         "comments": services.comments_of(session, task.project_id, task.instance_id),
         "attachments": services.attachments_of(session, task.project_id, task.instance_id),
         "delegation": services.open_delegation(session, task.id),

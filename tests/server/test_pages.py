@@ -336,3 +336,19 @@ def test_admin_resolves_an_incident_and_verifies_the_audit_chain(web, db_of):
     assert "定时器触发失败" not in admin.get("/ops/").text
     response = admin.post("/ops/audit/verify", follow_redirects=True)
     assert "审计链完整" in response.text
+
+
+def test_an_expert_does_not_see_other_experts_scores(web, db_of):
+    review = _to_finance_review(web, db_of)
+    web("li.si").post(f"/tasks/{review.id}", {"decision": "approve", "action": "submit"})
+    with db_of.reading() as session:
+        sheets = {
+            t.assignee: t.id
+            for t in session.scalars(select(HumanTask).where(HumanTask.task_spec == "expert_score")).all()
+        }
+    web("zhao.expert").post(
+        f"/tasks/{sheets['zhao.expert']}", {"score": "71.5", "opinion": "测算偏高", "action": "submit"}
+    )
+    page = web("wang.expert").get(f"/tasks/{sheets['wang.expert']}").text
+    assert "测算偏高" not in page and "71.5" not in page
+    assert "测算偏高" in web("zhou.perf").get(f"/tasks/{sheets['wang.expert']}").text

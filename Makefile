@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgres bench bench-timers demo-deadline lint system-deps clean
+.PHONY: install npm run test test-sqlite test-postgres bench bench-timers bench-inbox demo-deadline lint system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,25 +15,34 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+## browser assets (bpmn-js) from the committed package-lock.json, served from node_modules
+NPM_STAMP := node_modules/.installed
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NPM_STAMP)
+
+npm: $(NPM_STAMP)
+
 system-deps:
 	./scripts/ensure-system-deps.sh
 
 ## make run: migrate an SQLite database under instance/, deploy bpmn/, load demo data, serve on 127.0.0.1:5000
-run: install
+run: install npm
 	$(BIN)/jixiao db upgrade
-	$(BIN)/jixiao deploy bpmn/
+	if [ -d bpmn ]; then $(BIN)/jixiao deploy bpmn/; else echo "no bpmn/ folder yet: nothing to deploy"; fi
+	$(BIN)/jixiao demo load
 	$(BIN)/python -m server
 
 ## make test: the whole suite on SQLite, then on a throwaway PostgreSQL
 test: install system-deps test-sqlite test-postgres
 
-test-sqlite: install
+test-sqlite: install npm
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 test-postgres: install system-deps
 	./scripts/test-postgres.sh -n 2 -m "'not sqlite_only and not browser'" $(PYTEST_ARGS)
 
-bench: install
+bench: install bench-inbox
 	$(BIN)/python bench/engine_overhead.py
 	$(BIN)/python bench/timers.py
 
@@ -44,6 +53,11 @@ bench-timers: install
 ## make demo-deadline: (beside `make run`) start demo_deadline with a deadline 3 minutes away
 demo-deadline: install
 	$(BIN)/jixiao timers demo --minutes $(or $(MINUTES),3)
+
+## inbox query cost at 10k and 1M human_task rows, SQLite then PostgreSQL (issue 4)
+bench-inbox: install
+	$(BIN)/python bench/inbox.py
+	pg_virtualenv -t sh -c 'JIXIAO_DATABASE_URL=postgresql+psycopg:// $(BIN)/python bench/inbox.py'
 
 lint: install
 	$(BIN)/ruff check .

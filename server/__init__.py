@@ -2,27 +2,164 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, jsonify, request, send_from_directory, session
+from flask_smorest import Api
+from werkzeug.routing import IntegerConverter
 
 from workflows import specs
+from workflows.config import PROJECT_ROOT, settings
 from workflows.db import Database
+
+from . import errors, formatting
+from .extensions import babel, csrf, limiter, login_manager
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:...>`` in URLs: ids a database column can hold; anything larger is simply 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+NODE_MODULES = PROJECT_ROOT / "node_modules"
+# Only the prebuilt browser bundles are served, never the rest of node_modules.
+VENDOR_DIRS = {"bpmn-js": NODE_MODULES / "bpmn-js" / "dist"}
+
+
+def _secret_key(instance_dir: Path) -> str:
+    if os.environ.get("JIXIAO_SECRET_KEY"):
+        return os.environ["JIXIAO_SECRET_KEY"]
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _compile_translations(target: Path) -> Path:
+    """Compile the English catalogue into the instance folder (no binary files in git)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    source_root = Path(__file__).parent / "translations"
+    for po in source_root.glob("*/LC_MESSAGES/messages.po"):
+        mo = target / po.relative_to(source_root).with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            mo.parent.mkdir(parents=True, exist_ok=True)
+            with po.open("rb") as src:
+                catalog = read_po(src)
+            tmp = mo.with_suffix(".tmp")
+            with tmp.open("wb") as out:
+                write_mo(out, catalog)
+            tmp.replace(mo)
+    return target
+
+
+def _locale():
+    chosen = session.get("lang") if request else None
+    return chosen or "zh_CN"
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
-    app.config.from_mapping(JIXIAO_DATABASE_URL=None)
+    app.url_map.converters["int"] = DatabaseId
+    instance_dir = settings().instance_dir
+    app.config.from_mapping(
+        JIXIAO_DATABASE_URL=None,
+        JIXIAO_ATTACHMENTS_DIR=str(instance_dir / "attachments"),
+        JIXIAO_MAX_ATTACHMENT_BYTES=10 * 1024 * 1024,
+        JIXIAO_LOGIN_RATE_LIMIT="10 per minute",
+        JIXIAO_START_SCHEDULER=False,
+        MAX_CONTENT_LENGTH=12 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_DEFAULT_LOCALE="zh_CN",
+        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
+        API_TITLE="Jixiao 绩效 API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={
+            "components": {
+                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+            },
+            "security": [{"bearerAuth": []}],
+        },
+    )
+    if os.environ.get("JIXIAO_SECURE_COOKIES") == "1":  # behind HTTPS in production
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     if test_config:
         app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance_dir)
+    translations = _compile_translations(
+        Path(app.config.get("JIXIAO_TRANSLATIONS_DIR") or instance_dir / "translations")
+    )
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations)
+
     db = Database(app.config["JIXIAO_DATABASE_URL"])
     app.extensions["jixiao_db"] = db
 
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    babel.init_app(app, locale_selector=_locale)
+    limiter.init_app(app)
+    api = Api(app)
+    app.extensions["jixiao_api"] = api
+    api.register_converter(
+        DatabaseId, lambda converter: {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+    )
+    errors.register(app)
+    formatting.register(app)
+
+    from . import api as api_views
+    from . import auth, inbox, ops, projects, tasks
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(inbox.bp)
+    app.register_blueprint(tasks.bp)
+    app.register_blueprint(projects.bp)
+    app.register_blueprint(ops.bp)
+    api_views.register(api)
+    csrf.exempt(api_views.exempt_blueprints())
+
     @app.get("/healthz")
     def healthz():
-        with db.reading() as session:
+        with db.reading() as session_:
             processes = [
                 {"process_id": d.process_id, "version": d.version, "name": d.name}
-                for d in specs.process_catalog(session)
+                for d in specs.process_catalog(session_)
             ]
         return jsonify(status="ok", processes=processes)
 
+    @app.get("/vendor/<package>/<path:filename>")
+    def vendor(package: str, filename: str):
+        root = VENDOR_DIRS.get(package)
+        if root is None or not root.is_dir():
+            return errors.error_response(404, "not_found", "未找到")
+        return send_from_directory(root, filename, max_age=86400)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    if app.config["JIXIAO_START_SCHEDULER"]:
+        from workflows.scheduler import start_background
+
+        app.extensions["jixiao_scheduler"] = start_background(db)
     return app

@@ -1,4 +1,4 @@
-"""``python -m server``: serve Jixiao on 127.0.0.1:5000 (the embedded mode of ``make run``)."""
+"""``python -m server``: serve Jixiao on 127.0.0.1:5000 with the timer scheduler running."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from server import create_app
 
 
 def main() -> None:
-    app = create_app()
+    app = create_app({"JIXIAO_START_SCHEDULER": True})
     host = os.environ.get("JIXIAO_HOST", "127.0.0.1")
     port = int(os.environ.get("JIXIAO_PORT", "5000"))
-    app.run(host=host, port=port, debug=False, threaded=True)
+    print(f"Jixiao 绩效: http://{host}:{port}/  (demo users in README.md)")
+    app.run(host=host, port=port, debug=False, threaded=True, use_reloader=False)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ jixiao timers retry INCIDENT      resolve a timer incident and fire the instance
 jixiao timers demo --minutes N    start the demo_deadline process (deadline N minutes away)
 jixiao scheduler                  run the timer scheduler standalone (until Ctrl-C)
 jixiao notifications list USER    a user's notices
+jixiao demo load                  demo units, users (one per role) and projects; idempotent
 jixiao --now T ...                run any command with the clock set to T
 """
 
@@ -265,6 +266,25 @@ def notifications_list(ctx, username, unread):
         click.echo(f"{state}{at}  [{row.kind}] {row.message}  (instance {row.instance_id})")
     if not rows:
         click.echo("no notices")
+
+
+@main.group()
+def demo():
+    """Demo data for ``make run``."""
+
+
+@demo.command("load")
+@click.pass_context
+def demo_load(ctx):
+    """Load demo units, users and projects (idempotent) and start their review paths."""
+    from . import demo as demo_data
+
+    report = demo_data.load(_db(ctx))
+    click.echo(
+        f"demo: {report.units} unit(s), {report.users} user(s), {report.projects} project(s) added; "
+        f"{report.started} project(s) started" + (" via demo_paths" if report.advanced else "")
+    )
+    click.echo(f"demo users' password: {demo_data.DEMO_PASSWORD}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,333 @@
+"""REST API ``/api/v1`` (DESIGN 6): JSON, marshmallow schemas, bearer tokens, OpenAPI.
+
+Every view authenticates with a bearer token, then checks role **and** unit scope
+(``access``); what a caller may not see answers 404. Commands go through
+``workflows.runtime``; its typed errors become HTTP in ``server.errors``.
+"""
+
+from __future__ import annotations
+
+from flask import abort, send_file
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from workflows import audit, inbox, runtime, specs
+from workflows.store import HumanTask, ProcessInstance, Project
+
+from . import schemas as s
+from . import services
+from .access import database, project_clause, visible_instance, visible_project, visible_task
+from .auth import api_user, login_limit, token_required
+from .extensions import limiter
+from .tasks import task_context, visible_attachment
+
+blp = Blueprint("api_v1", __name__, url_prefix="/api/v1", description="Jixiao 绩效 REST API")
+
+ERRORS = {
+    400: "Invalid data (per field)",
+    401: "Missing or invalid bearer token",
+    403: "Role or unit scope forbids it",
+    404: "Not found (or not visible to you)",
+    409: "Conflict: changed by someone else, already completed, or not claimed by you",
+    422: "Refused by a business rule",
+}
+
+
+def _errors(*codes):
+    def decorate(view):
+        for code in codes:
+            view = blp.alt_response(code, schema=s.ApiErrorSchema, description=ERRORS[code])(view)
+        return view
+
+    return decorate
+
+
+def _instance_json(session, instance: ProcessInstance) -> dict:
+    open_tasks = session.scalars(
+        select(HumanTask)
+        .where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
+        .order_by(HumanTask.created_at)
+    ).all()
+    return {
+        "id": instance.id,
+        "process_id": instance.process_id,
+        "version": instance.definition.version,
+        "business_key": instance.business_key,
+        "project_id": instance.project_id,
+        "status": instance.status,
+        "current_step": instance.current_step,
+        "lock_version": instance.lock_version,
+        "started_by": instance.started_by,
+        "started_at": instance.started_at,
+        "completed_at": instance.completed_at,
+        "open_tasks": open_tasks,
+    }
+
+
+def _project_json(session, project: Project) -> dict:
+    instances = session.scalars(
+        select(ProcessInstance).where(ProcessInstance.project_id == project.id).order_by(ProcessInstance.id)
+    ).all()
+    return {
+        **{c: getattr(project, c) for c in s.ProjectSchema().fields if hasattr(project, c)},
+        "unit_name": project.unit.name,
+        "instances": instances,
+    }
+
+
+@blp.post("/auth/token")
+@limiter.limit(login_limit)
+@blp.arguments(s.TokenRequest)
+@blp.response(201, s.TokenResponse)
+@_errors(400, 401)
+@blp.doc(security=[])
+def token(body):
+    """Exchange a username and password for a bearer token (12 hours)."""
+    user = services.authenticate(body["username"], body["password"])
+    if user is None:
+        abort(401)
+    value, expires_at = services.issue_token(user)
+    return {"token": value, "expires_at": expires_at}
+
+
+@blp.get("/me")
+@token_required
+@blp.response(200, s.MeSchema)
+@_errors(401)
+def me():
+    user = api_user()
+    return {**user.__dict__, "roles": sorted(user.roles)}
+
+
+@blp.get("/processes")
+@token_required
+@blp.response(200, s.ProcessSchema(many=True))
+@_errors(401)
+def processes():
+    with database().reading() as session:
+        return specs.process_catalog(session)
+
+
+@blp.post("/projects")
+@token_required
+@blp.arguments(s.ProjectCreate)
+@blp.response(201, s.ProjectSchema)
+@_errors(400, 401, 403, 404, 409, 422)
+def create_project(body):
+    """Create a project for a unit and start its review path (DOMAIN 3.1 R-EA-1, 3.2 R-TG-1)."""
+    user = api_user()
+    project_id, _instance = services.create_project(user, body)
+    with database().reading() as session:
+        return _project_json(session, visible_project(session, user, project_id))
+
+
+@blp.get("/projects")
+@token_required
+@blp.response(200, s.ProjectSchema(many=True))
+@_errors(401)
+def list_projects():
+    user = api_user()
+    with database().reading() as session:
+        rows = session.scalars(
+            select(Project).where(project_clause(user)).order_by(Project.id).limit(200)
+        ).all()
+        return [_project_json(session, p) for p in rows]
+
+
+@blp.get("/projects/<int:project_id>")
+@token_required
+@blp.response(200, s.ProjectSchema)
+@_errors(401, 404)
+def get_project(project_id):
+    with database().reading() as session:
+        return _project_json(session, visible_project(session, api_user(), project_id))
+
+
+@blp.post("/instances")
+@token_required
+@blp.arguments(s.InstanceCreate)
+@blp.response(201, s.InstanceSchema)
+@_errors(400, 401, 403, 404, 422)
+def start_instance(body):
+    user = api_user()
+    instance_id = services.start_instance(
+        user, body["process_id"], body.get("business_key"), body.get("data") or {}, body.get("project_id")
+    )
+    with database().reading() as session:
+        return _instance_json(session, session.get(ProcessInstance, instance_id))
+
+
+@blp.get("/instances/<int:instance_id>")
+@token_required
+@blp.response(200, s.InstanceSchema)
+@_errors(401, 404)
+def get_instance(instance_id):
+    with database().reading() as session:
+        return _instance_json(session, visible_instance(session, api_user(), instance_id))
+
+
+@blp.get("/instances/<int:instance_id>/audit")
+@token_required
+@blp.response(200, s.AuditEventSchema(many=True))
+@_errors(401, 404)
+def instance_audit(instance_id):
+    with database().reading() as session:
+        visible_instance(session, api_user(), instance_id)
+        return audit.history(session, instance_id)
+
+
+@blp.get("/tasks")
+@token_required
+@blp.arguments(s.TaskQuery, location="query")
+@blp.response(200, s.TaskListSchema)
+@_errors(400, 401)
+def list_tasks(args):
+    """The inbox: ``scope=mine|claimable|overdue|completed`` with filters, sorted by due date."""
+    filters = inbox.InboxFilter(
+        process=args.get("process"),
+        unit=args.get("unit"),
+        year=args.get("year"),
+        fund_type=args.get("fund_type"),
+        overdue=True if args.get("overdue") else None,
+        q=(args.get("q") or "").strip() or None,
+    )
+    with database().reading() as session:
+        page = inbox.tasks(
+            session,
+            api_user().actor,
+            args["scope"],
+            filters,
+            page=args["page"],
+            per_page=args["per_page"],
+            sort=args["sort"],
+        )
+    return page
+
+
+@blp.get("/tasks/<task_id>")
+@token_required
+@blp.response(200, s.TaskDetailSchema)
+@_errors(401, 404)
+def get_task(task_id):
+    user = api_user()
+    with database().reading() as session:
+        task = visible_task(session, user, task_id)
+        schema = services.form_schema_of(session, task)
+        context = task_context(session, user, task)
+        project = context["project"]
+        unit_name = project.unit.name if project else None
+        return {
+            **{c: getattr(task, c) for c in s.TaskDetailSchema().fields if hasattr(task, c)},
+            "project_code": project.code if project else None,
+            "project_name": project.name if project else None,
+            "unit_name": unit_name,
+            "fiscal_year": project.fiscal_year if project else None,
+            "amount": project.amount if project else None,
+            "fund_type": project.fund_type if project else None,
+            "form_schema": schema,
+            "data": services.prefill(session, task, schema),
+            "context": {
+                **context,
+                "project": _project_json(session, project) if project else None,
+            },
+        }
+
+
+def _visible(task_id: str) -> HumanTask:
+    with database().reading() as session:
+        return visible_task(session, api_user(), task_id)
+
+
+@blp.post("/tasks/<task_id>/claim")
+@token_required
+@blp.response(204)
+@_errors(401, 403, 404, 409)
+def claim(task_id):
+    _visible(task_id)
+    runtime.claim(database(), task_id, actor=api_user().actor)
+
+
+@blp.post("/tasks/<task_id>/unclaim")
+@token_required
+@blp.response(204)
+@_errors(401, 403, 404, 409)
+def unclaim(task_id):
+    _visible(task_id)
+    runtime.unclaim(database(), task_id, actor=api_user().actor)
+
+
+@blp.post("/tasks/<task_id>/assign")
+@token_required
+@blp.arguments(s.AssignRequest)
+@blp.response(204)
+@_errors(400, 401, 403, 404, 409)
+def assign(body, task_id):
+    _visible(task_id)
+    runtime.assign(database(), task_id, body["username"], actor=api_user().actor)
+
+
+@blp.post("/tasks/<task_id>/complete")
+@token_required
+@blp.arguments(s.CompleteRequest)
+@blp.response(200, s.CompleteResponse)
+@_errors(400, 401, 403, 404, 409, 422)
+def complete(body, task_id):
+    """Complete a task with form data (validated against its JSON Schema; nothing saved on error)."""
+    _visible(task_id)
+    result = runtime.complete_task(database(), task_id, body["data"], actor=api_user().actor)
+    with database().reading() as session:
+        instance = _instance_json(session, session.get(ProcessInstance, result.instance_id))
+    return {"instance": instance, "next_tasks": result.next_tasks}
+
+
+@blp.post("/tasks/<task_id>/draft")
+@token_required
+@blp.arguments(s.CompleteRequest)
+@blp.response(204)
+@_errors(400, 401, 403, 404, 409)
+def draft(body, task_id):
+    _visible(task_id)
+    runtime.save_draft(database(), task_id, body["data"], actor=api_user().actor)
+
+
+@blp.post("/tasks/<task_id>/comments")
+@token_required
+@blp.arguments(s.CommentCreate)
+@blp.response(201, s.CommentSchema)
+@_errors(400, 401, 404)
+def comment(body, task_id):
+    return services.add_comment(api_user(), _visible(task_id), body["body"])
+
+
+@blp.post("/tasks/<task_id>/attachments")
+@token_required
+@blp.arguments(s.UploadSchema, location="files")
+@blp.response(201, s.AttachmentSchema)
+@_errors(400, 401, 404)
+def upload(files, task_id):
+    task = _visible(task_id)
+    file = files["file"]
+    return services.store_attachment(api_user(), task, file.filename or "", file.read())
+
+
+@blp.get("/attachments/<int:attachment_id>")
+@token_required
+@blp.response(200, description="The file", content_type="application/octet-stream")
+@_errors(401, 404)
+def download(attachment_id):
+    with database().reading() as session:
+        row = visible_attachment(session, api_user(), attachment_id)
+    return send_file(
+        services.attachment_path(row),
+        mimetype=row.content_type,
+        as_attachment=True,
+        download_name=row.filename,
+    )
+
+
+def register(api) -> None:
+    api.register_blueprint(blp)
+
+
+def exempt_blueprints():
+    return blp

@@ -1,0 +1,132 @@
+"""Errors mapped to HTTP in one place (STYLE: typed errors, one mapping).
+
+API paths answer ``{"error": code, "message": text, "fields": {...}}``; pages answer an
+error page. Never a stack trace, never a 500 for bad input.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import HTTPException
+
+from workflows import errors as wf
+
+log = logging.getLogger(__name__)
+
+STATUS_OF = [
+    (wf.FormInvalid, 400),
+    (wf.NotFound, 404),
+    (wf.Forbidden, 403),
+    (wf.Conflict, 409),
+    (wf.BusinessRuleRefused, 422),
+    (wf.DeployRejected, 422),
+    (wf.ScriptError, 422),
+    (wf.TreeTooDeep, 422),
+]
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable",
+    429: "rate_limited",
+}
+
+_MESSAGES_ZH = {
+    400: "请求无效",
+    401: "请先登录",
+    403: "无权进行此操作",
+    404: "未找到",
+    405: "不支持的请求方法",
+    409: "数据已被他人修改或任务已处理，请刷新后重试",
+    413: "文件过大",
+    415: "不支持的文件类型",
+    422: "业务规则不允许此操作",
+    429: "尝试次数过多，请稍后再试",
+    500: "服务器内部错误",
+}
+
+
+def status_of(exc: wf.JixiaoError) -> int:
+    for cls, status in STATUS_OF:
+        if isinstance(exc, cls):
+            return status
+    return 422
+
+
+def wants_json() -> bool:
+    return (
+        request.path.startswith("/api/")
+        or request.path.endswith(".json")
+        or request.accept_mimetypes.best == "application/json"
+    )
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None):
+    if wants_json():
+        response = jsonify(error=code, message=message, fields=fields or {})
+        response.status_code = status
+        if status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+    return render_template(
+        "error.html", status=status, code=code, message=message, fields=fields or {}
+    ), status
+
+
+def _webargs_fields(exc: HTTPException) -> dict:
+    """Flatten webargs' ``{"json": {"field": [...]}}`` into ``{"field": [...]}``."""
+    messages = (getattr(exc, "data", None) or {}).get("messages") or {}
+    fields: dict = {}
+    for _location, errors in messages.items():
+        if isinstance(errors, dict):
+            for name, value in errors.items():
+                fields[str(name)] = value if isinstance(value, list) else [value]
+        else:
+            fields["_request"] = errors if isinstance(errors, list) else [errors]
+    return fields
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(wf.JixiaoError)
+    def _jixiao_error(exc: wf.JixiaoError):
+        status = status_of(exc)
+        fields = getattr(exc, "fields", None) or {}
+        if isinstance(exc, wf.DeployRejected):
+            fields = {"bundle": [str(e) for e in exc.errors]}
+        message = _("表单填写有误，请按提示修改") if status == 400 else str(exc)
+        return error_response(status, exc.code, message, fields)
+
+    @app.errorhandler(DataError)
+    def _data_error(exc: DataError):
+        # e.g. a NUL character PostgreSQL cannot store, a number out of a column's range
+        return error_response(400, "invalid_request", _("数据包含无法保存的字符或数值"))
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError):
+        return error_response(400, "csrf_failed", _("页面已过期或缺少安全令牌，请刷新后重试"))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        fields = _webargs_fields(exc)
+        if status == 422 and fields:
+            # webargs reports request-shape errors as 422; the API contract says 400 per field
+            return error_response(400, "invalid_request", _("请求数据无效"), fields)
+        code = _HTTP_CODES.get(status, "error")
+        return error_response(status, code, _MESSAGES_ZH.get(status, exc.description or code))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "internal_error", _MESSAGES_ZH[500])

@@ -1,0 +1,143 @@
+"""JSON Schema forms to HTML fields and back (DESIGN 6): no JavaScript needed.
+
+Widgets: text, number/integer, date (``format: date``), select (``enum``/``oneOf``), radio
+(``x-widget: radio``), textarea (``x-widget: textarea`` or long strings), checkbox
+(boolean), a table of rows (array of objects: indicator lists, score sheets) and file
+attachment (``x-widget: file``; the value is the attachment id).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_ROWS = 50
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    widget: str
+    required: bool
+    value: Any = None
+    options: list[tuple[Any, str]] = field(default_factory=list)
+    description: str | None = None
+    columns: list[Field] = field(default_factory=list)  # for tables
+    rows: list[dict] = field(default_factory=list)
+    step: str | None = None
+
+
+def _options(prop: dict) -> list[tuple[Any, str]]:
+    if "oneOf" in prop and all("const" in o for o in prop["oneOf"]):
+        return [(o["const"], o.get("title", str(o["const"]))) for o in prop["oneOf"]]
+    if "enum" in prop:
+        names = prop.get("x-enumNames") or prop.get("enumNames") or []
+        return [(v, names[i] if i < len(names) else str(v)) for i, v in enumerate(prop["enum"])]
+    return []
+
+
+def _widget(prop: dict) -> str:
+    explicit = prop.get("x-widget")
+    if explicit in ("radio", "textarea", "file", "select", "date"):
+        return explicit
+    kind = prop.get("type")
+    if kind == "array" and (prop.get("items") or {}).get("type") == "object":
+        return "table"
+    if _options(prop):
+        return "select"
+    if kind == "boolean":
+        return "checkbox"
+    if kind in ("number", "integer"):
+        return "number"
+    if prop.get("format") == "date":
+        return "date"
+    if kind == "string" and (prop.get("maxLength") or 0) > 200:
+        return "textarea"
+    return "text"
+
+
+def fields_of(schema: dict, values: dict | None = None) -> list[Field]:
+    values = values or {}
+    required = set(schema.get("required", []))
+    result = []
+    for name, prop in (schema.get("properties") or {}).items():
+        widget = _widget(prop)
+        value = values.get(name, prop.get("default"))
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # 362.0 from JSON reads as 362
+        item = Field(
+            name=name,
+            label=prop.get("title", name),
+            widget=widget,
+            required=name in required,
+            value=value,
+            options=_options(prop),
+            description=prop.get("description"),
+            step="1" if prop.get("type") == "integer" else "any",
+        )
+        if widget == "table":
+            item.columns = fields_of(prop["items"], {})
+            rows = item.value if isinstance(item.value, list) else []
+            item.rows = rows or [{}]
+        result.append(item)
+    return result
+
+
+def _coerce(prop: dict, raw: str | None) -> Any:
+    """Turn a posted string into the schema's type; leave it a string when it does not parse,
+    so jsonschema reports the field in Chinese instead of us guessing."""
+    if raw is None:
+        return None
+    raw = raw.strip()
+    kind = prop.get("type")
+    if raw == "":
+        return None
+    if kind == "integer":
+        try:
+            return int(raw)
+        except ValueError:
+            return raw
+    if kind == "number":
+        try:
+            number = float(raw)
+            return int(number) if number.is_integer() and "." not in raw else number
+        except ValueError:
+            return raw
+    if kind == "boolean":
+        return raw.lower() in ("1", "true", "on", "yes")
+    options = _options(prop)
+    if options and not isinstance(options[0][0], str):
+        for value, _label in options:
+            if str(value) == raw:
+                return value
+    return raw
+
+
+def parse_form(schema: dict, form) -> dict:
+    """Read posted fields (``name`` or ``name-<row>-<col>`` for tables) into typed data."""
+    data: dict = {}
+    for name, prop in (schema.get("properties") or {}).items():
+        widget = _widget(prop)
+        if widget == "checkbox":
+            data[name] = name in form and form.get(name) not in ("", "0", "false")
+            continue
+        if widget == "table":
+            columns = (prop["items"] or {}).get("properties") or {}
+            rows = []
+            for index in range(MAX_ROWS):
+                row = {}
+                for col, col_prop in columns.items():
+                    key = f"{name}-{index}-{col}"
+                    if key in form:
+                        value = _coerce(col_prop, form.get(key))
+                        if value is not None:
+                            row[col] = value
+                if row:
+                    rows.append(row)
+            data[name] = rows
+            continue
+        value = _coerce(prop, form.get(name))
+        if value is not None:
+            data[name] = value
+    return data

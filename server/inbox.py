@@ -1,0 +1,94 @@
+"""The inbox (the first page after login): tabs with counts, filters, search, saved filters."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy import select
+
+from workflows import clock, inbox
+from workflows.store import BudgetUnit, ProcessDefinition
+
+from . import services
+from .access import database
+from .auth import page_user
+
+bp = Blueprint("inbox", __name__)
+
+
+@bp.get("/")
+def root():
+    return redirect(url_for("inbox.index"))
+
+
+def _page_args(args) -> tuple[str, inbox.InboxFilter, int, int, str]:
+    scope = args.get("scope", "mine")
+    if scope not in inbox.SCOPES:
+        scope = "mine"
+    try:
+        page = max(1, int(args.get("page", 1)))
+        per_page = max(1, min(inbox.MAX_PER_PAGE, int(args.get("per_page", 20))))
+    except ValueError:
+        page, per_page = 1, 20
+    return scope, inbox.InboxFilter.from_params(args), page, per_page, args.get("sort", "due")
+
+
+@bp.get("/inbox")
+@login_required
+def index():
+    user = page_user()
+    scope, filters, page, per_page, sort = _page_args(request.args)
+    now = clock.now()
+    with database().reading() as session:
+        result = inbox.tasks(
+            session, user.actor, scope, filters, page=page, per_page=per_page, sort=sort, now=now
+        )
+        tab_counts = inbox.counts(session, user.actor, filters, now=now)
+        saved = [
+            (
+                f,
+                inbox.count(
+                    session,
+                    user.actor,
+                    f.params.get("scope", "mine"),
+                    inbox.InboxFilter.from_params(f.params),
+                    now=now,
+                ),
+            )
+            for f in services.saved_filters(session, user)
+        ]
+        units = session.execute(select(BudgetUnit.id, BudgetUnit.name).order_by(BudgetUnit.code)).all()
+        processes = sorted(set(session.scalars(select(ProcessDefinition.process_id))))
+    return render_template(
+        "inbox/index.html",
+        scope=scope,
+        filters=filters,
+        result=result,
+        counts=tab_counts,
+        cap=inbox.COUNT_CAP,
+        saved=saved,
+        units=units,
+        processes=processes,
+        sort=sort,
+        due_state=lambda d: inbox.due_state(d, now),
+        scopes=inbox.SCOPES,
+    )
+
+
+@bp.post("/inbox/filters")
+@login_required
+def save_filter():
+    params = {
+        k: v
+        for k, v in request.form.items()
+        if k in ("scope", "process", "unit", "year", "fund_type", "overdue", "q") and v
+    }
+    services.save_filter(page_user(), request.form.get("name", ""), params)
+    return redirect(url_for("inbox.index", **params))
+
+
+@bp.post("/inbox/filters/<int:filter_id>/delete")
+@login_required
+def delete_filter(filter_id: int):
+    services.delete_filter(page_user(), filter_id)
+    return redirect(url_for("inbox.index"))

@@ -1,0 +1,354 @@
+"""Browser pages through the test client: login, inbox, task page, project page, security."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import select
+
+from workflows.store import AuditEvent, HumanTask
+
+from .conftest import csrf_of, open_task, project_id
+
+VALID_SUBMIT = {
+    "amount": "362",
+    "start_date": "2026-05-31",
+    "category": "service",
+    "channel": "local",
+    "summary": "农村人居环境整治",
+    "confirmed": "1",
+    "indicators-0-name": "村庄覆盖率",
+    "indicators-0-target": "≥90%",
+    "indicators-0-weight": "50",
+}
+
+
+def test_login_page_renders_in_chinese_by_default(client):
+    page = client.get("/login")
+    assert page.status_code == 200 and "登录" in page.text and 'lang="zh-CN"' in page.text
+
+
+def test_wrong_password_is_refused(client):
+    page = client.get("/login")
+    response = client.post(
+        "/login", data={"username": "zhang.san", "password": "x", "csrf_token": csrf_of(page.text)}
+    )
+    assert response.status_code == 401 and "用户名或密码错误" in response.text
+
+
+def test_login_without_csrf_token_is_refused(client):
+    response = client.post("/login", data={"username": "zhang.san", "password": "Jixiao@2026"})
+    assert response.status_code == 400 and "安全令牌" in response.text
+
+
+def test_session_cookie_is_httponly_and_samesite(client):
+    page = client.get("/login")
+    response = client.post(
+        "/login", data={"username": "zhang.san", "password": "Jixiao@2026", "csrf_token": csrf_of(page.text)}
+    )
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_login_attempts_are_rate_limited(app, client):
+    app.config["JIXIAO_LOGIN_RATE_LIMIT"] = "3 per minute"
+    token = csrf_of(client.get("/login").text)
+    codes = [
+        client.post("/login", data={"username": "x", "password": "y", "csrf_token": token}).status_code
+        for _ in range(5)
+    ]
+    assert codes[:3] == [401, 401, 401] and codes[3:] == [429, 429]
+
+
+def test_pages_need_login(client):
+    response = client.get("/inbox")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_open_redirect_after_login_is_ignored(client):
+    token = csrf_of(client.get("/login").text)
+    response = client.post(
+        "/login?next=//evil.example/x",
+        data={"username": "zhang.san", "password": "Jixiao@2026", "csrf_token": token},
+    )
+    assert response.headers["Location"] == "/inbox"
+
+
+def test_inbox_tabs_show_counts(web):
+    page = web("zhang.san").get("/inbox?scope=claimable").text
+    assert 'data-scope="claimable"' in page
+    assert '待认领 <span class="count">3</span>' in page
+    assert "1,261.22 万元" in page  # amounts in 万元 with two decimals
+    assert "红色文化展陈" in page and "智慧消防建设" not in page  # the other unit's project stays hidden
+
+
+def test_inbox_filters_and_search(web):
+    me = web("zhang.san")
+    page = me.get("/inbox?scope=claimable&q=污水").text
+    assert "城市污水处理厂提标改造" in page and "红色文化展陈" not in page
+    assert "暂无任务" in me.get("/inbox?scope=claimable&year=1999").text
+
+
+def test_inbox_dates_are_chinese(web, db_of):
+    page = web("zhang.san").get("/inbox?scope=claimable").text
+    assert "年" in page and "月" in page and "日" in page
+
+
+def test_saved_filter_with_count(web):
+    me = web("zhang.san")
+    response = me.post("/inbox/filters", {"name": "污水项目", "scope": "claimable", "q": "污水"})
+    assert response.status_code == 302
+    page = me.get("/inbox").text
+    assert "污水项目" in page and '<span class="count">1</span>' in page
+
+
+def test_english_can_be_selected(web):
+    me = web("zhang.san")
+    me.get("/lang/en")
+    page = me.get("/inbox").text
+    assert "Claimable" in page and 'lang="en"' in page
+
+
+def test_task_page_renders_form_widgets_and_context(web, db_of):
+    task = open_task(db_of, project_code="WZ2026-002", task_spec="submit")
+    page = web("zhang.san").get(f"/tasks/{task.id}").text
+    assert 'type="date"' in page  # date
+    assert "<select" in page and "公共服务" in page  # select with labels
+    assert 'type="radio"' in page and "转移支付" in page  # radio
+    assert "<textarea" in page  # textarea
+    assert 'type="checkbox"' in page  # checkbox
+    assert 'data-table="indicators"' in page  # table of rows
+    assert 'type="file"' in page  # attachments
+    assert "农村人居环境整治" in page and "362.00 万元" in page  # project facts
+    assert "bpmn-navigated-viewer.production.min.js" in page
+
+
+def test_invalid_submit_shows_chinese_field_errors_and_saves_nothing(web, db_of):
+    task = open_task(db_of, project_code="WZ2026-002", task_spec="submit")
+    me = web("zhang.san")
+    response = me.post(f"/tasks/{task.id}", {**VALID_SUBMIT, "amount": "-3", "action": "submit"})
+    assert response.status_code == 400
+    assert 'data-field="amount" role="alert">不能小于 0' in response.text
+    assert 'value="-3"' in response.text  # the user's input is kept
+    with db_of.reading() as session:
+        assert session.get(HumanTask, task.id).status == "open"
+
+
+def test_non_number_shows_type_error(web, db_of):
+    task = open_task(db_of, project_code="WZ2026-002", task_spec="submit")
+    response = web("zhang.san").post(
+        f"/tasks/{task.id}", {**VALID_SUBMIT, "amount": "很多", "action": "submit"}
+    )
+    assert response.status_code == 400 and "类型不正确，应为数字" in response.text
+
+
+def test_table_row_errors_point_at_the_cell(web, db_of):
+    task = open_task(db_of, project_code="WZ2026-002", task_spec="submit")
+    response = web("zhang.san").post(
+        f"/tasks/{task.id}", {**VALID_SUBMIT, "indicators-0-weight": "500", "action": "submit"}
+    )
+    assert response.status_code == 400 and 'data-field="indicators/0/weight"' in response.text
+
+
+def test_valid_submit_moves_to_unit_head(web, db_of):
+    task = open_task(db_of, project_code="WZ2026-002", task_spec="submit")
+    response = web("zhang.san").post(f"/tasks/{task.id}", {**VALID_SUBMIT, "action": "submit"})
+    assert response.status_code == 302
+    head = web("wang.head").get("/inbox?scope=claimable").text
+    assert "单位负责人审核" in head
+    assert "单位负责人审核" not in web("chen.head").get("/inbox?scope=claimable").text
+
+
+def test_draft_is_saved_without_completing(web, db_of):
+    task = open_task(db_of, project_code="WZ2026-002", task_spec="submit")
+    me = web("zhang.san")
+    response = me.post(f"/tasks/{task.id}", {"amount": "12.5", "action": "draft"})
+    assert response.status_code == 302
+    assert 'value="12.5"' in me.get(f"/tasks/{task.id}").text
+    with db_of.reading() as session:
+        assert session.get(HumanTask, task.id).status == "open"
+
+
+def test_claim_unclaim_from_pages(web, db_of):
+    task = open_task(db_of, project_code="WZ2026-002", task_spec="submit")
+    me = web("zhang.san")
+    assert me.post(f"/tasks/{task.id}/claim").status_code == 302
+    assert "农村人居环境整治" in me.get("/inbox?scope=mine").text
+    assert me.post(f"/tasks/{task.id}/unclaim").status_code == 302
+    assert "暂无任务" in me.get("/inbox?scope=mine").text
+
+
+def _to_finance_review(web, db_of, code="WZ2026-002"):
+    task = open_task(db_of, project_code=code, task_spec="submit")
+    web("zhang.san").post(f"/tasks/{task.id}", {**VALID_SUBMIT, "action": "submit"})
+    head = open_task(db_of, project_code=code, task_spec="head_approve")
+    web("wang.head").post(f"/tasks/{head.id}", {"head_approved": "1", "action": "submit"})
+    return open_task(db_of, project_code=code, task_spec="finance_review")
+
+
+def test_reviewer_returns_with_comment_and_submitter_sees_it(web, db_of):
+    review = _to_finance_review(web, db_of)
+    reviewer = web("li.si")
+    reviewer.post(f"/tasks/{review.id}/claim")
+    reviewer.post(f"/tasks/{review.id}/comments", {"body": "指标不够量化，请修改"})
+    response = reviewer.post(
+        f"/tasks/{review.id}", {"decision": "return", "review_comment": "退回整改", "action": "submit"}
+    )
+    assert response.status_code == 302
+    again = open_task(db_of, project_code="WZ2026-002", task_spec="submit")
+    page = web("zhang.san").get(f"/tasks/{again.id}").text
+    assert "指标不够量化，请修改" in page and "退回整改" in page
+    assert 'value="362"' in page  # pre-filled from the earlier submission
+
+
+def test_assign_delegate_and_hand_back(web, db_of, app):
+    from workflows import audit
+    from workflows.db import Database  # noqa: F401
+    from workflows.store import RoleGrant, User
+
+    with db_of.unit_of_work() as session:  # a second finance reviewer
+        user = User(username="qian.fin", display_name="钱", password_hash="x", is_active=True)
+        user.grants = [RoleGrant(role="finance_reviewer")]
+        session.add(user)
+        audit.append(session, action="user.created", actor="test", data={})
+        session.commit()
+    review = _to_finance_review(web, db_of)
+    reviewer = web("li.si")
+    reviewer.post(f"/tasks/{review.id}/claim")
+    assert "钱" in reviewer.get(f"/tasks/{review.id}").text  # colleague offered
+    assert (
+        reviewer.post(f"/tasks/{review.id}/assign", {"username": "qian.fin", "mode": "delegate"}).status_code
+        == 302
+    )
+    with db_of.reading() as session:
+        assert session.get(HumanTask, review.id).assignee == "qian.fin"
+    assert reviewer.post(f"/tasks/{review.id}/hand-back").status_code == 302
+    with db_of.reading() as session:
+        assert session.get(HumanTask, review.id).assignee == "li.si"
+        actions = session.scalars(select(AuditEvent.action).where(AuditEvent.task_id == review.id)).all()
+    assert {"task.claimed", "task.assigned", "task.delegated", "task.handed_back"} <= set(actions)
+    assert reviewer.post(f"/tasks/{review.id}/assign", {"username": "zhang.san"}).status_code == 403
+
+
+def test_expert_sees_only_assigned_scoring_tasks(web, db_of):
+    review = _to_finance_review(web, db_of)
+    web("li.si").post(f"/tasks/{review.id}", {"decision": "approve", "action": "submit"})
+    assert "专家评分" in web("wang.expert").get("/inbox?scope=mine").text
+    assert "专家评分" not in web("sun.expert").get("/inbox?scope=mine").text
+    assert "专家评分" not in web("sun.expert").get("/inbox?scope=claimable").text
+    with db_of.reading() as session:
+        scoring = session.scalars(
+            select(HumanTask).where(
+                HumanTask.task_spec == "expert_score", HumanTask.assignee == "wang.expert"
+            )
+        ).one()
+    assert web("sun.expert").get(f"/tasks/{scoring.id}").status_code == 404
+    response = web("wang.expert").post(f"/tasks/{scoring.id}", {"score": "88", "action": "submit"})
+    assert response.status_code == 302
+
+
+def test_attachment_upload_and_download_from_task_page(web, db_of):
+    task = open_task(db_of, project_code="WZ2026-002", task_spec="submit")
+    me = web("zhang.san")
+    response = me.post(
+        f"/tasks/{task.id}/attachments",
+        {"file": (io.BytesIO(b"\x89PNG data"), "现场.png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    page = me.get(f"/tasks/{task.id}").text
+    assert "现场.png" in page
+    from workflows.collab import Attachment
+
+    with db_of.reading() as session:
+        attachment = session.scalars(select(Attachment)).one()
+    assert me.get(f"/attachments/{attachment.id}").data == b"\x89PNG data"
+    assert web("li.na").get(f"/attachments/{attachment.id}").status_code == 404
+
+
+def test_diagram_json_has_xml_and_current_step(web, db_of):
+    task = open_task(db_of, project_code="WZ2026-002", task_spec="submit")
+    data = web("zhang.san").get(f"/instances/{task.instance_id}/diagram.json").json
+    assert 'id="review"' in data["xml"] and data["open"] == ["submit"] and data["completed"] == []
+    assert web("li.na").get(f"/instances/{task.instance_id}/diagram.json").status_code == 404
+
+
+def test_vendor_serves_bpmn_js_only(client):
+    response = client.get("/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js")
+    assert response.status_code in (200, 404)  # 404 only when npm ci has not run
+    assert client.get("/vendor/other/x.js").status_code == 404
+    assert client.get("/vendor/bpmn-js/../../package.json").status_code == 404
+
+
+def test_project_pages(web, db_of):
+    me = web("zhang.san")
+    listing = me.get("/projects").text
+    assert "城市污水处理厂提标改造" in listing and "智慧消防建设" not in listing
+    pid = project_id(db_of, "WZ2026-002")
+    page = me.get(f"/projects/{pid}").text
+    assert "填报绩效目标" in page and "instance.started" in page and "362.00 万元" in page
+    assert web("li.na").get(f"/projects/{pid}").status_code == 404
+
+
+def test_create_project_from_page(web):
+    me = web("zhang.san")
+    assert me.get("/projects/new").status_code == 200
+    response = me.post(
+        "/projects/new",
+        {"code": "N-1", "name": "新建测试", "fiscal_year": "2026", "amount": "10", "is_new": "1"},
+    )
+    assert response.status_code == 302
+    bad = me.post("/projects/new", {"code": "", "name": "", "fiscal_year": "x", "amount": "1"})
+    assert bad.status_code == 400 and "此项为必填项" in bad.text
+
+
+def test_logout(web):
+    me = web("zhang.san")
+    assert me.post("/logout").status_code == 302
+    assert me.get("/inbox").status_code == 302
+
+
+def test_unknown_page_is_404_page_not_500(web):
+    response = web("zhang.san").get("/tasks/not-a-task")
+    assert response.status_code == 404 and "未找到" in response.text
+
+
+def test_healthz(client):
+    assert client.get("/healthz").json["status"] == "ok"
+
+
+def test_ops_page_for_admin_only(web):
+    assert web("admin").get("/ops/").status_code == 200
+    assert web("zhou.perf").get("/ops/").status_code == 403
+    assert web("zhang.san").get("/ops/").status_code == 403
+
+
+def test_admin_resolves_an_incident_and_verifies_the_audit_chain(web, db_of):
+    from workflows import runtime
+
+    task = open_task(db_of, project_code="WZ2026-002", task_spec="submit")
+    incident = runtime.record_incident(
+        db_of, task.instance_id, "timer", "定时器触发失败", actor=runtime.Actor.system()
+    )
+    admin = web("admin")
+    assert "定时器触发失败" in admin.get("/ops/").text
+    assert admin.post(f"/ops/incidents/{incident}/resolve").status_code == 302
+    assert "定时器触发失败" not in admin.get("/ops/").text
+    response = admin.post("/ops/audit/verify", follow_redirects=True)
+    assert "审计链完整" in response.text
+
+
+def test_an_expert_does_not_see_other_experts_scores(web, db_of):
+    review = _to_finance_review(web, db_of)
+    web("li.si").post(f"/tasks/{review.id}", {"decision": "approve", "action": "submit"})
+    with db_of.reading() as session:
+        sheets = {
+            t.assignee: t.id
+            for t in session.scalars(select(HumanTask).where(HumanTask.task_spec == "expert_score")).all()
+        }
+    web("zhao.expert").post(
+        f"/tasks/{sheets['zhao.expert']}", {"score": "71.5", "opinion": "测算偏高", "action": "submit"}
+    )
+    page = web("wang.expert").get(f"/tasks/{sheets['wang.expert']}").text
+    assert "测算偏高" not in page and "71.5" not in page
+    assert "测算偏高" in web("zhou.perf").get(f"/tasks/{sheets['wang.expert']}").text

@@ -1,0 +1,180 @@
+"""Demo data for ``make run`` (``jixiao demo load``): units, one user per role, projects.
+
+Idempotent: existing units, users and projects are kept as they are. Projects without a
+process instance are driven along their review paths by ``workflows.demo_paths`` when
+that module exists, else the first deployed review path is started for them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from . import audit, clock, runtime, specs
+from .db import Database
+from .store import BudgetUnit, ProcessInstance, Project, RoleGrant, User
+
+DEMO_PASSWORD = "Jixiao@2026"
+
+UNITS = [
+    ("U001", "万载县住房和城乡建设局"),
+    ("U002", "万载县应急管理局"),
+]
+
+# (username, display name, roles, unit code)
+USERS = [
+    ("zhang.san", "张三（住建局填报）", ("unit_submitter",), "U001"),
+    ("wang.head", "王局长（住建局负责人）", ("unit_head",), "U001"),
+    ("li.na", "李娜（应急局填报）", ("unit_submitter",), "U002"),
+    ("chen.head", "陈局长（应急局负责人）", ("unit_head",), "U002"),
+    ("li.si", "李四（财政业务科室）", ("finance_reviewer",), None),
+    ("zhou.perf", "周敏（绩效科）", ("performance_office",), None),
+    ("wang.expert", "王教授（专家）", ("expert",), None),
+    ("zhao.expert", "赵高工（专家）", ("expert",), None),
+    ("sun.expert", "孙会计师（专家）", ("expert",), None),
+    ("tp.audit", "华信评估公司（第三方机构）", ("third_party",), None),
+    ("liu.leader", "刘副县长（分管领导）", ("leadership",), None),
+    ("designer", "流程设计员", ("designer",), None),
+    ("admin", "系统管理员", ("admin",), None),
+]
+
+# DOMAIN 8: Wanzai county 2020 third-party key evaluations (万元), plus two new projects.
+# (code, name, unit code, amount, is_new, is_major, stage wanted)
+PROJECTS = [
+    ("WZ2026-001", "城市污水处理厂提标改造", "U001", "1261.22", False, True, "evaluation"),
+    ("WZ2026-002", "农村人居环境整治", "U001", "362.00", False, False, "monitoring"),
+    ("WZ2026-003", "红色文化展陈", "U001", "118.40", True, False, "ex_ante"),
+    ("WZ2026-004", "智慧消防建设", "U002", "189.12", True, True, "ex_ante"),
+    ("WZ2026-005", "应急物资储备库", "U002", "540.00", False, False, "target_review"),
+]
+
+
+@dataclass
+class LoadReport:
+    units: int = 0
+    users: int = 0
+    projects: int = 0
+    started: int = 0
+    advanced: bool = False
+
+
+def _review_path(session, is_new: bool) -> str | None:
+    # DOMAIN 3.1 R-EA-1 (new → ex-ante assessment) and 3.2 R-TG-1 (targets for every project)
+    candidates = ["project_lifecycle", "ex_ante_assessment" if is_new else "target_review"]
+    candidates += [d.process_id for d in specs.process_catalog(session)]
+    for pid in candidates:
+        if specs.latest_definition(session, pid, required=False) is not None:
+            return pid
+    return None
+
+
+def load(db: Database, *, password: str = DEMO_PASSWORD, fiscal_year: int = 2026) -> LoadReport:
+    report = LoadReport()
+    with db.unit_of_work() as session:
+        units = {u.code: u for u in session.scalars(select(BudgetUnit))}
+        for code, name in UNITS:
+            if code not in units:
+                units[code] = BudgetUnit(code=code, name=name)
+                session.add(units[code])
+                report.units += 1
+        session.flush()
+        existing = set(session.scalars(select(User.username)))
+        for username, display, roles, unit_code in USERS:
+            if username in existing:
+                continue
+            user = User(
+                username=username,
+                display_name=display,
+                password_hash=generate_password_hash(password),
+                unit_id=units[unit_code].id if unit_code else None,
+                is_active=True,
+            )
+            user.grants = [RoleGrant(role=r) for r in roles]
+            session.add(user)
+            report.users += 1
+            audit.append(
+                session, action="user.created", actor="demo", data={"user": username, "roles": list(roles)}
+            )
+        codes = set(session.scalars(select(Project.code)))
+        for code, name, unit_code, amount, is_new, is_major, _stage in PROJECTS:
+            if code in codes:
+                continue
+            session.add(
+                Project(
+                    code=code,
+                    name=name,
+                    unit_id=units[unit_code].id,
+                    fiscal_year=fiscal_year,
+                    amount=Decimal(amount),
+                    is_new=is_new,
+                    is_major=is_major,
+                    created_at=clock.now(),
+                )
+            )
+            report.projects += 1
+            audit.append(session, action="project.created", actor="demo", data={"code": code})
+        session.commit()
+    report.started, report.advanced = _drive(db)
+    return report
+
+
+def _waiting_projects(db: Database) -> list[Project]:
+    with db.reading() as session:
+        started = select(ProcessInstance.project_id).where(ProcessInstance.project_id.is_not(None))
+        return list(
+            session.scalars(
+                select(Project)
+                .where(Project.code.in_([p[0] for p in PROJECTS]), Project.id.not_in(started))
+                .order_by(Project.code)
+            )
+        )
+
+
+def _drive(db: Database) -> tuple[int, bool]:
+    waiting = _waiting_projects(db)
+    if not waiting:
+        return 0, False
+    stages = {p[0]: p[6] for p in PROJECTS}
+    try:
+        demo_paths = importlib.import_module("workflows.demo_paths")
+    except ModuleNotFoundError:
+        demo_paths = None
+    if demo_paths is not None and hasattr(demo_paths, "advance"):
+        demo_paths.advance(db, [(p.id, p.unit_id, stages[p.code]) for p in waiting])
+        return len(waiting), True
+    started = 0
+    for project in waiting:
+        with db.reading() as session:
+            process_id = _review_path(session, project.is_new)
+            submitter = session.scalar(
+                select(User)
+                .join(RoleGrant, RoleGrant.user_id == User.id)
+                .where(RoleGrant.role == "unit_submitter", User.unit_id == project.unit_id)
+            )
+            actor = runtime.Actor.of(submitter) if submitter else runtime.Actor.system("demo")
+        if process_id is None:
+            break
+        runtime.start(
+            db,
+            process_id,
+            actor=actor,
+            data={
+                "project_id": project.id,
+                "project_code": project.code,
+                "project_name": project.name,
+                "unit_id": project.unit_id,
+                "fiscal_year": project.fiscal_year,
+                "amount": float(project.amount),
+                "fund_type": project.fund_type,
+                "is_new": project.is_new,
+                "is_major": project.is_major,
+            },
+            business_key=project.code,
+            project_id=project.id,
+        )
+        started += 1
+    return started, False

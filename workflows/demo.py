@@ -72,7 +72,10 @@ def _review_path(session, is_new: bool) -> str | None:
     return None
 
 
-def load(db: Database, *, password: str = DEMO_PASSWORD, fiscal_year: int = 2026) -> LoadReport:
+def load(
+    db: Database, *, password: str = DEMO_PASSWORD, fiscal_year: int = 2026, drive_review_paths: bool = True
+) -> LoadReport:
+    """Add what is missing; with ``drive_review_paths`` the projects are driven along bpmn/'s paths."""
     report = LoadReport()
     with db.unit_of_work() as session:
         units = {u.code: u for u in session.scalars(select(BudgetUnit))}
@@ -118,7 +121,7 @@ def load(db: Database, *, password: str = DEMO_PASSWORD, fiscal_year: int = 2026
             report.projects += 1
             audit.append(session, action="project.created", actor="demo", data={"code": code})
         session.commit()
-    report.started, report.advanced = _drive(db)
+    report.started, report.advanced = _drive(db, drive_review_paths)
     return report
 
 
@@ -134,7 +137,7 @@ def _waiting_projects(db: Database) -> list[Project]:
         )
 
 
-def _drive(db: Database) -> tuple[int, bool]:
+def _drive(db: Database, drive_review_paths: bool) -> tuple[int, bool]:
     waiting = _waiting_projects(db)
     if not waiting:
         return 0, False
@@ -143,7 +146,7 @@ def _drive(db: Database) -> tuple[int, bool]:
         demo_paths = importlib.import_module("workflows.demo_paths")
     except ModuleNotFoundError:
         demo_paths = None
-    if demo_paths is not None and hasattr(demo_paths, "advance"):
+    if drive_review_paths and demo_paths is not None and hasattr(demo_paths, "advance"):
         demo_paths.advance(db, [(p.id, p.unit_id, stages[p.code]) for p in waiting])
         return len(waiting), True
     started = 0

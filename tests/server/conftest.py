@@ -23,7 +23,7 @@ def app(db, database_url, tmp_path):
     with db.unit_of_work() as session:
         specs.deploy(session, specs.load_bundle(REVIEW_BUNDLE), actor="designer")
         session.commit()
-    demo.load(db)
+    demo.load(db, drive_review_paths=False)  # the tests' own review bundle, not bpmn/
     application = create_app(
         {
             "TESTING": True,

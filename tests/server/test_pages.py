@@ -263,7 +263,9 @@ def test_attachment_upload_and_download_from_task_page(web, db_of):
     with db_of.reading() as session:
         attachment = session.scalars(select(Attachment)).one()
     assert me.get(f"/attachments/{attachment.id}").data == b"\x89PNG data"
-    assert f'<option value="{attachment.id}" >现场.png' in me.get(f"/tasks/{task.id}").text  # offered to the form
+    assert (
+        f'<option value="{attachment.id}" >现场.png' in me.get(f"/tasks/{task.id}").text
+    )  # offered to the form
     assert web("li.na").get(f"/attachments/{attachment.id}").status_code == 404
 
 

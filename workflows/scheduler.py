@@ -44,27 +44,16 @@ class TimerScheduler:
     def _schedule(self, delay_seconds: float) -> None:
         # APScheduler runs on wall time; our clock may be set (tests, catch-up), so wait a delay.
         when = datetime.now(UTC) + timedelta(seconds=max(0.0, delay_seconds))
-        self._scheduler.add_job(
-            self._pass,
-            "date",
-            run_date=when,
-            id=JOB_ID,
-            replace_existing=True,
-            misfire_grace_time=None,
-            coalesce=True,
-        )
+        self._scheduler.add_job(self._pass, "date", run_date=when, id=JOB_ID, replace_existing=True,
+                                misfire_grace_time=None, coalesce=True)
 
     def _pass(self) -> None:
         with self._lock:
             try:
                 report = scheduling.run_due(self.db)
                 if report.fired or report.incidents:
-                    log.info(
-                        "timers: fired %s in %s instance(s), %s incident(s)",
-                        report.fired,
-                        report.instances,
-                        len(report.incidents),
-                    )
+                    log.info("timers: fired %s in %s instance(s), %s incident(s)", report.fired,
+                             report.instances, len(report.incidents))
             except Exception:  # keep the scheduler alive whatever one pass does
                 log.exception("timer pass failed")
             finally:

@@ -355,3 +355,8 @@ def test_an_expert_does_not_see_other_experts_scores(web, db_of):
     page = web("wang.expert").get(f"/tasks/{sheets['wang.expert']}").text
     assert "测算偏高" not in page and "71.5" not in page
     assert "测算偏高" in web("zhou.perf").get(f"/tasks/{sheets['wang.expert']}").text
+
+
+def test_inbox_opens_on_claimable_when_nothing_is_assigned(web):
+    page = web("zhang.san").get("/inbox").text
+    assert 'class="active" data-scope="claimable"' in page and "农村人居环境整治" in page

@@ -55,7 +55,7 @@ demo-deadline: install
 	$(BIN)/jixiao timers demo --minutes $(or $(MINUTES),3)
 
 ## inbox query cost at 10k and 1M human_task rows, SQLite then PostgreSQL (issue 4)
-bench-inbox: install
+bench-inbox: install system-deps
 	$(BIN)/python bench/inbox.py
 	pg_virtualenv -t sh -c 'JIXIAO_DATABASE_URL=postgresql+psycopg:// $(BIN)/python bench/inbox.py'
 

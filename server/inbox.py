@@ -40,10 +40,12 @@ def index():
     scope, filters, page, per_page, sort = _page_args(request.args)
     now = clock.now()
     with database().reading() as session:
+        tab_counts = inbox.counts(session, user.actor, filters, now=now)
+        if "scope" not in request.args and tab_counts["mine"] == 0 and tab_counts["claimable"] > 0:
+            scope = "claimable"  # nothing assigned yet: open on what the user can pick up
         result = inbox.tasks(
             session, user.actor, scope, filters, page=page, per_page=per_page, sort=sort, now=now
         )
-        tab_counts = inbox.counts(session, user.actor, filters, now=now)
         saved = [
             (
                 f,

@@ -8,6 +8,7 @@ that module exists, else the first deployed review path is started for them.
 from __future__ import annotations
 
 import importlib
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,7 +17,10 @@ from werkzeug.security import generate_password_hash
 
 from . import audit, clock, runtime, specs
 from .db import Database
+from .errors import JixiaoError
 from .store import BudgetUnit, ProcessInstance, Project, RoleGrant, User
+
+log = logging.getLogger(__name__)
 
 DEMO_PASSWORD = "Jixiao@2026"
 
@@ -147,8 +151,12 @@ def _drive(db: Database, drive_review_paths: bool) -> tuple[int, bool]:
     except ModuleNotFoundError:
         demo_paths = None
     if drive_review_paths and demo_paths is not None and hasattr(demo_paths, "advance"):
-        demo_paths.advance(db, [(p.id, p.unit_id, stages[p.code]) for p in waiting])
-        return len(waiting), True
+        try:
+            demo_paths.advance(db, [(p.id, p.unit_id, stages[p.code]) for p in waiting])
+            return len(waiting), True
+        except JixiaoError as exc:  # the app must still start; the designer sees why
+            log.warning("demo_paths.advance failed: %s; starting review paths instead", exc)
+            waiting = _waiting_projects(db)
     started = 0
     for project in waiting:
         with db.reading() as session:
@@ -161,23 +169,31 @@ def _drive(db: Database, drive_review_paths: bool) -> tuple[int, bool]:
             actor = runtime.Actor.of(submitter) if submitter else runtime.Actor.system("demo")
         if process_id is None:
             break
-        runtime.start(
-            db,
-            process_id,
-            actor=actor,
-            data={
-                "project_id": project.id,
-                "project_code": project.code,
-                "project_name": project.name,
-                "unit_id": project.unit_id,
-                "fiscal_year": project.fiscal_year,
-                "amount": float(project.amount),
-                "fund_type": project.fund_type,
-                "is_new": project.is_new,
-                "is_major": project.is_major,
-            },
-            business_key=project.code,
-            project_id=project.id,
-        )
+        try:
+            _start(db, process_id, actor, project)
+        except JixiaoError as exc:
+            log.warning("could not start %s for %s: %s", process_id, project.code, exc)
+            continue
         started += 1
     return started, False
+
+
+def _start(db: Database, process_id: str, actor, project: Project) -> None:
+    runtime.start(
+        db,
+        process_id,
+        actor=actor,
+        data={
+            "project_id": project.id,
+            "project_code": project.code,
+            "project_name": project.name,
+            "unit_id": project.unit_id,
+            "fiscal_year": project.fiscal_year,
+            "amount": float(project.amount),
+            "fund_type": project.fund_type,
+            "is_new": project.is_new,
+            "is_major": project.is_major,
+        },
+        business_key=project.code,
+        project_id=project.id,
+    )

@@ -118,7 +118,7 @@ def test_task_page_renders_form_widgets_and_context(web, db_of):
     assert "<textarea" in page  # textarea
     assert 'type="checkbox"' in page  # checkbox
     assert 'data-table="indicators"' in page  # table of rows
-    assert 'type="file"' in page  # attachments
+    assert 'type="file"' in page and 'name="evidence"' in page  # attachments (upload, then pick)
     assert "农村人居环境整治" in page and "362.00 万元" in page  # project facts
     assert "bpmn-navigated-viewer.production.min.js" in page
 
@@ -263,6 +263,9 @@ def test_attachment_upload_and_download_from_task_page(web, db_of):
     with db_of.reading() as session:
         attachment = session.scalars(select(Attachment)).one()
     assert me.get(f"/attachments/{attachment.id}").data == b"\x89PNG data"
+    assert (
+        f'<option value="{attachment.id}" >现场.png' in me.get(f"/tasks/{task.id}").text
+    )  # offered to the form
     assert web("li.na").get(f"/attachments/{attachment.id}").status_code == 404
 
 
@@ -352,3 +355,8 @@ def test_an_expert_does_not_see_other_experts_scores(web, db_of):
     page = web("wang.expert").get(f"/tasks/{sheets['wang.expert']}").text
     assert "测算偏高" not in page and "71.5" not in page
     assert "测算偏高" in web("zhou.perf").get(f"/tasks/{sheets['wang.expert']}").text
+
+
+def test_inbox_opens_on_claimable_when_nothing_is_assigned(web):
+    page = web("zhang.san").get("/inbox").text
+    assert 'class="active" data-scope="claimable"' in page and "农村人居环境整治" in page

@@ -3,8 +3,8 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-import workflows.notifications  # noqa: F401  (notification table, 0002_timers)
 import workflows.collab  # noqa: F401  (server tables: comments, attachments, tokens …)
+import workflows.notifications  # noqa: F401  (notification table, 0002_timers)
 from workflows.store import Base
 
 config = context.config

@@ -47,14 +47,50 @@ USERS = [
 ]
 
 # DOMAIN 8: Wanzai county 2020 third-party key evaluations (万元), plus two new projects.
-# (code, name, unit code, amount, is_new, is_major, stage wanted)
+# (number, name, unit code, amount, is_new, is_major, stage wanted)
 PROJECTS = [
-    ("WZ2026-001", "城市污水处理厂提标改造", "U001", "1261.22", False, True, "evaluation"),
-    ("WZ2026-002", "农村人居环境整治", "U001", "362.00", False, False, "monitoring"),
-    ("WZ2026-003", "红色文化展陈", "U001", "118.40", True, False, "ex_ante"),
-    ("WZ2026-004", "智慧消防建设", "U002", "189.12", True, True, "ex_ante"),
-    ("WZ2026-005", "应急物资储备库", "U002", "540.00", False, False, "target_review"),
+    (1, "城市污水处理厂提标改造", "U001", "1261.22", False, True, "evaluation"),
+    (2, "农村人居环境整治", "U001", "362.00", False, False, "monitoring"),
+    (3, "红色文化展陈", "U001", "118.40", True, False, "ex_ante"),
+    (4, "智慧消防建设", "U002", "189.12", True, True, "ex_ante"),
+    (5, "应急物资储备库", "U002", "540.00", False, False, "target_review"),
 ]
+# With ``make run`` (the review paths driven), more projects so that every stage of the
+# closed loop shows in both units.
+MORE_PROJECTS = [
+    (6, "城区道路养护工程", "U001", "850.00", False, False, "results_applied"),
+    (7, "老旧小区改造前期研究", "U001", "96.50", True, False, "not_budgeted"),
+    (8, "保障性住房维修", "U001", "230.00", True, False, "targets"),
+    (9, "园林绿化养护", "U001", "210.00", False, False, "rectification"),
+    (10, "森林防火监测系统", "U002", "230.00", False, False, "results_applied"),
+    (11, "应急广播村村响", "U002", "158.60", False, False, "rectification"),
+    (12, "防汛抢险物资补充", "U002", "76.00", False, False, "monitoring"),
+    (13, "安全生产宣传教育", "U002", "45.00", False, False, "evaluation"),
+    (14, "应急指挥平台升级", "U002", "320.00", True, True, "not_budgeted"),
+]
+# The budget year a project at each stage belongs to, seen from today: next year's budget is
+# being assessed and targeted, this year's is monitored, last year's is evaluated.
+_YEAR_OFFSET = {
+    "ex_ante": 1,
+    "targets": 1,
+    "target_review": 1,
+    "not_budgeted": 1,
+    "monitoring": 0,
+    "rectification": 0,
+    "evaluation": -1,
+    "results_applied": -1,
+}
+
+
+def demo_projects(drive_review_paths: bool, fiscal_year: int) -> list[tuple]:
+    """(code, name, unit, amount, is_new, is_major, stage, year) of the demo projects."""
+    rows = PROJECTS + (MORE_PROJECTS if drive_review_paths else [])
+    this_year = clock.now().astimezone(clock.CHINA).year
+    out = []
+    for number, name, unit, amount, is_new, is_major, stage in rows:
+        year = this_year + _YEAR_OFFSET[stage] if drive_review_paths else fiscal_year
+        out.append((f"WZ{year}-{number:03d}", name, unit, amount, is_new, is_major, stage, year))
+    return out
 
 
 @dataclass
@@ -107,7 +143,8 @@ def load(
                 session, action="user.created", actor="demo", data={"user": username, "roles": list(roles)}
             )
         codes = set(session.scalars(select(Project.code)))
-        for code, name, unit_code, amount, is_new, is_major, _stage in PROJECTS:
+        projects = demo_projects(drive_review_paths, fiscal_year)
+        for code, name, unit_code, amount, is_new, is_major, _stage, year in projects:
             if code in codes:
                 continue
             session.add(
@@ -115,7 +152,7 @@ def load(
                     code=code,
                     name=name,
                     unit_id=units[unit_code].id,
-                    fiscal_year=fiscal_year,
+                    fiscal_year=year,
                     amount=Decimal(amount),
                     is_new=is_new,
                     is_major=is_major,
@@ -125,27 +162,29 @@ def load(
             report.projects += 1
             audit.append(session, action="project.created", actor="demo", data={"code": code})
         session.commit()
-    report.started, report.advanced = _drive(db, drive_review_paths)
+    report.started, report.advanced = _drive(db, projects, drive_review_paths)
+    if drive_review_paths:
+        report.started += _start_deadline_demo(db)
     return report
 
 
-def _waiting_projects(db: Database) -> list[Project]:
+def _waiting_projects(db: Database, projects: list[tuple]) -> list[Project]:
     with db.reading() as session:
         started = select(ProcessInstance.project_id).where(ProcessInstance.project_id.is_not(None))
         return list(
             session.scalars(
                 select(Project)
-                .where(Project.code.in_([p[0] for p in PROJECTS]), Project.id.not_in(started))
+                .where(Project.code.in_([p[0] for p in projects]), Project.id.not_in(started))
                 .order_by(Project.code)
             )
         )
 
 
-def _drive(db: Database, drive_review_paths: bool) -> tuple[int, bool]:
-    waiting = _waiting_projects(db)
+def _drive(db: Database, projects: list[tuple], drive_review_paths: bool) -> tuple[int, bool]:
+    waiting = _waiting_projects(db, projects)
     if not waiting:
         return 0, False
-    stages = {p[0]: p[6] for p in PROJECTS}
+    stages = {p[0]: p[6] for p in projects}
     try:
         demo_paths = importlib.import_module("workflows.demo_paths")
     except ModuleNotFoundError:
@@ -156,7 +195,7 @@ def _drive(db: Database, drive_review_paths: bool) -> tuple[int, bool]:
             return len(waiting), True
         except JixiaoError as exc:  # the app must still start; the designer sees why
             log.warning("demo_paths.advance failed: %s; starting review paths instead", exc)
-            waiting = _waiting_projects(db)
+            waiting = _waiting_projects(db, projects)
     started = 0
     for project in waiting:
         with db.reading() as session:
@@ -197,3 +236,28 @@ def _start(db: Database, process_id: str, actor, project: Project) -> None:
         business_key=project.code,
         project_id=project.id,
     )
+
+
+DEADLINE_DEMO_MINUTES = 5
+
+
+def _start_deadline_demo(db: Database) -> int:
+    """Start ``demo_deadline`` (issue 5) once: a report due minutes from now, to watch escalate."""
+    with db.reading() as session:
+        if specs.latest_definition(session, "demo_deadline", required=False) is None:
+            return 0
+        if session.scalar(select(ProcessInstance.id).where(ProcessInstance.process_id == "demo_deadline")):
+            return 0
+        # a project in monitoring: the demo's report is a monitoring report
+        project_id = session.scalar(
+            select(Project.id).where(Project.stage == "monitoring").order_by(Project.id).limit(1)
+        ) or session.scalar(select(Project.id).order_by(Project.id).limit(1))
+    runtime.start(
+        db,
+        "demo_deadline",
+        actor=runtime.Actor.system("demo"),
+        data={"deadline_minutes": DEADLINE_DEMO_MINUTES},
+        business_key=f"demo-deadline-{clock.now():%Y%m%d%H%M%S}",
+        project_id=project_id,
+    )
+    return 1

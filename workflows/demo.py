@@ -117,6 +117,11 @@ def load(
 ) -> LoadReport:
     """Add what is missing; with ``drive_review_paths`` the projects are driven along bpmn/'s paths."""
     report = LoadReport()
+    with db.reading() as session:
+        # the review paths are driven only when bpmn/'s lifecycle is deployed (make run deploys it first)
+        drive_review_paths = drive_review_paths and (
+            specs.latest_definition(session, "project_lifecycle", required=False) is not None
+        )
     with db.unit_of_work() as session:
         units = {u.code: u for u in session.scalars(select(BudgetUnit))}
         for code, name in UNITS:

@@ -264,18 +264,35 @@ def attachments_of(session, project_id: int | None, instance_id: int) -> list[At
 
 
 def diagram(session, instance: ProcessInstance) -> dict:
-    """The deployed BPMN XML of the instance's process and which steps are open or done."""
-    files = instance.definition.deployment.files
-    marker = re.compile(r'<(?:\w+:)?process\b[^>]*\bid="' + re.escape(instance.process_id) + '"')
-    xml = next(
-        (text for name, text in sorted(files.items()) if name.endswith(".bpmn") and marker.search(text)), ""
-    )
+    """The deployed BPMN XML of the path the instance now stands in, and which steps are open or done.
+
+    When every open step lives in a called process (the lifecycle waiting inside
+    ``target_review``, say), that process's diagram is the one that shows where the project is.
+    """
+    files = {n: t for n, t in sorted(instance.definition.deployment.files.items()) if n.endswith(".bpmn")}
     rows = session.execute(
         select(HumanTask.task_spec, HumanTask.status).where(HumanTask.instance_id == instance.id)
     ).all()
     open_steps = sorted({spec for spec, status in rows if status == "open"})
     done = sorted({spec for spec, status in rows if status == "completed"} - set(open_steps))
-    return {"process_id": instance.process_id, "xml": xml, "open": open_steps, "completed": done}
+    process_id = instance.process_id
+    xml = next((text for text in files.values() if _declares_process(text, process_id)), "")
+    if open_steps and not any(_has_element(xml, step) for step in open_steps):
+        for text in files.values():
+            if _has_element(text, open_steps[0]):
+                xml = text
+                found = re.search(r'<(?:\w+:)?process\b[^>]*\bid="([^"]+)"', text)
+                process_id = found.group(1) if found else process_id
+                break
+    return {"process_id": process_id, "xml": xml, "open": open_steps, "completed": done}
+
+
+def _declares_process(xml: str, process_id: str) -> bool:
+    return re.search(r'<(?:\w+:)?process\b[^>]*\bid="' + re.escape(process_id) + '"', xml) is not None
+
+
+def _has_element(xml: str, element_id: str) -> bool:
+    return f'id="{element_id}"' in xml
 
 
 # --- delegation -------------------------------------------------------------------------

@@ -360,3 +360,14 @@ def test_an_expert_does_not_see_other_experts_scores(web, db_of):
 def test_inbox_opens_on_claimable_when_nothing_is_assigned(web):
     page = web("zhang.san").get("/inbox").text
     assert 'class="active" data-scope="claimable"' in page and "农村人居环境整治" in page
+
+
+def test_earlier_indicator_table_is_shown_as_a_table_on_the_next_step(web, db_of):
+    task = open_task(db_of, project_code="WZ2026-002", task_spec="submit")
+    assert web("zhang.san").post(f"/tasks/{task.id}", {**VALID_SUBMIT, "action": "submit"}).status_code == 302
+    head = open_task(db_of, project_code="WZ2026-002", task_spec="head_approve")
+    page = web("wang.head").get(f"/tasks/{head.id}").text
+    # the submitted indicator rows appear as table cells, not as a Python list
+    assert '<table class="rows">' in page
+    assert "<td>村庄覆盖率</td>" in page
+    assert "[{" not in page

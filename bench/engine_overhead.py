@@ -2,7 +2,7 @@
 
 Same BPMN for both (8 user tasks, one exclusive gateway, one boundary timer), 1,000 instances:
   (a) raw: deserialize + complete one task + engine steps + serialize, in memory (spec by reference);
-  (b) runtime.complete_task against SQLite: the whole unit of work (load, run, save, read tables, audit, commit).
+  (b) commands.complete_task against SQLite: the whole unit of work (load, run, save, read tables, audit, commit).
 Prints medians and p95, bytes stored per instance, and the ratio b/a as the last line ``overhead_ratio=<x>``.
 Goal: ratio <= 2.0 (ENGINE-NOTES 6 measured the raw floor at 0.68 ms), bytes <= 10 KB.
 
@@ -23,10 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from workflows import engine, runtime, specs  # noqa: E402
-from workflows.db import Database  # noqa: E402
-from workflows.runtime import Actor  # noqa: E402
-from workflows.store import ProcessInstance  # noqa: E402
+from workflows import commands, engine  # noqa: E402
+from workflows.engine import specs
+from workflows.policy import Actor  # noqa: E402
+from workflows.store import (
+    Database,  # noqa: E402
+    ProcessInstance,  # noqa: E402
+)
 
 NS = (
     'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
@@ -89,14 +92,14 @@ def main() -> None:
         session.commit()
     actor = Actor("bench", frozenset({"unit_submitter"}))
 
-    # (b) runtime.complete_task against SQLite: start n instances, complete their first task
+    # (b) commands.complete_task against SQLite: start n instances, complete their first task
     first_tasks = [
-        runtime.start(db, "eight_steps", actor=actor, data={"amount": 120}).next_tasks[0].id for _ in range(n)
+        commands.start(db, "eight_steps", actor=actor, data={"amount": 120}).next_tasks[0].id for _ in range(n)
     ]
     app_times = []
     for task_id in first_tasks:
         t0 = time.perf_counter()
-        runtime.complete_task(db, task_id, {}, actor=actor)
+        commands.complete_task(db, task_id, {}, actor=actor)
         app_times.append((time.perf_counter() - t0) * 1000)
 
     # (a) the raw SpiffWorkflow cycle on the same saved states, in memory

@@ -33,7 +33,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from workflows import clock  # noqa: E402
-from workflows.db import Database  # noqa: E402
+from workflows.store import Database  # noqa: E402
 
 UNITS = 200
 PROJECTS_PER_UNIT = 20
@@ -183,8 +183,7 @@ def seed(db: Database, total: int) -> None:
 
 
 def add_users(db: Database) -> None:
-    from workflows import audit
-    from workflows.store import RoleGrant, User
+    from workflows.store import RoleGrant, User, audit
 
     with db.unit_of_work() as session:
         for username, role, unit in (

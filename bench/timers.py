@@ -36,10 +36,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
-from workflows import clock, runtime, scheduling, specs, timers  # noqa: E402
-from workflows.db import Database  # noqa: E402
-from workflows.scheduler import DEFAULT_MAX_SLEEP, TimerScheduler  # noqa: E402
-from workflows.store import AuditEvent, ProcessInstance, Timer  # noqa: E402
+from workflows import clock, commands, policy, timers  # noqa: E402
+from workflows.engine import specs
+from workflows.store import (  # noqa: E402
+    AuditEvent,
+    Database,  # noqa: E402
+    ProcessInstance,
+    Timer,
+)
+from workflows.timers.scheduler import DEFAULT_MAX_SLEEP, TimerScheduler  # noqa: E402
 
 BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -58,7 +63,7 @@ BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>
 """
 
-SYSTEM = runtime.Actor.system("bench")
+SYSTEM = policy.Actor.system("bench")
 
 
 def _database(tmp: Path) -> Database:
@@ -96,7 +101,7 @@ def _database(tmp: Path) -> Database:
 
 
 def _start(db: Database, seconds: float) -> int:
-    return runtime.start(db, "bench_wait", actor=SYSTEM, data={"wait_for": f"PT{seconds:.3f}S"}).instance_id
+    return commands.start(db, "bench_wait", actor=SYSTEM, data={"wait_for": f"PT{seconds:.3f}S"}).instance_id
 
 
 def _park_copies(db: Database, template_id: int, total: int) -> None:
@@ -145,9 +150,9 @@ def _idle_pass_ms(db: Database, repeats: int = 200) -> float:
     samples = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        report = scheduling.run_due(db)
+        report = timers.run_due(db)
         with db.reading() as s:
-            timers.next_due(s)
+            timers.index.next_due(s)
         samples.append((time.perf_counter() - t0) * 1000)
         assert report.fired == 0
     return statistics.median(samples)
@@ -189,7 +194,7 @@ def burst(db: Database, n: int, workers: int) -> tuple[float, float, float]:
     print(f"  (started {n:,} instances in {time.perf_counter() - t0:.1f} s)")
     released = clock.now()
     t0 = time.perf_counter()
-    report = scheduling.run_due(db, workers=workers)
+    report = timers.run_due(db, workers=workers)
     elapsed = time.perf_counter() - t0
     assert report.fired == n, report
     waits = sorted(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
@@ -10,9 +9,9 @@ from flask import Flask, jsonify, request, send_from_directory, session
 from flask_smorest import Api
 from werkzeug.routing import IntegerConverter
 
-from workflows import specs
 from workflows.config import PROJECT_ROOT, settings
-from workflows.db import Database
+from workflows.engine import specs
+from workflows.store import Database
 
 from . import errors, formatting
 from .extensions import babel, csrf, limiter, login_manager
@@ -32,8 +31,8 @@ VENDOR_DIRS = {"bpmn-js": NODE_MODULES / "bpmn-js" / "dist"}
 
 
 def _secret_key(instance_dir: Path) -> str:
-    if os.environ.get("JIXIAO_SECRET_KEY"):
-        return os.environ["JIXIAO_SECRET_KEY"]
+    if settings().secret_key:
+        return settings().secret_key
     path = instance_dir / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,12 +68,13 @@ def _locale():
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.url_map.converters["int"] = DatabaseId
-    instance_dir = settings().instance_dir
+    config = settings()
+    instance_dir = config.instance_dir
     app.config.from_mapping(
         JIXIAO_DATABASE_URL=None,
-        JIXIAO_ATTACHMENTS_DIR=str(instance_dir / "attachments"),
-        JIXIAO_MAX_ATTACHMENT_BYTES=10 * 1024 * 1024,
-        JIXIAO_LOGIN_RATE_LIMIT="10 per minute",
+        JIXIAO_ATTACHMENTS_DIR=str(config.attachments_dir),
+        JIXIAO_MAX_ATTACHMENT_BYTES=config.max_attachment_bytes,
+        JIXIAO_LOGIN_RATE_LIMIT=config.login_rate_limit,
         JIXIAO_START_SCHEDULER=False,
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
@@ -96,7 +96,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             "security": [{"bearerAuth": []}],
         },
     )
-    if os.environ.get("JIXIAO_SECURE_COOKIES") == "1":  # behind HTTPS in production
+    if config.secure_cookies:  # behind HTTPS in production
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     if test_config:
         app.config.update(test_config)
@@ -159,7 +159,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         return response
 
     if app.config["JIXIAO_START_SCHEDULER"]:
-        from workflows.scheduler import start_background
+        from workflows.timers.scheduler import start_background
 
-        app.extensions["jixiao_scheduler"] = start_background(db)
+        app.extensions["jixiao_scheduler"] = start_background(db, max_sleep=config.scheduler_max_sleep)
     return app

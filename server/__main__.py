@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
 from server import create_app
+from workflows.config import settings
 
 
 def main() -> None:
     app = create_app({"JIXIAO_START_SCHEDULER": True})
-    host = os.environ.get("JIXIAO_HOST", "127.0.0.1")
-    port = int(os.environ.get("JIXIAO_PORT", "5000"))
+    host, port = settings().host, settings().port
     print(f"Jixiao 绩效: http://{host}:{port}/  (demo users in README.md)")
     app.run(host=host, port=port, debug=False, threaded=True, use_reloader=False)
 

@@ -1,25 +1,26 @@
 """REST API ``/api/v1`` (DESIGN 6): JSON, marshmallow schemas, bearer tokens, OpenAPI.
 
 Every view authenticates with a bearer token, then checks role **and** unit scope
-(``access``); what a caller may not see answers 404. Commands go through
-``workflows.runtime``; its typed errors become HTTP in ``server.errors``.
+(``workflows.policy``, inside the commands and queries); what a caller may not see
+answers 404. Typed errors become HTTP in ``server.errors``.
 """
 
 from __future__ import annotations
 
-from flask import abort, send_file
+from flask import abort
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
-from workflows import audit, inbox, runtime, specs
-from workflows.store import HumanTask, ProcessInstance, Project
+from workflows import commands
+from workflows.engine import specs
+from workflows.queries import accounts, inbox, projects, tasks
+from workflows.store import ProcessInstance, Project
 
 from . import schemas as s
-from . import services
-from .access import database, project_clause, visible_instance, visible_project, visible_task
 from .auth import api_user, login_limit, token_required
+from .current import CurrentUser, database
 from .extensions import limiter
-from .tasks import task_context, visible_attachment
+from .projects import create
+from .tasks import send_attachment, store_upload
 
 blp = Blueprint("api_v1", __name__, url_prefix="/api/v1", description="Jixiao 绩效 REST API")
 
@@ -43,11 +44,7 @@ def _errors(*codes):
 
 
 def _instance_json(session, instance: ProcessInstance) -> dict:
-    open_tasks = session.scalars(
-        select(HumanTask)
-        .where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
-        .order_by(HumanTask.created_at)
-    ).all()
+    open_tasks = projects.open_tasks_of_instance(session, instance.id)
     return {
         "id": instance.id,
         "process_id": instance.process_id,
@@ -65,9 +62,7 @@ def _instance_json(session, instance: ProcessInstance) -> dict:
 
 
 def _project_json(session, project: Project) -> dict:
-    instances = session.scalars(
-        select(ProcessInstance).where(ProcessInstance.project_id == project.id).order_by(ProcessInstance.id)
-    ).all()
+    instances = projects.instances_of(session, project.id)
     return {
         **{c: getattr(project, c) for c in s.ProjectSchema().fields if hasattr(project, c)},
         "unit_name": project.unit.name,
@@ -83,10 +78,12 @@ def _project_json(session, project: Project) -> dict:
 @blp.doc(security=[])
 def token(body):
     """Exchange a username and password for a bearer token (12 hours)."""
-    user = services.authenticate(body["username"], body["password"])
-    if user is None:
+    with database().reading() as session:
+        user = accounts.authenticate(session, body["username"], body["password"])
+        signed_in = CurrentUser.of(user) if user is not None else None
+    if signed_in is None:
         abort(401)
-    value, expires_at = services.issue_token(user)
+    value, expires_at = commands.issue_token(database(), actor=signed_in.actor)
     return {"token": value, "expires_at": expires_at}
 
 
@@ -116,9 +113,9 @@ def processes():
 def create_project(body):
     """Create a project for a unit and start its review path (DOMAIN 3.1 R-EA-1, 3.2 R-TG-1)."""
     user = api_user()
-    project_id, _instance = services.create_project(user, body)
+    created = create(user.actor, body)
     with database().reading() as session:
-        return _project_json(session, visible_project(session, user, project_id))
+        return _project_json(session, projects.readable_project(session, user.actor, created.project_id))
 
 
 @blp.get("/projects")
@@ -128,9 +125,7 @@ def create_project(body):
 def list_projects():
     user = api_user()
     with database().reading() as session:
-        rows = session.scalars(
-            select(Project).where(project_clause(user)).order_by(Project.id).limit(200)
-        ).all()
+        rows = session.scalars(projects.listing(user.actor).limit(200)).all()
         return [_project_json(session, p) for p in rows]
 
 
@@ -140,7 +135,7 @@ def list_projects():
 @_errors(401, 404)
 def get_project(project_id):
     with database().reading() as session:
-        return _project_json(session, visible_project(session, api_user(), project_id))
+        return _project_json(session, projects.readable_project(session, api_user().actor, project_id))
 
 
 @blp.post("/instances")
@@ -150,8 +145,13 @@ def get_project(project_id):
 @_errors(400, 401, 403, 404, 422)
 def start_instance(body):
     user = api_user()
-    instance_id = services.start_instance(
-        user, body["process_id"], body.get("business_key"), body.get("data") or {}, body.get("project_id")
+    instance_id = commands.start_for_project(
+        database(),
+        body["process_id"],
+        actor=user.actor,
+        business_key=body.get("business_key"),
+        data=body.get("data") or {},
+        project_id=body.get("project_id"),
     )
     with database().reading() as session:
         return _instance_json(session, session.get(ProcessInstance, instance_id))
@@ -163,7 +163,7 @@ def start_instance(body):
 @_errors(401, 404)
 def get_instance(instance_id):
     with database().reading() as session:
-        return _instance_json(session, visible_instance(session, api_user(), instance_id))
+        return _instance_json(session, projects.readable_instance(session, api_user().actor, instance_id))
 
 
 @blp.get("/instances/<int:instance_id>/audit")
@@ -172,8 +172,8 @@ def get_instance(instance_id):
 @_errors(401, 404)
 def instance_audit(instance_id):
     with database().reading() as session:
-        visible_instance(session, api_user(), instance_id)
-        return audit.history(session, instance_id)
+        projects.readable_instance(session, api_user().actor, instance_id)
+        return tasks.history(session, instance_id, api_user().actor)
 
 
 @blp.get("/tasks")
@@ -211,9 +211,9 @@ def list_tasks(args):
 def get_task(task_id):
     user = api_user()
     with database().reading() as session:
-        task = visible_task(session, user, task_id)
-        schema = services.form_schema_of(session, task)
-        context = task_context(session, user, task)
+        task = tasks.readable_task(session, user.actor, task_id)
+        schema = tasks.form_schema(session, task)
+        context = tasks.context(session, user.actor, task)
         project = context["project"]
         unit_name = project.unit.name if project else None
         return {
@@ -225,7 +225,7 @@ def get_task(task_id):
             "amount": project.amount if project else None,
             "fund_type": project.fund_type if project else None,
             "form_schema": schema,
-            "data": services.prefill(session, task, schema),
+            "data": tasks.prefill(session, task, schema),
             "context": {
                 **context,
                 "project": _project_json(session, project) if project else None,
@@ -233,18 +233,12 @@ def get_task(task_id):
         }
 
 
-def _visible(task_id: str) -> HumanTask:
-    with database().reading() as session:
-        return visible_task(session, api_user(), task_id)
-
-
 @blp.post("/tasks/<task_id>/claim")
 @token_required
 @blp.response(204)
 @_errors(401, 403, 404, 409)
 def claim(task_id):
-    _visible(task_id)
-    runtime.claim(database(), task_id, actor=api_user().actor)
+    commands.claim(database(), task_id, actor=api_user().actor)
 
 
 @blp.post("/tasks/<task_id>/unclaim")
@@ -252,8 +246,7 @@ def claim(task_id):
 @blp.response(204)
 @_errors(401, 403, 404, 409)
 def unclaim(task_id):
-    _visible(task_id)
-    runtime.unclaim(database(), task_id, actor=api_user().actor)
+    commands.unclaim(database(), task_id, actor=api_user().actor)
 
 
 @blp.post("/tasks/<task_id>/assign")
@@ -262,8 +255,7 @@ def unclaim(task_id):
 @blp.response(204)
 @_errors(400, 401, 403, 404, 409)
 def assign(body, task_id):
-    _visible(task_id)
-    runtime.assign(database(), task_id, body["username"], actor=api_user().actor)
+    commands.assign(database(), task_id, body["username"], actor=api_user().actor)
 
 
 @blp.post("/tasks/<task_id>/complete")
@@ -273,8 +265,7 @@ def assign(body, task_id):
 @_errors(400, 401, 403, 404, 409, 422)
 def complete(body, task_id):
     """Complete a task with form data (validated against its JSON Schema; nothing saved on error)."""
-    _visible(task_id)
-    result = runtime.complete_task(database(), task_id, body["data"], actor=api_user().actor)
+    result = commands.complete_task(database(), task_id, body["data"], actor=api_user().actor)
     with database().reading() as session:
         instance = _instance_json(session, session.get(ProcessInstance, result.instance_id))
     return {"instance": instance, "next_tasks": result.next_tasks}
@@ -286,8 +277,7 @@ def complete(body, task_id):
 @blp.response(204)
 @_errors(400, 401, 403, 404, 409)
 def draft(body, task_id):
-    _visible(task_id)
-    runtime.save_draft(database(), task_id, body["data"], actor=api_user().actor)
+    commands.save_draft(database(), task_id, body["data"], actor=api_user().actor)
 
 
 @blp.post("/tasks/<task_id>/comments")
@@ -296,7 +286,7 @@ def draft(body, task_id):
 @blp.response(201, s.CommentSchema)
 @_errors(400, 401, 404)
 def comment(body, task_id):
-    return services.add_comment(api_user(), _visible(task_id), body["body"])
+    return commands.add_comment(database(), task_id, body["body"], actor=api_user().actor)
 
 
 @blp.post("/tasks/<task_id>/attachments")
@@ -305,9 +295,8 @@ def comment(body, task_id):
 @blp.response(201, s.AttachmentSchema)
 @_errors(400, 401, 404)
 def upload(files, task_id):
-    task = _visible(task_id)
     file = files["file"]
-    return services.store_attachment(api_user(), task, file.filename or "", file.read())
+    return store_upload(api_user().actor, task_id, file.filename or "", file.read())
 
 
 @blp.get("/attachments/<int:attachment_id>")
@@ -315,14 +304,7 @@ def upload(files, task_id):
 @blp.response(200, description="The file", content_type="application/octet-stream")
 @_errors(401, 404)
 def download(attachment_id):
-    with database().reading() as session:
-        row = visible_attachment(session, api_user(), attachment_id)
-    return send_file(
-        services.attachment_path(row),
-        mimetype=row.content_type,
-        as_attachment=True,
-        download_name=row.filename,
-    )
+    return send_attachment(api_user().actor, attachment_id)
 
 
 def register(api) -> None:

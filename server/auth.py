@@ -9,10 +9,10 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from workflows import audit
+from workflows import commands
+from workflows.queries import accounts
 
-from . import services
-from .access import CurrentUser, database
+from .current import CurrentUser, database
 from .extensions import limiter, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -20,7 +20,13 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    return services.load_user(user_id)
+    try:
+        key = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    with database().reading() as session:
+        user = accounts.active_user(session, key)
+        return CurrentUser.of(user) if user is not None else None
 
 
 def login_limit() -> str:
@@ -33,17 +39,15 @@ def login():
     error = None
     if request.method == "POST":
         username = request.form.get("username", "").strip()
-        user = services.authenticate(username, request.form.get("password", ""))
-        if user is None:
+        with database().reading() as s:
+            user = accounts.authenticate(s, username, request.form.get("password", ""))
+            signed_in = CurrentUser.of(user) if user is not None else None
+        if signed_in is None:
             error = _("用户名或密码错误")
         else:
             session.clear()
-            login_user(CurrentUser.of(user))
-            with database().unit_of_work() as s:
-                audit.append(
-                    s, action="user.logged_in", actor=user.username, data={"ip": request.remote_addr}
-                )
-                s.commit()
+            login_user(signed_in)
+            commands.record_login(database(), actor=signed_in.actor, address=request.remote_addr)
             target = request.args.get("next", "")
             if not target.startswith("/") or urlsplit(target).netloc or target.startswith("//"):
                 target = url_for("inbox.index")
@@ -79,7 +83,11 @@ def token_required(view):
     def wrapper(*args, **kwargs):
         header = request.headers.get("Authorization", "")
         scheme, _sep, token = header.partition(" ")
-        user = services.user_for_token(token.strip()) if scheme.lower() == "bearer" and token else None
+        user = None
+        if scheme.lower() == "bearer" and token:
+            with database().reading() as session_:
+                found = accounts.user_for_token(session_, token.strip())
+                user = CurrentUser.of(found) if found is not None else None
         if user is None:
             abort(401)
         g.api_user = user

@@ -16,6 +16,8 @@ from werkzeug.exceptions import HTTPException
 
 from workflows import errors as wf
 
+from .schemas import zh_message
+
 log = logging.getLogger(__name__)
 
 STATUS_OF = [
@@ -91,7 +93,8 @@ def _webargs_fields(exc: HTTPException) -> dict:
     for _location, errors in messages.items():
         if isinstance(errors, dict):
             for name, value in errors.items():
-                fields[str(name)] = value if isinstance(value, list) else [value]
+                values = value if isinstance(value, list) else [value]
+                fields[str(name)] = [zh_message(v) if isinstance(v, str) else v for v in values]
         else:
             fields["_request"] = errors if isinstance(errors, list) else [errors]
     return fields
@@ -104,6 +107,8 @@ def register(app: Flask) -> None:
         fields = getattr(exc, "fields", None) or {}
         if isinstance(exc, wf.DeployRejected):
             fields = {"bundle": [str(e) for e in exc.errors]}
+        if isinstance(exc, wf.NotFound):  # the same answer whatever was not found: ids cannot be probed
+            return error_response(404, "not_found", _MESSAGES_ZH[404])
         message = _("表单填写有误，请按提示修改") if status == 400 else str(exc)
         return error_response(status, exc.code, message, fields)
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import select
 
-from workflows import clock, inbox
-from workflows.store import BudgetUnit, ProcessDefinition
+from workflows import clock, commands
+from workflows.queries import inbox
 
-from . import services
-from .access import database
 from .auth import page_user
+from .current import database
 
 bp = Blueprint("inbox", __name__)
 
@@ -57,10 +55,9 @@ def index():
                     now=now,
                 ),
             )
-            for f in services.saved_filters(session, user)
+            for f in inbox.saved_filters(session, user.username)
         ]
-        units = session.execute(select(BudgetUnit.id, BudgetUnit.name).order_by(BudgetUnit.code)).all()
-        processes = sorted(set(session.scalars(select(ProcessDefinition.process_id))))
+        units, processes = inbox.filter_choices(session)
     return render_template(
         "inbox/index.html",
         scope=scope,
@@ -85,12 +82,12 @@ def save_filter():
         for k, v in request.form.items()
         if k in ("scope", "process", "unit", "year", "fund_type", "overdue", "q") and v
     }
-    services.save_filter(page_user(), request.form.get("name", ""), params)
+    commands.save_filter(database(), request.form.get("name", ""), params, actor=page_user().actor)
     return redirect(url_for("inbox.index", **params))
 
 
 @bp.post("/inbox/filters/<int:filter_id>/delete")
 @login_required
 def delete_filter(filter_id: int):
-    services.delete_filter(page_user(), filter_id)
+    commands.delete_filter(database(), filter_id, actor=page_user().actor)
     return redirect(url_for("inbox.index"))

@@ -1,21 +1,23 @@
-"""Projects: the list a user may see, a project's processes, current steps and history."""
+"""Projects: the list a user may see, a new project with its review path, one project's page."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from sqlalchemy import select
+from marshmallow import ValidationError
 
-from workflows import audit
+from workflows import commands
 from workflows.errors import FormInvalid
-from workflows.store import BudgetUnit, HumanTask, ProcessInstance, Project
+from workflows.policy import PROJECT_CREATORS
+from workflows.queries import projects
 
-from . import services
-from .access import PROJECT_CREATORS, database, project_clause, visible_project
+from . import schemas
 from .auth import page_user
+from .current import database
 
 bp = Blueprint("projects", __name__)
+PER_PAGE = 50
 
 
 @bp.get("/projects")
@@ -23,16 +25,24 @@ bp = Blueprint("projects", __name__)
 def index():
     user = page_user()
     q = (request.args.get("q") or "").strip()[:100]
+    page = request.args.get("page", 1, type=int)
     with database().reading() as session:
-        query = select(Project).where(project_clause(user)).order_by(Project.fiscal_year.desc(), Project.code)
-        if q:
-            query = query.where(
-                Project.name.contains(q, autoescape=True) | Project.code.contains(q, autoescape=True)
-            )
-        projects = session.scalars(query.limit(200)).all()
+        rows = session.scalars(
+            projects.listing(user.actor, q).limit(PER_PAGE + 1).offset((max(page, 1) - 1) * PER_PAGE)
+        ).all()
     return render_template(
-        "projects/index.html", projects=projects, q=q, can_create=bool(user.roles & PROJECT_CREATORS)
+        "projects/index.html",
+        projects=rows[:PER_PAGE],
+        q=q,
+        page=max(page, 1),
+        has_next=len(rows) > PER_PAGE,
+        can_create=bool(user.roles & PROJECT_CREATORS),
     )
+
+
+def create(actor, body: dict) -> commands.Created:
+    """One use case for page and API: a body the shared schema accepted → project + its process."""
+    return commands.create_project(database(), commands.NewProject(**body), actor=actor)
 
 
 @bp.route("/projects/new", methods=["GET", "POST"])
@@ -43,38 +53,16 @@ def new():
     values = dict(request.form) if request.method == "POST" else {}
     if request.method == "POST":
         try:
-            year = int(values.get("fiscal_year") or 0)
-        except ValueError:
-            year = 0
-        if not values.get("code"):
-            errors["code"] = ["此项为必填项"]
-        if not values.get("name"):
-            errors["name"] = ["此项为必填项"]
-        if not 2000 <= year <= 2100:
-            errors["fiscal_year"] = ["请填写正确的年度"]
-        if not errors:
-            try:
-                project_id, _instance = services.create_project(
-                    user,
-                    {
-                        "code": values["code"].strip()[:40],
-                        "name": values["name"].strip()[:200],
-                        "fiscal_year": year,
-                        "amount": values.get("amount"),
-                        "fund_type": values.get("fund_type"),
-                        "is_new": bool(values.get("is_new")),
-                        "is_major": bool(values.get("is_major")),
-                        "unit_id": int(values["unit_id"])
-                        if (values.get("unit_id") or "").isdigit()
-                        else None,
-                    },
-                )
-                flash(_("项目已创建"))
-                return redirect(url_for("projects.show", project_id=project_id))
-            except FormInvalid as exc:
-                errors = exc.fields
+            body = schemas.ProjectCreate().load(schemas.from_form(schemas.ProjectCreate, request.form))
+            created = create(user.actor, body)
+            flash(_("项目已创建"))
+            return redirect(url_for("projects.show", project_id=created.project_id))
+        except ValidationError as exc:
+            errors = schemas.field_errors(exc)
+        except FormInvalid as exc:
+            errors = exc.fields
     with database().reading() as session:
-        units = session.execute(select(BudgetUnit.id, BudgetUnit.name).order_by(BudgetUnit.code)).all()
+        units = projects.units(session)
     return render_template("projects/new.html", values=values, errors=errors, units=units), (
         400 if errors else 200
     )
@@ -83,24 +71,6 @@ def new():
 @bp.get("/projects/<int:project_id>")
 @login_required
 def show(project_id: int):
-    user = page_user()
     with database().reading() as session:
-        project = visible_project(session, user, project_id)
-        instances = session.scalars(
-            select(ProcessInstance)
-            .where(ProcessInstance.project_id == project_id)
-            .order_by(ProcessInstance.id)
-        ).all()
-        history = {i.id: audit.history(session, i.id) for i in instances}
-        open_tasks = session.scalars(
-            select(HumanTask).where(HumanTask.project_id == project_id, HumanTask.status == "open")
-        ).all()
-        decisions = services.decisions(session, [i.id for i in instances])
-    return render_template(
-        "projects/show.html",
-        project=project,
-        instances=instances,
-        history=history,
-        open_tasks=open_tasks,
-        decisions=decisions,
-    )
+        view = projects.view(session, page_user().actor, project_id)
+    return render_template("projects/show.html", **view)

@@ -2,51 +2,43 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, send_file, url_for
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import login_required
-from sqlalchemy import select
 
-from workflows import clock, inbox, runtime
-from workflows.collab import Attachment
+from workflows import clock, commands, policy
+from workflows.commands.collab import attachment_path
 from workflows.errors import FormInvalid
-from workflows.store import HumanTask, ProcessInstance, Project
+from workflows.queries import inbox, projects, tasks
 
-from . import formrender, services
-from .access import can_view_project, can_view_task, colleagues_for, database, visible_instance, visible_task
+from . import formrender
 from .auth import page_user
+from .current import database
 
 bp = Blueprint("tasks", __name__)
-
-
-def task_context(session, user, task: HumanTask) -> dict:
-    """Everything beside the form; shared with the API's task detail."""
-    instance = session.get(ProcessInstance, task.instance_id)
-    project = session.get(Project, task.project_id) if task.project_id else None
-    instance_ids = [instance.id]
-    if project is not None:
-        instance_ids = list(
-            session.scalars(select(ProcessInstance.id).where(ProcessInstance.project_id == project.id))
-        )
-    return {
-        "instance": instance,
-        "project": project,
-        "decisions": services.decisions(session, instance_ids, viewer=user),
-        "comments": services.comments_of(session, task.project_id, task.instance_id),
-        "attachments": services.attachments_of(session, task.project_id, task.instance_id),
-        "delegation": services.open_delegation(session, task.id),
-    }
 
 
 def _render(task_id: str, *, values: dict | None = None, errors: dict | None = None, status: int = 200):
     user = page_user()
     with database().reading() as session:
-        task = visible_task(session, user, task_id)
-        schema = services.form_schema_of(session, task) or {"properties": {}}
-        data = values if values is not None else services.prefill(session, task, schema)
-        context = task_context(session, user, task)
-        colleagues = colleagues_for(session, task, exclude=user.username)
-    can_act = task.status == "open" and runtime.may_complete(user.actor, task)
+        task = tasks.readable_task(session, user.actor, task_id)
+        schema = tasks.form_schema(session, task) or {"properties": {}}
+        data = values if values is not None else tasks.prefill(session, task, schema)
+        context = tasks.context(session, user.actor, task)
+        colleagues = tasks.colleagues(session, task, exclude=user.username)
+    can_act = task.status == "open" and policy.may_complete(user.actor, task)
     return (
         render_template(
             "tasks/task.html",
@@ -74,15 +66,15 @@ def show(task_id: str):
 def submit(task_id: str):
     user = page_user()
     with database().reading() as session:
-        task = visible_task(session, user, task_id)
-        schema = services.form_schema_of(session, task) or {"properties": {}}
+        task = tasks.readable_task(session, user.actor, task_id)
+        schema = tasks.form_schema(session, task) or {"properties": {}}
     data = formrender.parse_form(schema, request.form)
     if request.form.get("action") == "draft":
-        runtime.save_draft(database(), task_id, data, actor=user.actor)
+        commands.save_draft(database(), task_id, data, actor=user.actor)
         flash(_("草稿已保存"))
         return redirect(url_for("tasks.show", task_id=task_id))
     try:
-        result = runtime.complete_task(database(), task_id, data, actor=user.actor)
+        result = commands.complete_task(database(), task_id, data, actor=user.actor)
     except FormInvalid as exc:
         return _render(task_id, values=data, errors=exc.fields, status=400)
     where = "、".join(t.title for t in result.next_tasks) or _("流程已结束")
@@ -93,10 +85,7 @@ def submit(task_id: str):
 @bp.post("/tasks/<task_id>/claim")
 @login_required
 def claim(task_id: str):
-    user = page_user()
-    with database().reading() as session:
-        visible_task(session, user, task_id)
-    runtime.claim(database(), task_id, actor=user.actor)
+    commands.claim(database(), task_id, actor=page_user().actor)
     flash(_("已认领"))
     return redirect(url_for("tasks.show", task_id=task_id))
 
@@ -104,10 +93,7 @@ def claim(task_id: str):
 @bp.post("/tasks/<task_id>/unclaim")
 @login_required
 def unclaim(task_id: str):
-    user = page_user()
-    with database().reading() as session:
-        visible_task(session, user, task_id)
-    runtime.unclaim(database(), task_id, actor=user.actor)
+    commands.unclaim(database(), task_id, actor=page_user().actor)
     flash(_("已退回待认领"))
     return redirect(url_for("inbox.index"))
 
@@ -115,15 +101,13 @@ def unclaim(task_id: str):
 @bp.post("/tasks/<task_id>/assign")
 @login_required
 def assign(task_id: str):
-    user = page_user()
-    with database().reading() as session:
-        visible_task(session, user, task_id)
+    actor = page_user().actor
     username = request.form.get("username", "")
     if request.form.get("mode") == "delegate":
-        services.delegate(user, task_id, username)
+        commands.delegate(database(), task_id, username, actor=actor)
         flash(_("已委托给 %(name)s", name=username))
     else:
-        runtime.assign(database(), task_id, username, actor=user.actor)
+        commands.assign(database(), task_id, username, actor=actor)
         flash(_("已转交给 %(name)s", name=username))
     return redirect(url_for("inbox.index"))
 
@@ -131,10 +115,7 @@ def assign(task_id: str):
 @bp.post("/tasks/<task_id>/hand-back")
 @login_required
 def hand_back(task_id: str):
-    user = page_user()
-    with database().reading() as session:
-        visible_task(session, user, task_id)
-    services.hand_back(user, task_id)
+    commands.hand_back(database(), task_id, actor=page_user().actor)
     flash(_("已交回委托人"))
     return redirect(url_for("inbox.index"))
 
@@ -142,57 +123,58 @@ def hand_back(task_id: str):
 @bp.post("/tasks/<task_id>/comments")
 @login_required
 def comment(task_id: str):
-    user = page_user()
-    with database().reading() as session:
-        task = visible_task(session, user, task_id)
-    services.add_comment(user, task, request.form.get("body", ""))
+    commands.add_comment(database(), task_id, request.form.get("body", ""), actor=page_user().actor)
     return redirect(url_for("tasks.show", task_id=task_id) + "#comments")
 
 
 @bp.post("/tasks/<task_id>/attachments")
 @login_required
 def upload(task_id: str):
-    user = page_user()
-    with database().reading() as session:
-        task = visible_task(session, user, task_id)
     file = request.files.get("file")
-    services.store_attachment(user, task, file.filename if file else "", file.read() if file else b"")
+    store_upload(page_user().actor, task_id, file.filename if file else "", file.read() if file else b"")
     return redirect(url_for("tasks.show", task_id=task_id) + "#attachments")
 
 
-def visible_attachment(session, user, attachment_id: int) -> Attachment:
-    from flask import abort
-
-    row = session.get(Attachment, attachment_id)
-    if row is None:
-        abort(404)
-    if row.project_id is not None and can_view_project(session, user, row.project_id):
-        return row
-    task = session.get(HumanTask, row.task_id) if row.task_id else None
-    if task is not None and can_view_task(user, task):
-        return row
-    abort(404)
+def attachments_dir() -> Path:
+    return Path(current_app.config["JIXIAO_ATTACHMENTS_DIR"])
 
 
-@bp.get("/attachments/<int:attachment_id>")
-@login_required
-def download(attachment_id: int):
+def store_upload(actor, task_id: str, filename: str, content: bytes):
+    """One upload, page or API: the app's attachment folder and size limit."""
+    return commands.store_attachment(
+        database(),
+        task_id,
+        filename,
+        content,
+        actor=actor,
+        directory=attachments_dir(),
+        max_bytes=current_app.config["JIXIAO_MAX_ATTACHMENT_BYTES"],
+    )
+
+
+def send_attachment(actor, attachment_id: int):
     with database().reading() as session:
-        row = visible_attachment(session, page_user(), attachment_id)
+        row = tasks.readable_attachment(session, actor, attachment_id)
     return send_file(
-        services.attachment_path(row),
+        attachment_path(row, attachments_dir()),
         mimetype=row.content_type,
         as_attachment=True,
         download_name=row.filename,
     )
 
 
+@bp.get("/attachments/<int:attachment_id>")
+@login_required
+def download(attachment_id: int):
+    return send_attachment(page_user().actor, attachment_id)
+
+
 @bp.get("/instances/<int:instance_id>/diagram.json")
 @login_required
 def diagram(instance_id: int):
     with database().reading() as session:
-        instance = visible_instance(session, page_user(), instance_id)
-        return jsonify(services.diagram(session, instance))
+        instance = projects.readable_instance(session, page_user().actor, instance_id)
+        return jsonify(tasks.diagram(session, instance))
 
 
 @bp.app_context_processor

@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from workflows import clock, specs
-from workflows.db import Database
-from workflows.runtime import Actor
-from workflows.store import Base
+from workflows import clock
+from workflows.engine import specs
+from workflows.policy import Actor
+from workflows.store import Base, Database
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PG_URL = os.environ.get("JIXIAO_DATABASE_URL", "")

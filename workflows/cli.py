@@ -22,9 +22,13 @@ import sys
 import click
 from sqlalchemy import select
 
-from . import audit, clock, scheduling, specs
-from .db import Database
+from . import clock
+from .config import reload_settings
+from .engine import specs
 from .errors import DeployRejected
+from .policy import Actor
+from .store import Database, audit
+from .timers import retry_incident, run_due
 
 
 def _db(ctx) -> Database:
@@ -42,6 +46,7 @@ def main(ctx, database_url, now):
     """Jixiao (绩效) engine commands."""
     ctx.ensure_object(dict)
     ctx.obj["url"] = database_url or None
+    reload_settings()
     if now:
         clock.set_now(clock.parse_moment(now))
 
@@ -123,8 +128,8 @@ def timers():
 @click.pass_context
 def timers_list(ctx, limit):
     """What is due when (China time), parked ones marked."""
-    from . import timers as timer_index
     from .store import Timer
+    from .timers import index as timer_index
 
     with _db(ctx).reading() as session:
         rows = session.scalars(select(Timer).order_by(Timer.due_at, Timer.id).limit(limit)).all()
@@ -145,7 +150,7 @@ def timers_run_due(ctx, as_of):
     """Fire every timer due as of a time, through the scheduler's code path."""
     moment = clock.parse_moment(as_of) if as_of else clock.now()
     with clock.frozen(moment):
-        report = scheduling.run_due(_db(ctx), moment)
+        report = run_due(_db(ctx), moment)
     click.echo(
         f"fired {report.fired} timer(s) in {report.instances} instance(s); "
         f"{len(report.incidents)} incident(s), {report.conflicts} conflict(s)"
@@ -179,11 +184,10 @@ def timers_incidents(ctx):
 def timers_retry(ctx, incident_id, actor, as_of):
     """Resolve a timer incident and fire the instance's due timers again."""
     from .errors import Conflict
-    from .runtime import Actor
 
     moment = clock.parse_moment(as_of) if as_of else None
     try:
-        report = scheduling.retry_incident(
+        report = retry_incident(
             _db(ctx), incident_id, actor=Actor(actor, frozenset({"admin"})), as_of=moment
         )
     except Conflict as exc:
@@ -203,7 +207,7 @@ def timers_retry(ctx, incident_id, actor, as_of):
 @click.pass_context
 def timers_demo(ctx, minutes, project_id):
     """Start demo_deadline: a reminder before, and an escalation at, a deadline minutes away."""
-    from .runtime import Actor, start
+    from .commands import start
     from .store import Project
 
     if project_id is None:
@@ -235,7 +239,7 @@ def scheduler_command(ctx, max_sleep, workers):
     """Run the timer scheduler standalone until Ctrl-C (several may run against PostgreSQL)."""
     import logging
 
-    from .scheduler import run_forever
+    from .timers.scheduler import run_forever
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     for noisy in ("apscheduler", "spiff"):  # a line per pass / per task state is noise here
@@ -256,10 +260,10 @@ def notifications_group():
 @click.pass_context
 def notifications_list(ctx, username, unread):
     """A user's notices, newest first."""
-    from . import notifications
+    from .queries import notices
 
     with _db(ctx).reading() as session:
-        rows = notifications.for_user(session, username, unread_only=unread)
+        rows = notices.for_user(session, username, unread_only=unread)
     for row in rows:
         at = row.created_at.astimezone(clock.CHINA).isoformat(timespec="seconds")
         state = "  " if row.read_at else "* "
@@ -268,23 +272,15 @@ def notifications_list(ctx, username, unread):
         click.echo("no notices")
 
 
-@main.group()
-def demo():
-    """Demo data for ``make run``."""
+def _add_plugins() -> None:
+    """Command groups other packages add (``jixiao.cli`` entry points): ``demo`` from demo/."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="jixiao.cli"):
+        main.add_command(entry.load(), entry.name)
 
 
-@demo.command("load")
-@click.pass_context
-def demo_load(ctx):
-    """Load demo units, users and projects (idempotent) and start their review paths."""
-    from . import demo as demo_data
-
-    report = demo_data.load(_db(ctx))
-    click.echo(
-        f"demo: {report.units} unit(s), {report.users} user(s), {report.projects} project(s) added; "
-        f"{report.started} project(s) started" + (" via demo_paths" if report.advanced else "")
-    )
-    click.echo(f"demo users' password: {demo_data.DEMO_PASSWORD}")
+_add_plugins()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,32 +1,60 @@
-"""Configuration, read once from ``JIXIAO_*`` environment variables.
+"""Configuration: every ``JIXIAO_*`` environment variable, read once into :class:`Settings`.
 
-Safe defaults are for the embedded mode: an SQLite file under ``instance/``.
+The app, the CLI and the scheduler all read :func:`settings`; nothing else looks at the
+environment. Safe defaults are for the embedded mode: an SQLite file under ``instance/``.
+Tests that change a variable call :func:`reload_settings` afterwards.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(f"JIXIAO_{name}", default)
-
-
 @dataclass(frozen=True)
 class Settings:
-    instance_dir: Path = field(
-        default_factory=lambda: Path(_env("INSTANCE_DIR", str(PROJECT_ROOT / "instance")))
-    )
-    database_url: str = field(default_factory=lambda: _env("DATABASE_URL", ""))
-    bpmn_dir: Path = field(default_factory=lambda: Path(_env("BPMN_DIR", str(PROJECT_ROOT / "bpmn"))))
-    forms_dir: Path = field(default_factory=lambda: Path(_env("FORMS_DIR", str(PROJECT_ROOT / "forms"))))
+    instance_dir: Path
+    database_url: str  # empty: sqlite:///<instance_dir>/jixiao.db
+    bpmn_dir: Path
+    forms_dir: Path
     # CPU-time bound for one BPMN script (seconds); conditions are bounded by iteration budget.
-    script_time_limit: float = field(default_factory=lambda: float(_env("SCRIPT_TIME_LIMIT", "1.0")))
-    timezone: str = field(default_factory=lambda: _env("TIMEZONE", "Asia/Shanghai"))
+    script_time_limit: float
+    timezone: str
+    host: str
+    port: int
+    secret_key: str | None  # None: a random key kept in instance/secret_key
+    secure_cookies: bool
+    login_rate_limit: str
+    attachments_dir: Path
+    max_attachment_bytes: int
+    scheduler_max_sleep: float
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
+        def env(name: str, default: str) -> str:
+            return environ.get(f"JIXIAO_{name}", default)
+
+        instance_dir = Path(env("INSTANCE_DIR", str(PROJECT_ROOT / "instance")))
+        return cls(
+            instance_dir=instance_dir,
+            database_url=env("DATABASE_URL", ""),
+            bpmn_dir=Path(env("BPMN_DIR", str(PROJECT_ROOT / "bpmn"))),
+            forms_dir=Path(env("FORMS_DIR", str(PROJECT_ROOT / "forms"))),
+            script_time_limit=float(env("SCRIPT_TIME_LIMIT", "1.0")),
+            timezone=env("TIMEZONE", "Asia/Shanghai"),
+            host=env("HOST", "127.0.0.1"),
+            port=int(env("PORT", "5000")),
+            secret_key=env("SECRET_KEY", "") or None,
+            secure_cookies=env("SECURE_COOKIES", "0") == "1",
+            login_rate_limit=env("LOGIN_RATE_LIMIT", "10 per minute"),
+            attachments_dir=Path(env("ATTACHMENTS_DIR", str(instance_dir / "attachments"))),
+            max_attachment_bytes=int(env("MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))),
+            scheduler_max_sleep=float(env("SCHEDULER_MAX_SLEEP", "5.0")),
+        )
 
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -34,5 +62,19 @@ class Settings:
         return f"sqlite:///{self.instance_dir / 'jixiao.db'}"
 
 
+_settings: Settings | None = None
+
+
 def settings() -> Settings:
-    return Settings()
+    """The settings of this process, read from the environment on first use."""
+    global _settings
+    if _settings is None:
+        _settings = Settings.from_environ(os.environ)
+    return _settings
+
+
+def reload_settings() -> Settings:
+    """Read the environment again (tests, and the CLI after ``--database-url``)."""
+    global _settings
+    _settings = None
+    return settings()

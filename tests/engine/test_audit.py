@@ -6,16 +6,16 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import delete, select, update
 
-from workflows import audit, runtime
+from workflows import commands
 from workflows.cli import main
-from workflows.store import AuditEvent
+from workflows.store import AuditEvent, audit
 
 
 @pytest.fixture
 def history(db, deploy, submitter):
     deploy("approval")
-    started = runtime.start(db, "approval", actor=submitter)
-    runtime.complete_task(db, started.next_tasks[0].id, {"project_name": "甲", "amount": 3}, actor=submitter)
+    started = commands.start(db, "approval", actor=submitter)
+    commands.complete_task(db, started.next_tasks[0].id, {"project_name": "甲", "amount": 3}, actor=submitter)
     return started.instance_id
 
 

@@ -7,7 +7,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from workflows import runtime
+from workflows import commands
 from workflows.errors import Conflict
 from workflows.store import AuditEvent, HumanTask, ProcessInstance
 
@@ -15,7 +15,7 @@ from workflows.store import AuditEvent, HumanTask, ProcessInstance
 @pytest.mark.slow
 def test_32_threads_completing_the_same_task_give_one_success_and_31_conflicts(db, deploy, submitter):
     deploy("approval")
-    started = runtime.start(db, "approval", actor=submitter)
+    started = commands.start(db, "approval", actor=submitter)
     task_id = started.next_tasks[0].id
     barrier = threading.Barrier(32)
     outcomes: list[str] = []
@@ -24,7 +24,7 @@ def test_32_threads_completing_the_same_task_give_one_success_and_31_conflicts(d
     def worker(n: int):
         barrier.wait()
         try:
-            runtime.complete_task(db, task_id, {"project_name": f"第{n}次", "amount": n}, actor=submitter)
+            commands.complete_task(db, task_id, {"project_name": f"第{n}次", "amount": n}, actor=submitter)
             result = "ok"
         except Conflict:
             result = "conflict"

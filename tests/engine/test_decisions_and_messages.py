@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.engine.bundles import variant
-from workflows import runtime, specs
+from workflows import commands
+from workflows.engine import specs
 from workflows.errors import Conflict
-from workflows.runtime import Actor
+from workflows.policy import Actor
 from workflows.store import AuditEvent, ProcessInstance
 
 SYSTEM = Actor.system("test")
@@ -27,7 +28,7 @@ def _state(db, instance_id):
 )
 def test_dmn_grade_band_is_evaluated_in_the_sandbox(db, deploy, score, grade):
     deploy("decision")
-    started = runtime.start(db, "decision", actor=SYSTEM, data={"score": score}, business_key=f"K{score}")
+    started = commands.start(db, "decision", actor=SYSTEM, data={"score": score}, business_key=f"K{score}")
     status, state = _state(db, started.instance_id)
     assert status == "running"
     grades = [t["data"].get("grade") for t in state["tasks"].values() if t.get("data")]
@@ -47,9 +48,9 @@ def test_a_dmn_cell_with_dunder_access_is_refused_at_deploy(tmp_path):
 
 def test_a_message_completes_the_instance_waiting_for_it(db, deploy):
     deploy("decision")
-    waiting = runtime.start(db, "decision", actor=SYSTEM, data={"score": 85}, business_key="P-7")
-    other = runtime.start(db, "decision", actor=SYSTEM, data={"score": 85}, business_key="P-8")
-    delivered = runtime.correlate_message(
+    waiting = commands.start(db, "decision", actor=SYSTEM, data={"score": 85}, business_key="P-7")
+    other = commands.start(db, "decision", actor=SYSTEM, data={"score": 85}, business_key="P-8")
+    delivered = commands.correlate_message(
         db, "result_confirmed", business_key="P-7", payload={"ok": True}, actor=SYSTEM
     )
     assert delivered == [waiting.instance_id]
@@ -59,8 +60,8 @@ def test_a_message_completes_the_instance_waiting_for_it(db, deploy):
 
 def test_cancel_stops_an_instance_and_closes_its_tasks(db, deploy, submitter):
     deploy("approval")
-    started = runtime.start(db, "approval", actor=submitter)
-    runtime.cancel(db, started.instance_id, actor=SYSTEM, reason="项目撤销")
+    started = commands.start(db, "approval", actor=submitter)
+    commands.cancel(db, started.instance_id, actor=SYSTEM, reason="项目撤销")
     assert _state(db, started.instance_id)[0] == "cancelled"
     with db.reading() as s:
         actions = [
@@ -73,4 +74,4 @@ def test_cancel_stops_an_instance_and_closes_its_tasks(db, deploy, submitter):
         ]
     assert actions[-2:] == ["task.cancelled", "instance.cancelled"]
     with pytest.raises(Conflict):
-        runtime.cancel(db, started.instance_id, actor=SYSTEM)
+        commands.cancel(db, started.instance_id, actor=SYSTEM)

@@ -7,8 +7,9 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from tests.engine.bundles import FIXTURES, variant
-from workflows import runtime, specs
+from workflows import commands
 from workflows.cli import main
+from workflows.engine import specs
 from workflows.errors import DeployRejected
 from workflows.store import Deployment, ProcessDefinition, ProcessInstance
 
@@ -102,22 +103,22 @@ def test_a_refused_bundle_leaves_the_previous_version_serving(db, deploy, tmp_pa
         specs.deploy(s, specs.load_bundle(broken))
     with db.reading() as s:
         assert s.scalar(select(func.count()).select_from(ProcessDefinition)) == 1
-    started = runtime.start(db, "approval", actor=submitter)
+    started = commands.start(db, "approval", actor=submitter)
     assert started.status == "running"
 
 
 def test_instance_stays_pinned_to_its_version_after_a_redeploy(db, deploy, tmp_path, submitter):
     deploy("approval")
-    old = runtime.start(db, "approval", actor=submitter)
+    old = commands.start(db, "approval", actor=submitter)
     changed = variant(tmp_path, edits={"approval.bpmn": [('"P10D"', '"P20D"')]})
     assert deploy(changed).created == {"approval": 2}
-    new = runtime.start(db, "approval", actor=submitter)
+    new = commands.start(db, "approval", actor=submitter)
     with db.reading() as s:
         versions = {i.id: i.definition.version for i in s.scalars(select(ProcessInstance))}
     assert versions == {old.instance_id: 1, new.instance_id: 2}
     # the old instance still runs on version 1: its review deadline is 10 days, not 20
-    runtime.complete_task(db, old.next_tasks[0].id, {"project_name": "旧", "amount": 1}, actor=submitter)
-    done = runtime.complete_task(
+    commands.complete_task(db, old.next_tasks[0].id, {"project_name": "旧", "amount": 1}, actor=submitter)
+    done = commands.complete_task(
         db, new.next_tasks[0].id, {"project_name": "新", "amount": 1}, actor=submitter
     )
     with db.reading() as s:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from workflows.engine.sandbox import SandboxedEnvironment, check
 from workflows.errors import ScriptError
-from workflows.sandbox import SandboxedEnvironment, check
 
 # Refused when the bundle is linted: imports, names and attributes starting with "_".
 STATIC_ESCAPES = [

@@ -14,8 +14,9 @@ import pytest
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
-from workflows import clock, engine, runtime, specs
-from workflows import demo_paths as demo
+from demo import paths as demo
+from workflows import clock, commands, engine, policy
+from workflows.engine import specs
 from workflows.store import BudgetUnit, HumanTask, ProcessInstance, Project, Timer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,10 +74,10 @@ class Paths:
         )
         base = {"fiscal_year": YEAR, "project_name": "农村人居环境整治项目", "amount_wan": 362.0}
         base.update(data)
-        result = runtime.start(
+        result = commands.start(
             self.db,
             process,
-            actor=runtime.Actor.system("scenario"),
+            actor=policy.Actor.system("scenario"),
             data=base,
             project_id=project_id,
         )

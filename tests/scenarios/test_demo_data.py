@@ -6,7 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from workflows import demo, specs
+import demo
+from workflows.engine import specs
 from workflows.store import BudgetUnit, ProcessInstance, Project
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,8 +6,8 @@ from datetime import UTC
 
 import pytest
 
+from demo import paths as demo
 from tests.scenarios.conftest import YEAR, moment
-from workflows import demo_paths as demo
 
 EXPERTS = ["expert.wang", "expert.liu", "expert.chen"]
 

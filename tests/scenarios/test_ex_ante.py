@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from demo import paths as demo
 from tests.scenarios.conftest import BPMN, FORMS
-from workflows import demo_paths as demo
-from workflows import runtime, specs
+from workflows import policy
+from workflows.engine import specs
 from workflows.errors import FormInvalid
 
 EXPERTS = ["expert.wang", "expert.liu", "expert.chen"]
@@ -124,9 +125,9 @@ def test_expert_sees_only_the_task_assigned_to_them(paths):
     submit_report(paths, iid)
     paths.do(iid, "ea_finance_review", demo.ex_ante_review(90))
     task = paths.tasks(iid, "ea_expert_score")[0]
-    owner = runtime.Actor(task.assignee, frozenset({"expert"}))
-    other = runtime.Actor(next(e for e in EXPERTS if e != task.assignee), frozenset({"expert"}))
-    assert runtime.may_see(owner, task) and not runtime.may_see(other, task)
+    owner = policy.Actor(task.assignee, frozenset({"expert"}))
+    other = policy.Actor(next(e for e in EXPERTS if e != task.assignee), frozenset({"expert"}))
+    assert policy.may_see(owner, task) and not policy.may_see(other, task)
 
 
 def test_three_expert_panel_scores_by_the_mean(paths):

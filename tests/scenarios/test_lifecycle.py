@@ -9,10 +9,11 @@ from click.testing import CliRunner
 from lxml import etree
 from sqlalchemy import select
 
+from demo import paths as demo
 from tests.scenarios.conftest import BPMN, FORMS, YEAR
-from workflows import audit, cli, specs
-from workflows import demo_paths as demo
-from workflows.store import BudgetUnit, Project
+from workflows import cli
+from workflows.engine import specs
+from workflows.store import BudgetUnit, Project, audit
 
 PROCESS_IDS = {
     "project_lifecycle",

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from demo import paths as demo
 from tests.scenarios.conftest import YEAR, moment
-from workflows import demo_paths as demo
 
 
 @pytest.fixture

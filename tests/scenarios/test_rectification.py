@@ -6,8 +6,8 @@ from datetime import UTC
 
 from sqlalchemy import select
 
+from demo import paths as demo
 from tests.scenarios.conftest import moment
-from workflows import demo_paths as demo
 from workflows.store import AuditEvent
 
 

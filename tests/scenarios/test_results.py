@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from demo import paths as demo
 from tests.scenarios.conftest import YEAR, moment
-from workflows import demo_paths as demo
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workflows import demo_paths as demo
+from demo import paths as demo
 from workflows.errors import FormInvalid
 
 

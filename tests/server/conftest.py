@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+import demo
 from server import create_app
 from server.extensions import limiter
-from workflows import demo, specs
+from workflows.engine import specs
 from workflows.store import HumanTask, Project
 
 REVIEW_BUNDLE = Path(__file__).parent / "fixtures" / "review"

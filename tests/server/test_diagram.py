@@ -6,9 +6,9 @@ import shutil
 
 from sqlalchemy import select
 
-from server import services
 from tests.engine.bundles import FIXTURES
-from workflows import runtime
+from workflows import commands
+from workflows.queries import tasks
 from workflows.store import ProcessInstance
 
 
@@ -20,10 +20,10 @@ def test_diagram_of_an_instance_waiting_in_a_call_activity_is_the_called_process
     for name in ("approval.bpmn", "approval_submit.json", "approval_review.json"):
         shutil.copy(FIXTURES / "approval" / name, bundle / name)
     deploy(bundle)
-    started = runtime.start(db, "caller", actor=submitter)
+    started = commands.start(db, "caller", actor=submitter)
     with db.reading() as session:
         instance = session.scalar(select(ProcessInstance).where(ProcessInstance.id == started.instance_id))
-        shown = services.diagram(session, instance)
+        shown = tasks.diagram(session, instance)
     assert shown["process_id"] == "approval"
     assert shown["open"] == ["submit"]
     assert 'id="submit"' in shown["xml"]
@@ -31,8 +31,8 @@ def test_diagram_of_an_instance_waiting_in_a_call_activity_is_the_called_process
 
 def test_diagram_of_an_instance_waiting_in_its_own_process_is_its_own(db, deploy, submitter):
     deploy("approval")
-    started = runtime.start(db, "approval", actor=submitter)
+    started = commands.start(db, "approval", actor=submitter)
     with db.reading() as session:
         instance = session.get(ProcessInstance, started.instance_id)
-        shown = services.diagram(session, instance)
+        shown = tasks.diagram(session, instance)
     assert shown["process_id"] == "approval" and shown["open"] == ["submit"]

@@ -1,11 +1,12 @@
-"""workflows.inbox: the read side of the inbox (no workflow is deserialized)."""
+"""workflows.queries.inbox: the read side of the inbox (no workflow is deserialized)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from workflows import clock, inbox
-from workflows.runtime import Actor
+from workflows import clock
+from workflows.policy import Actor
+from workflows.queries import inbox
 
 
 def test_due_state_red_amber_none():

@@ -6,6 +6,7 @@ import io
 
 from sqlalchemy import select
 
+from workflows import policy
 from workflows.store import AuditEvent, HumanTask
 
 from .conftest import csrf_of, open_task, project_id
@@ -202,9 +203,12 @@ def test_reviewer_returns_with_comment_and_submitter_sees_it(web, db_of):
 
 
 def test_assign_delegate_and_hand_back(web, db_of, app):
-    from workflows import audit
-    from workflows.db import Database  # noqa: F401
-    from workflows.store import RoleGrant, User
+    from workflows.store import (
+        Database,  # noqa: F401
+        RoleGrant,
+        User,
+        audit,
+    )
 
     with db_of.unit_of_work() as session:  # a second finance reviewer
         user = User(username="qian.fin", display_name="钱", password_hash="x", is_active=True)
@@ -258,7 +262,7 @@ def test_attachment_upload_and_download_from_task_page(web, db_of):
     assert response.status_code == 302
     page = me.get(f"/tasks/{task.id}").text
     assert "现场.png" in page
-    from workflows.collab import Attachment
+    from workflows.store import Attachment
 
     with db_of.reading() as session:
         attachment = session.scalars(select(Attachment)).one()
@@ -327,11 +331,11 @@ def test_ops_page_for_admin_only(web):
 
 
 def test_admin_resolves_an_incident_and_verifies_the_audit_chain(web, db_of):
-    from workflows import runtime
+    from workflows import commands
 
     task = open_task(db_of, project_code="WZ2026-002", task_spec="submit")
-    incident = runtime.record_incident(
-        db_of, task.instance_id, "timer", "定时器触发失败", actor=runtime.Actor.system()
+    incident = commands.record_incident(
+        db_of, task.instance_id, "timer", "定时器触发失败", actor=policy.Actor.system()
     )
     admin = web("admin")
     assert "定时器触发失败" in admin.get("/ops/").text

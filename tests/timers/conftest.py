@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from workflows import clock, notifications, runtime
-from workflows.store import AuditEvent, BudgetUnit, Project, RoleGrant, Timer, User
+from workflows import clock, commands, policy
+from workflows.store import AuditEvent, BudgetUnit, Project, RoleGrant, Timer, User, outbox
 
 HERE = Path(__file__).parent
 KINDS = HERE / "fixtures" / "kinds"
@@ -30,7 +30,7 @@ class People:
     unit_id: int
     other_unit_id: int
     project_id: int
-    submitter: runtime.Actor
+    submitter: policy.Actor
 
 
 def _user(session, username, unit_id, roles, email=None):
@@ -71,7 +71,7 @@ def people(db) -> People:
         s.flush()
         ids = (unit.id, other.id, project.id)
         s.commit()
-    return People(ids[0], ids[1], ids[2], runtime.Actor("zhang.san", frozenset({"unit_submitter"}), ids[0]))
+    return People(ids[0], ids[1], ids[2], policy.Actor("zhang.san", frozenset({"unit_submitter"}), ids[0]))
 
 
 @pytest.fixture
@@ -82,10 +82,10 @@ def kinds(deploy):
 
 @pytest.fixture
 def mails():
-    box = notifications.MemoryMailer()
-    notifications.set_mailer(box)
+    box = outbox.MemoryMailer()
+    outbox.set_mailer(box)
     yield box
-    notifications.set_mailer(None)
+    outbox.set_mailer(None)
 
 
 def timer_rows(db, instance_id=None) -> list[Timer]:
@@ -111,10 +111,10 @@ def count_fired(db) -> int:
 
 def start_at(db, moment, process_id, *, data=None, project_id=None, actor=None, business_key=None):
     with clock.frozen(moment):
-        return runtime.start(
+        return commands.start(
             db,
             process_id,
-            actor=actor or runtime.Actor.system("test"),
+            actor=actor or policy.Actor.system("test"),
             data=data,
             project_id=project_id,
             business_key=business_key,

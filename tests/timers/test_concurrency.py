@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from workflows import clock, runtime, scheduling
+from workflows import clock, commands, policy, timers
 from workflows.store import AuditEvent, ProcessInstance
 
 from .conftest import REPO, T0, start_at
@@ -21,7 +21,7 @@ from .conftest import REPO, T0, start_at
 
 def _start_many(db, n, moment):
     with clock.frozen(moment):
-        return [runtime.start(db, "wait", actor=runtime.Actor.system("test")).instance_id for _ in range(n)]
+        return [commands.start(db, "wait", actor=policy.Actor.system("test")).instance_id for _ in range(n)]
 
 
 def _assert_each_fired_once(db, instance_ids):
@@ -46,7 +46,7 @@ def _two_threads(db, n):
 
     def scheduler():
         barrier.wait()
-        reports.append(scheduling.run_due(db))
+        reports.append(timers.run_due(db))
 
     threads = [threading.Thread(target=scheduler) for _ in range(2)]
     for t in threads:

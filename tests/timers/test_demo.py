@@ -6,10 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from workflows import clock, runtime, scheduling
-from workflows.notifications import Notification
-from workflows.scheduler import TimerScheduler
-from workflows.store import HumanTask, Project
+from workflows import clock, commands, timers
+from workflows.store import HumanTask, Notification, Project
+from workflows.timers.scheduler import TimerScheduler
 
 from .conftest import REPO, T0, start_at, timer_rows
 
@@ -31,8 +30,8 @@ def test_the_demo_deadline_is_minutes_away_and_set_by_a_process_variable(db, dep
 def test_the_demo_reminds_the_owner_then_escalates_and_asks_for_a_late_report(db, deploy, people):
     _deploy_demo(deploy)
     started = start_at(db, T0, "demo_deadline", data={"deadline_minutes": 3}, project_id=people.project_id)
-    assert scheduling.run_due(db, T0 + timedelta(minutes=2)).fired == 1
-    assert scheduling.run_due(db, T0 + timedelta(minutes=3)).fired == 1
+    assert timers.run_due(db, T0 + timedelta(minutes=2)).fired == 1
+    assert timers.run_due(db, T0 + timedelta(minutes=3)).fired == 1
     with db.reading() as s:
         assert s.get(Project, people.project_id).overdue is True
         tasks = {
@@ -48,7 +47,7 @@ def test_submitting_in_time_ends_the_demo_without_escalation(db, deploy, people)
     _deploy_demo(deploy)
     started = start_at(db, T0, "demo_deadline", data={"deadline_minutes": 3}, project_id=people.project_id)
     with clock.frozen(T0 + timedelta(minutes=1)):
-        done = runtime.complete_task(
+        done = commands.complete_task(
             db, started.next_tasks[0].id, {"executed_amount": 300}, actor=people.submitter
         )
     assert done.status == "completed" and timer_rows(db) == []

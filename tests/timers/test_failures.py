@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from workflows import runtime, scheduling, timers
+from workflows import commands, policy, timers
 from workflows.errors import Conflict
 from workflows.store import Incident, ProcessInstance, Project
 
@@ -36,7 +36,7 @@ def test_a_broken_timer_expression_becomes_an_incident_while_the_others_fire(db,
     first = start_at(db, T0, "calendar", data=GOOD).instance_id
     broken = start_at(db, T0, "calendar", data=BROKEN).instance_id
     last = start_at(db, T0, "calendar", data=GOOD).instance_id
-    report = scheduling.run_due(db, END_OF_MAY)
+    report = timers.run_due(db, END_OF_MAY)
     assert report.fired == 2 and len(report.incidents) == 1
     [incident] = _incidents(db)
     assert incident.instance_id == broken and incident.kind == "timer"
@@ -50,33 +50,33 @@ def test_a_broken_timer_expression_becomes_an_incident_while_the_others_fire(db,
 
 def test_an_instance_with_an_open_timer_incident_is_not_refired_every_pass(db, kinds):
     broken = start_at(db, T0, "calendar", data=BROKEN).instance_id
-    scheduling.run_due(db, END_OF_MAY)
+    timers.run_due(db, END_OF_MAY)
     for day in range(1, 4):
-        report = scheduling.run_due(db, END_OF_MAY + timedelta(days=day))
+        report = timers.run_due(db, END_OF_MAY + timedelta(days=day))
         assert report.incidents == [] and report.fired == 0
     assert len(_incidents(db)) == 1
     with db.reading() as s:
-        assert timers.due_instances(s, END_OF_MAY + timedelta(days=9)) == []
-        assert timers.next_due(s) is None  # the scheduler does not wake up for it either
-        assert timers.parked_instances(s) == [broken]
+        assert timers.index.due_instances(s, END_OF_MAY + timedelta(days=9)) == []
+        assert timers.index.next_due(s) is None  # the scheduler does not wake up for it either
+        assert timers.index.parked_instances(s) == [broken]
 
 
 def test_retrying_a_timer_incident_fires_again_once_the_cause_is_gone(db, kinds, monkeypatch):
     instance_id = start_at(db, T0, "gateway").instance_id
-    real_load = runtime._load_instance
+    real_load = commands._persist.load_instance
 
     def unavailable(session, iid):
         raise RuntimeError("attachment store unavailable")
 
-    monkeypatch.setattr(runtime, "_load_instance", unavailable)
-    report = scheduling.run_due(db, T0 + timedelta(days=3))
+    monkeypatch.setattr(commands._persist, "load_instance", unavailable)
+    report = timers.run_due(db, T0 + timedelta(days=3))
     assert len(report.incidents) == 1
-    monkeypatch.setattr(runtime, "_load_instance", real_load)
-    assert scheduling.run_due(db, T0 + timedelta(days=3)).fired == 0  # parked while open
-    retried = scheduling.retry_incident(
+    monkeypatch.setattr(commands._persist, "load_instance", real_load)
+    assert timers.run_due(db, T0 + timedelta(days=3)).fired == 0  # parked while open
+    retried = timers.retry_incident(
         db,
         report.incidents[0],
-        actor=runtime.Actor("admin", frozenset({"admin"})),
+        actor=policy.Actor("admin", frozenset({"admin"})),
         as_of=T0 + timedelta(days=3),
     )
     assert retried.fired == 1 and retried.incidents == []
@@ -88,8 +88,8 @@ def test_retrying_a_timer_incident_fires_again_once_the_cause_is_gone(db, kinds,
 
 def test_a_retry_that_fails_again_opens_a_new_incident(db, kinds):
     start_at(db, T0, "calendar", data=BROKEN)
-    [first] = scheduling.run_due(db, END_OF_MAY).incidents
-    again = scheduling.retry_incident(db, first, actor=runtime.Actor.system("admin"), as_of=END_OF_MAY)
+    [first] = timers.run_due(db, END_OF_MAY).incidents
+    again = timers.retry_incident(db, first, actor=policy.Actor.system("admin"), as_of=END_OF_MAY)
     assert len(again.incidents) == 1
     assert [(i.id == first, i.resolved_at is None) for i in _incidents(db)] == [(True, False), (False, True)]
 
@@ -104,16 +104,16 @@ def test_a_crash_between_claim_and_commit_leaves_the_timer_due_and_it_fires_once
     crash = textwrap.dedent(
         """
         import os
-        from workflows import clock, runtime, scheduling
-        from workflows.db import Database
-        real_save = runtime._save
+        from workflows import clock, commands, timers
+        from workflows.store import Database
+        real_save = commands._persist.save
         def save_then_die(*args, **kwargs):
             real_save(*args, **kwargs)
             os._exit(17)
-        runtime._save = save_then_die
+        commands._persist.save = save_then_die
         moment = clock.parse_moment("2026-05-04T09:00:00+08:00")
         with clock.frozen(moment):
-            scheduling.run_due(Database(os.environ["JIXIAO_DATABASE_URL"]), moment)
+            timers.run_due(Database(os.environ["JIXIAO_DATABASE_URL"]), moment)
         """
     )
     env = {**os.environ, "JIXIAO_DATABASE_URL": database_url}
@@ -123,9 +123,9 @@ def test_a_crash_between_claim_and_commit_leaves_the_timer_due_and_it_fires_once
     assert row.task_spec == "wait_report" and row.due_at <= china("2026-05-04T09:00:00+08:00")
     assert count_fired(db) == 0 and _incidents(db) == []
     assert _status(db, instance_id) == "running"
-    report = scheduling.run_due(db, china("2026-05-04T09:00:05+08:00"))
+    report = timers.run_due(db, china("2026-05-04T09:00:05+08:00"))
     assert report.fired == 1
-    assert scheduling.run_due(db, china("2026-05-05T00:00:00+08:00")).fired == 0
+    assert timers.run_due(db, china("2026-05-05T00:00:00+08:00")).fired == 0
     assert count_fired(db) == 1
     assert _status(db, instance_id) == "completed"
 
@@ -136,18 +136,18 @@ def test_the_deadline_firing_while_a_user_completes_the_task_leaves_the_user_a_c
 ):
     """The optimistic lock stays: the user who loaded before the deadline fired gets a Conflict."""
     started = start_at(db, T0, "deadline", project_id=people.project_id)
-    real_load = runtime._load_instance
+    real_load = commands._persist.load_instance
     fired = {}
 
     def deadline_fires_meanwhile(session, instance_id):
         loaded = real_load(session, instance_id)
         if not fired:  # the user's command has loaded the instance; now the scheduler runs
-            fired["report"] = scheduling.run_due(db, china("2026-05-11T09:00:00+08:00"))
+            fired["report"] = timers.run_due(db, china("2026-05-11T09:00:00+08:00"))
         return loaded
 
-    monkeypatch.setattr(runtime, "_load_instance", deadline_fires_meanwhile)
+    monkeypatch.setattr(commands._persist, "load_instance", deadline_fires_meanwhile)
     with pytest.raises(Conflict):
-        runtime.complete_task(db, started.next_tasks[0].id, {"note": "迟了"}, actor=people.submitter)
+        commands.complete_task(db, started.next_tasks[0].id, {"note": "迟了"}, actor=people.submitter)
     assert fired["report"].fired == 2
     assert count_fired(db) == 2
     with db.reading() as s:
@@ -156,10 +156,10 @@ def test_the_deadline_firing_while_a_user_completes_the_task_leaves_the_user_a_c
 
 def test_resolving_the_incident_lets_the_next_pass_fire_the_instance(db, kinds, monkeypatch):
     instance_id = start_at(db, T0, "gateway").instance_id
-    real_load = runtime._load_instance
-    monkeypatch.setattr(runtime, "_load_instance", lambda s, i: (_ for _ in ()).throw(RuntimeError("flaky")))
-    [incident_id] = scheduling.run_due(db, T0 + timedelta(days=3)).incidents
-    monkeypatch.setattr(runtime, "_load_instance", real_load)
-    runtime.resolve_incident(db, incident_id, actor=runtime.Actor.system("admin"))
-    assert scheduling.run_due(db, T0 + timedelta(days=3)).fired == 1
+    real_load = commands._persist.load_instance
+    monkeypatch.setattr(commands._persist, "load_instance", lambda s, i: (_ for _ in ()).throw(RuntimeError("flaky")))
+    [incident_id] = timers.run_due(db, T0 + timedelta(days=3)).incidents
+    monkeypatch.setattr(commands._persist, "load_instance", real_load)
+    commands.resolve_incident(db, incident_id, actor=policy.Actor.system("admin"))
+    assert timers.run_due(db, T0 + timedelta(days=3)).fired == 1
     assert _status(db, instance_id) == "completed"

@@ -9,9 +9,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from workflows import clock, runtime, scheduling, timers
-from workflows.notifications import Notification
-from workflows.store import AuditEvent, HumanTask, ProcessInstance, Project
+from workflows import clock, commands, timers
+from workflows.store import AuditEvent, HumanTask, Notification, ProcessInstance, Project
 
 from .conftest import REPO, T0, china, count_fired, fired_events, start_at, timer_rows
 
@@ -34,10 +33,10 @@ def _notices(db):
 
 def test_deadline_fires_at_the_deadline_and_not_one_second_before(db, kinds):
     started = start_at(db, T0, "deadline")
-    scheduling.run_due(db, REMINDER)  # the reminder, so only the deadline is left
-    assert scheduling.run_due(db, DEADLINE - timedelta(seconds=1)).fired == 0
+    timers.run_due(db, REMINDER)  # the reminder, so only the deadline is left
+    assert timers.run_due(db, DEADLINE - timedelta(seconds=1)).fired == 0
     assert _tasks(db, started.instance_id) == {"submit": "open"}
-    assert scheduling.run_due(db, DEADLINE).fired == 1
+    assert timers.run_due(db, DEADLINE).fired == 1
     assert _tasks(db, started.instance_id) == {"submit": "cancelled"}
     [event] = [e for e in fired_events(db) if e.data["timer"] == "deadline_timer"]
     assert event.data["due_at"] == DEADLINE.isoformat()
@@ -45,8 +44,8 @@ def test_deadline_fires_at_the_deadline_and_not_one_second_before(db, kinds):
 
 def test_reminder_fires_before_the_deadline_without_cancelling_the_task(db, kinds, people, mails):
     started = start_at(db, T0, "deadline", project_id=people.project_id)
-    assert scheduling.run_due(db, REMINDER - timedelta(seconds=1)).fired == 0
-    assert scheduling.run_due(db, REMINDER).fired == 1
+    assert timers.run_due(db, REMINDER - timedelta(seconds=1)).fired == 0
+    assert timers.run_due(db, REMINDER).fired == 1
     assert _tasks(db, started.instance_id) == {"submit": "open"}
     assert [r.task_spec for r in timer_rows(db)] == ["deadline_timer"]
     # the owner (unclaimed: the unit's submitters) gets the notice, in-app and by mail
@@ -63,14 +62,14 @@ def test_reminder_goes_to_the_assignee_once_the_task_is_claimed(db, kinds, peopl
         colleague.grants = [RoleGrant(role="unit_submitter")]
         s.add(colleague)
         s.commit()
-    runtime.claim(db, started.next_tasks[0].id, actor=people.submitter)
-    scheduling.run_due(db, REMINDER)
+    commands.claim(db, started.next_tasks[0].id, actor=people.submitter)
+    timers.run_due(db, REMINDER)
     assert _notices(db) == [("zhang.san", "reminder")]
 
 
 def test_deadline_escalates_marks_overdue_and_notifies_unit_head_and_finance(db, kinds, people, mails):
     started = start_at(db, T0, "deadline", project_id=people.project_id)
-    report = scheduling.run_due(db, DEADLINE)
+    report = timers.run_due(db, DEADLINE)
     assert report.fired == 2  # the reminder (due earlier) and the deadline, in due order
     assert [e.data["timer"] for e in fired_events(db)] == ["reminder", "deadline_timer"]
     with db.reading() as s:
@@ -84,8 +83,8 @@ def test_deadline_escalates_marks_overdue_and_notifies_unit_head_and_finance(db,
 
 def test_a_second_pass_fires_nothing_more(db, kinds):
     start_at(db, T0, "deadline")
-    assert scheduling.run_due(db, DEADLINE).fired == 2
-    assert scheduling.run_due(db, DEADLINE + timedelta(days=1)).fired == 0
+    assert timers.run_due(db, DEADLINE).fired == 2
+    assert timers.run_due(db, DEADLINE + timedelta(days=1)).fired == 0
     assert count_fired(db) == 2
 
 
@@ -110,7 +109,7 @@ def test_a_timer_survives_a_restart_and_fires_from_a_new_process(db, kinds, data
 def _outcome(db, instance_id):
     """What a person could observe of an instance, without timestamps of the firing itself."""
     with db.reading() as s:
-        instance, workflow = runtime._load_instance(s, instance_id)
+        instance, workflow = commands._persist.load_instance(s, instance_id)
         events = [
             (e.action, e.data.get("timer"), e.data.get("due_at"))
             for e in s.scalars(
@@ -126,7 +125,7 @@ def _outcome(db, instance_id):
                 (r.task_spec, r.status, r.due_at)
                 for r in s.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id))
             ),
-            "timers": [(r.task_spec, r.due_at) for r in timers.rows_of(s, instance_id)],
+            "timers": [(r.task_spec, r.due_at) for r in timers.index.rows_of(s, instance_id)],
             "events": events,
             "overdue": project.overdue if project else None,
         }
@@ -155,12 +154,12 @@ def test_run_due_as_of_gives_the_same_outcome_as_waiting(db, kinds, people):
             )
         s.commit()
     with db.reading() as s:
-        due = timers.next_due(s)
+        due = timers.index.next_due(s)
     while due is not None and due <= end:
         clock.set_now(due + timedelta(microseconds=1))
-        scheduling.run_due(db)
+        timers.run_due(db)
         with db.reading() as s:
-            due = timers.next_due(s)
+            due = timers.index.next_due(s)
     clock.set_now(None)
     with db.unit_of_work() as s:
         for incident in s.scalars(select(Incident)):
@@ -168,7 +167,7 @@ def test_run_due_as_of_gives_the_same_outcome_as_waiting(db, kinds, people):
         s.commit()
     # catching up: one operator command long after
     with clock.frozen(end):
-        scheduling.run_due(db, end)
+        timers.run_due(db, end)
     for a, b in zip(waited, caught_up, strict=True):
         assert _outcome(db, a) == _outcome(db, b)
     assert _outcome(db, waited[1])["status"] == "completed"

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from workflows import clock, runtime, scheduling, timers
+from workflows import clock, commands, engine, policy, timers
 from workflows.store import HumanTask, ProcessInstance
 
 from .conftest import T0, china, fired_events, start_at, timer_rows
@@ -14,7 +14,7 @@ from .conftest import T0, china, fired_events, start_at, timer_rows
 
 def _workflow(db, instance_id):
     with db.reading() as s:
-        _instance, workflow = runtime._load_instance(s, instance_id)
+        _instance, workflow = commands._persist.load_instance(s, instance_id)
     return workflow
 
 
@@ -52,7 +52,7 @@ def test_timer_start_event_is_indexed_and_fires(db, kinds):
     [row] = timer_rows(db, started.instance_id)
     assert (row.task_spec, row.kind) == ("StartEvent_timer", "start")
     assert row.due_at == china("2026-10-31T09:00:00+08:00")
-    report = scheduling.run_due(db, china("2026-10-31T09:00:00+08:00"))
+    report = timers.run_due(db, china("2026-10-31T09:00:00+08:00"))
     assert report.fired == 1
     with db.reading() as s:
         assert s.get(ProcessInstance, started.instance_id).status == "completed"
@@ -70,8 +70,8 @@ def test_event_based_gateway_timer_is_indexed_although_waiting_events_gives_no_v
 
 def test_event_based_gateway_timer_fires(db, kinds):
     started = start_at(db, T0, "gateway")
-    assert scheduling.run_due(db, T0 + timedelta(days=3) - timedelta(seconds=1)).fired == 0
-    assert scheduling.run_due(db, T0 + timedelta(days=3)).fired == 1
+    assert timers.run_due(db, T0 + timedelta(days=3) - timedelta(seconds=1)).fired == 0
+    assert timers.run_due(db, T0 + timedelta(days=3)).fired == 1
     with db.reading() as s:
         instance = s.get(ProcessInstance, started.instance_id)
         assert instance.status == "completed"
@@ -81,28 +81,28 @@ def test_event_based_gateway_timer_fires(db, kinds):
 
 def test_message_before_the_gateway_timer_removes_its_row(db, kinds):
     # Delivered with SpiffWorkflow's spiff MessageEventDefinition (what the parser builds);
-    # runtime.correlate_message builds the plain bpmn one, which does not match (see report).
+    # commands.correlate_message builds the plain bpmn one, which does not match (see report).
     from SpiffWorkflow.bpmn.util.event import BpmnEvent
     from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 
     started = start_at(db, T0, "gateway")
     with clock.frozen(T0 + timedelta(days=1)), db.unit_of_work() as s:
-        instance, workflow = runtime._load_instance(s, started.instance_id)
+        instance, workflow = commands._persist.load_instance(s, started.instance_id)
         workflow.send_event(BpmnEvent(MessageEventDefinition("report_received"), {}))
         workflow.do_engine_steps()
-        runtime._save(s, instance, workflow, runtime.Actor.system())
+        commands._persist.save(s, instance, workflow, policy.Actor.system())
         s.commit()
     assert _workflow(db, started.instance_id).is_completed()
     assert timer_rows(db, started.instance_id) == []
-    assert scheduling.run_due(db, T0 + timedelta(days=30)).fired == 0
+    assert timers.run_due(db, T0 + timedelta(days=30)).fired == 0
 
 
 def test_task_completed_before_the_deadline_leaves_no_timer_row(db, kinds, people):
     started = start_at(db, T0, "deadline", project_id=people.project_id)
     with clock.frozen(T0 + timedelta(days=2)):
-        runtime.complete_task(db, started.next_tasks[0].id, {"note": "按期"}, actor=people.submitter)
+        commands.complete_task(db, started.next_tasks[0].id, {"note": "按期"}, actor=people.submitter)
     assert timer_rows(db) == []
-    assert scheduling.run_due(db, T0 + timedelta(days=30)).fired == 0
+    assert timers.run_due(db, T0 + timedelta(days=30)).fired == 0
     assert fired_events(db) == []
 
 
@@ -116,11 +116,11 @@ def test_waiting_timers_reports_every_kind(db, kinds):
             ("timer_start", None),
         ]
     ]
-    kinds_found = {t.kind for i in ids for t in timers.waiting_timers(_workflow(db, i))}
+    kinds_found = {t.kind for i in ids for t in engine.timer_events.waiting_timers(_workflow(db, i))}
     assert kinds_found == {"boundary", "intermediate", "gateway", "start"}
     with db.reading() as s:
-        assert timers.next_due(s) == T0 + timedelta(days=3)
-        assert timers.due_instances(s, T0 + timedelta(days=7, hours=1)) == [ids[2], ids[0]]
+        assert timers.index.next_due(s) == T0 + timedelta(days=3)
+        assert timers.index.due_instances(s, T0 + timedelta(days=7, hours=1)) == [ids[2], ids[0]]
         assert s.scalars(select(HumanTask.id)).all() != []
 
 
@@ -130,15 +130,15 @@ def test_a_timer_that_came_due_during_another_command_stays_indexed_and_fires(db
 
     started = start_at(db, T0, "gateway")
     with clock.frozen(T0 + timedelta(days=4)), db.unit_of_work() as s:
-        instance, workflow = runtime._load_instance(s, started.instance_id)
+        instance, workflow = commands._persist.load_instance(s, started.instance_id)
         workflow.do_engine_steps()  # what any command does
         [gateway] = [t for t in workflow.get_tasks() if t.task_spec.bpmn_id == "wait_report"]
         assert gateway.state == TaskState.READY
-        runtime._save(s, instance, workflow, runtime.Actor.system())
+        commands._persist.save(s, instance, workflow, policy.Actor.system())
         s.commit()
     [row] = timer_rows(db, started.instance_id)
     assert row.due_at == T0 + timedelta(days=3)
-    assert scheduling.run_due(db, T0 + timedelta(days=4)).fired == 1
+    assert timers.run_due(db, T0 + timedelta(days=4)).fired == 1
     with db.reading() as s:
         assert s.get(ProcessInstance, started.instance_id).status == "completed"
 
@@ -147,11 +147,11 @@ def test_a_cycle_reminder_is_reindexed_at_its_next_due_time_after_each_firing(db
     started = start_at(db, T0, "cycle", project_id=people.project_id)
     [row] = timer_rows(db, started.instance_id)
     assert (row.task_spec, row.due_at) == ("daily", china("2026-05-02T09:00:00+08:00"))
-    assert scheduling.run_due(db, china("2026-05-02T12:00:00+08:00")).fired == 1
+    assert timers.run_due(db, china("2026-05-02T12:00:00+08:00")).fired == 1
     [row] = timer_rows(db, started.instance_id)
     assert row.due_at == china("2026-05-03T09:00:00+08:00")
     # a catch-up over several days fires each cycle once, in order
-    assert scheduling.run_due(db, china("2026-05-10T00:00:00+08:00")).fired == 2
+    assert timers.run_due(db, china("2026-05-10T00:00:00+08:00")).fired == 2
     assert timer_rows(db, started.instance_id) == []
     assert [e.data["due_at"] for e in fired_events(db)] == [
         "2026-05-02T09:00:00+08:00",
@@ -159,7 +159,7 @@ def test_a_cycle_reminder_is_reindexed_at_its_next_due_time_after_each_firing(db
         "2026-05-04T09:00:00+08:00",
     ]
     with db.reading() as s:
-        from workflows.notifications import Notification
+        from workflows.store import Notification
 
         assert len(s.scalars(select(Notification)).all()) == 3
         assert s.get(HumanTask, started.next_tasks[0].id).status == "open"
@@ -167,8 +167,8 @@ def test_a_cycle_reminder_is_reindexed_at_its_next_due_time_after_each_firing(db
 
 def test_a_timer_date_without_an_offset_is_china_time(db, kinds):
     started = start_at(db, T0, "calendar", data={"fiscal_year": 2026, "next_check": "2026-06-10T09:00:00"})
-    scheduling.run_due(db, china("2026-05-31T18:00:00+08:00"))
+    timers.run_due(db, china("2026-05-31T18:00:00+08:00"))
     [row] = timer_rows(db, started.instance_id)
     assert (row.task_spec, row.due_at) == ("after_may", china("2026-06-10T09:00:00+08:00"))
-    assert scheduling.run_due(db, china("2026-06-10T08:59:59+08:00")).fired == 0
-    assert scheduling.run_due(db, china("2026-06-10T09:00:00+08:00")).fired == 1
+    assert timers.run_due(db, china("2026-06-10T08:59:59+08:00")).fired == 0
+    assert timers.run_due(db, china("2026-06-10T09:00:00+08:00")).fired == 1

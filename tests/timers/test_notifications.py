@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from workflows import notifications, runtime, scheduling
+from workflows import commands, policy, timers
 from workflows.errors import Forbidden
-from workflows.notifications import Notification
-from workflows.store import AuditEvent
+from workflows.queries import notices
+from workflows.store import AuditEvent, Notification, audit, outbox
 
 from .conftest import T0, china, start_at
 
@@ -35,19 +35,19 @@ def _broken_notify_bundle(tmp_path, script):
 
 def test_a_notice_is_delivered_once_although_its_data_is_copied_forward(db, kinds, people):
     start_at(db, T0, "deadline", project_id=people.project_id)
-    scheduling.run_due(db, china("2026-05-08T09:00:00+08:00"))
-    scheduling.run_due(db, china("2026-05-12T09:00:00+08:00"))  # later saves see no old notify
+    timers.run_due(db, china("2026-05-08T09:00:00+08:00"))
+    timers.run_due(db, china("2026-05-12T09:00:00+08:00"))  # later saves see no old notify
     reminders = [(n.username, n.kind) for n in _rows(db) if n.kind == "reminder"]
     assert reminders == [("zhang.san", "reminder")]
     with db.reading() as s:
-        instance, workflow = runtime._load_instance(s, 1)
+        instance, workflow = commands._persist.load_instance(s, 1)
         assert "notify" not in workflow.data
         assert all("notify" not in t.data for t in workflow.get_tasks())
 
 
 def test_each_notice_is_in_the_audit_log_with_its_recipients(db, kinds, people):
     started = start_at(db, T0, "deadline", project_id=people.project_id)
-    scheduling.run_due(db, china("2026-05-11T09:00:00+08:00"))
+    timers.run_due(db, china("2026-05-11T09:00:00+08:00"))
     with db.reading() as s:
         sent = [
             (e.data["to"], e.data["recipients"])
@@ -66,15 +66,15 @@ def test_each_notice_is_in_the_audit_log_with_its_recipients(db, kinds, people):
 
 def test_mail_leaves_only_after_the_commit(db, kinds, people, mails, monkeypatch):
     start_at(db, T0, "deadline", project_id=people.project_id)
-    real_append = runtime.audit.append
+    real_append = audit.append
 
     def fail_on_fired(session, **kwargs):
         if kwargs.get("action") == "timer.fired":
             raise RuntimeError("disk full")
         return real_append(session, **kwargs)
 
-    monkeypatch.setattr(runtime.audit, "append", fail_on_fired)
-    report = scheduling.run_due(db, china("2026-05-08T09:00:00+08:00"))
+    monkeypatch.setattr(audit, "append", fail_on_fired)
+    report = timers.run_due(db, china("2026-05-08T09:00:00+08:00"))
     assert len(report.incidents) == 1
     assert mails.sent == [] and _rows(db) == []
 
@@ -82,7 +82,7 @@ def test_mail_leaves_only_after_the_commit(db, kinds, people, mails, monkeypatch
 def test_a_malformed_notice_makes_the_timer_an_incident_not_a_lost_notice(db, deploy, people, tmp_path):
     deploy(_broken_notify_bundle(tmp_path, 'notify = [{"message": "给谁？"}]'))
     start_at(db, T0, "deadline", project_id=people.project_id)
-    report = scheduling.run_due(db, china("2026-05-08T09:00:00+08:00"))
+    report = timers.run_due(db, china("2026-05-08T09:00:00+08:00"))
     assert report.fired == 0 and len(report.incidents) == 1
     assert _rows(db) == []
 
@@ -92,23 +92,23 @@ def test_a_notice_for_a_user_and_the_log_mailer(db, deploy, people, tmp_path):
         _broken_notify_bundle(tmp_path, 'notify = {"user": "li.si", "kind": "notice", "message": "请关注"}')
     )
     log = tmp_path / "mail.log"
-    notifications.set_mailer(notifications.LogMailer(log))
+    outbox.set_mailer(outbox.LogMailer(log))
     try:
         start_at(db, T0, "deadline", project_id=people.project_id)
-        scheduling.run_due(db, china("2026-05-08T09:00:00+08:00"))
+        timers.run_due(db, china("2026-05-08T09:00:00+08:00"))
     finally:
-        notifications.set_mailer(None)
+        outbox.set_mailer(None)
     assert [(n.username, n.message) for n in _rows(db)] == [("li.si", "请关注")]
     assert '"to": "li@finance.example"' in log.read_text(encoding="utf-8")
 
 
 def test_a_user_reads_only_their_own_notices(db, kinds, people):
     start_at(db, T0, "deadline", project_id=people.project_id)
-    scheduling.run_due(db, T0 + timedelta(days=7))
+    timers.run_due(db, T0 + timedelta(days=7))
     [notice] = _rows(db)
     with pytest.raises(Forbidden):
-        notifications.mark_read(db, notice.id, actor=runtime.Actor("li.si", frozenset({"finance_reviewer"})))
-    notifications.mark_read(db, notice.id, actor=people.submitter)
+        commands.mark_read(db, notice.id, actor=policy.Actor("li.si", frozenset({"finance_reviewer"})))
+    commands.mark_read(db, notice.id, actor=people.submitter)
     with db.reading() as s:
-        assert notifications.for_user(s, "zhang.san", unread_only=True) == []
-        assert [n.id for n in notifications.for_user(s, "zhang.san")] == [notice.id]
+        assert notices.for_user(s, "zhang.san", unread_only=True) == []
+        assert [n.id for n in notices.for_user(s, "zhang.san")] == [notice.id]

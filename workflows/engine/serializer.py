@@ -1,7 +1,7 @@
 """The adapter around SpiffWorkflow: parsing, serializing, the spec cache.
 
 Everything that touches SpiffWorkflow's parser and serializer lives here, so the
-commands in :mod:`workflows.runtime` read as the use cases they are.
+commands in :mod:`workflows.commands` read as the use cases they are.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from . import clock, sandbox
-from .config import settings
+from .. import clock
+from ..config import settings
+from . import sandbox
 
 clock.install()
 
@@ -129,7 +130,7 @@ def script_engine():
     """The one sandboxed script engine, with the domain functions BPMN may call."""
     global _engine
     if _engine is None:
-        from . import domain
+        from .. import domain
 
         _engine = sandbox.make_script_engine(domain.FUNCTIONS, settings().script_time_limit)
     return _engine

@@ -1,4 +1,4 @@
-"""Notices for people: an in-app list per user, and e-mail through an adapter (issue 5).
+"""Notices for people: an in-app list per user, and e-mail through the store's outbox.
 
 How a BPMN process raises a notice — the ``notify`` convention
 -------------------------------------------------------------
@@ -21,7 +21,7 @@ Each notice names its recipients with exactly one of
 - ``user``: one username.
 
 ``message`` is required; ``kind`` (default ``notice``) and ``subject`` are optional.
-When the instance is saved, the runtime turns the list into ``notification`` rows (and
+When the instance is saved, the commands turn the list into ``notification`` rows (and
 e-mails, sent only after the transaction commits) and removes ``notify`` from the
 workflow, so a notice is delivered once. Identical lists raised by parallel branches in
 the same step are delivered once. A malformed list is a script error: the command fails
@@ -31,117 +31,17 @@ the same step are delivered once. A malformed list is a script error: the comman
 from __future__ import annotations
 
 import json
-import threading
-from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
-from typing import Protocol
 
-from sqlalchemy import ForeignKey, Index, String, Text, event, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from . import audit, clock, engine
-from .config import settings
-from .errors import Conflict, Forbidden, ScriptError
-from .store import Base, HumanTask, Project, RoleGrant, User
+from .. import clock, engine, policy
+from ..errors import Conflict, Forbidden, ScriptError
+from ..store import Database, HumanTask, Notification, Project, User, audit, transaction
+from ..store.outbox import Mail, queue
 
 NOTIFY_KEY = "notify"
 RECIPIENT_KEYS = ("task", "role", "user")
-
-
-class Notification(Base):
-    """One notice for one user (in-app list); ``read_at`` is set when they open it."""
-
-    __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_user_unread", "username", "read_at", "created_at"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(80))
-    kind: Mapped[str] = mapped_column(String(30))  # reminder, escalation, notice
-    subject: Mapped[str] = mapped_column(String(200))
-    message: Mapped[str] = mapped_column(Text)
-    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
-    task_id: Mapped[str | None] = mapped_column(String(36))
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
-    created_at: Mapped[datetime]
-    read_at: Mapped[datetime | None]
-
-
-# --- e-mail adapters ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Mail:
-    to: str
-    subject: str
-    body: str
-
-
-class Mailer(Protocol):
-    def send(self, mail: Mail) -> None: ...
-
-
-class LogMailer:
-    """The embedded mode's mailer: one JSON line per mail in a log file (instance/mail.log)."""
-
-    def __init__(self, path: str | Path | None = None):
-        self.path = Path(path) if path is not None else settings().instance_dir / "mail.log"
-        self._lock = threading.Lock()
-
-    def send(self, mail: Mail) -> None:
-        line = json.dumps(
-            {"at": clock.now().isoformat(), "to": mail.to, "subject": mail.subject, "body": mail.body},
-            ensure_ascii=False,
-        )
-        with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as log:
-                log.write(line + "\n")
-
-
-class MemoryMailer:
-    """Keeps mails in a list (tests)."""
-
-    def __init__(self):
-        self.sent: list[Mail] = []
-
-    def send(self, mail: Mail) -> None:
-        self.sent.append(mail)
-
-
-_mailer: Mailer | None = None
-
-
-def mailer() -> Mailer:
-    global _mailer
-    if _mailer is None:
-        _mailer = LogMailer()
-    return _mailer
-
-
-def set_mailer(new: Mailer | None) -> None:
-    """Replace the mail adapter (``None``: back to the log file)."""
-    global _mailer
-    _mailer = new
-
-
-_OUTBOX = "jixiao_outbox"
-
-
-@event.listens_for(Session, "after_commit")
-def _send_outbox(session: Session) -> None:
-    # mails leave only once the notices they announce are committed
-    for mail in session.info.pop(_OUTBOX, []):
-        try:
-            mailer().send(mail)
-        except Exception:  # a mail server down must not undo a committed command
-            import logging
-
-            logging.getLogger(__name__).exception("sending mail to %s failed", mail.to)
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_outbox(session: Session) -> None:
-    session.info.pop(_OUTBOX, None)
 
 
 # --- turning raised notices into rows -------------------------------------------------
@@ -183,17 +83,7 @@ def take_raised(workflow) -> list[dict]:
 
 
 def _active_users(session: Session, role: str, unit_id: int | None) -> list[User]:
-    from .runtime import UNIT_SCOPED_ROLES
-
-    query = (
-        select(User)
-        .join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(RoleGrant.role == role, User.is_active.is_(True))
-        .order_by(User.username)
-    )
-    if role in UNIT_SCOPED_ROLES and unit_id is not None:
-        query = query.where(User.unit_id == unit_id)
-    return list(session.scalars(query))
+    return list(session.scalars(policy.holders_query(role, unit_id)))
 
 
 def recipients(session: Session, instance, notice: dict) -> list[User]:
@@ -261,9 +151,7 @@ def deliver_raised(session: Session, instance, workflow, actor_name: str) -> lis
             session.add(row)
             created.append(row)
             if user.email:
-                session.info.setdefault(_OUTBOX, []).append(
-                    Mail(to=user.email, subject=f"[绩效] {subject}", body=notice["message"])
-                )
+                queue(session, Mail(to=user.email, subject=f"[绩效] {subject}", body=notice["message"]))
         audit.append(
             session,
             action="notification.sent",
@@ -280,24 +168,12 @@ def deliver_raised(session: Session, instance, workflow, actor_name: str) -> lis
     return created
 
 
-# --- reading and marking ----------------------------------------------------------------
+# --- marking --------------------------------------------------------------------------
 
 
-def for_user(
-    session: Session, username: str, *, unread_only: bool = False, limit: int = 50
-) -> list[Notification]:
-    """A user's notices, newest first (the in-app notice list)."""
-    query = select(Notification).where(Notification.username == username)
-    if unread_only:
-        query = query.where(Notification.read_at.is_(None))
-    return list(
-        session.scalars(query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit))
-    )
-
-
-def mark_read(db, notification_id: int, *, actor) -> None:
+def mark_read(uow: Database | Session, notification_id: int, *, actor: policy.Actor) -> None:
     """A user opened a notice."""
-    with db.unit_of_work() as session:
+    with transaction(uow) as session:
         row = session.get(Notification, notification_id)
         if row is None:
             raise Conflict(f"no notification {notification_id}")
@@ -313,4 +189,3 @@ def mark_read(db, notification_id: int, *, actor) -> None:
             instance_id=row.instance_id,
             data={"notification": notification_id},
         )
-        session.commit()

@@ -26,11 +26,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from . import clock, runtime, specs
-from .config import settings
-from .db import Database
-from .runtime import Actor
-from .store import HumanTask, Project, Timer
+from workflows import clock
+from workflows import commands as runtime
+from workflows.config import settings
+from workflows.engine import specs
+from workflows.policy import Actor
+from workflows.store import Database, HumanTask, Project, Timer
+from workflows.timers import fire_due_timers
 
 PROCESS = "project_lifecycle"
 PATH_PROCESSES = (
@@ -360,7 +362,7 @@ def open_specs(db: Database, instance_id: int) -> list[str]:
 
 def fire_timers(db: Database, instance_id: int, moment: datetime) -> int:
     clock.set_now(moment)
-    return runtime.fire_due_timers(db, instance_id, now=moment)
+    return fire_due_timers(db, instance_id, now=moment)
 
 
 # --- the demo -------------------------------------------------------------------------

@@ -15,10 +15,12 @@ from decimal import Decimal
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from . import audit, clock, runtime, specs
-from .db import Database
-from .errors import JixiaoError
-from .store import BudgetUnit, ProcessInstance, Project, RoleGrant, User
+from workflows import clock
+from workflows import commands as runtime
+from workflows.engine import specs
+from workflows.errors import JixiaoError
+from workflows.policy import Actor
+from workflows.store import BudgetUnit, Database, ProcessInstance, Project, RoleGrant, User, audit
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +193,7 @@ def _drive(db: Database, projects: list[tuple], drive_review_paths: bool) -> tup
         return 0, False
     stages = {p[0]: p[6] for p in projects}
     try:
-        demo_paths = importlib.import_module("workflows.demo_paths")
+        demo_paths = importlib.import_module("demo.paths")
     except ModuleNotFoundError:
         demo_paths = None
     if drive_review_paths and demo_paths is not None and hasattr(demo_paths, "advance"):
@@ -210,7 +212,7 @@ def _drive(db: Database, projects: list[tuple], drive_review_paths: bool) -> tup
                 .join(RoleGrant, RoleGrant.user_id == User.id)
                 .where(RoleGrant.role == "unit_submitter", User.unit_id == project.unit_id)
             )
-            actor = runtime.Actor.of(submitter) if submitter else runtime.Actor.system("demo")
+            actor = Actor.of(submitter) if submitter else Actor.system("demo")
         if process_id is None:
             break
         try:
@@ -260,7 +262,7 @@ def _start_deadline_demo(db: Database) -> int:
     runtime.start(
         db,
         "demo_deadline",
-        actor=runtime.Actor.system("demo"),
+        actor=Actor.system("demo"),
         data={"deadline_minutes": DEADLINE_DEMO_MINUTES},
         business_key=f"demo-deadline-{clock.now():%Y%m%d%H%M%S}",
         project_id=project_id,

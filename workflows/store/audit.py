@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from . import clock
-from .store import AuditChain, AuditEvent
+from .. import clock
+from .models import AuditChain, AuditEvent
 
 GENESIS = "0" * 64
 

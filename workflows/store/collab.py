@@ -1,5 +1,5 @@
-"""Collaboration tables of the web layer: comments, attachments, saved filters, API tokens,
-delegations (issue 4). Plain models on :class:`workflows.store.Base`; migration 0002_server.
+"""Collaboration tables: comments, attachments, saved filters, API tokens, delegations
+(migration 0002_server) and notices (0002_timers). Plain models on :class:`Base`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .store import Base, HumanTask
+from .models import Base, HumanTask
 
 # "Claimable" = open, unassigned, of my role, sorted by due date. A unit's staff are served by
 # the core ix_human_task_open_role (status, role, unit_id, due_at); this one lets a reviewer who
@@ -85,3 +85,20 @@ class Delegation(Base):
     delegate: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime]
     returned_at: Mapped[datetime | None]
+
+
+class Notification(Base):
+    """通知 one notice for one user (in-app list); ``read_at`` is set when they open it."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_unread", "username", "read_at", "created_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(30))  # reminder, escalation, notice
+    subject: Mapped[str] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, false, func, literal, or_, select
+from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from . import clock
-from .runtime import UNIT_SCOPED_ROLES, Actor
-from .store import BudgetUnit, HumanTask, Project
+from .. import clock
+from ..policy import Actor, claimable_clause
+from ..store import BudgetUnit, HumanTask, ProcessDefinition, Project, SavedFilter
 
 SCOPES = ("mine", "claimable", "overdue", "completed")
 SORTS = ("due", "created", "priority")
@@ -91,31 +91,6 @@ class InboxPage:
     page: int
     per_page: int
     counts: dict[str, int] = field(default_factory=dict)
-
-
-def claimable_clause(actor: Actor):
-    """Open, unassigned tasks of the actor's roles within their unit scope (never expert tasks).
-
-    One OR term per (role, unit) so each term is one index range on SQLite and PostgreSQL alike.
-    """
-    # "unassigned" written so no index can be chosen for it: SQLite would otherwise walk every
-    # unassigned task of every role (ix_human_task_assignee); the role indexes read page 1 in
-    # due order and check assignee from the index (ix_human_task_claimable*, workflows.collab).
-    unclaimed = (HumanTask.status == "open", func.coalesce(HumanTask.assignee, "") == "")
-    terms = []
-    for role in sorted(actor.roles):
-        if role == "expert":  # experts see only tasks assigned to them (DESIGN 8)
-            continue
-        if role in UNIT_SCOPED_ROLES:
-            # a unit's staff see their unit's tasks, and tasks not tied to any unit (runtime.may_see)
-            if actor.unit_id is not None:
-                terms.append(and_(*unclaimed, HumanTask.role == role, HumanTask.unit_id == actor.unit_id))
-            terms.append(and_(*unclaimed, HumanTask.role == role, HumanTask.unit_id.is_(None)))
-        else:
-            terms.append(and_(*unclaimed, HumanTask.role == role))
-    if not terms:
-        return false()
-    return terms[0] if len(terms) == 1 else or_(*terms)
 
 
 def _scope_clause(actor: Actor, scope: str, now: datetime):
@@ -255,3 +230,16 @@ def due_state(due_at: datetime | None, now: datetime | None = None) -> str | Non
     if (due_at - now).total_seconds() <= 3 * 86400:
         return "soon"
     return None
+
+
+def saved_filters(session: Session, username: str) -> list[SavedFilter]:
+    return list(
+        session.scalars(select(SavedFilter).where(SavedFilter.username == username).order_by(SavedFilter.id))
+    )
+
+
+def filter_choices(session: Session) -> tuple[list, list[str]]:
+    """The units and processes the filter bar offers."""
+    units = session.execute(select(BudgetUnit.id, BudgetUnit.name).order_by(BudgetUnit.code)).all()
+    processes = sorted(set(session.scalars(select(ProcessDefinition.process_id))))
+    return units, processes

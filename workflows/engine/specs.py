@@ -29,10 +29,11 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import audit, clock, engine, sandbox
-from .config import settings
-from .errors import DeployRejected, LocatedError, ProcessNotFound
-from .store import Deployment, ProcessDefinition
+from .. import clock
+from ..config import settings
+from ..errors import DeployRejected, LocatedError, ProcessNotFound
+from ..store import Deployment, ProcessDefinition, audit
+from . import sandbox, serializer
 
 BUNDLE_SUFFIXES = (".bpmn", ".dmn", ".json")
 _ISO_LOOKING = re.compile(r"^(R\d*/|P(\d|T)|\d{4}-\d{2}-\d{2})")
@@ -107,7 +108,7 @@ def parse_bundle(files: dict[str, str]) -> ParsedBundle:
     if not any(name.endswith(".bpmn") for name in files):
         result.errors.append(LocatedError("<bundle>", None, "the bundle holds no .bpmn file"))
         return result
-    parser = engine.new_parser()
+    parser = serializer.new_parser()
     process_files: dict[str, str] = {}
     for name in sorted(files):
         if not name.endswith((".bpmn", ".dmn")):
@@ -154,7 +155,7 @@ def parse_bundle(files: dict[str, str]) -> ParsedBundle:
             _check_spec(s, process_files.get(s.name, where), files, result.errors)
         if len(result.errors) > before:
             continue
-        serialized = engine.dump_spec(spec, subs)
+        serialized = serializer.dump_spec(spec, subs)
         spec_hash = hashlib.sha256(serialized.encode()).hexdigest()
         result.processes[pid] = (spec.description or pid, spec, subs, serialized, spec_hash)
     # an element checked through several parent processes is reported once
@@ -253,7 +254,7 @@ def check_timer_expression(definition) -> str | None:
     if problem:
         return f"timer expression refused by the sandbox: {problem}"
     try:
-        value = engine.script_engine().environment.evaluate(source, {})
+        value = serializer.script_engine().environment.evaluate(source, {})
     except NameError as exc:
         name = getattr(exc, "name", "") or ""
         if _ISO_LOOKING.match(source) or _ISO_LOOKING.match(name):
@@ -318,7 +319,7 @@ def deploy(session: Session, files: dict[str, str], actor: str = "system") -> De
                 created_at=clock.now(),
             )
         )
-        engine.cache_spec(spec_hash, spec, subs)
+        serializer.cache_spec(spec_hash, spec, subs)
         created[pid] = version
     session.flush()
     audit.append(
@@ -344,9 +345,9 @@ def latest_definition(session: Session, process_id: str, required: bool = True) 
 
 def ensure_loaded(definition: ProcessDefinition) -> str:
     """Make the definition's parsed spec available in this process; returns its hash."""
-    if engine.cached_spec(definition.spec_hash) is None:
-        spec, subs = engine.load_spec(definition.serialized_spec)
-        engine.cache_spec(definition.spec_hash, spec, subs)
+    if serializer.cached_spec(definition.spec_hash) is None:
+        spec, subs = serializer.load_spec(definition.serialized_spec)
+        serializer.cache_spec(definition.spec_hash, spec, subs)
     return definition.spec_hash
 
 

@@ -3,9 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-import workflows.collab  # noqa: F401  (server tables: comments, attachments, tokens …)
-import workflows.notifications  # noqa: F401  (notification table, 0002_timers)
-from workflows.store import Base
+from workflows.store import Base  # every table: models and collab
 
 config = context.config
 target_metadata = Base.metadata

@@ -37,7 +37,7 @@ from RestrictedPython.Guards import (
 )
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
-from .errors import ScriptError
+from ..errors import ScriptError
 
 ITERATION_BUDGET = 1_000_000  # items one evaluation may iterate over
 MAX_INT_BITS = 4096  # largest integer an expression may build with ** * <<

@@ -1,7 +1,7 @@
 """The timer scheduler: an APScheduler job that sleeps until the earliest due timer (DESIGN 5).
 
 Used inside the server process (:func:`start_background`) and by ``jixiao scheduler``
-(:func:`run_forever`). Each wake-up is one :func:`workflows.scheduling.run_due` pass in
+(:func:`run_forever`). Each wake-up is one :func:`workflows.timers.firing.run_due` pass in
 real time; between passes the job reschedules itself for the earliest due time, bounded
 by ``max_sleep`` as a fallback poll (other processes add timers we have not seen). Any
 number of schedulers may run against one PostgreSQL database: row claims keep each
@@ -17,8 +17,9 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from . import clock, scheduling, timers
-from .db import Database
+from .. import clock
+from ..store import Database
+from . import firing, index
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class TimerScheduler:
                 return
             fired = 0
             try:
-                report = scheduling.run_due(self.db, workers=self.workers)
+                report = firing.run_due(self.db, workers=self.workers)
                 fired = report.fired
                 self.passes += 1
                 self.fired += fired
@@ -100,7 +101,7 @@ class TimerScheduler:
     def _next_delay(self, fired_last_pass: int) -> float:
         try:
             with self.db.reading() as session:
-                due = timers.next_due(session)
+                due = index.next_due(session)
         except Exception:
             log.exception("reading the next due timer failed")
             return self.max_sleep

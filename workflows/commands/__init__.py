@@ -1,0 +1,49 @@
+"""The write side: one function per use case, each in one unit of work (DESIGN 2).
+
+A command takes the unit of work it runs in: a :class:`~workflows.store.Database` (it
+opens its own and commits) or an open unit of work from ``Database.unit_of_work()`` (it
+joins it; the caller commits), so a use case spanning two commands is all or nothing.
+Every command writes its audit events in the same transaction.
+"""
+
+from ..policy import Actor
+from ._persist import CommandResult, TaskView
+from .accounts import NewUser, create_unit, create_user, issue_token, record_login
+from .assignment import assign, claim, delegate, hand_back, unclaim
+from .collab import add_comment, delete_filter, save_filter, store_attachment
+from .incidents import record_incident, resolve_incident
+from .instances import cancel, complete_task, correlate_message, save_draft, start
+from .notices import mark_read
+from .projects import Created, NewProject, create_project, start_for_project
+
+__all__ = [
+    "Actor",
+    "CommandResult",
+    "Created",
+    "NewProject",
+    "NewUser",
+    "TaskView",
+    "add_comment",
+    "assign",
+    "cancel",
+    "claim",
+    "complete_task",
+    "correlate_message",
+    "create_project",
+    "create_unit",
+    "create_user",
+    "delegate",
+    "delete_filter",
+    "hand_back",
+    "issue_token",
+    "mark_read",
+    "record_incident",
+    "record_login",
+    "resolve_incident",
+    "save_draft",
+    "save_filter",
+    "start",
+    "start_for_project",
+    "store_attachment",
+    "unclaim",
+]

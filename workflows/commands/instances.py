@@ -1,0 +1,168 @@
+"""Commands on process instances: start, complete a task, keep a draft, deliver a message, cancel.
+
+Each runs in one unit of work (its own, or the caller's: see
+:func:`workflows.store.transaction`): load the instance, act, run engine steps until the
+workflow waits, save with the read tables and audit events. Anything raised before the
+commit rolls everything back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from .. import clock, engine, forms
+from ..engine import specs, steps
+from ..errors import Conflict, Forbidden, NotClaimedByYou
+from ..policy import Actor, may_complete
+from ..store import Database, ProcessInstance, audit, transaction
+from ._persist import CommandResult, load_instance, open_task, result_of, save, write_conflict
+
+Unit = Database | Session  # a command's unit of work: its own (a Database) or the caller's
+
+
+def start(
+    uow: Unit,
+    process_id: str,
+    *,
+    actor: Actor,
+    data: dict | None = None,
+    business_key: str | None = None,
+    project_id: int | None = None,
+) -> CommandResult:
+    """Start the latest deployed version of ``process_id``."""
+    with transaction(uow) as session:
+        definition = specs.latest_definition(session, process_id)
+        workflow = engine.new_workflow(specs.ensure_loaded(definition))
+        if data:
+            steps.put_start_data(workflow, data)
+        steps.run(workflow)
+        now = clock.now()
+        instance = ProcessInstance(
+            definition_id=definition.id,
+            process_id=process_id,
+            business_key=business_key,
+            project_id=project_id,
+            status="running",
+            workflow_state="",
+            started_by=actor.username,
+            started_at=now,
+            updated_at=now,
+        )
+        session.add(instance)
+        session.flush()
+        audit.append(
+            session,
+            action="instance.started",
+            actor=actor.username,
+            instance_id=instance.id,
+            data={
+                "process_id": process_id,
+                "version": definition.version,
+                "business_key": business_key,
+                "data": data or {},
+            },
+        )
+        return result_of(instance, save(session, instance, workflow, actor))
+
+
+def complete_task(uow: Unit, task_id: str, data: dict | None, *, actor: Actor) -> CommandResult:
+    """Complete a user task with form data; the next owners see their tasks on commit."""
+    data = dict(data or {})
+    try:
+        with transaction(uow) as session:
+            row = open_task(session, task_id, actor)
+            if not may_complete(actor, row):
+                if row.assignee is not None:
+                    raise NotClaimedByYou(f"task {task_id} is claimed by {row.assignee}")
+                raise Forbidden(f"{actor.username} may not complete task {task_id}")
+            instance, workflow = load_instance(session, row.instance_id)
+            schema = specs.form_schema(instance.definition, row.form) if row.form else None
+            clean, dropped = forms.accept(schema, data)
+            steps.complete_user_task(workflow, task_id, clean)
+            if row.assignee is None:
+                row.assignee = actor.username
+            audit.append(
+                session,
+                action="task.completed",
+                actor=actor.username,
+                instance_id=instance.id,
+                task_id=task_id,
+                data={"task": row.task_spec, "data": clean, "dropped_keys": dropped},
+            )
+            row.draft = None
+            return result_of(instance, save(session, instance, workflow, actor, completed_task_id=task_id))
+    except OperationalError as exc:
+        raise write_conflict(exc) from exc
+
+
+def save_draft(uow: Unit, task_id: str, data: dict, *, actor: Actor) -> None:
+    """Keep unfinished form data on the task without completing it (not validated)."""
+    with transaction(uow) as session:
+        row = open_task(session, task_id, actor)
+        if not may_complete(actor, row):
+            raise Forbidden(f"{actor.username} may not edit task {task_id}")
+        instance = session.get(ProcessInstance, row.instance_id)
+        schema = specs.form_schema(instance.definition, row.form) if row.form else None
+        row.draft, _ = forms.filter_declared(schema or {}, data)
+        audit.append(
+            session,
+            action="task.draft_saved",
+            actor=actor.username,
+            instance_id=row.instance_id,
+            task_id=task_id,
+        )
+
+
+def correlate_message(
+    db: Database, name: str, *, business_key: str, payload: Any = None, actor: Actor
+) -> list[int]:
+    """Deliver a message to every running instance with ``business_key`` that waits for it.
+
+    One unit of work per instance: one instance refusing does not undo another's delivery.
+    """
+    with db.reading() as session:
+        ids = list(
+            session.scalars(
+                select(ProcessInstance.id).where(
+                    ProcessInstance.business_key == business_key, ProcessInstance.status == "running"
+                )
+            )
+        )
+    delivered = []
+    for instance_id in ids:
+        with transaction(db) as session:
+            instance, workflow = load_instance(session, instance_id)
+            if not steps.deliver_message(workflow, name, payload):
+                continue  # this instance is not waiting for the message
+            audit.append(
+                session,
+                action="message.correlated",
+                actor=actor.username,
+                instance_id=instance_id,
+                data={"message": name, "payload": payload},
+            )
+            save(session, instance, workflow, actor)
+            delivered.append(instance_id)
+    return delivered
+
+
+def cancel(uow: Unit, instance_id: int, *, actor: Actor, reason: str = "") -> None:
+    with transaction(uow) as session:
+        instance, workflow = load_instance(session, instance_id)
+        if instance.status != "running":
+            raise Conflict(f"instance {instance_id} is {instance.status}")
+        steps.cancel(workflow)
+        instance.status = "cancelled"
+        instance.completed_at = clock.now()
+        save(session, instance, workflow, actor)
+        audit.append(
+            session,
+            action="instance.cancelled",
+            actor=actor.username,
+            instance_id=instance_id,
+            data={"reason": reason},
+        )

@@ -1,0 +1,20 @@
+"""A user's notices (the in-app notice list), newest first."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..store import Notification
+
+
+def for_user(
+    session: Session, username: str, *, unread_only: bool = False, limit: int = 50
+) -> list[Notification]:
+    """A user's notices, newest first (the in-app notice list)."""
+    query = select(Notification).where(Notification.username == username)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return list(
+        session.scalars(query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit))
+    )

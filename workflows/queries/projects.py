@@ -1,0 +1,87 @@
+"""Projects as a user may read them: the list, one project with its processes and history."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import policy
+from ..errors import InstanceNotFound, NotFound
+from ..policy import Actor
+from ..store import BudgetUnit, HumanTask, ProcessInstance, Project
+from . import tasks
+
+
+def listing(actor: Actor, q: str | None = None):
+    """The projects the actor may read, newest year first (a query to paginate)."""
+    query = select(Project).where(policy.project_clause(actor)).order_by(Project.fiscal_year.desc(), Project.code)
+    if q:
+        query = query.where(Project.name.contains(q, autoescape=True) | Project.code.contains(q, autoescape=True))
+    return query
+
+
+def readable_project(session: Session, actor: Actor, project_id: int) -> Project:
+    project = session.scalar(select(Project).where(Project.id == project_id, policy.project_clause(actor)))
+    if project is None:
+        raise NotFound(f"no project {project_id}")
+    return project
+
+
+def instances_of(session: Session, project_id: int) -> list[ProcessInstance]:
+    return list(
+        session.scalars(
+            select(ProcessInstance).where(ProcessInstance.project_id == project_id).order_by(ProcessInstance.id)
+        )
+    )
+
+
+def open_tasks_of_instance(session: Session, instance_id: int) -> list[HumanTask]:
+    return list(
+        session.scalars(
+            select(HumanTask)
+            .where(HumanTask.instance_id == instance_id, HumanTask.status == "open")
+            .order_by(HumanTask.created_at)
+        )
+    )
+
+
+def open_tasks_of(session: Session, project_id: int) -> list[HumanTask]:
+    return list(
+        session.scalars(select(HumanTask).where(HumanTask.project_id == project_id, HumanTask.status == "open"))
+    )
+
+
+def view(session: Session, actor: Actor, project_id: int) -> dict:
+    """The project page: its processes, open steps, readable history and decisions."""
+    project = readable_project(session, actor, project_id)
+    instances = instances_of(session, project_id)
+    return {
+        "project": project,
+        "instances": instances,
+        "history": {i.id: tasks.history(session, i.id, actor) for i in instances},
+        "open_tasks": open_tasks_of(session, project_id),
+        "decisions": tasks.decisions(session, [i.id for i in instances], actor),
+    }
+
+
+def readable_instance(session: Session, actor: Actor, instance_id: int) -> ProcessInstance:
+    """An instance the actor may read: through its project, or (no project) as its starter,
+    an overseer, or someone who may read one of its tasks."""
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is not None:
+        if instance.project_id is not None:
+            if session.scalar(
+                select(Project.id).where(Project.id == instance.project_id, policy.project_clause(actor))
+            ):
+                return instance
+        elif actor.is_system or actor.roles & policy.OVERSIGHT_ROLES or instance.started_by == actor.username:
+            return instance
+        elif session.scalar(
+            select(HumanTask.id).where(HumanTask.instance_id == instance_id, policy.readable_task_clause(actor))
+        ):
+            return instance
+    raise InstanceNotFound(f"no process instance {instance_id}")
+
+
+def units(session: Session) -> list:
+    return session.execute(select(BudgetUnit.id, BudgetUnit.name).order_by(BudgetUnit.code)).all()

@@ -1,0 +1,195 @@
+"""What a task page shows: the form and its pre-fill, the earlier decisions, comments,
+attachments, the diagram, colleagues to hand over to. Read from tables and the audit
+log, never from a deserialized workflow.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import policy
+from ..commands.assignment import open_delegation
+from ..engine import specs
+from ..errors import NotFound, TaskNotFound
+from ..policy import Actor
+from ..store import Attachment, AuditEvent, Comment, HumanTask, ProcessInstance, Project, User, audit
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+
+def readable_task(session: Session, actor: Actor, task_id: str) -> HumanTask:
+    """The task if the actor may read it; :class:`TaskNotFound` otherwise (ids cannot be probed)."""
+    task = session.get(HumanTask, task_id) if task_id and len(task_id) <= 36 else None
+    if task is None or not policy.may_read_task(actor, task):
+        raise TaskNotFound(f"no task {task_id}")
+    return task
+
+
+def form_schema(session: Session, task: HumanTask) -> dict | None:
+    if not task.form:
+        return None
+    instance = session.get(ProcessInstance, task.instance_id)
+    return specs.form_schema(instance.definition, task.form)
+
+
+def _expert_task_ids(session: Session, instance_ids: list[int]) -> set[str]:
+    return set(
+        session.scalars(
+            select(HumanTask.id).where(HumanTask.instance_id.in_(instance_ids), HumanTask.role == "expert")
+        )
+    )
+
+
+def prefill(session: Session, task: HumanTask, schema: dict | None) -> dict:
+    """Values to show in the form: the draft, else the latest values this instance recorded.
+
+    Read from the audit log (start data and completed-task data), never from the workflow.
+    Experts score independently: another expert's sheet never pre-fills this one.
+    """
+    if task.draft:
+        return dict(task.draft)
+    if not schema:
+        return {}
+    declared = set(schema.get("properties", {}))
+    expert_tasks = _expert_task_ids(session, [task.instance_id])
+    values: dict = {}
+    for event in audit.history(session, task.instance_id):
+        if event.action not in ("instance.started", "task.completed"):
+            continue
+        if event.task_id in expert_tasks and event.actor != task.assignee:
+            continue
+        values.update((event.data or {}).get("data") or {})
+    return {k: v for k, v in values.items() if k in declared}
+
+
+def decisions(session: Session, instance_ids: list[int], viewer: Actor) -> list[dict]:
+    """Earlier decisions and scores: completed tasks with the data they recorded, as the viewer may read them."""
+    if not instance_ids:
+        return []
+    events = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.instance_id.in_(instance_ids), AuditEvent.action == "task.completed")
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ).all()
+    rows = session.execute(
+        select(HumanTask.id, HumanTask.title, HumanTask.role).where(HumanTask.instance_id.in_(instance_ids))
+    ).all()
+    titles = {r.id: r.title for r in rows}
+    experts = {r.id for r in rows if r.role == "expert"}
+    return [
+        {
+            "task_id": e.task_id,
+            "title": titles.get(e.task_id, (e.data or {}).get("task")),
+            "actor": e.actor,
+            "at": e.at,
+            "data": (e.data or {}).get("data") or {},
+        }
+        for e in policy.readable_history(viewer, events, experts)
+    ]
+
+
+def history(session: Session, instance_id: int, viewer: Actor) -> list[AuditEvent]:
+    """An instance's audit events as the viewer may read them (no other expert's sheet)."""
+    return policy.readable_history(
+        viewer, audit.history(session, instance_id), _expert_task_ids(session, [instance_id])
+    )
+
+
+def comments_of(session: Session, project_id: int | None, instance_id: int) -> list[Comment]:
+    query = select(Comment).order_by(Comment.created_at, Comment.id)
+    query = (
+        query.where(Comment.project_id == project_id) if project_id else query.where(Comment.instance_id == instance_id)
+    )
+    return list(session.scalars(query))
+
+
+def attachments_of(session: Session, project_id: int | None, instance_id: int) -> list[Attachment]:
+    query = select(Attachment).order_by(Attachment.uploaded_at, Attachment.id)
+    query = (
+        query.where(Attachment.project_id == project_id)
+        if project_id
+        else query.where(Attachment.instance_id == instance_id)
+    )
+    return list(session.scalars(query))
+
+
+def context(session: Session, viewer: Actor, task: HumanTask) -> dict:
+    """Everything beside the form; shared by the task page and the API's task detail."""
+    instance = session.get(ProcessInstance, task.instance_id)
+    project = session.get(Project, task.project_id) if task.project_id else None
+    instance_ids = [instance.id]
+    if project is not None:
+        instance_ids = list(
+            session.scalars(select(ProcessInstance.id).where(ProcessInstance.project_id == project.id))
+        )
+    return {
+        "instance": instance,
+        "project": project,
+        "decisions": decisions(session, instance_ids, viewer),
+        "comments": comments_of(session, task.project_id, task.instance_id),
+        "attachments": attachments_of(session, task.project_id, task.instance_id),
+        "delegation": open_delegation(session, task.id),
+    }
+
+
+def colleagues(session: Session, task: HumanTask, exclude: str | None = None) -> list[User]:
+    """Active users the task may be handed to (:func:`workflows.policy.may_hold`)."""
+    if not task.role:
+        return []
+    return [u for u in session.scalars(policy.holders_query(task.role, task.unit_id)).unique() if u.username != exclude]
+
+
+def readable_attachment(session: Session, actor: Actor, attachment_id: int) -> Attachment:
+    row = session.get(Attachment, attachment_id)
+    if row is not None:
+        if row.project_id is not None and session.scalar(
+            select(Project.id).where(Project.id == row.project_id, policy.project_clause(actor))
+        ):
+            return row
+        task = session.get(HumanTask, row.task_id) if row.task_id else None
+        if task is not None and policy.may_read_task(actor, task):
+            return row
+    raise NotFound(f"no attachment {attachment_id}")
+
+
+# --- the diagram ----------------------------------------------------------------------
+
+
+def _processes_in(xml: str) -> dict[str, set[str]]:
+    """{process id: ids of the elements inside it} of one BPMN file."""
+    try:
+        root = etree.fromstring(xml.encode())
+    except etree.XMLSyntaxError:
+        return {}
+    found = {}
+    for process in root.iter(f"{{{BPMN_NS}}}process"):
+        found[process.get("id")] = {el.get("id") for el in process.iter() if el.get("id")}
+    return found
+
+
+def diagram(session: Session, instance: ProcessInstance) -> dict:
+    """The deployed BPMN XML of the path the instance now stands in, and which steps are open or done.
+
+    When every open step lives in a called process (the lifecycle waiting inside
+    ``target_review``, say), that process's diagram is the one that shows where the project is.
+    """
+    files = {n: t for n, t in sorted(instance.definition.deployment.files.items()) if n.endswith(".bpmn")}
+    rows = session.execute(
+        select(HumanTask.task_spec, HumanTask.status).where(HumanTask.instance_id == instance.id)
+    ).all()
+    open_steps = sorted({spec for spec, status in rows if status == "open"})
+    done = sorted({spec for spec, status in rows if status == "completed"} - set(open_steps))
+    parsed = {name: _processes_in(text) for name, text in files.items()}
+    process_id, xml = instance.process_id, ""
+    for name, processes in parsed.items():
+        if instance.process_id in processes:
+            xml = files[name]
+            if not open_steps or any(step in processes[instance.process_id] for step in open_steps):
+                return {"process_id": process_id, "xml": xml, "open": open_steps, "completed": done}
+    for name, processes in parsed.items():
+        for pid, elements in processes.items():
+            if open_steps and open_steps[0] in elements:
+                return {"process_id": pid, "xml": files[name], "open": open_steps, "completed": done}
+    return {"process_id": process_id, "xml": xml, "open": open_steps, "completed": done}

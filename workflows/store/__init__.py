@@ -1,0 +1,51 @@
+"""Every table, the :class:`Database` with its units of work, the audit log, migrations.
+
+The tables are plain SQLAlchemy models on one ``DeclarativeBase`` (:class:`Base`); the
+Flask app builds Flask-SQLAlchemy on it, so both share one metadata and one engine.
+Schema changes are Alembic migrations in ``migrations/`` (``jixiao db upgrade``).
+"""
+
+from .collab import ApiToken, Attachment, Comment, Delegation, Notification, SavedFilter
+from .database import Database, default_database, transaction
+from .models import (
+    PROJECT_SYNC_COLUMNS,
+    AuditChain,
+    AuditEvent,
+    Base,
+    BudgetUnit,
+    Deployment,
+    HumanTask,
+    Incident,
+    ProcessDefinition,
+    ProcessInstance,
+    Project,
+    RoleGrant,
+    Timer,
+    User,
+)
+
+__all__ = [
+    "PROJECT_SYNC_COLUMNS",
+    "ApiToken",
+    "Attachment",
+    "AuditChain",
+    "AuditEvent",
+    "Base",
+    "BudgetUnit",
+    "Comment",
+    "Database",
+    "Delegation",
+    "Deployment",
+    "HumanTask",
+    "Incident",
+    "Notification",
+    "ProcessDefinition",
+    "ProcessInstance",
+    "Project",
+    "RoleGrant",
+    "SavedFilter",
+    "Timer",
+    "User",
+    "default_database",
+    "transaction",
+]

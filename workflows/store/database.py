@@ -1,0 +1,147 @@
+"""Database access: one engine per URL, units of work, migrations.
+
+A command runs in :meth:`Database.unit_of_work`: one transaction, rolled back unless
+the command commits. On SQLite a unit of work begins with ``BEGIN IMMEDIATE`` so two
+writers queue instead of failing on a lock upgrade; reads begin deferred.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..config import settings
+from . import audit, outbox
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def _on_sqlite_connect(dbapi_connection, _record):
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _on_sqlite_begin(conn):
+    immediate = conn.get_execution_options().get("sqlite_immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def prepare_engine(engine: Engine) -> None:
+    """What every engine of ours needs, whoever created it (ours, or Flask-SQLAlchemy's)."""
+    if engine.dialect.name != "sqlite" or event.contains(engine, "connect", _on_sqlite_connect):
+        return
+    event.listen(engine, "connect", _on_sqlite_connect)
+    event.listen(engine, "begin", _on_sqlite_begin)
+
+
+def sqlite_file_ready(url: str) -> None:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+# A unit of work is the write session a command runs in (``Database.unit_of_work``).
+UNIT_OF_WORK = "jixiao_unit_of_work"
+
+
+class Database:
+    """An engine, a session factory for reads, and one for commands (units of work)."""
+
+    def __init__(self, url: str | None = None, *, engine: Engine | None = None, **engine_kwargs):
+        if engine is None:
+            self.url = url or settings().resolved_database_url()
+            sqlite_file_ready(self.url)
+            engine = create_engine(self.url, **engine_kwargs)
+        else:  # built on an engine someone else owns (the Flask app's): one pool, not two
+            self.url = engine.url.render_as_string(hide_password=False)
+        prepare_engine(engine)
+        self.engine = engine
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        write_engine = self.engine.execution_options(sqlite_immediate=True) if self.is_sqlite else self.engine
+        self.read_session = sessionmaker(self.engine, expire_on_commit=False)
+        # commands flush explicitly (once, at the end of a save), so no autoflush before every query
+        self.write_session = sessionmaker(
+            write_engine, expire_on_commit=False, autoflush=False, info={UNIT_OF_WORK: True}
+        )
+        event.listen(self.write_session, "before_commit", audit.write_pending)
+        event.listen(self.write_session, "after_commit", outbox.send_after_commit)
+        event.listen(self.write_session, "after_rollback", outbox.drop_after_rollback)
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """One transaction for one command; rolled back unless ``session.commit()`` ran.
+
+        Commands take either a :class:`Database` (they open and commit their own unit of
+        work) or the session yielded here (they join it; the owner commits), so a use case
+        spanning two commands is still all or nothing.
+        """
+        session = self.write_session()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        session = self.read_session()
+        try:
+            yield session
+        finally:
+            session.close()  # releases the transaction; loaded objects stay readable
+
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the schema up to ``revision`` with Alembic (never ``create_all``)."""
+        from alembic import command
+
+        command.upgrade(alembic_config(self.url), revision)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def alembic_config(url: str):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+_default: Database | None = None
+
+
+def default_database() -> Database:
+    """The process-wide database named by ``JIXIAO_DATABASE_URL`` (created on first use)."""
+    global _default
+    if _default is None:
+        _default = Database()
+    return _default
+
+
+@contextmanager
+def transaction(target: Database | Session) -> Iterator[Session]:
+    """The unit of work a command runs in: its own, or the caller's.
+
+    Given a :class:`Database`, the command opens a unit of work and commits it when it
+    returns. Given an open unit of work (the session from ``Database.unit_of_work``), it
+    joins it and the caller commits, so a use case spanning two commands is all or nothing.
+    """
+    if isinstance(target, Session):
+        if not target.info.get(UNIT_OF_WORK):
+            raise TypeError("a command runs in a unit of work (Database.unit_of_work()), not a read session")
+        yield target
+        return
+    with target.unit_of_work() as session:
+        yield session
+        session.commit()

@@ -1,0 +1,185 @@
+"""One scheduler pass: fire every due timer, each instance in its own unit of work (DESIGN 5).
+
+:func:`fire_due_timers` fires one instance's due timers in one unit of work. A pass
+(:func:`run_due`) lists due instances in batches (earliest first; instances parked by an
+open timer incident are left out) and fires each. Exactly once:
+
+- the firing transaction claims the instance's due rows first (``FOR UPDATE SKIP
+  LOCKED`` on PostgreSQL, the write lock on SQLite), so two schedulers never fire the
+  same timer; the loser claims nothing and moves on;
+- the instance's optimistic lock (``lock_version``) still turns any other concurrent
+  write (a user completing the task at the deadline) into a :class:`Conflict`: that
+  instance is skipped and retried on the next pass;
+- the fired rows disappear in the same commit that writes the ``timer.fired`` audit
+  events; a crash before that commit leaves them due for the next pass.
+
+A failure in one instance becomes a ``timer`` incident on that instance (visible to
+administrators) and does not stop the others; its timers stay due but are not refired
+while the incident is open. :func:`retry_incident` resolves it and fires again.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import OperationalError
+
+from .. import clock
+from ..commands import _persist, incidents
+from ..engine import steps, timer_events
+from ..errors import Conflict, InstanceNotFound
+from ..policy import Actor
+from ..store import Database, audit, transaction
+from . import index
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PassReport:
+    fired: int = 0
+    instances: int = 0
+    conflicts: int = 0
+    incidents: list[int] = field(default_factory=list)
+
+
+# A catch-up (``now`` given) fires an instance's due timers in due order, one step per
+# due time, so chained timers come out as if the scheduler had waited; bounded per call.
+MAX_TIMER_STEPS = 100
+# SpiffWorkflow fires a timer when its due time is strictly before now; a timer due at T
+# fires at T (DESIGN 5), so a catch-up step runs one microsecond after the due time.
+_AT_DUE = timedelta(microseconds=1)
+
+
+def fire_due_timers(
+    db: Database, instance_id: int, *, now: datetime | None = None, actor: Actor | None = None
+) -> int:
+    """Fire the instance's timers that are due at ``now``; returns how many fired.
+
+    One unit of work: claim the due ``timer`` rows (``FOR UPDATE SKIP LOCKED`` on
+    PostgreSQL; nothing claimed → another scheduler has them → 0), load, fire
+    + engine steps, save (re-indexes timers, delivers raised notices), one ``timer.fired``
+    audit event per fired timer, commit. Without ``now`` the engine reads the real clock
+    (no freezing: the clock is process-wide and a scheduler thread must not freeze it for
+    request threads); with ``now`` (catch-up, tests) each step freezes the clock at its
+    due time.
+    """
+    actor = actor or Actor.system("scheduler")
+    catch_up = now is not None
+    moment = now if catch_up else clock.now()
+    with transaction(db) as session:
+        due = index.claim(session, instance_id, moment)
+        if not due:
+            return 0
+        instance, workflow = _persist.load_instance(session, instance_id)
+        if instance.status != "running":  # stale rows of a finished instance
+            _persist.sync_timer_index(session, instance, workflow, running=False)
+            return 0
+        fired_total = 0
+        for step in range(MAX_TIMER_STEPS):
+            if step:  # the first step fires what was claimed
+                due = index.due_rows(session, instance_id, moment)
+            if not due:
+                break
+            before = {r.task_id: (r.task_spec, r.kind, r.due_at) for r in due}
+            step_at = min(r.due_at for r in due) + _AT_DUE if catch_up else None
+            with clock.frozen(step_at) if catch_up else nullcontext():
+                steps.fire_timers(workflow)
+                # what the index will hold (sync_index writes exactly these rows)
+                running = not workflow.is_completed()
+                after = {t.task_id: t.due_at for t in timer_events.waiting_timers(workflow)} if running else {}
+                fired = [
+                    (task_id, spec, kind, due_at)
+                    for task_id, (spec, kind, due_at) in before.items()
+                    if (step_at is None or due_at < step_at) and after.get(task_id) != due_at
+                ]
+                if not fired:  # nothing came due after all: write nothing
+                    break
+                _persist.save(session, instance, workflow, actor)
+            for task_id, spec, kind, due_at in fired:
+                audit.append(
+                    session,
+                    action="timer.fired",
+                    actor=actor.username,
+                    instance_id=instance_id,
+                    task_id=task_id,
+                    data={"timer": spec, "kind": kind, "due_at": due_at.astimezone(clock.CHINA).isoformat()},
+                )
+            fired_total += len(fired)
+            if not catch_up or instance.status != "running":
+                break
+        return fired_total
+
+
+def _fire_one(db: Database, instance_id: int, moment: datetime | None, report: PassReport) -> PassReport:
+    """Fire one instance, adding what happened to ``report`` (returned)."""
+    actor = Actor.system("scheduler")
+    try:
+        fired = fire_due_timers(db, instance_id, now=moment, actor=actor)
+    except (Conflict, OperationalError):
+        # someone else wrote the instance (or the database refused a concurrent write):
+        # nothing was committed; the rows are still due for the next pass
+        report.conflicts += 1
+        return report
+    except InstanceNotFound:
+        return report
+    except Exception as exc:  # one broken instance must not stop the rest
+        message = f"{type(exc).__name__}: {exc}"
+        log.warning("timer incident on instance %s: %s", instance_id, message)
+        report.incidents.append(
+            incidents.record_incident(db, instance_id, index.INCIDENT_KIND, message, actor=actor)
+        )
+        return report
+    if fired:
+        report.instances += 1
+        report.fired += fired
+    return report
+
+
+def run_due(db: Database, as_of: datetime | None = None, batch: int = 500, workers: int = 1) -> PassReport:
+    """Fire everything due at ``as_of`` (a catch-up, clock frozen per step) or now (real time).
+
+    ``workers`` > 1 fires a batch's instances on that many threads (real time only: a
+    catch-up freezes the process-wide clock, so it stays on one thread). Useful on
+    PostgreSQL, where firing waits on the database; SQLite serializes writers anyway.
+    """
+    report = PassReport()
+    tried: set[int] = set()
+    threads = workers if as_of is None and workers > 1 else 1
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="jixiao-timer") if threads > 1 else None
+    try:
+        while True:
+            moment = as_of or clock.now()
+            with db.reading() as session:
+                ids = [i for i in index.due_instances(session, moment, batch + len(tried)) if i not in tried]
+            if not ids:
+                return report
+            chunk = ids[:batch]
+            tried.update(chunk)  # each instance once per pass: a pass always ends
+            if pool is None:
+                for instance_id in chunk:
+                    _fire_one(db, instance_id, as_of, report)
+            else:
+                partial = list(pool.map(lambda i: _fire_one(db, i, None, PassReport()), chunk))
+                for part in partial:
+                    report.fired += part.fired
+                    report.instances += part.instances
+                    report.conflicts += part.conflicts
+                    report.incidents.extend(part.incidents)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+
+def retry_incident(
+    db: Database, incident_id: int, *, actor: Actor, as_of: datetime | None = None
+) -> PassReport:
+    """Resolve a timer incident and fire the instance's due timers again (one more incident if it fails)."""
+    instance_id = incidents.resolve_incident(db, incident_id, actor=actor)
+    report = PassReport()
+    _fire_one(db, instance_id, as_of, report)
+    return report

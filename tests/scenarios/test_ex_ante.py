@@ -9,6 +9,7 @@ from tests.scenarios.conftest import BPMN, FORMS
 from workflows import policy
 from workflows.engine import specs
 from workflows.errors import FormInvalid
+from workflows.queries import tasks as tasks_query
 
 EXPERTS = ["expert.wang", "expert.liu", "expert.chen"]
 
@@ -128,6 +129,23 @@ def test_expert_sees_only_the_task_assigned_to_them(paths):
     owner = policy.Actor(task.assignee, frozenset({"expert"}))
     other = policy.Actor(next(e for e in EXPERTS if e != task.assignee), frozenset({"expert"}))
     assert policy.may_see(owner, task) and not policy.may_see(other, task)
+
+
+def test_expert_reads_no_other_experts_sheet_in_the_history(paths):
+    """R-EA-3 / DESIGN 8: the instance history (API audit, project page) hides the other sheets too."""
+    iid = paths.start(amount_wan=1261.22, experts=EXPERTS)
+    submit_report(paths, iid)
+    paths.do(iid, "ea_finance_review", demo.ex_ante_review(90))
+    first, second = paths.tasks(iid, "ea_expert_score")[:2]
+    paths.do(iid, "ea_expert_score", demo.expert_sheet(70))  # completes the first open expert task
+    done = next(t for t in (first, second) if t.id not in {x.id for x in paths.tasks(iid, "ea_expert_score")})
+    waiting = second if done is first else first
+    other = policy.Actor(waiting.assignee, frozenset({"expert"}))
+    office = policy.Actor("zhou.perf", frozenset({"performance_office"}))
+    with paths.db.reading() as session:
+        seen_by_other = {e.task_id for e in tasks_query.history(session, iid, other)}
+        seen_by_office = {e.task_id for e in tasks_query.history(session, iid, office)}
+    assert done.id in seen_by_office and done.id not in seen_by_other
 
 
 def test_three_expert_panel_scores_by_the_mean(paths):

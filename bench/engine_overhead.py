@@ -94,7 +94,8 @@ def main() -> None:
 
     # (b) commands.complete_task against SQLite: start n instances, complete their first task
     first_tasks = [
-        commands.start(db, "eight_steps", actor=actor, data={"amount": 120}).next_tasks[0].id for _ in range(n)
+        commands.start(db, "eight_steps", actor=actor, data={"amount": 120}).next_tasks[0].id
+        for _ in range(n)
     ]
     app_times = []
     for task_id in first_tasks:

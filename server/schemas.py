@@ -19,7 +19,10 @@ _ZH = [
     (re.compile(r"^Not a valid string\.$"), "类型不正确，应为文本"),
     (re.compile(r"^Special numeric values \(nan or infinity\) are not permitted\.$"), "不是有效的数字"),
     (re.compile(r"^Must be one of: .*\.$"), "不是可选的值"),
-    (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"), r"应在 \1 到 \2 之间"),
+    (
+        re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
+        r"应在 \1 到 \2 之间",
+    ),
     (re.compile(r"^Must be greater than or equal to (\S+)\.$"), r"不能小于 \1"),
     (re.compile(r"^Must be greater than (\S+)\.$"), r"应大于 \1"),
     (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), r"长度应在 \1 到 \2 个字符之间"),

@@ -187,9 +187,7 @@ def timers_retry(ctx, incident_id, actor, as_of):
 
     moment = clock.parse_moment(as_of) if as_of else None
     try:
-        report = retry_incident(
-            _db(ctx), incident_id, actor=Actor(actor, frozenset({"admin"})), as_of=moment
-        )
+        report = retry_incident(_db(ctx), incident_id, actor=Actor(actor, frozenset({"admin"})), as_of=moment)
     except Conflict as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)

@@ -111,7 +111,9 @@ def may_hold(candidate: Actor, task: TaskLike) -> bool:
 
 def may_assign(actor: Actor, task: TaskLike) -> bool:
     """May hand the task to someone: its holder, anyone who could claim it, an administrator."""
-    return actor.is_admin or task.assignee == actor.username or (task.assignee is None and may_see(actor, task))
+    return (
+        actor.is_admin or task.assignee == actor.username or (task.assignee is None and may_see(actor, task))
+    )
 
 
 def may_read_task(actor: Actor, task: TaskLike) -> bool:

@@ -157,7 +157,9 @@ def test_the_deadline_firing_while_a_user_completes_the_task_leaves_the_user_a_c
 def test_resolving_the_incident_lets_the_next_pass_fire_the_instance(db, kinds, monkeypatch):
     instance_id = start_at(db, T0, "gateway").instance_id
     real_load = commands._persist.load_instance
-    monkeypatch.setattr(commands._persist, "load_instance", lambda s, i: (_ for _ in ()).throw(RuntimeError("flaky")))
+    monkeypatch.setattr(
+        commands._persist, "load_instance", lambda s, i: (_ for _ in ()).throw(RuntimeError("flaky"))
+    )
     [incident_id] = timers.run_due(db, T0 + timedelta(days=3)).incidents
     monkeypatch.setattr(commands._persist, "load_instance", real_load)
     commands.resolve_incident(db, incident_id, actor=policy.Actor.system("admin"))

@@ -20,7 +20,15 @@ from workflows import policy
 from workflows.policy import Actor
 from workflows.store import HumanTask
 
-ROLES = ["unit_submitter", "unit_head", "finance_reviewer", "performance_office", "expert", "third_party", "admin"]
+ROLES = [
+    "unit_submitter",
+    "unit_head",
+    "finance_reviewer",
+    "performance_office",
+    "expert",
+    "third_party",
+    "admin",
+]
 USERS = ["zhang.san", "li.si", "wang.expert"]
 UNITS = [None, 1, 2]
 
@@ -49,7 +57,9 @@ task_rows = st.lists(
 @pytest.fixture(scope="module")
 def engine():
     eng = create_engine("sqlite://")
-    HumanTask.__table__.create(eng, checkfirst=True)  # the one table the clauses read, without its FKs' targets
+    HumanTask.__table__.create(
+        eng, checkfirst=True
+    )  # the one table the clauses read, without its FKs' targets
     yield eng
     eng.dispose()
 
@@ -105,8 +115,12 @@ def test_may_read_task_and_its_sql_pick_the_same_tasks(engine, actor, rows):
 def test_an_expert_never_claims_from_a_pool():
     """DESIGN 8: an expert sees only tasks assigned to them."""
     expert = Actor("wang.expert", frozenset({"expert"}))
-    pooled = Row({"role": "expert", "unit_id": None, "assignee": None, "status": "open", "completed_by": None})
-    mine = Row({"role": "expert", "unit_id": None, "assignee": "wang.expert", "status": "open", "completed_by": None})
+    pooled = Row(
+        {"role": "expert", "unit_id": None, "assignee": None, "status": "open", "completed_by": None}
+    )
+    mine = Row(
+        {"role": "expert", "unit_id": None, "assignee": "wang.expert", "status": "open", "completed_by": None}
+    )
     assert not policy.may_see(expert, pooled) and not policy.may_claim(expert, pooled)
     assert policy.may_see(expert, mine) and policy.may_complete(expert, mine)
 
@@ -114,8 +128,12 @@ def test_an_expert_never_claims_from_a_pool():
 def test_a_unit_sees_only_its_own_units_tasks():
     """DOMAIN 2: a unit's staff see their unit's work, not another unit's."""
     submitter = Actor("zhang.san", frozenset({"unit_submitter"}), unit_id=1)
-    own = Row({"role": "unit_submitter", "unit_id": 1, "assignee": None, "status": "open", "completed_by": None})
-    other = Row({"role": "unit_submitter", "unit_id": 2, "assignee": None, "status": "open", "completed_by": None})
+    own = Row(
+        {"role": "unit_submitter", "unit_id": 1, "assignee": None, "status": "open", "completed_by": None}
+    )
+    other = Row(
+        {"role": "unit_submitter", "unit_id": 2, "assignee": None, "status": "open", "completed_by": None}
+    )
     assert policy.may_claim(submitter, own) and not policy.may_see(submitter, other)
 
 

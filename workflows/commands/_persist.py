@@ -67,7 +67,9 @@ def load_instance(session: Session, instance_id: int):
 
 def open_task(session: Session, task_id: str, actor: Actor) -> HumanTask:
     """The open task ``task_id``; one the actor may not read is not found (ids cannot be probed)."""
-    task = session.scalar(select(HumanTask).where(HumanTask.id == task_id)) if len(task_id or "") <= 36 else None
+    task = (
+        session.scalar(select(HumanTask).where(HumanTask.id == task_id)) if len(task_id or "") <= 36 else None
+    )
     if task is None or not may_read_task(actor, task):
         raise TaskNotFound(f"no task {task_id}")
     if task.status != "open":

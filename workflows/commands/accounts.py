@@ -61,7 +61,9 @@ def create_unit(uow: Unit, code: str, name: str, *, actor: Actor) -> int:
         unit = BudgetUnit(code=code, name=name)
         session.add(unit)
         session.flush()
-        audit.append(session, action="unit.created", actor=actor.username, data={"unit": unit.id, "code": code})
+        audit.append(
+            session, action="unit.created", actor=actor.username, data={"unit": unit.id, "code": code}
+        )
         return unit.id
 
 

@@ -116,7 +116,12 @@ def hand_back(uow: Unit, task_id: str, *, actor: Actor) -> None:
         if row.assignee != delegation.delegate:
             raise Conflict("任务已不在受托人名下")
         _set_assignee(
-            session, row, actor=actor, new=delegation.delegator, expect=delegation.delegate, action="task.assigned"
+            session,
+            row,
+            actor=actor,
+            new=delegation.delegator,
+            expect=delegation.delegate,
+            action="task.assigned",
         )
         delegation.returned_at = clock.now()
         audit.append(

@@ -141,7 +141,9 @@ def save_filter(uow: Unit, name: str, params: dict, *, actor: Actor) -> SavedFil
         row = SavedFilter(username=actor.username, name=name, params=params, created_at=clock.now())
         session.add(row)
         session.flush()
-        audit.append(session, action="filter.saved", actor=actor.username, data={"name": name, "params": params})
+        audit.append(
+            session, action="filter.saved", actor=actor.username, data={"name": name, "params": params}
+        )
         return row
 
 

@@ -16,7 +16,9 @@ def record_incident(uow: Unit, instance_id: int, kind: str, message: str, *, act
     """Record a failure on an instance (visible to administrators); its own unit of work
     when given a Database, so it survives the rollback of the work that failed."""
     with transaction(uow) as session:
-        incident = Incident(instance_id=instance_id, kind=kind, message=message[:4000], created_at=clock.now())
+        incident = Incident(
+            instance_id=instance_id, kind=kind, message=message[:4000], created_at=clock.now()
+        )
         session.add(incident)
         session.flush()
         audit.append(

@@ -19,7 +19,8 @@ from ..engine import specs, steps
 from ..errors import Conflict, Forbidden, NotClaimedByYou
 from ..policy import Actor, may_complete
 from ..store import Database, ProcessInstance, audit, transaction
-from ._persist import CommandResult, load_instance, open_task, result_of, save, write_conflict
+from . import _persist
+from ._persist import CommandResult, open_task, result_of, write_conflict
 
 Unit = Database | Session  # a command's unit of work: its own (a Database) or the caller's
 
@@ -66,7 +67,7 @@ def start(
                 "data": data or {},
             },
         )
-        return result_of(instance, save(session, instance, workflow, actor))
+        return result_of(instance, _persist.save(session, instance, workflow, actor))
 
 
 def complete_task(uow: Unit, task_id: str, data: dict | None, *, actor: Actor) -> CommandResult:
@@ -79,7 +80,7 @@ def complete_task(uow: Unit, task_id: str, data: dict | None, *, actor: Actor) -
                 if row.assignee is not None:
                     raise NotClaimedByYou(f"task {task_id} is claimed by {row.assignee}")
                 raise Forbidden(f"{actor.username} may not complete task {task_id}")
-            instance, workflow = load_instance(session, row.instance_id)
+            instance, workflow = _persist.load_instance(session, row.instance_id)
             schema = specs.form_schema(instance.definition, row.form) if row.form else None
             clean, dropped = forms.accept(schema, data)
             steps.complete_user_task(workflow, task_id, clean)
@@ -94,7 +95,9 @@ def complete_task(uow: Unit, task_id: str, data: dict | None, *, actor: Actor) -
                 data={"task": row.task_spec, "data": clean, "dropped_keys": dropped},
             )
             row.draft = None
-            return result_of(instance, save(session, instance, workflow, actor, completed_task_id=task_id))
+            return result_of(
+                instance, _persist.save(session, instance, workflow, actor, completed_task_id=task_id)
+            )
     except OperationalError as exc:
         raise write_conflict(exc) from exc
 
@@ -135,7 +138,7 @@ def correlate_message(
     delivered = []
     for instance_id in ids:
         with transaction(db) as session:
-            instance, workflow = load_instance(session, instance_id)
+            instance, workflow = _persist.load_instance(session, instance_id)
             if not steps.deliver_message(workflow, name, payload):
                 continue  # this instance is not waiting for the message
             audit.append(
@@ -145,20 +148,20 @@ def correlate_message(
                 instance_id=instance_id,
                 data={"message": name, "payload": payload},
             )
-            save(session, instance, workflow, actor)
+            _persist.save(session, instance, workflow, actor)
             delivered.append(instance_id)
     return delivered
 
 
 def cancel(uow: Unit, instance_id: int, *, actor: Actor, reason: str = "") -> None:
     with transaction(uow) as session:
-        instance, workflow = load_instance(session, instance_id)
+        instance, workflow = _persist.load_instance(session, instance_id)
         if instance.status != "running":
             raise Conflict(f"instance {instance_id} is {instance.status}")
         steps.cancel(workflow)
         instance.status = "cancelled"
         instance.completed_at = clock.now()
-        save(session, instance, workflow, actor)
+        _persist.save(session, instance, workflow, actor)
         audit.append(
             session,
             action="instance.cancelled",

@@ -147,5 +147,3 @@ def deadline_of(user_task) -> datetime | None:
         if due is not None:
             dues.append(due)
     return min(dues) if dues else None
-
-

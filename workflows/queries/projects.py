@@ -14,9 +14,13 @@ from . import tasks
 
 def listing(actor: Actor, q: str | None = None):
     """The projects the actor may read, newest year first (a query to paginate)."""
-    query = select(Project).where(policy.project_clause(actor)).order_by(Project.fiscal_year.desc(), Project.code)
+    query = (
+        select(Project).where(policy.project_clause(actor)).order_by(Project.fiscal_year.desc(), Project.code)
+    )
     if q:
-        query = query.where(Project.name.contains(q, autoescape=True) | Project.code.contains(q, autoescape=True))
+        query = query.where(
+            Project.name.contains(q, autoescape=True) | Project.code.contains(q, autoescape=True)
+        )
     return query
 
 
@@ -30,7 +34,9 @@ def readable_project(session: Session, actor: Actor, project_id: int) -> Project
 def instances_of(session: Session, project_id: int) -> list[ProcessInstance]:
     return list(
         session.scalars(
-            select(ProcessInstance).where(ProcessInstance.project_id == project_id).order_by(ProcessInstance.id)
+            select(ProcessInstance)
+            .where(ProcessInstance.project_id == project_id)
+            .order_by(ProcessInstance.id)
         )
     )
 
@@ -47,7 +53,9 @@ def open_tasks_of_instance(session: Session, instance_id: int) -> list[HumanTask
 
 def open_tasks_of(session: Session, project_id: int) -> list[HumanTask]:
     return list(
-        session.scalars(select(HumanTask).where(HumanTask.project_id == project_id, HumanTask.status == "open"))
+        session.scalars(
+            select(HumanTask).where(HumanTask.project_id == project_id, HumanTask.status == "open")
+        )
     )
 
 
@@ -77,7 +85,9 @@ def readable_instance(session: Session, actor: Actor, instance_id: int) -> Proce
         elif actor.is_system or actor.roles & policy.OVERSIGHT_ROLES or instance.started_by == actor.username:
             return instance
         elif session.scalar(
-            select(HumanTask.id).where(HumanTask.instance_id == instance_id, policy.readable_task_clause(actor))
+            select(HumanTask.id).where(
+                HumanTask.instance_id == instance_id, policy.readable_task_clause(actor)
+            )
         ):
             return instance
     raise InstanceNotFound(f"no process instance {instance_id}")

@@ -100,7 +100,9 @@ def history(session: Session, instance_id: int, viewer: Actor) -> list[AuditEven
 def comments_of(session: Session, project_id: int | None, instance_id: int) -> list[Comment]:
     query = select(Comment).order_by(Comment.created_at, Comment.id)
     query = (
-        query.where(Comment.project_id == project_id) if project_id else query.where(Comment.instance_id == instance_id)
+        query.where(Comment.project_id == project_id)
+        if project_id
+        else query.where(Comment.instance_id == instance_id)
     )
     return list(session.scalars(query))
 
@@ -138,7 +140,11 @@ def colleagues(session: Session, task: HumanTask, exclude: str | None = None) ->
     """Active users the task may be handed to (:func:`workflows.policy.may_hold`)."""
     if not task.role:
         return []
-    return [u for u in session.scalars(policy.holders_query(task.role, task.unit_id)).unique() if u.username != exclude]
+    return [
+        u
+        for u in session.scalars(policy.holders_query(task.role, task.unit_id)).unique()
+        if u.username != exclude
+    ]
 
 
 def readable_attachment(session: Session, actor: Actor, attachment_id: int) -> Attachment:

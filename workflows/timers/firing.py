@@ -91,7 +91,9 @@ def fire_due_timers(
                 steps.fire_timers(workflow)
                 # what the index will hold (sync_index writes exactly these rows)
                 running = not workflow.is_completed()
-                after = {t.task_id: t.due_at for t in timer_events.waiting_timers(workflow)} if running else {}
+                after = (
+                    {t.task_id: t.due_at for t in timer_events.waiting_timers(workflow)} if running else {}
+                )
                 fired = [
                     (task_id, spec, kind, due_at)
                     for task_id, (spec, kind, due_at) in before.items()

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from demo import paths as demo
+from workflows.errors import FormInvalid
 from tests.scenarios.conftest import YEAR, moment
 
 
@@ -120,7 +121,40 @@ def test_two_consecutive_failures_escalate_to_leadership(paths, budgeted):
     paths.do(budgeted, "lc_escalation", demo.escalation("收回资金"))
     row = paths.project_row(budgeted)
     assert row.consecutive_failures == 2 and row.grade_cap == "中"
-    assert paths.data(budgeted)["escalations"] == [{"node": "08-31", "decision": "收回资金"}]
+    assert paths.data(budgeted)["escalations"] == [
+        {"node": "08-31", "decision": "收回资金", "amount_wan": 50.0}
+    ]
+
+
+@pytest.mark.parametrize("decision", ["调减预算", "收回资金"])
+def test_R_MN_4_leadership_cut_is_applied_to_the_projects_budget(paths, budgeted, decision):
+    """R-MN-4: leadership's decision to reduce the budget or recover funds changes the project's
+    figures (362 万元 − 50 = 312), and results application works on the reduced budget."""
+    paths.monitoring_node(budgeted, passed=False, month_after="06")
+    paths.monitoring_node(budgeted, passed=False, month_after="09")
+    paths.do(budgeted, "lc_escalation", demo.escalation(decision))
+    assert paths.project_row(budgeted).amount == 312
+    paths.evaluate(budgeted, 75)
+    assert paths.data(budgeted)["ra_cut_amount"] == 31.2  # 10% of 312
+
+
+def test_R_MN_4_suspended_payments_leave_the_budget_as_it_is(paths, budgeted):
+    paths.monitoring_node(budgeted, passed=False, month_after="06")
+    paths.monitoring_node(budgeted, passed=False, month_after="09")
+    paths.do(budgeted, "lc_escalation", demo.escalation("暂停拨款"))
+    assert paths.project_row(budgeted).amount == 362
+
+
+def test_a_cut_needs_its_amount(paths, budgeted):
+    """The form refuses 调减预算 / 收回资金 without the amount (nothing is applied)."""
+    paths.monitoring_node(budgeted, passed=False, month_after="06")
+    paths.monitoring_node(budgeted, passed=False, month_after="09")
+    data = demo.escalation("调减预算")
+    del data["escalation_amount_wan"]
+    with pytest.raises(FormInvalid) as refused:
+        paths.do(budgeted, "lc_escalation", data)
+    assert "escalation_amount_wan" in refused.value.fields
+    assert paths.project_row(budgeted).amount == 362
 
 
 def test_two_consecutive_failures_cap_the_grade_below_liang(paths, budgeted):

@@ -15,10 +15,10 @@ from tests.scenarios.conftest import YEAR, moment
 def evaluated(paths):
     """Evaluate a project at a given finance score; returns the instance at ra_feedback."""
 
-    def _evaluated(score):
+    def _evaluated(score, results=(True, True), **flags):
         iid = paths.start()
-        paths.to_evaluation(iid)
-        paths.evaluate(iid, score)
+        paths.to_evaluation(iid, results)
+        paths.evaluate(iid, score, **flags)
         assert paths.open(iid) == ["ra_feedback"]
         return iid
 
@@ -91,3 +91,38 @@ def test_sensitive_results_are_not_published(paths, evaluated):
     iid = evaluated(86)
     paths.do(iid, "ra_feedback", demo.results_feedback(sensitive=True))
     assert paths.data(iid)["results_disclosed"] is False
+
+
+# The capped grade decides results application, never the raw score (R-RA-1 with R-EV-5,
+# R-EV-7, R-MN-4): a cap that takes a project out of 优/良 also takes away priority.
+
+
+def test_R_EV_7_false_self_evaluation_at_92_is_graded_cha_cut_30_percent_not_prioritised(paths, evaluated):
+    """R-EV-7: a false self-evaluation is a one-vote veto: 差, funds cut as below 60, no priority."""
+    iid = evaluated(92, false_report=True)
+    row, data = paths.project_row(iid), paths.data(iid)
+    assert row.grade == "差" and row.budget_cut_ratio == Decimal("0.3")
+    assert data["ra_priority"] is False
+
+
+def test_R_EV_5_serious_misuse_at_96_is_cut_and_not_prioritised(paths, evaluated):
+    """R-EV-5: serious misuse of funds → 差 directly, and results application follows the grade."""
+    iid = evaluated(96, serious_misuse=True)
+    row, data = paths.project_row(iid), paths.data(iid)
+    assert row.grade == "差" and row.budget_cut_ratio == Decimal("0.3")
+    assert data["ra_priority"] is False
+
+
+def test_R_MN_4_two_failed_monitoring_rounds_cap_95_to_zhong_with_a_cut_and_no_priority(paths, evaluated):
+    """R-MN-4 + R-RA-1: capped to 中, a 95 is treated as 中 (70–80 band: 10%), not prioritised."""
+    iid = evaluated(95, results=(False, False))
+    row, data = paths.project_row(iid), paths.data(iid)
+    assert row.grade == "中" and row.budget_cut_ratio == Decimal("0.1")
+    assert data["ra_priority"] is False
+
+
+def test_R_EV_5_audit_findings_keep_a_90_out_of_priority(paths, evaluated):
+    """R-EV-5: audit findings cap at 中: no priority for a 90, and the 中 band's cut applies."""
+    iid = evaluated(90, audit_findings=True)
+    row, data = paths.project_row(iid), paths.data(iid)
+    assert row.grade == "中" and data["ra_priority"] is False and row.budget_cut_ratio == Decimal("0.1")

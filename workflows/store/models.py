@@ -256,6 +256,7 @@ class Project(Base):
 # instance is saved, so the BPMN (not Python) decides when a project's stage or score changes.
 PROJECT_SYNC_COLUMNS = (
     "stage",
+    "amount",  # leadership's 调减预算 / 收回资金 (R-MN-4)
     "score",
     "grade",
     "grade_cap",

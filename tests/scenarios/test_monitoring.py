@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from demo import paths as demo
-from workflows.errors import FormInvalid
 from tests.scenarios.conftest import YEAR, moment
+from workflows.errors import FormInvalid
 
 
 @pytest.fixture

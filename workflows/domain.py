@@ -7,7 +7,10 @@ functions do arithmetic a designer should not have to write in a script.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
+
+from . import clock
 
 
 def _num(value) -> Decimal:
@@ -70,7 +73,14 @@ def aggregate(method: str, values: Iterable) -> float:
     return combine(items)
 
 
+def deadline_in_days(days) -> str:
+    """The end of the day ``days`` calendar days from today, China time, as a timer date."""
+    day = clock.now().astimezone(clock.CHINA).date() + timedelta(days=int(days))
+    return f"{day.isoformat()}T23:59:59+08:00"
+
+
 FUNCTIONS = {
+    "deadline_in_days": deadline_in_days,
     "round2": round2,
     "mean": mean,
     "total": total,

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from demo import paths as demo
 from workflows import clock, commands, engine, policy
 from workflows.engine import specs
-from workflows.store import BudgetUnit, HumanTask, ProcessInstance, Project, Timer
+from workflows.store import AuditEvent, BudgetUnit, HumanTask, ProcessInstance, Project, Timer
 
 ROOT = Path(__file__).resolve().parents[2]
 BPMN = ROOT / "bpmn"
@@ -104,6 +104,21 @@ class Paths:
             return rows
 
     # --- reading --------------------------------------------------------------------
+
+    def clock_at(self, when: str) -> None:
+        clock.set_now(moment(when))
+
+    def notices(self, iid) -> list[dict]:
+        """The notices the instance raised (audit ``notification.sent``), oldest first."""
+        with self.db.reading() as session:
+            return [
+                e.data
+                for e in session.scalars(
+                    select(AuditEvent)
+                    .where(AuditEvent.instance_id == iid, AuditEvent.action == "notification.sent")
+                    .order_by(AuditEvent.seq)
+                )
+            ]
 
     def instance(self, iid) -> ProcessInstance:
         with self.db.reading() as session:

@@ -69,6 +69,19 @@ def test_late_report_marks_the_project_overdue(paths, budgeted):
     assert paths.open(budgeted) == ["mn_report"]
 
 
+def test_R_MN_2_a_late_report_notifies_the_submitter_the_unit_head_and_finance(paths, budgeted):
+    """R-MN-2: late work reaches people: the report's owner, the unit head, finance's reviewers."""
+    paths.fire(budgeted, f"{YEAR}-06-01T09:00:00")
+    paths.fire(budgeted, f"{YEAR}-06-11T00:30:00")
+    sent = paths.notices(budgeted)
+    assert {next(iter(n["to"].items())) for n in sent} == {
+        ("task", "mn_report"),
+        ("role", "unit_head"),
+        ("role", "finance_reviewer"),
+    }
+    assert all("逾期" in n["message"] for n in sent)
+
+
 def test_execution_rate_is_computed_from_the_executed_amount(paths, budgeted):
     """R-MN-2: budget execution (executed amount → rate) is reported per project."""
     paths.fire(budgeted, f"{YEAR}-06-01T09:00:00")

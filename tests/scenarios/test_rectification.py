@@ -103,3 +103,26 @@ def test_project_shows_rectification_then_returns_to_its_stage(paths):
     assert paths.project_row(iid).stage == "rectification"
     round_trip(paths, iid, accepted=True)
     assert paths.project_row(iid).stage == "monitoring"
+
+
+def test_R_RC_1_rectification_has_a_deadline_even_when_none_is_given(paths):
+    """R-RC-1 (product policy: rectification_days, default 15): a return without a date is due in 15 days."""
+    paths.clock_at("2027-06-20T10:00:00")
+    iid = start(paths)
+    [task] = paths.tasks(iid)
+    assert task.due_at == moment("2027-07-05T23:59:59").astimezone(UTC)
+    assert [t.task_spec for t in paths.timers(iid)] == ["rc_deadline"]
+
+
+def test_R_RC_1_overdue_rectification_marks_the_project_and_notifies(paths):
+    """R-RC-1: past the rectification deadline the unit, its head and finance are told; the task stays open."""
+    iid = paths.start("rectification", rect_subject="评价结果整改", rect_due_at="2027-08-31T23:59:59+08:00")
+    assert paths.fire(iid, "2027-08-31T23:00:00") == 0
+    assert paths.fire(iid, "2027-09-01T00:30:00") == 1
+    assert paths.project_row(iid).overdue is True
+    assert paths.open(iid) == ["rc_submit"]
+    assert {next(iter(n["to"].items())) for n in paths.notices(iid)} == {
+        ("task", "rc_submit"),
+        ("role", "unit_head"),
+        ("role", "finance_reviewer"),
+    }

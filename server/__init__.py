@@ -125,13 +125,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     formatting.register(app)
 
     from . import api as api_views
-    from . import auth, inbox, ops, projects, tasks
+    from . import auth, inbox, notices, ops, projects, tasks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(tasks.bp)
     app.register_blueprint(projects.bp)
     app.register_blueprint(ops.bp)
+    app.register_blueprint(notices.bp)
     api_views.register(api)
     csrf.exempt(api_views.exempt_blueprints())
 

@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 
 from workflows import commands
 from workflows.engine import specs
-from workflows.queries import accounts, inbox, projects, tasks
+from workflows.queries import accounts, inbox, notices, projects, tasks
 from workflows.store import ProcessInstance, Project
 
 from . import schemas as s
@@ -305,6 +305,25 @@ def upload(files, task_id):
 @_errors(401, 404)
 def download(attachment_id):
     return send_attachment(api_user().actor, attachment_id)
+
+
+@blp.get("/notifications")
+@token_required
+@blp.arguments(s.NotificationQuery, location="query")
+@blp.response(200, s.NotificationSchema(many=True))
+@_errors(400, 401)
+def list_notifications(args):
+    """My notices, newest first (``unread=true``: only unread)."""
+    with database().reading() as session:
+        return notices.for_user(session, api_user().username, unread_only=args["unread"], limit=100)
+
+
+@blp.post("/notifications/<int:notification_id>/read")
+@token_required
+@blp.response(204)
+@_errors(401, 404)
+def read_notification(notification_id):
+    commands.mark_read(database(), notification_id, actor=api_user().actor)
 
 
 def register(api) -> None:

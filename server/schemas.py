@@ -290,3 +290,19 @@ class CompleteResponse(Schema):
 
 class UploadSchema(Schema):
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class NotificationSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "reminder, escalation or notice"})
+    subject = fields.String()
+    message = fields.String()
+    instance_id = fields.Integer(allow_none=True)
+    task_id = fields.String(allow_none=True)
+    project_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    read_at = fields.DateTime(allow_none=True)
+
+
+class NotificationQuery(Schema):
+    unread = fields.Boolean(load_default=False)

@@ -32,6 +32,12 @@ class Settings:
     attachments_dir: Path
     max_attachment_bytes: int
     scheduler_max_sleep: float
+    smtp_host: str | None  # None: mail goes to instance/mail.log
+    smtp_port: int
+    smtp_user: str | None
+    smtp_password: str | None
+    smtp_starttls: bool
+    mail_from: str
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -54,6 +60,12 @@ class Settings:
             attachments_dir=Path(env("ATTACHMENTS_DIR", str(instance_dir / "attachments"))),
             max_attachment_bytes=int(env("MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))),
             scheduler_max_sleep=float(env("SCHEDULER_MAX_SLEEP", "5.0")),
+            smtp_host=env("SMTP_HOST", "") or None,
+            smtp_port=int(env("SMTP_PORT", "25")),
+            smtp_user=env("SMTP_USER", "") or None,
+            smtp_password=env("SMTP_PASSWORD", "") or None,
+            smtp_starttls=env("SMTP_STARTTLS", "0") == "1",
+            mail_from=env("MAIL_FROM", "jixiao@localhost"),
         )
 
     def resolved_database_url(self) -> str:

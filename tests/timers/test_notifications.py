@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from workflows import commands, policy, timers
-from workflows.errors import Forbidden
+from workflows.errors import NotFound
 from workflows.queries import notices
 from workflows.store import AuditEvent, Notification, audit, outbox
 
@@ -106,7 +106,7 @@ def test_a_user_reads_only_their_own_notices(db, kinds, people):
     start_at(db, T0, "deadline", project_id=people.project_id)
     timers.run_due(db, T0 + timedelta(days=7))
     [notice] = _rows(db)
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         commands.mark_read(db, notice.id, actor=policy.Actor("li.si", frozenset({"finance_reviewer"})))
     commands.mark_read(db, notice.id, actor=people.submitter)
     with db.reading() as s:

@@ -36,7 +36,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import clock, engine, policy
-from ..errors import Conflict, Forbidden, ScriptError
+from ..errors import NotFound, ScriptError
 from ..store import Database, HumanTask, Notification, Project, User, audit, transaction
 from ..store.outbox import Mail, queue
 
@@ -175,10 +175,8 @@ def mark_read(uow: Database | Session, notification_id: int, *, actor: policy.Ac
     """A user opened a notice."""
     with transaction(uow) as session:
         row = session.get(Notification, notification_id)
-        if row is None:
-            raise Conflict(f"no notification {notification_id}")
-        if row.username != actor.username and not actor.is_system:
-            raise Forbidden(f"notification {notification_id} is not for {actor.username}")
+        if row is None or (row.username != actor.username and not actor.is_system):
+            raise NotFound(f"no notification {notification_id}")  # another's notice: not even its existence
         if row.read_at is not None:
             return
         row.read_at = clock.now()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..store import Notification
@@ -18,3 +18,14 @@ def for_user(
     return list(
         session.scalars(query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit))
     )
+
+
+def unread_count(session: Session, username: str, cap: int = 99) -> int:
+    """Unread notices for the bell, capped (the index ix_notification_user_unread answers it)."""
+    inner = (
+        select(Notification.id)
+        .where(Notification.username == username, Notification.read_at.is_(None))
+        .limit(cap + 1)
+        .subquery()
+    )
+    return session.scalar(select(func.count()).select_from(inner)) or 0

@@ -3,14 +3,17 @@
 A command queues a :class:`Mail` on its session (:func:`queue`); the write sessions of
 :class:`~workflows.store.database.Database` hand the queue to the mailer after commit and
 drop it on rollback. Only those sessions are hooked, never every SQLAlchemy session of
-the process. The mailer is an adapter: a log file in the embedded mode, a list in tests.
+the process. The mailer is an adapter: SMTP when ``JIXIAO_SMTP_HOST`` is set, else a log
+file (``instance/mail.log``) in the embedded mode; a list in tests.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import smtplib
 import threading
+from email.message import EmailMessage
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -53,6 +56,36 @@ class LogMailer:
                 out.write(line + "\n")
 
 
+class SmtpMailer:
+    """Mail through an SMTP server (``JIXIAO_SMTP_HOST`` and friends)."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int = 25,
+        sender: str = "jixiao@localhost",
+        username: str | None = None,
+        password: str | None = None,
+        starttls: bool = False,
+        timeout: float = 10.0,
+    ):
+        self.host, self.port, self.sender = host, port, sender
+        self.username, self.password, self.starttls, self.timeout = username, password, starttls, timeout
+
+    def send(self, mail: Mail) -> None:
+        message = EmailMessage()
+        message["From"] = self.sender
+        message["To"] = mail.to
+        message["Subject"] = mail.subject
+        message.set_content(mail.body)
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.starttls:
+                smtp.starttls()
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            smtp.send_message(message)
+
+
 class MemoryMailer:
     """Keeps mails in a list (tests)."""
 
@@ -69,7 +102,18 @@ _mailer: Mailer | None = None
 def mailer() -> Mailer:
     global _mailer
     if _mailer is None:
-        _mailer = LogMailer()
+        config = settings()
+        if config.smtp_host:
+            _mailer = SmtpMailer(
+                config.smtp_host,
+                config.smtp_port,
+                config.mail_from,
+                config.smtp_user,
+                config.smtp_password,
+                config.smtp_starttls,
+            )
+        else:
+            _mailer = LogMailer()
     return _mailer
 
 

@@ -1,0 +1,49 @@
+"""Notices in the browser: the bell's unread count on every page, the list, marking read."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from workflows import commands
+from workflows.queries import notices
+
+from .auth import page_user
+from .current import database
+
+bp = Blueprint("notices", __name__)
+
+
+@bp.app_context_processor
+def _bell():
+    if not current_user.is_authenticated:
+        return {}
+    with database().reading() as session:
+        return {"unread_notices": notices.unread_count(session, current_user.username)}
+
+
+@bp.get("/notices")
+@login_required
+def index():
+    with database().reading() as session:
+        rows = notices.for_user(session, page_user().username, limit=100)
+    return render_template("notices/index.html", notices=rows)
+
+
+@bp.post("/notices/<int:notice_id>/read")
+@login_required
+def read(notice_id: int):
+    commands.mark_read(database(), notice_id, actor=page_user().actor)
+    target = request.form.get("next") or url_for("notices.index")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("notices.index"))
+
+
+@bp.post("/notices/read-all")
+@login_required
+def read_all():
+    user = page_user()
+    with database().reading() as session:
+        unread = [n.id for n in notices.for_user(session, user.username, unread_only=True, limit=500)]
+    for notice_id in unread:
+        commands.mark_read(database(), notice_id, actor=user.actor)
+    return redirect(url_for("notices.index"))

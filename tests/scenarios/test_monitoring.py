@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from demo import paths as demo
+from demo import form_data as forms
 from tests.scenarios.conftest import YEAR, moment
 
 
@@ -71,7 +71,7 @@ def test_late_report_marks_the_project_overdue(paths, budgeted):
 def test_execution_rate_is_computed_from_the_executed_amount(paths, budgeted):
     """R-MN-2: budget execution (executed amount → rate) is reported per project."""
     paths.fire(budgeted, f"{YEAR}-06-01T09:00:00")
-    report = demo.monitoring_report(362.0)
+    report = forms.monitoring_report(362.0)
     report["mn_executed_amount"] = 162.9
     paths.do(budgeted, "mn_report", report)
     assert paths.data(budgeted)["mn_execution_rate"] == 45.0
@@ -80,11 +80,11 @@ def test_execution_rate_is_computed_from_the_executed_amount(paths, budgeted):
 def test_failed_review_returns_the_report_for_rectification(paths, budgeted):
     """R-MN-3: a failed review goes back to the unit for rectification."""
     paths.fire(budgeted, f"{YEAR}-06-01T09:00:00")
-    paths.do(budgeted, "mn_report", demo.monitoring_report(362.0))
-    paths.do(budgeted, "mn_review", demo.monitoring_review(False))
+    paths.do(budgeted, "mn_report", forms.monitoring_report(362.0))
+    paths.do(budgeted, "mn_review", forms.monitoring_review(False))
     assert paths.open(budgeted) == ["rc_submit"]
     assert paths.project_row(budgeted).stage == "rectification"
-    assert paths.data(budgeted)["rect_reasons"] == demo.monitoring_review(False)["mn_review_comment"]
+    assert paths.data(budgeted)["rect_reasons"] == forms.monitoring_review(False)["mn_review_comment"]
 
 
 def test_one_failed_review_counts_but_does_not_escalate(paths, budgeted):
@@ -117,7 +117,7 @@ def test_two_consecutive_failures_escalate_to_leadership(paths, budgeted):
     paths.monitoring_node(budgeted, passed=False, month_after="09")
     [task] = paths.tasks(budgeted)
     assert (task.task_spec, task.role) == ("lc_escalation", "leadership")
-    paths.do(budgeted, "lc_escalation", demo.escalation("收回资金"))
+    paths.do(budgeted, "lc_escalation", forms.escalation("收回资金"))
     row = paths.project_row(budgeted)
     assert row.consecutive_failures == 2 and row.grade_cap == "中"
     assert paths.data(budgeted)["escalations"] == [{"node": "08-31", "decision": "收回资金"}]
@@ -127,7 +127,7 @@ def test_two_consecutive_failures_cap_the_grade_below_liang(paths, budgeted):
     """R-MN-4 / R-EV-5: after two consecutive failures even 95 points is graded 中, not 优/良."""
     paths.monitoring_node(budgeted, passed=False, month_after="06")
     paths.monitoring_node(budgeted, passed=False, month_after="09")
-    paths.do(budgeted, "lc_escalation", demo.escalation())
+    paths.do(budgeted, "lc_escalation", forms.escalation())
     paths.evaluate(budgeted, 95)
     row = paths.project_row(budgeted)
     assert float(row.score) == 95.0 and row.grade == "中"
@@ -136,8 +136,8 @@ def test_two_consecutive_failures_cap_the_grade_below_liang(paths, budgeted):
 def test_serious_problems_suspend_payments(paths, budgeted):
     """R-MN-5: finance may adjust, suspend or stop payments on serious problems."""
     paths.fire(budgeted, f"{YEAR}-06-01T09:00:00")
-    paths.do(budgeted, "mn_report", demo.monitoring_report(362.0))
-    paths.do(budgeted, "mn_review", demo.monitoring_review(False, "暂缓拨付"))
+    paths.do(budgeted, "mn_report", forms.monitoring_report(362.0))
+    paths.do(budgeted, "mn_review", forms.monitoring_review(False, "暂缓拨付"))
     assert paths.data(budgeted)["payment_status"] == "暂缓拨付"
 
 

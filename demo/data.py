@@ -1,28 +1,36 @@
 """Demo data for ``make run`` (``jixiao demo load``): units, one user per role, projects.
 
-Idempotent: existing units, users and projects are kept as they are. Projects without a
-process instance are driven along their review paths by ``workflows.demo_paths`` when
-that module exists, else the first deployed review path is started for them.
+Everything is made through ``workflows.commands``, exactly as the pages make it: units
+and users as an administrator's screen does (the demo acts as the system), each project
+by its unit's own submitter (``create_project``, which starts its review path). With
+``project_lifecycle`` deployed, :mod:`demo.paths` then moves each project along to its
+stage by completing tasks as the users in the roles would.
+
+Idempotent: existing units, users and projects are kept as they are (a command's
+``Conflict`` for an existing code or username means "already there").
 """
 
 from __future__ import annotations
 
-import importlib
+import dataclasses
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
-from workflows import clock
-from workflows import commands as runtime
+from workflows import clock, commands
 from workflows.engine import specs
-from workflows.errors import JixiaoError
-from workflows.policy import Actor
-from workflows.store import BudgetUnit, Database, ProcessInstance, Project, RoleGrant, User, audit
+from workflows.errors import Conflict, JixiaoError
+from workflows.policy import Actor, holders_query
+from workflows.store import BudgetUnit, Database, ProcessInstance, Project
+
+from . import paths
 
 log = logging.getLogger(__name__)
+
+# The demo sets up units and accounts as an administrator would; the system acts for it.
+ADMIN = Actor.system("demo")
 
 DEMO_PASSWORD = "Jixiao@2026"
 
@@ -104,16 +112,6 @@ class LoadReport:
     advanced: bool = False
 
 
-def _review_path(session, is_new: bool) -> str | None:
-    # DOMAIN 3.1 R-EA-1 (new → ex-ante assessment) and 3.2 R-TG-1 (targets for every project)
-    candidates = ["project_lifecycle", "ex_ante_assessment" if is_new else "target_review"]
-    candidates += [d.process_id for d in specs.process_catalog(session)]
-    for pid in candidates:
-        if specs.latest_definition(session, pid, required=False) is not None:
-            return pid
-    return None
-
-
 def load(
     db: Database, *, password: str = DEMO_PASSWORD, fiscal_year: int = 2026, drive_review_paths: bool = True
 ) -> LoadReport:
@@ -121,148 +119,102 @@ def load(
     report = LoadReport()
     with db.reading() as session:
         # the review paths are driven only when bpmn/'s lifecycle is deployed (make run deploys it first)
-        drive_review_paths = drive_review_paths and (
-            specs.latest_definition(session, "project_lifecycle", required=False) is not None
+        report.advanced = drive_review_paths and (
+            specs.latest_definition(session, paths.PROCESS, required=False) is not None
         )
-    with db.unit_of_work() as session:
-        units = {u.code: u for u in session.scalars(select(BudgetUnit))}
-        for code, name in UNITS:
-            if code not in units:
-                units[code] = BudgetUnit(code=code, name=name)
-                session.add(units[code])
-                report.units += 1
-        session.flush()
-        existing = set(session.scalars(select(User.username)))
-        for username, display, roles, unit_code in USERS:
-            if username in existing:
-                continue
-            user = User(
-                username=username,
-                display_name=display,
-                password_hash=generate_password_hash(password),
-                unit_id=units[unit_code].id if unit_code else None,
-                is_active=True,
-            )
-            user.grants = [RoleGrant(role=r) for r in roles]
-            session.add(user)
+    for code, name in UNITS:
+        if _added(commands.create_unit, db, code, name, actor=ADMIN):
+            report.units += 1
+    for username, display, roles, unit_code in USERS:
+        new_user = commands.NewUser(username, display, password, roles, unit_code)
+        if _added(commands.create_user, db, new_user, actor=ADMIN):
             report.users += 1
-            audit.append(
-                session, action="user.created", actor="demo", data={"user": username, "roles": list(roles)}
-            )
-        codes = set(session.scalars(select(Project.code)))
-        projects = demo_projects(drive_review_paths, fiscal_year)
-        for code, name, unit_code, amount, is_new, is_major, _stage, year in projects:
-            if code in codes:
-                continue
-            session.add(
-                Project(
-                    code=code,
-                    name=name,
-                    unit_id=units[unit_code].id,
-                    fiscal_year=year,
-                    amount=Decimal(amount),
-                    is_new=is_new,
-                    is_major=is_major,
-                    created_at=clock.now(),
-                )
-            )
-            report.projects += 1
-            audit.append(session, action="project.created", actor="demo", data={"code": code})
-        session.commit()
-    report.started, report.advanced = _drive(db, projects, drive_review_paths)
-    if drive_review_paths:
+    for code, name, unit_code, amount, is_new, is_major, stage, year in demo_projects(
+        report.advanced, fiscal_year
+    ):
+        submitter, unit_id = _submitter(db, unit_code)
+        if submitter is None:
+            log.warning("unit %s has no active submitter: %s not created", unit_code, code)
+            continue
+        new = commands.NewProject(
+            code, name, year, Decimal(amount), unit_id, is_new=is_new, is_major=is_major
+        )
+        try:
+            if report.advanced:
+                created = paths.create_at_stage(db, new, stage, actor=submitter)
+            else:
+                created = _create(db, new, submitter)
+        except Conflict:
+            continue  # already there
+        except (JixiaoError, LookupError, RuntimeError) as exc:  # make run must still start; say why
+            log.warning("demo project %s (%s): %s", code, stage, exc)
+            continue
+        report.projects += 1
+        report.started += created.instance_id is not None
+    if report.advanced:
         report.started += _start_deadline_demo(db)
     return report
 
 
-def _waiting_projects(db: Database, projects: list[tuple]) -> list[Project]:
-    with db.reading() as session:
-        started = select(ProcessInstance.project_id).where(ProcessInstance.project_id.is_not(None))
-        return list(
-            session.scalars(
-                select(Project)
-                .where(Project.code.in_([p[0] for p in projects]), Project.id.not_in(started))
-                .order_by(Project.code)
-            )
-        )
-
-
-def _drive(db: Database, projects: list[tuple], drive_review_paths: bool) -> tuple[int, bool]:
-    waiting = _waiting_projects(db, projects)
-    if not waiting:
-        return 0, False
-    stages = {p[0]: p[6] for p in projects}
+def _added(command, db: Database, *args, **kwargs) -> bool:
+    """Run a create command; False when what it creates is already there."""
     try:
-        demo_paths = importlib.import_module("demo.paths")
-    except ModuleNotFoundError:
-        demo_paths = None
-    if drive_review_paths and demo_paths is not None and hasattr(demo_paths, "advance"):
-        try:
-            demo_paths.advance(db, [(p.id, p.unit_id, stages[p.code]) for p in waiting])
-            return len(waiting), True
-        except JixiaoError as exc:  # the app must still start; the designer sees why
-            log.warning("demo_paths.advance failed: %s; starting review paths instead", exc)
-            waiting = _waiting_projects(db, projects)
-    started = 0
-    for project in waiting:
-        with db.reading() as session:
-            process_id = _review_path(session, project.is_new)
-            submitter = session.scalar(
-                select(User)
-                .join(RoleGrant, RoleGrant.user_id == User.id)
-                .where(RoleGrant.role == "unit_submitter", User.unit_id == project.unit_id)
-            )
-            actor = Actor.of(submitter) if submitter else Actor.system("demo")
-        if process_id is None:
-            break
-        try:
-            _start(db, process_id, actor, project)
-        except JixiaoError as exc:
-            log.warning("could not start %s for %s: %s", process_id, project.code, exc)
-            continue
-        started += 1
-    return started, False
+        command(db, *args, **kwargs)
+    except Conflict:
+        return False
+    return True
 
 
-def _start(db: Database, process_id: str, actor, project: Project) -> None:
-    runtime.start(
-        db,
-        process_id,
-        actor=actor,
-        data={
-            "project_id": project.id,
-            "project_code": project.code,
-            "project_name": project.name,
-            "unit_id": project.unit_id,
-            "fiscal_year": project.fiscal_year,
-            "amount": float(project.amount),
-            "fund_type": project.fund_type,
-            "is_new": project.is_new,
-            "is_major": project.is_major,
-        },
-        business_key=project.code,
-        project_id=project.id,
-    )
+def _submitter(db: Database, unit_code: str) -> tuple[Actor | None, int | None]:
+    """The unit's submitter (填报人), who creates its projects on the new-project page."""
+    with db.reading() as session:
+        unit_id = session.scalar(select(BudgetUnit.id).where(BudgetUnit.code == unit_code))
+        user = session.scalars(holders_query("unit_submitter", unit_id).limit(1)).first() if unit_id else None
+        return (Actor.of(user) if user else None), unit_id
+
+
+def _create(db: Database, new: commands.NewProject, submitter: Actor) -> commands.Created:
+    """Create the project and start the first review path deployed (without the lifecycle)."""
+    with db.reading() as session:
+        process_id = _review_path(session, new.is_new)
+    return commands.create_project(db, dataclasses.replace(new, process_id=process_id), actor=submitter)
+
+
+def _review_path(session, is_new: bool) -> str | None:
+    # DOMAIN 3.1 R-EA-1 (new → ex-ante assessment) and 3.2 R-TG-1 (targets for every project)
+    candidates = [paths.PROCESS, "ex_ante_assessment" if is_new else "target_review"]
+    candidates += [d.process_id for d in specs.process_catalog(session)]
+    for pid in candidates:
+        if specs.latest_definition(session, pid, required=False) is not None:
+            return pid
+    return None
 
 
 DEADLINE_DEMO_MINUTES = 5
 
 
 def _start_deadline_demo(db: Database) -> int:
-    """Start ``demo_deadline`` (issue 5) once: a report due minutes from now, to watch escalate."""
+    """Start ``demo_deadline`` (issue 5) once: a report due minutes from now, to watch escalate.
+
+    The performance office starts it for a project in monitoring, as ``POST /api/v1/instances`` does.
+    """
     with db.reading() as session:
         if specs.latest_definition(session, "demo_deadline", required=False) is None:
             return 0
         if session.scalar(select(ProcessInstance.id).where(ProcessInstance.process_id == "demo_deadline")):
             return 0
+        office = session.scalars(holders_query("performance_office", None).limit(1)).first()
+        if office is None:
+            return 0
+        starter = Actor.of(office)
         # a project in monitoring: the demo's report is a monitoring report
         project_id = session.scalar(
             select(Project.id).where(Project.stage == "monitoring").order_by(Project.id).limit(1)
         ) or session.scalar(select(Project.id).order_by(Project.id).limit(1))
-    runtime.start(
+    commands.start_for_project(
         db,
         "demo_deadline",
-        actor=Actor.system("demo"),
+        actor=starter,
         data={"deadline_minutes": DEADLINE_DEMO_MINUTES},
         business_key=f"demo-deadline-{clock.now():%Y%m%d%H%M%S}",
         project_id=project_id,

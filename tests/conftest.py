@@ -1,4 +1,5 @@
-"""Fixtures shared by every test: a migrated database per test, a settable clock.
+"""Fixtures shared by every test: a migrated database per test, a settable clock, cheap
+password hashes (tests/factories.py makes accounts through the commands).
 
 SQLite (default): the schema is migrated once per session into a template file that
 each test copies. PostgreSQL (``JIXIAO_DATABASE_URL=postgresql+psycopg://...``): each
@@ -16,7 +17,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.factories import CHEAP_PASSWORD_METHOD
 from workflows import clock
+from workflows.commands import accounts
 from workflows.engine import specs
 from workflows.policy import Actor
 from workflows.store import Base, Database
@@ -34,6 +37,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "sqlite_only" in item.keywords and ON_POSTGRES:
             item.add_marker(skip_sqlite)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes():
+    """scrypt costs ~50 ms an account; the tests check who may sign in, not the hash's strength."""
+    production = accounts.password_method
+    accounts.password_method = CHEAP_PASSWORD_METHOD
+    yield
+    accounts.password_method = production
 
 
 @pytest.fixture(scope="session")

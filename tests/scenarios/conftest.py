@@ -1,33 +1,45 @@
 """Scenario fixtures: the real ``bpmn/`` bundle deployed into a fresh database.
 
-``paths`` starts processes and acts in roles through the real runtime commands;
-form data comes from :mod:`workflows.demo_paths` (realistic Chinese content).
+``paths`` creates projects and starts processes through the commands, and acts in roles
+through ``commands.complete_task``; form data comes from :mod:`demo.form_data`
+(realistic Chinese content).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
-from demo import paths as demo
+from demo import form_data as forms
+from tests import factories
 from workflows import clock, commands, engine, policy
 from workflows.engine import specs
-from workflows.store import AuditEvent, BudgetUnit, HumanTask, ProcessInstance, Project, Timer
+from workflows.store import AuditEvent, HumanTask, ProcessInstance, Project, Timer
+from workflows.timers import fire_due_timers
 
 ROOT = Path(__file__).resolve().parents[2]
 BPMN = ROOT / "bpmn"
 FORMS = ROOT / "forms"
 YEAR = 2027  # the fiscal year the scenarios budget for
+PROJECT_NAME, AMOUNT = "农村人居环境整治项目", 362.0
+# The loop's owners start a process with data no page sets yet (an expert panel, monitoring nodes).
+OFFICE = policy.Actor("scenario.performance_office", frozenset({"performance_office"}))
 
 
 def moment(text: str) -> datetime:
     """An ISO moment in China time unless it says otherwise."""
     return clock.parse_moment(text)
+
+
+def in_role(role: str, unit_id: int | None, assignee: str | None = None) -> policy.Actor:
+    """Someone holding ``role`` (in ``unit_id``), or the assignee the process named."""
+    if assignee:
+        return policy.Actor(assignee, frozenset({role}))
+    return policy.Actor(f"scenario.{role}", frozenset({role}), unit_id=unit_id)
 
 
 class Paths:
@@ -44,58 +56,81 @@ class Paths:
             session.commit()
         return result
 
-    def project(self, name="农村人居环境整治项目", amount=362.0) -> int:
+    def project(self, uow, name=PROJECT_NAME, amount=AMOUNT, *, is_new=True, process_id=None):
+        """A project of the scenarios' unit, created by its submitter: its review path starts."""
         self._projects += 1
-        with self.db.unit_of_work() as session:
-            if self.unit_id is None:
-                unit = BudgetUnit(code="360922-001", name="万载县农业农村局")
-                session.add(unit)
-                session.flush()
-                self.unit_id = unit.id
-            project = Project(
-                code=f"WZ-{YEAR}-{self._projects:03d}",
-                name=name,
-                unit_id=self.unit_id,
-                fiscal_year=YEAR,
-                amount=Decimal(str(amount)),
-                created_at=clock.now(),
-            )
-            session.add(project)
-            session.flush()
-            project_id = project.id
-            session.commit()
-        return project_id
+        if self.unit_id is None:
+            self.unit_id = factories.unit(uow, "360922-001", "万载县农业农村局")
+        return factories.project(
+            uow,
+            f"WZ-{YEAR}-{self._projects:03d}",
+            actor=in_role("unit_submitter", self.unit_id),
+            name=name,
+            fiscal_year=YEAR,
+            amount=amount,
+            is_new=is_new,
+            process_id=process_id,
+        )
 
     def start(self, process="project_lifecycle", *, project=True, **data) -> int:
-        project_id = (
-            self.project(data.get("project_name", "农村人居环境整治项目"), data.get("amount_wan", 362.0))
-            if project
-            else None
-        )
-        base = {"fiscal_year": YEAR, "project_name": "农村人居环境整治项目", "amount_wan": 362.0}
-        base.update(data)
-        result = commands.start(
-            self.db,
-            process,
-            actor=policy.Actor.system("scenario"),
-            data=base,
-            project_id=project_id,
-        )
-        return result.instance_id
+        """Start ``process``: for a new project of the unit (as the page does), or on its own.
+
+        Data beyond what a project declares (``experts``, ``monitoring_nodes``, ...) is no
+        field of the new-project page: the performance office then restarts the project's
+        path with it, as ``POST /api/v1/instances`` lets the loop's owners do.
+        """
+        if not project:
+            base = {"fiscal_year": YEAR, "project_name": PROJECT_NAME, "amount_wan": AMOUNT, **data}
+            return commands.start(
+                self.db, process, actor=policy.Actor.system("scenario"), data=base
+            ).instance_id
+        declared = {
+            "name": data.pop("project_name", PROJECT_NAME),
+            "amount": data.pop("amount_wan", AMOUNT),
+            "is_new": data.pop("is_new", True),
+        }
+        with self.db.unit_of_work() as uow:
+            created = self.project(uow, **declared, process_id=process)
+            instance_id = created.instance_id
+            if data:
+                commands.cancel(
+                    uow, instance_id, actor=OFFICE, reason="restarted with the panel and calendar"
+                )
+                instance_id = commands.start_for_project(
+                    uow, process, actor=OFFICE, data=data, project_id=created.project_id
+                )
+            uow.commit()
+        return instance_id
 
     # --- acting ---------------------------------------------------------------------
 
     def open(self, iid) -> list[str]:
-        return demo.open_specs(self.db, iid)
+        return [t.task_spec for t in self.tasks(iid)]
 
     def tasks(self, iid, spec=None) -> list[HumanTask]:
-        return [t for t in demo.open_tasks(self.db, iid) if spec is None or t.task_spec == spec]
+        with self.db.reading() as session:
+            rows = list(
+                session.scalars(
+                    select(HumanTask)
+                    .where(HumanTask.instance_id == iid, HumanTask.status == "open")
+                    .order_by(HumanTask.created_at, HumanTask.id)
+                )
+            )
+            session.expunge_all()
+        return [t for t in rows if spec is None or t.task_spec == spec]
 
     def do(self, iid, spec, data):
-        return demo.complete(self.db, iid, spec, data, self.unit_id)
+        """Complete the (first) open task ``spec`` as someone holding its role."""
+        for task in self.tasks(iid, spec):
+            actor = in_role(task.role or "", self.unit_id, task.assignee if task.role == "expert" else None)
+            return commands.complete_task(self.db, task.id, data, actor=actor)
+        raise LookupError(f"instance {iid} has no open task {spec!r}: {self.open(iid)}")
 
     def fire(self, iid, when: str) -> int:
-        return demo.fire_timers(self.db, iid, moment(when))
+        """The scheduler's catch-up at ``when``: the instance's due timers fire."""
+        at = moment(when)
+        clock.set_now(at)
+        return fire_due_timers(self.db, iid, now=at)
 
     def timers(self, iid) -> list[Timer]:
         with self.db.reading() as session:
@@ -153,22 +188,22 @@ class Paths:
     # --- paths to common points --------------------------------------------------------
 
     def through_ex_ante(self, iid, score=86.5, conclusion="支持"):
-        self.do(iid, "ea_write", demo.ex_ante_report("农村人居环境整治项目", 362.0))
-        self.do(iid, "ea_head", demo.head_approval())
-        self.do(iid, "ea_finance_review", demo.ex_ante_review(score, conclusion))
+        self.do(iid, "ea_write", forms.ex_ante_report("农村人居环境整治项目", 362.0))
+        self.do(iid, "ea_head", forms.head_approval())
+        self.do(iid, "ea_finance_review", forms.ex_ante_review(score, conclusion))
 
     def through_targets(self, iid):
-        self.do(iid, "tg_set", demo.performance_targets("农村人居环境整治项目"))
-        self.do(iid, "tg_review", demo.targets_decision("通过"))
+        self.do(iid, "tg_set", forms.performance_targets("农村人居环境整治项目"))
+        self.do(iid, "tg_review", forms.targets_decision("通过"))
 
     def monitoring_node(self, iid, node="05-31", passed=True, month_after="06"):
         """Reach the node, report, and have finance pass or fail it (failure: rectify at once)."""
         self.fire(iid, f"{YEAR}-{month_after}-01T09:00:00")
-        self.do(iid, "mn_report", demo.monitoring_report(362.0))
-        self.do(iid, "mn_review", demo.monitoring_review(passed))
+        self.do(iid, "mn_report", forms.monitoring_report(362.0))
+        self.do(iid, "mn_review", forms.monitoring_review(passed))
         if not passed:
-            self.do(iid, "rc_submit", demo.rectification_submit())
-            self.do(iid, "rc_verify", demo.rectification_verify(True))
+            self.do(iid, "rc_submit", forms.rectification_submit())
+            self.do(iid, "rc_verify", forms.rectification_verify(True))
 
     def to_evaluation(self, iid, results=(True, True)):
         """A new project through ex-ante, targets and the monitoring nodes (True = pass)."""
@@ -178,11 +213,11 @@ class Paths:
         for index, passed in enumerate(results):
             self.monitoring_node(iid, passed=passed, month_after=months[index])
             if "lc_escalation" in self.open(iid):
-                self.do(iid, "lc_escalation", demo.escalation())
+                self.do(iid, "lc_escalation", forms.escalation())
 
     def evaluate(self, iid, finance_score=85.0, **flags):
-        self.do(iid, "ev_self", demo.self_evaluation(362.0, 350.0))
-        self.do(iid, "ev_finance_review", demo.evaluation_review(finance_score, **flags))
+        self.do(iid, "ev_self", forms.self_evaluation(362.0, 350.0))
+        self.do(iid, "ev_finance_review", forms.evaluation_review(finance_score, **flags))
 
 
 @pytest.fixture

@@ -1,25 +1,35 @@
-"""The demo of `make run`: projects at every stage of the closed loop, in both units (issue 3)."""
+"""The demo of `make run`: projects at every stage of the closed loop, in both units (issue 3),
+made through the same commands as the pages (issue 8)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 import demo
+from demo import paths
 from workflows.engine import specs
-from workflows.store import BudgetUnit, ProcessInstance, Project
+from workflows.policy import Actor, holders_query
+from workflows.queries import projects as project_queries
+from workflows.store import AuditEvent, BudgetUnit, ProcessInstance, Project, User
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = {"ex_ante", "targets", "rectification", "evaluation", "results_applied", "not_budgeted"}
 
 
-def test_demo_shows_every_stage_in_both_units_and_a_deadline_minutes_away(db):
+@pytest.fixture
+def loaded(db):
+    """``make run``: an empty migrated database, bpmn/ deployed, then ``jixiao demo load``."""
     with db.unit_of_work() as session:
         specs.deploy(session, specs.load_bundle(ROOT / "bpmn", ROOT / "forms"), actor="designer")
         session.commit()
-    report = demo.load(db)
-    assert report.advanced
+    return demo.load(db)
+
+
+def test_demo_shows_every_stage_in_both_units_and_a_deadline_minutes_away(db, loaded):
+    assert loaded.advanced
     with db.reading() as session:
         by_unit: dict[str, set[str]] = {}
         for project in session.scalars(select(Project)):
@@ -33,3 +43,33 @@ def test_demo_shows_every_stage_in_both_units_and_a_deadline_minutes_away(db):
         assert STAGES <= stages, f"{unit} lacks {STAGES - stages}"
         assert {"monitoring", "monitoring_report"} & stages, f"{unit} has no project in monitoring"
     assert deadline_demo is not None and deadline_demo.status == "running"
+
+
+def test_demo_projects_are_created_by_their_units_submitters_through_the_front_door(db, loaded):
+    with db.reading() as session:
+        projects = list(session.scalars(select(Project)))
+        assert len(projects) == loaded.projects == len(demo.data.PROJECTS) + len(demo.data.MORE_PROJECTS)
+        created_by = {
+            e.data["code"]: e.actor
+            for e in session.scalars(select(AuditEvent).where(AuditEvent.action == "project.created"))
+        }
+        for unit in session.scalars(select(BudgetUnit)):
+            submitter = session.scalars(holders_query("unit_submitter", unit.id)).one()
+            own = {p.code for p in projects if p.unit_id == unit.id}
+            # the submitter created each of the unit's projects, and sees them in their list
+            assert {created_by[code] for code in own} == {submitter.username}
+            visible = set(
+                session.scalars(project_queries.listing(Actor.of(submitter)).with_only_columns(Project.code))
+            )
+            assert visible == own
+        for project in projects:
+            lifecycles = session.scalars(
+                select(ProcessInstance.status).where(
+                    ProcessInstance.project_id == project.id, ProcessInstance.process_id == paths.PROCESS
+                )
+            ).all()
+            assert lifecycles in (["running"], ["completed"]), f"{project.code}: {lifecycles}"
+        # every task was done by someone with an account, as a person on the page would
+        usernames = set(session.scalars(select(User.username)))
+        doers = set(session.scalars(select(AuditEvent.actor).where(AuditEvent.action == "task.completed")))
+        assert doers and doers <= usernames, doers - usernames

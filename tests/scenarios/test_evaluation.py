@@ -6,7 +6,7 @@ from datetime import UTC
 
 import pytest
 
-from demo import paths as demo
+from demo import form_data as forms
 from tests.scenarios.conftest import YEAR, moment
 
 EXPERTS = ["expert.wang", "expert.liu", "expert.chen"]
@@ -42,7 +42,9 @@ def test_late_self_evaluation_marks_the_project_overdue(paths, evaluating):
 
 def test_self_evaluation_total_is_computed_from_its_parts(paths, evaluating):
     """Section 7: execution rate 10 points + outputs + outcomes + satisfaction, computed not typed."""
-    paths.do(evaluating, "ev_self", demo.self_evaluation(362.0, 350.0, output=45, outcome=26, satisfaction=9))
+    paths.do(
+        evaluating, "ev_self", forms.self_evaluation(362.0, 350.0, output=45, outcome=26, satisfaction=9)
+    )
     data = paths.data(evaluating)
     assert data["ev_execution_rate"] == 96.69
     assert data["ev_execution_points"] == 9.67
@@ -56,7 +58,7 @@ def test_self_evaluation_total_is_computed_from_its_parts(paths, evaluating):
 
 def test_a_typed_self_evaluation_total_is_ignored(paths, evaluating):
     """Section 7: the total is never typed — a submitted total is dropped and recomputed."""
-    form = demo.self_evaluation(362.0, 362.0, output=40, outcome=20, satisfaction=5)
+    form = forms.self_evaluation(362.0, 362.0, output=40, outcome=20, satisfaction=5)
     form["ev_self_total"] = 100
     paths.do(evaluating, "ev_self", form)
     assert paths.data(evaluating)["ev_self_total"] == 75.0
@@ -64,7 +66,7 @@ def test_a_typed_self_evaluation_total_is_ignored(paths, evaluating):
 
 def test_indicator_scores_cannot_exceed_their_weight(paths, evaluating):
     """Section 7: each indicator is scored against its target, at most its weight."""
-    form = demo.self_evaluation(362.0, 362.0, output=50, outcome=30, satisfaction=10)
+    form = forms.self_evaluation(362.0, 362.0, output=50, outcome=30, satisfaction=10)
     form["ev_satisfaction_indicators"][0]["score"] = 15  # weight 10
     paths.do(evaluating, "ev_self", form)
     assert paths.data(evaluating)["ev_satisfaction_points"] == 10
@@ -72,11 +74,11 @@ def test_indicator_scores_cannot_exceed_their_weight(paths, evaluating):
 
 def test_finance_scores_into_a_score_sheet(paths, evaluating):
     """R-EV-3: finance reviews every self-evaluation and scores it into a score sheet (打分表)."""
-    paths.do(evaluating, "ev_self", demo.self_evaluation(362.0, 350.0))
+    paths.do(evaluating, "ev_self", forms.self_evaluation(362.0, 350.0))
     [task] = paths.tasks(evaluating)
     assert (task.task_spec, task.role) == ("ev_finance_review", "finance_reviewer")
     assert task.due_at == moment(f"{YEAR + 1}-05-31T23:59:59").astimezone(UTC)
-    paths.do(evaluating, "ev_finance_review", demo.evaluation_review(83.5))
+    paths.do(evaluating, "ev_finance_review", forms.evaluation_review(83.5))
     assert paths.data(evaluating)["ev_finance_score"] == 83.5
 
 
@@ -91,24 +93,24 @@ def test_grade_bands_at_90_80_60(paths, evaluating, score, grade):
 
 def test_key_project_gets_a_three_expert_review_scored_by_the_mean(paths, evaluating):
     """R-EV-3: key or specialised projects get expert review; the panel's mean is the score."""
-    paths.do(evaluating, "ev_self", demo.self_evaluation(362.0, 350.0))
-    paths.do(evaluating, "ev_finance_review", demo.evaluation_review(70, needs_experts=True))
+    paths.do(evaluating, "ev_self", forms.self_evaluation(362.0, 350.0))
+    paths.do(evaluating, "ev_finance_review", forms.evaluation_review(70, needs_experts=True))
     experts = paths.tasks(evaluating, "ev_expert_score")
     assert sorted(t.assignee for t in experts) == sorted(EXPERTS)
     for score in (88, 91, 85):
-        paths.do(evaluating, "ev_expert_score", demo.expert_sheet(score))
+        paths.do(evaluating, "ev_expert_score", forms.expert_sheet(score))
     row = paths.project_row(evaluating)
     assert float(row.score) == 88.0 and row.grade == "良"
 
 
 def test_third_party_key_evaluation_gives_the_final_score(paths, evaluating):
     """R-EV-4: finance picks key projects for independent third-party evaluation."""
-    paths.do(evaluating, "ev_self", demo.self_evaluation(362.0, 350.0))
-    paths.do(evaluating, "ev_finance_review", demo.evaluation_review(92, select_third_party=True))
+    paths.do(evaluating, "ev_self", forms.self_evaluation(362.0, 350.0))
+    paths.do(evaluating, "ev_finance_review", forms.evaluation_review(92, select_third_party=True))
     [task] = paths.tasks(evaluating)
     assert (task.task_spec, task.role) == ("ev_third_party", "third_party")
     assert task.due_at == moment(f"{YEAR + 1}-08-31T23:59:59").astimezone(UTC)
-    paths.do(evaluating, "ev_third_party", demo.third_party_evaluation(76.5))
+    paths.do(evaluating, "ev_third_party", forms.third_party_evaluation(76.5))
     row = paths.project_row(evaluating)
     assert float(row.score) == 76.5 and row.grade == "中"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from demo import paths as demo
+from demo import form_data as forms
 from tests.scenarios.conftest import BPMN, FORMS
 from workflows import policy
 from workflows.engine import specs
@@ -15,14 +15,14 @@ EXPERTS = ["expert.wang", "expert.liu", "expert.chen"]
 
 
 def submit_report(paths, iid):
-    paths.do(iid, "ea_write", demo.ex_ante_report("红色文化展览馆布展项目", 118.4))
-    paths.do(iid, "ea_head", demo.head_approval())
+    paths.do(iid, "ea_write", forms.ex_ante_report("红色文化展览馆布展项目", 118.4))
+    paths.do(iid, "ea_head", forms.head_approval())
 
 
 def panel(paths, iid, scores, conclusions=None):
     conclusions = conclusions or ["支持"] * len(scores)
     for score, conclusion in zip(scores, conclusions, strict=True):
-        paths.do(iid, "ea_expert_score", demo.expert_sheet(score, conclusion))
+        paths.do(iid, "ea_expert_score", forms.expert_sheet(score, conclusion))
 
 
 def test_new_project_starts_with_an_ex_ante_assessment(paths):
@@ -43,7 +43,7 @@ def test_continuing_project_goes_straight_to_targets(paths):
 def test_report_must_cover_all_six_aspects(paths):
     """R-EA-2: necessity, economy, targets, feasibility, funding compliance and risks."""
     iid = paths.start()
-    report = demo.ex_ante_report("智慧消防建设项目", 189.123)
+    report = forms.ex_ante_report("智慧消防建设项目", 189.123)
     del report["ea_risks"]
     with pytest.raises(FormInvalid) as refused:
         paths.do(iid, "ea_write", report)
@@ -54,10 +54,10 @@ def test_report_must_cover_all_six_aspects(paths):
 def test_unit_head_approves_before_finance_sees_it(paths):
     """R-EA-2 / DOMAIN 2: the unit head answers for what the unit sends."""
     iid = paths.start()
-    paths.do(iid, "ea_write", demo.ex_ante_report("智慧消防建设项目", 189.123))
+    paths.do(iid, "ea_write", forms.ex_ante_report("智慧消防建设项目", 189.123))
     assert paths.open(iid) == ["ea_head"]
     assert paths.tasks(iid)[0].role == "unit_head"
-    paths.do(iid, "ea_head", demo.head_approval(agree=False))
+    paths.do(iid, "ea_head", forms.head_approval(agree=False))
     assert paths.open(iid) == ["ea_write"]
 
 
@@ -65,7 +65,7 @@ def test_score_80_is_supported(paths):
     """R-EA-4: 80 passes."""
     iid = paths.start()
     submit_report(paths, iid)
-    paths.do(iid, "ea_finance_review", demo.ex_ante_review(80))
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(80))
     data = paths.data(iid)
     assert data["ea_supported"] is True
     assert paths.open(iid) == ["tg_set"]
@@ -76,7 +76,7 @@ def test_score_79_9_is_not_budgeted(paths):
     """R-EA-4: a score below 80 → the project does not go on to budgeting."""
     iid = paths.start()
     submit_report(paths, iid)
-    paths.do(iid, "ea_finance_review", demo.ex_ante_review(79.9))
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(79.9))
     assert paths.status(iid) == "completed"
     assert paths.data(iid)["ea_supported"] is False
     assert paths.project_row(iid).stage == "not_budgeted"
@@ -86,7 +86,7 @@ def test_buzhichi_blocks_whatever_the_score(paths):
     """R-EA-4: a conclusion of "不支持" blocks the project even at 95 points."""
     iid = paths.start()
     submit_report(paths, iid)
-    paths.do(iid, "ea_finance_review", demo.ex_ante_review(95, "不支持"))
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(95, "不支持"))
     assert paths.status(iid) == "completed"
     assert paths.project_row(iid).stage == "not_budgeted"
 
@@ -95,8 +95,8 @@ def test_no_report_after_the_head_keeps_returning_it_is_not_budgeted(paths):
     """R-EA-4: no report → no budget (the head returned it more than the bounded rounds)."""
     iid = paths.start()
     for _ in range(4):
-        paths.do(iid, "ea_write", demo.ex_ante_report("智慧消防建设项目", 189.123))
-        paths.do(iid, "ea_head", demo.head_approval(agree=False))
+        paths.do(iid, "ea_write", forms.ex_ante_report("智慧消防建设项目", 189.123))
+        paths.do(iid, "ea_head", forms.head_approval(agree=False))
     assert paths.status(iid) == "completed"
     assert paths.data(iid)["ea_decision"] == "未报送事前绩效评估报告"
     assert paths.project_row(iid).stage == "not_budgeted"
@@ -106,7 +106,7 @@ def test_major_project_goes_to_a_parallel_expert_panel(paths):
     """R-EA-3: a major project (DMN project_classification: ≥ 500 万元) is scored by each expert."""
     iid = paths.start(project_name="万载县城区污水处理厂提标改造项目", amount_wan=1261.22, experts=EXPERTS)
     submit_report(paths, iid)
-    paths.do(iid, "ea_finance_review", demo.ex_ante_review(90))
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(90))
     experts = paths.tasks(iid, "ea_expert_score")
     assert sorted(t.assignee for t in experts) == sorted(EXPERTS)
     assert {t.role for t in experts} == {"expert"}
@@ -116,7 +116,7 @@ def test_specialised_small_project_also_gets_experts(paths):
     """R-EA-3: specialised projects count as major whatever the amount (DMN project_classification)."""
     iid = paths.start(amount_wan=118.4, is_specialised=True, experts=EXPERTS)
     submit_report(paths, iid)
-    paths.do(iid, "ea_finance_review", demo.ex_ante_review(90))
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(90))
     assert len(paths.tasks(iid, "ea_expert_score")) == 3
 
 
@@ -124,7 +124,7 @@ def test_expert_sees_only_the_task_assigned_to_them(paths):
     """R-EA-3 / DESIGN 8: each expert scores independently; another expert cannot see it."""
     iid = paths.start(amount_wan=1261.22, experts=EXPERTS)
     submit_report(paths, iid)
-    paths.do(iid, "ea_finance_review", demo.ex_ante_review(90))
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(90))
     task = paths.tasks(iid, "ea_expert_score")[0]
     owner = policy.Actor(task.assignee, frozenset({"expert"}))
     other = policy.Actor(next(e for e in EXPERTS if e != task.assignee), frozenset({"expert"}))
@@ -135,9 +135,9 @@ def test_expert_reads_no_other_experts_sheet_in_the_history(paths):
     """R-EA-3 / DESIGN 8: the instance history (API audit, project page) hides the other sheets too."""
     iid = paths.start(amount_wan=1261.22, experts=EXPERTS)
     submit_report(paths, iid)
-    paths.do(iid, "ea_finance_review", demo.ex_ante_review(90))
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(90))
     first, second = paths.tasks(iid, "ea_expert_score")[:2]
-    paths.do(iid, "ea_expert_score", demo.expert_sheet(70))  # completes the first open expert task
+    paths.do(iid, "ea_expert_score", forms.expert_sheet(70))  # completes the first open expert task
     done = next(t for t in (first, second) if t.id not in {x.id for x in paths.tasks(iid, "ea_expert_score")})
     waiting = second if done is first else first
     other = policy.Actor(waiting.assignee, frozenset({"expert"}))
@@ -152,7 +152,7 @@ def test_three_expert_panel_scores_by_the_mean(paths):
     """R-EA-3, DOMAIN 3.1 local policy: the DMN expert_panel says mean for three experts."""
     iid = paths.start(amount_wan=1261.22, experts=EXPERTS)
     submit_report(paths, iid)
-    paths.do(iid, "ea_finance_review", demo.ex_ante_review(70))
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(70))
     panel(paths, iid, [78, 82, 83.5])
     data = paths.data(iid)
     assert data["panel_method"] == "mean"
@@ -164,7 +164,7 @@ def test_panel_mean_below_80_blocks_even_if_finance_scored_higher(paths):
     """R-EA-3/R-EA-4: the panel's re-assessment score decides: mean 79 < 80."""
     iid = paths.start(amount_wan=1261.22, experts=EXPERTS)
     submit_report(paths, iid)
-    paths.do(iid, "ea_finance_review", demo.ex_ante_review(92))
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(92))
     panel(paths, iid, [78, 79, 80])
     assert paths.data(iid)["ea_final_score"] == 79.0
     assert paths.project_row(iid).stage == "not_budgeted"
@@ -174,7 +174,7 @@ def test_panel_majority_against_concludes_buzhichi(paths):
     """R-EA-3/R-EA-4: two of three experts say 不支持 → 不支持, though the mean is 85."""
     iid = paths.start(amount_wan=1261.22, experts=EXPERTS)
     submit_report(paths, iid)
-    paths.do(iid, "ea_finance_review", demo.ex_ante_review(90))
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(90))
     panel(paths, iid, [85, 85, 85], ["不支持", "不支持", "支持"])
     data = paths.data(iid)
     assert data["ea_panel_conclusion"] == "不支持" and data["ea_supported"] is False
@@ -185,7 +185,7 @@ def test_five_expert_panel_drops_highest_and_lowest(paths):
     experts = [f"expert.{n}" for n in ("a", "b", "c", "d", "e")]
     iid = paths.start(amount_wan=1261.22, experts=experts)
     submit_report(paths, iid)
-    paths.do(iid, "ea_finance_review", demo.ex_ante_review(90))
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(90))
     panel(paths, iid, [60, 81, 82, 83, 100])
     data = paths.data(iid)
     assert data["panel_method"] == "trimmed_mean" and data["ea_panel_score"] == 82.0
@@ -195,7 +195,7 @@ def test_third_party_reassessment_score_decides(paths):
     """R-EA-3: finance may bring in a third party; its score (78) decides."""
     iid = paths.start()
     submit_report(paths, iid)
-    paths.do(iid, "ea_finance_review", demo.ex_ante_review(88, next_step="第三方复核"))
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(88, next_step="第三方复核"))
     assert [t.role for t in paths.tasks(iid)] == ["third_party"]
     paths.do(
         iid, "ea_third_party", {"tp_ea_score": 78, "tp_ea_conclusion": "支持", "tp_ea_report": "复核报告"}
@@ -207,13 +207,13 @@ def test_finance_returns_assessment_for_rectification_then_rescores(paths):
     """R-EA-4 / R-RC-1: finance may instead return it for rectification, then review again."""
     iid = paths.start()
     submit_report(paths, iid)
-    paths.do(iid, "ea_finance_review", demo.ex_ante_review(75, next_step="退回整改"))
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(75, next_step="退回整改"))
     assert paths.open(iid) == ["rc_submit"]
     assert paths.data(iid)["rect_subject"] == "事前绩效评估"
-    paths.do(iid, "rc_submit", demo.rectification_submit())
-    paths.do(iid, "rc_verify", demo.rectification_verify(True))
+    paths.do(iid, "rc_submit", forms.rectification_submit())
+    paths.do(iid, "rc_verify", forms.rectification_verify(True))
     assert paths.open(iid) == ["ea_finance_review"]
-    paths.do(iid, "ea_finance_review", demo.ex_ante_review(84))
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(84))
     assert paths.open(iid) == ["tg_set"]
 
 
@@ -230,8 +230,8 @@ def test_designer_raises_threshold_to_85_new_instances_use_it_running_keep_80(pa
 
     fresh = paths.start()
     submit_report(paths, fresh)
-    paths.do(fresh, "ea_finance_review", demo.ex_ante_review(82))
-    paths.do(running, "ea_finance_review", demo.ex_ante_review(82))
+    paths.do(fresh, "ea_finance_review", forms.ex_ante_review(82))
+    paths.do(running, "ea_finance_review", forms.ex_ante_review(82))
     assert paths.project_row(fresh).stage == "not_budgeted"
     assert paths.data(running)["ea_supported"] is True
 
@@ -240,5 +240,5 @@ def test_major_project_without_an_expert_list_is_decided_on_the_finance_score(pa
     """R-EA-3: experts "may" be brought in; with no experts named, finance's score decides."""
     iid = paths.start(amount_wan=1261.22, experts=[])
     submit_report(paths, iid)
-    paths.do(iid, "ea_finance_review", demo.ex_ante_review(81))
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(81))
     assert paths.open(iid) == ["tg_set"]

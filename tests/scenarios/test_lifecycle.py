@@ -9,11 +9,13 @@ from click.testing import CliRunner
 from lxml import etree
 from sqlalchemy import select
 
+from demo import form_data as forms
 from demo import paths as demo
+from tests import factories
 from tests.scenarios.conftest import BPMN, FORMS, YEAR
-from workflows import cli
+from workflows import cli, commands
 from workflows.engine import specs
-from workflows.store import BudgetUnit, Project, audit
+from workflows.store import AuditEvent, Project, audit
 
 PROCESS_IDS = {
     "project_lifecycle",
@@ -52,7 +54,7 @@ def test_closed_loop_runs_end_to_end(paths):
     stages.append(paths.project_row(iid).stage)
     paths.evaluate(iid, 85)
     stages.append(paths.project_row(iid).stage)
-    paths.do(iid, "ra_feedback", demo.results_feedback())
+    paths.do(iid, "ra_feedback", forms.results_feedback())
     row = paths.project_row(iid)
     stages.append(row.stage)
     assert stages == ["ex_ante", "targets", "monitoring", "evaluation", "results", "results_applied"]
@@ -124,72 +126,72 @@ def test_thresholds_live_in_dmn_not_python():
 
 
 @pytest.fixture
-def demo_projects(paths, db):
-    with db.unit_of_work() as session:
-        units = [
-            BudgetUnit(code="WZ-NY", name="万载县农业农村局"),
-            BudgetUnit(code="WZ-ZJ", name="万载县住房和城乡建设局"),
-        ]
-        session.add_all(units)
-        session.flush()
-        rows = []
-        for index, stage in enumerate(demo.STAGES):
-            name, amount = demo.DEMO_PROJECTS[index % len(demo.DEMO_PROJECTS)]
-            project = Project(
-                code=f"DEMO-{index}",
-                name=name,
-                unit_id=units[index % 2].id,
-                fiscal_year=YEAR,
-                amount=Decimal(str(amount)),
-                created_at=paths_now(),
-            )
-            session.add(project)
-            session.flush()
-            rows.append((project.id, project.unit_id, stage))
-        session.commit()
-    return rows
+def staff(paths, db):
+    """Two units with their own submitter and head; one account for each overseeing role."""
+    with db.unit_of_work() as uow:
+        submitters = {}
+        for code, name, prefix in (
+            ("WZ-NY", "万载县农业农村局", "ny"),
+            ("WZ-ZJ", "万载县住房和城乡建设局", "zj"),
+        ):
+            unit_id = factories.unit(uow, code, name)
+            submitters[unit_id] = factories.user(uow, f"{prefix}.submitter", "unit_submitter", unit_code=code)
+            factories.user(uow, f"{prefix}.head", "unit_head", unit_code=code)
+        for role in ("finance_reviewer", "performance_office", "leadership", "third_party"):
+            factories.user(uow, f"wz.{role}", role)
+        uow.commit()
+    return submitters
 
 
-def paths_now():
-    from workflows import clock
+def new_project(code: str, unit_id: int, index: int = 0) -> commands.NewProject:
+    name, amount = demo.DEMO_PROJECTS[index % len(demo.DEMO_PROJECTS)]
+    return commands.NewProject(code, name, YEAR, Decimal(str(amount)), unit_id, is_new=True)
 
-    return clock.now()
 
-
-def test_demo_advance_puts_projects_at_every_stage(paths, db, demo_projects):
-    """The demo loader's call: each project stops at the stage wanted, in both units."""
-    started = demo.advance(db, demo_projects)
-    assert len(started) == len(demo.STAGES)
+def test_demo_puts_projects_at_every_stage_as_their_people_would(paths, db, staff):
+    """The demo loader's call: each project, created by its unit's submitter, stops at the stage wanted."""
+    units = list(staff)
+    wanted = {}
+    for index, stage in enumerate(demo.STAGES):
+        unit_id = units[index % 2]
+        created = demo.create_at_stage(
+            db, new_project(f"DEMO-{index}", unit_id, index), stage, actor=staff[unit_id]
+        )
+        wanted[created.project_id] = stage
     with db.reading() as session:
         stages = {p.id: p.stage for p in session.scalars(select(Project))}
-    wanted = {pid: stage for pid, _unit, stage in demo_projects}
-    assert stages == wanted
-
-
-def test_demo_advance_deploys_the_paths_when_needed(db):
-    """The demo loader may call advance on a fresh database: the bundle is deployed first."""
-    from workflows import clock
-
-    with db.unit_of_work() as session:
-        unit = BudgetUnit(code="KEL-01", name="库尔勒市教育局")
-        session.add(unit)
-        session.flush()
-        project = Project(
-            code="KEL-2027-001",
-            name="城乡义务教育营养改善计划",
-            unit_id=unit.id,
-            fiscal_year=YEAR,
-            amount=Decimal("420.5"),
-            is_new=False,
-            created_at=clock.now(),
+        actors = set(
+            session.scalars(
+                select(AuditEvent.actor).where(AuditEvent.action.in_(["task.completed", "project.created"]))
+            )
         )
-        session.add(project)
-        session.flush()
-        ids = (project.id, unit.id)
-        session.commit()
-    demo.advance(db, [(*ids, "targets")])
+    assert stages == wanted
+    # everyone acted under their own account; nobody as the demo or the system
+    assert actors <= {"ny.submitter", "ny.head", "zj.submitter", "zj.head"} | {
+        f"wz.{r}" for r in ("finance_reviewer", "performance_office", "leadership", "third_party")
+    }
+
+
+def test_demo_advance_moves_a_project_on_from_where_it_stands(paths, db, staff):
+    unit_id = next(iter(staff))
+    created = demo.create_at_stage(db, new_project("KEL-2027-001", unit_id), "targets", actor=staff[unit_id])
+    assert demo.advance(db, [(created.project_id, "monitoring")]) == {created.project_id: created.instance_id}
     with db.reading() as session:
-        assert session.get(Project, ids[0]).stage == "targets"
+        assert session.get(Project, created.project_id).stage in ("monitoring", "monitoring_report")
+
+
+def test_demo_deploys_the_paths_when_needed(db):
+    """The demo may be asked for a stage on a fresh database: the bundle is deployed first."""
+    with db.unit_of_work() as uow:
+        unit_id = factories.unit(uow, "KEL-01", "库尔勒市教育局")
+        submitter = factories.user(uow, "kel.submitter", "unit_submitter", unit_code="KEL-01")
+        factories.user(uow, "kel.head", "unit_head", unit_code="KEL-01")
+        factories.user(uow, "kel.finance", "finance_reviewer")
+        uow.commit()
+    new = commands.NewProject("KEL-2027-001", "城乡义务教育营养改善计划", YEAR, Decimal("420.5"), unit_id)
+    created = demo.create_at_stage(db, new, "targets", actor=submitter)
+    with db.reading() as session:
+        assert session.get(Project, created.project_id).stage == "targets"
         assert specs.latest_definition(session, "project_lifecycle").version == 1
 
 

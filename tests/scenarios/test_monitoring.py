@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from demo import paths as demo
+from demo import form_data as forms
 from tests.scenarios.conftest import YEAR, moment
 from workflows.errors import FormInvalid
 
@@ -85,7 +85,7 @@ def test_R_MN_2_a_late_report_notifies_the_submitter_the_unit_head_and_finance(p
 def test_execution_rate_is_computed_from_the_executed_amount(paths, budgeted):
     """R-MN-2: budget execution (executed amount → rate) is reported per project."""
     paths.fire(budgeted, f"{YEAR}-06-01T09:00:00")
-    report = demo.monitoring_report(362.0)
+    report = forms.monitoring_report(362.0)
     report["mn_executed_amount"] = 162.9
     paths.do(budgeted, "mn_report", report)
     assert paths.data(budgeted)["mn_execution_rate"] == 45.0
@@ -94,11 +94,11 @@ def test_execution_rate_is_computed_from_the_executed_amount(paths, budgeted):
 def test_failed_review_returns_the_report_for_rectification(paths, budgeted):
     """R-MN-3: a failed review goes back to the unit for rectification."""
     paths.fire(budgeted, f"{YEAR}-06-01T09:00:00")
-    paths.do(budgeted, "mn_report", demo.monitoring_report(362.0))
-    paths.do(budgeted, "mn_review", demo.monitoring_review(False))
+    paths.do(budgeted, "mn_report", forms.monitoring_report(362.0))
+    paths.do(budgeted, "mn_review", forms.monitoring_review(False))
     assert paths.open(budgeted) == ["rc_submit"]
     assert paths.project_row(budgeted).stage == "rectification"
-    assert paths.data(budgeted)["rect_reasons"] == demo.monitoring_review(False)["mn_review_comment"]
+    assert paths.data(budgeted)["rect_reasons"] == forms.monitoring_review(False)["mn_review_comment"]
 
 
 def test_one_failed_review_counts_but_does_not_escalate(paths, budgeted):
@@ -131,7 +131,7 @@ def test_two_consecutive_failures_escalate_to_leadership(paths, budgeted):
     paths.monitoring_node(budgeted, passed=False, month_after="09")
     [task] = paths.tasks(budgeted)
     assert (task.task_spec, task.role) == ("lc_escalation", "leadership")
-    paths.do(budgeted, "lc_escalation", demo.escalation("收回资金"))
+    paths.do(budgeted, "lc_escalation", forms.escalation("收回资金"))
     row = paths.project_row(budgeted)
     assert row.consecutive_failures == 2 and row.grade_cap == "中"
     assert paths.data(budgeted)["escalations"] == [
@@ -145,7 +145,7 @@ def test_R_MN_4_leadership_cut_is_applied_to_the_projects_budget(paths, budgeted
     figures (362 万元 − 50 = 312), and results application works on the reduced budget."""
     paths.monitoring_node(budgeted, passed=False, month_after="06")
     paths.monitoring_node(budgeted, passed=False, month_after="09")
-    paths.do(budgeted, "lc_escalation", demo.escalation(decision))
+    paths.do(budgeted, "lc_escalation", forms.escalation(decision))
     assert paths.project_row(budgeted).amount == 312
     paths.evaluate(budgeted, 75)
     assert paths.data(budgeted)["ra_cut_amount"] == 31.2  # 10% of 312
@@ -154,7 +154,7 @@ def test_R_MN_4_leadership_cut_is_applied_to_the_projects_budget(paths, budgeted
 def test_R_MN_4_suspended_payments_leave_the_budget_as_it_is(paths, budgeted):
     paths.monitoring_node(budgeted, passed=False, month_after="06")
     paths.monitoring_node(budgeted, passed=False, month_after="09")
-    paths.do(budgeted, "lc_escalation", demo.escalation("暂停拨款"))
+    paths.do(budgeted, "lc_escalation", forms.escalation("暂停拨款"))
     assert paths.project_row(budgeted).amount == 362
 
 
@@ -162,7 +162,7 @@ def test_a_cut_needs_its_amount(paths, budgeted):
     """The form refuses 调减预算 / 收回资金 without the amount (nothing is applied)."""
     paths.monitoring_node(budgeted, passed=False, month_after="06")
     paths.monitoring_node(budgeted, passed=False, month_after="09")
-    data = demo.escalation("调减预算")
+    data = forms.escalation("调减预算")
     del data["escalation_amount_wan"]
     with pytest.raises(FormInvalid) as refused:
         paths.do(budgeted, "lc_escalation", data)
@@ -174,7 +174,7 @@ def test_two_consecutive_failures_cap_the_grade_below_liang(paths, budgeted):
     """R-MN-4 / R-EV-5: after two consecutive failures even 95 points is graded 中, not 优/良."""
     paths.monitoring_node(budgeted, passed=False, month_after="06")
     paths.monitoring_node(budgeted, passed=False, month_after="09")
-    paths.do(budgeted, "lc_escalation", demo.escalation())
+    paths.do(budgeted, "lc_escalation", forms.escalation())
     paths.evaluate(budgeted, 95)
     row = paths.project_row(budgeted)
     assert float(row.score) == 95.0 and row.grade == "中"
@@ -183,8 +183,8 @@ def test_two_consecutive_failures_cap_the_grade_below_liang(paths, budgeted):
 def test_serious_problems_suspend_payments(paths, budgeted):
     """R-MN-5: finance may adjust, suspend or stop payments on serious problems."""
     paths.fire(budgeted, f"{YEAR}-06-01T09:00:00")
-    paths.do(budgeted, "mn_report", demo.monitoring_report(362.0))
-    paths.do(budgeted, "mn_review", demo.monitoring_review(False, "暂缓拨付"))
+    paths.do(budgeted, "mn_report", forms.monitoring_report(362.0))
+    paths.do(budgeted, "mn_review", forms.monitoring_review(False, "暂缓拨付"))
     assert paths.data(budgeted)["payment_status"] == "暂缓拨付"
 
 

@@ -6,7 +6,7 @@ from datetime import UTC
 
 from sqlalchemy import select
 
-from demo import paths as demo
+from demo import form_data as forms
 from tests.scenarios.conftest import moment
 from workflows.store import AuditEvent
 
@@ -18,15 +18,15 @@ def start(paths, **data):
 
 
 def round_trip(paths, iid, accepted):
-    paths.do(iid, "rc_submit", demo.rectification_submit())
-    paths.do(iid, "rc_verify", demo.rectification_verify(accepted))
+    paths.do(iid, "rc_submit", forms.rectification_submit())
+    paths.do(iid, "rc_verify", forms.rectification_verify(accepted))
 
 
 def test_unit_states_measures_and_the_reviewer_verifies(paths):
     """R-RC-1: the unit resubmits with measures and evidence; the reviewer checks again."""
     iid = start(paths)
     assert [(t.task_spec, t.role) for t in paths.tasks(iid)] == [("rc_submit", "unit_submitter")]
-    paths.do(iid, "rc_submit", demo.rectification_submit())
+    paths.do(iid, "rc_submit", forms.rectification_submit())
     assert [(t.task_spec, t.role) for t in paths.tasks(iid)] == [("rc_verify", "finance_reviewer")]
 
 
@@ -74,7 +74,7 @@ def test_each_return_is_recorded_with_the_reasons(paths, db):
     round_trip(paths, iid, accepted=True)
     log = paths.data(iid)["rect_log"]
     assert [entry["verdict"] for entry in log] == ["退回", "通过"]
-    assert log[0]["comment"] == demo.rectification_verify(False)["rect_comment"]
+    assert log[0]["comment"] == forms.rectification_verify(False)["rect_comment"]
     with db.reading() as session:
         actions = list(
             session.scalars(
@@ -98,8 +98,8 @@ def test_project_shows_rectification_then_returns_to_its_stage(paths):
     paths.through_ex_ante(iid)
     paths.through_targets(iid)
     paths.fire(iid, "2027-06-01T09:00:00")
-    paths.do(iid, "mn_report", demo.monitoring_report(362.0))
-    paths.do(iid, "mn_review", demo.monitoring_review(False))
+    paths.do(iid, "mn_report", forms.monitoring_report(362.0))
+    paths.do(iid, "mn_review", forms.monitoring_review(False))
     assert paths.project_row(iid).stage == "rectification"
     round_trip(paths, iid, accepted=True)
     assert paths.project_row(iid).stage == "monitoring"

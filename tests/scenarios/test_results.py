@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from demo import paths as demo
+from demo import form_data as forms
 from tests.scenarios.conftest import YEAR, moment
 
 
@@ -62,7 +62,7 @@ def test_problems_go_back_to_the_unit_with_a_deadline(paths, evaluated):
     paths.do(
         iid,
         "ra_feedback",
-        demo.results_feedback(
+        forms.results_feedback(
             [("绩效目标未完成", f"{YEAR + 1}-09-30"), ("资金支付滞后", f"{YEAR + 1}-08-31")]
         ),
     )
@@ -70,16 +70,16 @@ def test_problems_go_back_to_the_unit_with_a_deadline(paths, evaluated):
     assert (task.task_spec, task.role) == ("rc_submit", "unit_submitter")
     assert task.due_at == moment(f"{YEAR + 1}-08-31T23:59:59").astimezone(UTC)
     assert paths.data(iid)["rect_reasons"] == "绩效目标未完成；资金支付滞后"
-    paths.do(iid, "rc_submit", demo.rectification_submit())
+    paths.do(iid, "rc_submit", forms.rectification_submit())
     assert [t.role for t in paths.tasks(iid)] == ["finance_reviewer"]
-    paths.do(iid, "rc_verify", demo.rectification_verify(True))
+    paths.do(iid, "rc_verify", forms.rectification_verify(True))
     assert paths.project_row(iid).stage == "results_applied"
 
 
 def test_results_are_published_and_reported(paths, evaluated):
     """R-RA-4: published with the final accounts, reported to the government and the congress."""
     iid = evaluated(86)
-    paths.do(iid, "ra_feedback", demo.results_feedback())
+    paths.do(iid, "ra_feedback", forms.results_feedback())
     data = paths.data(iid)
     assert data["results_disclosed"] is True
     assert data["results_reported_to_congress"] is True and data["results_reported_to_government"] is True
@@ -89,7 +89,7 @@ def test_results_are_published_and_reported(paths, evaluated):
 def test_sensitive_results_are_not_published(paths, evaluated):
     """R-RA-4: sensitive items are excepted from publication."""
     iid = evaluated(86)
-    paths.do(iid, "ra_feedback", demo.results_feedback(sensitive=True))
+    paths.do(iid, "ra_feedback", forms.results_feedback(sensitive=True))
     assert paths.data(iid)["results_disclosed"] is False
 
 

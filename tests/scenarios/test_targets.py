@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from demo import paths as demo
+from demo import form_data as forms
 from workflows.errors import FormInvalid
 
 
@@ -22,7 +22,7 @@ def test_every_project_sets_targets_before_budgeting(paths, at_targets):
 
 def test_indicator_table_is_summarised(paths, at_targets):
     """R-TG-5: an indicator table (level, name, value, unit, direction, weight) is kept with the targets."""
-    paths.do(at_targets, "tg_set", demo.performance_targets("高标准农田建设项目"))
+    paths.do(at_targets, "tg_set", forms.performance_targets("高标准农田建设项目"))
     data = paths.data(at_targets)
     assert data["tg_indicator_count"] == 5
     assert data["tg_weight_total"] == 100.0
@@ -31,7 +31,7 @@ def test_indicator_table_is_summarised(paths, at_targets):
 
 def test_indicator_without_weight_is_refused(paths, at_targets):
     """R-TG-5: every indicator has a weight."""
-    targets = demo.performance_targets("高标准农田建设项目")
+    targets = forms.performance_targets("高标准农田建设项目")
     del targets["indicators"][1]["weight"]
     with pytest.raises(FormInvalid) as refused:
         paths.do(at_targets, "tg_set", targets)
@@ -40,7 +40,7 @@ def test_indicator_without_weight_is_refused(paths, at_targets):
 
 def test_indicator_level_must_be_a_known_type(paths, at_targets):
     """R-TG-5: second-level types are quantity, quality, timeliness, cost, benefits, sustainability, satisfaction."""
-    targets = demo.performance_targets("高标准农田建设项目")
+    targets = forms.performance_targets("高标准农田建设项目")
     targets["indicators"][0]["level2"] = "其他指标"
     with pytest.raises(FormInvalid) as refused:
         paths.do(at_targets, "tg_set", targets)
@@ -49,7 +49,7 @@ def test_indicator_level_must_be_a_known_type(paths, at_targets):
 
 def test_no_targets_cannot_be_submitted(paths, at_targets):
     """R-TG-2: no targets → nothing to budget; an empty indicator table is refused."""
-    targets = demo.performance_targets("高标准农田建设项目")
+    targets = forms.performance_targets("高标准农田建设项目")
     targets["indicators"] = []
     with pytest.raises(FormInvalid):
         paths.do(at_targets, "tg_set", targets)
@@ -57,24 +57,24 @@ def test_no_targets_cannot_be_submitted(paths, at_targets):
 
 def test_finance_reviews_the_targets(paths, at_targets):
     """R-TG-2: finance reviews what the unit set."""
-    paths.do(at_targets, "tg_set", demo.performance_targets("高标准农田建设项目"))
+    paths.do(at_targets, "tg_set", forms.performance_targets("高标准农田建设项目"))
     assert [t.role for t in paths.tasks(at_targets)] == ["finance_reviewer"]
 
 
 def test_targets_are_returned_before_they_can_be_refused(paths, at_targets):
     """R-TG-2: unreasonable targets are first returned for adjustment."""
-    paths.do(at_targets, "tg_set", demo.performance_targets("高标准农田建设项目"))
-    paths.do(at_targets, "tg_review", demo.targets_decision("不予安排"))
+    paths.do(at_targets, "tg_set", forms.performance_targets("高标准农田建设项目"))
+    paths.do(at_targets, "tg_review", forms.targets_decision("不予安排"))
     assert paths.open(at_targets) == ["tg_set"]
     assert paths.status(at_targets) == "running"
 
 
 def test_targets_not_adjusted_after_a_return_block_the_budget(paths, at_targets):
     """R-TG-2: unreasonable targets that the unit does not adjust → no budget."""
-    paths.do(at_targets, "tg_set", demo.performance_targets("高标准农田建设项目"))
-    paths.do(at_targets, "tg_review", demo.targets_decision("退回调整"))
-    paths.do(at_targets, "tg_set", demo.performance_targets("高标准农田建设项目"))
-    paths.do(at_targets, "tg_review", demo.targets_decision("不予安排"))
+    paths.do(at_targets, "tg_set", forms.performance_targets("高标准农田建设项目"))
+    paths.do(at_targets, "tg_review", forms.targets_decision("退回调整"))
+    paths.do(at_targets, "tg_set", forms.performance_targets("高标准农田建设项目"))
+    paths.do(at_targets, "tg_review", forms.targets_decision("不予安排"))
     assert paths.status(at_targets) == "completed"
     assert paths.data(at_targets)["targets_status"] == "不予安排预算"
     assert paths.project_row(at_targets).stage == "not_budgeted"
@@ -83,16 +83,16 @@ def test_targets_not_adjusted_after_a_return_block_the_budget(paths, at_targets)
 def test_targets_returned_beyond_the_bound_are_refused(paths, at_targets):
     """R-TG-2 with R-RC-2: returns are bounded (3); the fourth return ends in refusal."""
     for _ in range(4):
-        paths.do(at_targets, "tg_set", demo.performance_targets("高标准农田建设项目"))
-        paths.do(at_targets, "tg_review", demo.targets_decision("退回调整"))
+        paths.do(at_targets, "tg_set", forms.performance_targets("高标准农田建设项目"))
+        paths.do(at_targets, "tg_review", forms.targets_decision("退回调整"))
     assert paths.project_row(at_targets).stage == "not_budgeted"
 
 
 def test_approved_targets_are_published_with_the_budget(paths, at_targets):
     """R-TG-3: approved targets go with the draft budget to the congress and are published."""
-    paths.do(at_targets, "tg_set", demo.performance_targets("高标准农田建设项目"))
-    paths.do(at_targets, "tg_review", demo.targets_decision("通过"))
+    paths.do(at_targets, "tg_set", forms.performance_targets("高标准农田建设项目"))
+    paths.do(at_targets, "tg_review", forms.targets_decision("通过"))
     data = paths.data(at_targets)
     assert data["targets_publish_with_budget"] is True and data["targets_report_to_congress"] is True
-    assert data["indicators"] == demo.performance_targets("高标准农田建设项目")["indicators"]
+    assert data["indicators"] == forms.performance_targets("高标准农田建设项目")["indicators"]
     assert paths.project_row(at_targets).stage == "monitoring"

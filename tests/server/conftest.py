@@ -1,4 +1,4 @@
-"""Fixtures for the web layer: an app on the per-test database, demo users, a logged-in client."""
+"""Fixtures for the web layer: an app on the per-test database, its people and projects, a logged-in client."""
 
 from __future__ import annotations
 
@@ -8,23 +8,72 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-import demo
 from server import create_app
 from server.extensions import limiter
+from tests import factories
 from workflows.engine import specs
 from workflows.store import HumanTask, Project
 
 REVIEW_BUNDLE = Path(__file__).parent / "fixtures" / "review"
-PASSWORD = demo.DEMO_PASSWORD
+PASSWORD = factories.PASSWORD  # the browser tests type it too
+
+UNITS = [("U001", "万载县住房和城乡建设局"), ("U002", "万载县应急管理局")]
+# (username, display name, roles, unit code): one account per role, two units' own staff
+PEOPLE = [
+    ("zhang.san", "张三（住建局填报）", ("unit_submitter",), "U001"),
+    ("wang.head", "王局长（住建局负责人）", ("unit_head",), "U001"),
+    ("li.na", "李娜（应急局填报）", ("unit_submitter",), "U002"),
+    ("chen.head", "陈局长（应急局负责人）", ("unit_head",), "U002"),
+    ("li.si", "李四（财政业务科室）", ("finance_reviewer",), None),
+    ("zhou.perf", "周敏（绩效科）", ("performance_office",), None),
+    ("wang.expert", "王教授（专家）", ("expert",), None),
+    ("zhao.expert", "赵高工（专家）", ("expert",), None),
+    ("sun.expert", "孙会计师（专家）", ("expert",), None),
+    ("tp.audit", "华信评估公司（第三方机构）", ("third_party",), None),
+    ("liu.leader", "刘副县长（分管领导）", ("leadership",), None),
+    ("designer", "流程设计员", ("designer",), None),
+    ("admin", "系统管理员", ("admin",), None),
+]
+# (code, name, amount in 万元, new?, major?, submitter): each created by its unit's submitter
+PROJECTS = [
+    ("WZ2026-001", "城市污水处理厂提标改造", "1261.22", False, True, "zhang.san"),
+    ("WZ2026-002", "农村人居环境整治", "362.00", False, False, "zhang.san"),
+    ("WZ2026-003", "红色文化展陈", "118.40", True, False, "zhang.san"),
+    ("WZ2026-004", "智慧消防建设", "189.12", True, True, "li.na"),
+    ("WZ2026-005", "应急物资储备库", "540.00", False, False, "li.na"),
+]
+
+
+def seed(db) -> None:
+    """Two units, their people and five projects, each waiting at the review's first task (填报)."""
+    with db.unit_of_work() as uow:
+        specs.deploy(uow, specs.load_bundle(REVIEW_BUNDLE), actor="designer")
+        for code, name in UNITS:
+            factories.unit(uow, code, name)
+        actors = {
+            username: factories.user(uow, username, *roles, unit_code=unit, display_name=display)
+            for username, display, roles, unit in PEOPLE
+        }
+        for code, name, amount, is_new, is_major, submitter in PROJECTS:
+            factories.project(
+                uow,
+                code,
+                actor=actors[submitter],
+                name=name,
+                amount=amount,
+                is_new=is_new,
+                is_major=is_major,
+                process_id="review",
+            )
+        uow.commit()
+
+
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
 def app(db, database_url, tmp_path):
-    with db.unit_of_work() as session:
-        specs.deploy(session, specs.load_bundle(REVIEW_BUNDLE), actor="designer")
-        session.commit()
-    demo.load(db, drive_review_paths=False)  # the tests' own review bundle, not bpmn/
+    seed(db)
     application = create_app(
         {
             "TESTING": True,

@@ -6,6 +6,7 @@ import io
 
 from sqlalchemy import select
 
+from tests import factories
 from workflows import policy
 from workflows.store import AuditEvent, HumanTask
 
@@ -203,19 +204,7 @@ def test_reviewer_returns_with_comment_and_submitter_sees_it(web, db_of):
 
 
 def test_assign_delegate_and_hand_back(web, db_of, app):
-    from workflows.store import (
-        Database,  # noqa: F401
-        RoleGrant,
-        User,
-        audit,
-    )
-
-    with db_of.unit_of_work() as session:  # a second finance reviewer
-        user = User(username="qian.fin", display_name="钱", password_hash="x", is_active=True)
-        user.grants = [RoleGrant(role="finance_reviewer")]
-        session.add(user)
-        audit.append(session, action="user.created", actor="test", data={})
-        session.commit()
+    factories.user(db_of, "qian.fin", "finance_reviewer", display_name="钱")  # a second finance reviewer
     review = _to_finance_review(web, db_of)
     reviewer = web("li.si")
     reviewer.post(f"/tasks/{review.id}/claim")

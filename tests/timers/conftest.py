@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from tests import factories
 from workflows import clock, commands, policy
-from workflows.store import AuditEvent, BudgetUnit, Project, RoleGrant, Timer, User, outbox
+from workflows.store import AuditEvent, Timer, outbox
 
 HERE = Path(__file__).parent
 KINDS = HERE / "fixtures" / "kinds"
@@ -33,45 +33,27 @@ class People:
     submitter: policy.Actor
 
 
-def _user(session, username, unit_id, roles, email=None):
-    user = User(
-        username=username,
-        display_name=username,
-        password_hash="x",
-        unit_id=unit_id,
-        email=email,
-        is_active=True,
-    )
-    user.grants = [RoleGrant(role=r) for r in roles]
-    session.add(user)
-    return user
-
-
 @pytest.fixture
 def people(db) -> People:
-    """Unit 甲 with a submitter and a head, unit 乙 with its own head, one finance reviewer."""
-    with db.unit_of_work() as s:
-        unit = BudgetUnit(code="U-A", name="甲局")
-        other = BudgetUnit(code="U-B", name="乙局")
-        s.add_all([unit, other])
-        s.flush()
-        project = Project(
-            code="P-2026-001",
-            name="城区污水处理",
-            unit_id=unit.id,
-            fiscal_year=2026,
-            amount=Decimal("1261.22"),
-            created_at=clock.now(),
+    """Unit 甲 with a submitter and a head, unit 乙 with its own head, one finance reviewer.
+
+    甲's project is created by its submitter while no review path (``project_lifecycle``,
+    ``ex_ante_assessment``, ``target_review``) is deployed, so it has no process of its own:
+    each test starts the processes it is about.
+    """
+    with db.unit_of_work() as uow:
+        unit = factories.unit(uow, "U-A", "甲局")
+        other = factories.unit(uow, "U-B", "乙局")
+        submitter = factories.user(
+            uow, "zhang.san", "unit_submitter", unit_code="U-A", email="zhang@a.example"
         )
-        s.add(project)
-        _user(s, "zhang.san", unit.id, ["unit_submitter"], "zhang@a.example")
-        _user(s, "wang.wu", unit.id, ["unit_head"], "wang@a.example")
-        _user(s, "zhao.liu", other.id, ["unit_head"], "zhao@b.example")
-        _user(s, "li.si", None, ["finance_reviewer"], "li@finance.example")
-        s.flush()
-        ids = (unit.id, other.id, project.id)
-        s.commit()
-    return People(ids[0], ids[1], ids[2], policy.Actor("zhang.san", frozenset({"unit_submitter"}), ids[0]))
+        factories.user(uow, "wang.wu", "unit_head", unit_code="U-A", email="wang@a.example")
+        factories.user(uow, "zhao.liu", "unit_head", unit_code="U-B", email="zhao@b.example")
+        factories.user(uow, "li.si", "finance_reviewer", email="li@finance.example")
+        created = factories.project(uow, "P-2026-001", actor=submitter, name="城区污水处理", amount="1261.22")
+        assert created.instance_id is None, "a review path is deployed: the project started it"
+        uow.commit()
+    return People(unit, other, created.project_id, submitter)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from tests import factories
 from workflows import clock, commands, timers
 from workflows.store import AuditEvent, HumanTask, Notification, ProcessInstance, Project
 
@@ -55,13 +56,7 @@ def test_reminder_fires_before_the_deadline_without_cancelling_the_task(db, kind
 
 def test_reminder_goes_to_the_assignee_once_the_task_is_claimed(db, kinds, people):
     started = start_at(db, T0, "deadline", project_id=people.project_id)
-    with db.unit_of_work() as s:
-        from workflows.store import RoleGrant, User
-
-        colleague = User(username="sun.qi", display_name="sun.qi", password_hash="x", unit_id=people.unit_id)
-        colleague.grants = [RoleGrant(role="unit_submitter")]
-        s.add(colleague)
-        s.commit()
+    factories.user(db, "sun.qi", "unit_submitter", unit_code="U-A")  # a colleague in the pool
     commands.claim(db, started.next_tasks[0].id, actor=people.submitter)
     timers.run_due(db, REMINDER)
     assert _notices(db) == [("zhang.san", "reminder")]

@@ -14,7 +14,6 @@ from tests.timers.conftest import T0, china, start_at
 from workflows import timers
 from workflows.store import outbox
 
-
 REMINDER = china("2026-05-08T09:00:00+08:00")
 
 

@@ -8,6 +8,7 @@ gets readable labels without touching Python.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import threading
@@ -263,6 +264,8 @@ def task_titles(instance_id: int) -> dict[str, str]:
 
 _forms_lock = threading.Lock()
 _forms: dict[str, dict] = {}  # source (file path or "deployment:<id>:<file>") -> schema
+_element_names: dict[str, str] = {}  # BPMN element id -> its name, from every deployed bundle
+_ELEMENT = re.compile(r'<(?:\w+:)?\w+\b[^>]*?\bid="([^"]+)"[^>]*?\bname="([^"]+)"')
 _seen_deployments: set[str] = set()  # content hashes: ids repeat across databases
 _files_loaded = False
 
@@ -299,6 +302,9 @@ def _load_deployed_forms() -> None:
         new = session.scalars(select(Deployment).where(Deployment.content_hash.in_(hashes))) if hashes else ()
         for deployment in new:
             for name, text in (deployment.files or {}).items():
+                if name.endswith(".bpmn"):
+                    for element_id, element_name in _ELEMENT.findall(text):
+                        _element_names.setdefault(element_id, html.unescape(element_name))
                 if not name.endswith(".json"):
                     continue
                 try:
@@ -414,7 +420,17 @@ def form_title(data: dict | None) -> str | None:
     return local_name(schema.get("title")) if schema and schema.get("title") else None
 
 
+def element_name(element_id: str | None) -> str:
+    """A BPMN element's name (a timer, a step) by its id, in the page's language."""
+    if not element_id:
+        return "—"
+    known_forms()  # loads the deployed bundles, names included
+    name = _element_names.get(element_id)
+    return local_name(name) if name else element_id
+
+
 FILTERS = {
+    "element_name": element_name,
     "local_name": local_name,
     "stage_name": stage_name,
     "status_name": status_name,

@@ -488,3 +488,20 @@ def diagram_labels() -> dict:
     from .formatting import ROLE_NAMES
 
     return {"lang": "zh" if is_zh() else "en", "roles": {k: str(v) for k, v in ROLE_NAMES.items()}}
+
+
+def iso_datetime(value) -> str:
+    """An ISO timestamp kept as text in the audit log (``2026-05-31T18:00:00+08:00``), readable."""
+    from datetime import datetime
+
+    from .formatting import cn_datetime
+
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return cn_datetime(value)
+
+
+FILTERS["iso_datetime"] = iso_datetime

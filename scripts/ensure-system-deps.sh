@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs when they are missing:
-# PostgreSQL (pg_virtualenv starts a throwaway cluster) and Chromium (browser tests).
+# PostgreSQL (pg_virtualenv starts a throwaway cluster), Chromium (browser tests) and a CJK font
+# (without it Chromium draws Chinese as boxes in the screenshots the browser tests keep).
 set -euo pipefail
 need=()
 if ! command -v pg_virtualenv >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
@@ -8,6 +9,9 @@ if ! command -v pg_virtualenv >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/
 fi
 if [ "${JIXIAO_SKIP_BROWSER:-0}" != "1" ] && [ ! -x /usr/bin/chromium ]; then
   need+=(chromium)
+fi
+if [ "${JIXIAO_SKIP_BROWSER:-0}" != "1" ] && [ ! -d /usr/share/fonts/opentype/noto ] && ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  need+=(fonts-noto-cjk)
 fi
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "installing Debian packages: ${need[*]}"

@@ -10,6 +10,8 @@ from flask_babel import get_locale, lazy_gettext
 
 from workflows import clock
 
+from . import labels
+
 ROLE_NAMES = {
     "unit_submitter": lazy_gettext("单位填报人"),
     "unit_head": lazy_gettext("单位负责人"),
@@ -81,3 +83,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(cn_datetime)
     app.add_template_filter(role_name)
     app.add_template_filter(fund_name)
+
+    for name, function in labels.FILTERS.items():
+        app.add_template_filter(function, name)
+    app.add_template_global(labels.diagram_labels)

@@ -4,16 +4,36 @@ ENGINE-NOTES 4: form data lands in the namespace gateway conditions read, so a
 submitted ``finance_approved=True`` could switch a gateway. Only the keys the form's
 JSON Schema declares get through; the rest are dropped (and reported in the audit).
 Validation errors come back per field, in Chinese, with the English text beside.
+
+Declared checks (issue 10): a form may carry cross-field rules JSON Schema cannot say, as data
+a designer edits, evaluated in the BPMN sandbox after the schema passes::
+
+    "x-checks": [
+      {"id": "indicator_weights_total_100",
+       "rule": "sum(row['weight'] for row in indicators) == 100",
+       "field": "indicators", "message": "绩效指标权重合计应为100"},
+      {"id": "score_within_item_points", "each": "expert_sheet",
+       "rule": "score <= max_points", "field": "score", "message": "得分不能超过该项分值"}
+    ]
+
+A rule is one sandboxed expression that is true when the data is right. Its names are the
+form's declared fields (a field left empty reads ``None``); with ``each`` the rule runs once per
+row of that table, the row's columns are names too (and ``row`` the whole row), and the error
+lands on ``<table>/<row>/<field>`` like a schema error on a cell. A rule that does not compile,
+names something the form does not declare, or fails on valid data raises :class:`CheckBroken`:
+that is the designer's mistake, never the user's.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
+from . import sandbox
 from .errors import FormInvalid
 
 
@@ -49,6 +69,7 @@ _MESSAGES_ZH = {
     "maxLength": "不能超过 {limit} 个字符",
     "enum": "请从给定选项中选择",
     "const": "取值不正确",
+    "const_true": "请勾选此项",
     "pattern": "格式不正确",
     "format": "格式不正确（{limit}）",
     "minItems": "至少需要 {limit} 项",
@@ -76,6 +97,8 @@ def _field_path(error) -> str:
 
 
 def _message_zh(error) -> str:
+    if error.validator == "const" and error.validator_value is True:
+        return _MESSAGES_ZH["const_true"]  # a required tick (承诺、确认)
     template = _MESSAGES_ZH.get(error.validator)
     if template is None:
         return error.message
@@ -87,12 +110,139 @@ def _message_zh(error) -> str:
 
 
 def validate(schema: dict, data: dict) -> None:
-    """Raise :class:`FormInvalid` with ``{field path: [messages]}`` if ``data`` breaks ``schema``."""
+    """Raise :class:`FormInvalid` with ``{field path: [messages]}`` if ``data`` breaks ``schema``
+    or one of its declared checks (the checks run only once the schema passes)."""
     errors: dict[str, list[str]] = {}
     for error in validator_for(schema).iter_errors(data):
         errors.setdefault(_field_path(error), []).append(_message_zh(error))
+    if not errors:
+        errors = check_errors(schema, data)
     if errors:
         raise FormInvalid(errors)
+
+
+# --- declared checks (x-checks) ------------------------------------------------------
+
+
+class CheckBroken(ValueError):
+    """A declared check cannot be evaluated: the form file is wrong, not the user's data."""
+
+    def __init__(self, form: str, check: str, reason: str):
+        self.form, self.check, self.reason = form, check, reason
+        super().__init__(f"form {form!r}, check {check!r}: {reason}")
+
+
+_CHECK_KEYS = {"id", "rule", "field", "message", "each", "description"}
+
+
+def declared_checks(schema: dict) -> list[dict]:
+    return list((schema or {}).get("x-checks") or [])
+
+
+def _check_id(check: dict, index: int) -> str:
+    return str(check.get("id") or f"x-checks[{index}]")
+
+
+def _row_props(schema: dict, table: str) -> dict:
+    prop = (schema.get("properties") or {}).get(table) or {}
+    return ((prop.get("items") or {}).get("properties")) or {}
+
+
+def _free_names(rule: str) -> set[str]:
+    """Names a rule reads that it does not bind itself (comprehension variables)."""
+    tree = ast.parse(rule.strip(), mode="eval")
+    loaded = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return loaded - bound - set(sandbox.BASE_GLOBALS) - set(sandbox.BUILTINS)
+
+
+def check_rules(schema: dict) -> list[str]:
+    """Every problem with the form's declared checks, as text (empty when they are sound).
+
+    For ``jixiao lint`` and deploy; :func:`validate` raises the first one as :class:`CheckBroken`.
+    """
+    title = str((schema or {}).get("title") or "form")
+    problems = []
+    checks = (schema or {}).get("x-checks")
+    if checks is None:
+        return []
+    if not isinstance(checks, list):
+        return [f"form {title!r}: x-checks must be a list"]
+    declared = set(schema.get("properties") or {})
+    for index, check in enumerate(checks):
+        cid = _check_id(check if isinstance(check, dict) else {}, index)
+        if not isinstance(check, dict):
+            problems.append(f"form {title!r}, check {cid!r}: must be an object")
+            continue
+        unknown = set(check) - _CHECK_KEYS
+        if unknown:
+            problems.append(f"form {title!r}, check {cid!r}: unknown keys {sorted(unknown)}")
+        for key in ("rule", "field", "message"):
+            if not isinstance(check.get(key), str) or not check.get(key).strip():
+                problems.append(f"form {title!r}, check {cid!r}: {key!r} is required (text)")
+        if not isinstance(check.get("rule"), str):
+            continue
+        names = set(declared)
+        each = check.get("each")
+        if each is not None:
+            row_props = _row_props(schema, each)
+            if not row_props:
+                problems.append(
+                    f"form {title!r}, check {cid!r}: 'each' names {each!r}, not a table of the form"
+                )
+            names |= set(row_props) | {"row"}
+            if check.get("field") not in row_props:
+                problems.append(
+                    f"form {title!r}, check {cid!r}: field {check.get('field')!r} is not a column of {each!r}"
+                )
+        elif check.get("field") not in declared | {"_form"}:
+            problems.append(f"form {title!r}, check {cid!r}: field {check.get('field')!r} is not declared")
+        refused = sandbox.check(check["rule"])
+        if refused is not None:
+            problems.append(f"form {title!r}, check {cid!r}: the sandbox refuses the rule: {refused}")
+            continue
+        missing = _free_names(check["rule"]) - names
+        if missing:
+            problems.append(
+                f"form {title!r}, check {cid!r}: the rule names {sorted(missing)}, not fields of the form"
+            )
+    return problems
+
+
+_ENVIRONMENT = sandbox.SandboxedEnvironment()
+
+
+def _passes(schema: dict, check: dict, cid: str, scope: dict) -> bool:
+    try:
+        return bool(_ENVIRONMENT.evaluate(check["rule"], scope))
+    except Exception as exc:  # noqa: BLE001 - any failure on valid data is the rule's fault
+        raise CheckBroken(str(schema.get("title") or "form"), cid, f"{type(exc).__name__}: {exc}") from None
+
+
+def check_errors(schema: dict, data: dict) -> dict[str, list[str]]:
+    """``{field path: [messages]}`` for the declared checks ``data`` breaks (schema-valid data)."""
+    checks = declared_checks(schema)
+    if not checks:
+        return {}
+    problems = check_rules(schema)
+    if problems:
+        raise CheckBroken(str(schema.get("title") or "form"), "x-checks", "; ".join(problems))
+    declared = schema.get("properties") or {}
+    base = {name: data.get(name) for name in declared}
+    errors: dict[str, list[str]] = {}
+    for index, check in enumerate(checks):
+        cid = _check_id(check, index)
+        each = check.get("each")
+        if each is None:
+            if not _passes(schema, check, cid, base):
+                errors.setdefault(check["field"], []).append(check["message"])
+            continue
+        columns = _row_props(schema, each)
+        for row_index, row in enumerate(data.get(each) or []):
+            scope = {**base, **{c: row.get(c) for c in columns}, "row": row}
+            if not _passes(schema, check, cid, scope):
+                errors.setdefault(f"{each}/{row_index}/{check['field']}", []).append(check["message"])
+    return errors
 
 
 def accept(schema: dict | None, data: dict[str, Any]) -> tuple[dict, list[str]]:

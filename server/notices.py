@@ -35,7 +35,9 @@ def index():
 def read(notice_id: int):
     commands.mark_read(database(), notice_id, actor=page_user().actor)
     target = request.form.get("next") or url_for("notices.index")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("notices.index"))
+    return redirect(
+        target if target.startswith("/") and not target.startswith("//") else url_for("notices.index")
+    )
 
 
 @bp.post("/notices/read-all")

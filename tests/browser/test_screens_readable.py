@@ -9,10 +9,11 @@ import re
 import pytest
 from werkzeug.serving import make_server
 
+import demo
 from server import create_app
 from server.extensions import limiter
-from workflows import demo, specs
 from workflows.config import settings
+from workflows.engine import specs
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

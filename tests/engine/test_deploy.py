@@ -96,6 +96,14 @@ def test_deploy_refuses_a_form_that_is_not_a_json_schema(tmp_path):
     assert errors[0].file == "approval_submit.json"
 
 
+def test_deploy_refuses_a_declared_check_naming_a_field_the_form_lacks(tmp_path):
+    """A form's x-checks are the designer's code: a broken rule is refused at lint, not met by a user."""
+    broken = '"x-checks": [{"id": "broken", "rule": "no_such_field > 0", "field": "amount", "message": "x"}], "type": "object"'
+    errors = _refusal(tmp_path, edits={"approval_submit.json": [('"type": "object"', broken)]})
+    assert [(e.file, e.element) for e in errors] == [("approval_submit.json", "x-checks")]
+    assert "no_such_field" in errors[0].message
+
+
 def test_a_refused_bundle_leaves_the_previous_version_serving(db, deploy, tmp_path, submitter):
     deploy("approval")
     broken = variant(tmp_path, edits={"approval.bpmn": [('"P10D"', "P10D")]})

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from workflows import demo_paths as demo
-from workflows import forms
+from demo import form_data as demo
 from workflows.config import settings
+from workflows.engine import forms
 from workflows.errors import FormInvalid
 
 

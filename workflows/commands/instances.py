@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from .. import clock, engine, forms
-from ..engine import specs, steps
+from .. import clock, engine
+from ..engine import forms, specs, steps
 from ..errors import Conflict, Forbidden, NotClaimedByYou
 from ..policy import Actor, may_complete
 from ..store import Database, ProcessInstance, audit, transaction

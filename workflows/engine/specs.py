@@ -33,7 +33,7 @@ from .. import clock
 from ..config import settings
 from ..errors import DeployRejected, LocatedError, ProcessNotFound
 from ..store import Deployment, ProcessDefinition, audit
-from . import sandbox, serializer
+from . import forms, sandbox, serializer
 
 BUNDLE_SUFFIXES = (".bpmn", ".dmn", ".json")
 _ISO_LOOKING = re.compile(r"^(R\d*/|P(\d|T)|\d{4}-\d{2}-\d{2})")
@@ -182,6 +182,9 @@ def _check_form(name: str, text: str, errors: list[LocatedError]) -> None:
         errors.append(
             LocatedError(name, None, 'a form schema must be {"type": "object", "properties": {...}}')
         )
+        return
+    for problem in forms.check_rules(schema):  # declared cross-field checks (x-checks)
+        errors.append(LocatedError(name, "x-checks", problem))
 
 
 def _check_dmn(name: str, tree, errors: list[LocatedError]) -> None:

@@ -34,7 +34,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 
 from . import sandbox
-from .errors import FormInvalid
+from ..errors import FormInvalid
 
 
 def declared_keys(schema: dict) -> set[str]:

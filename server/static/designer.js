@@ -150,11 +150,25 @@
       var selected = modeler.get("selection").get()[0];
       if (selected && !document.activeElement.closest("#jixiao-props")) { jixiaoPanel(modeler, selected); }
     });
-    return modeler.importXML(xml).then(function () {
+    return modeler.importXML(xml).then(function (result) {
+      keepVariableRefs(modeler, result.warnings || []);
       canvas.zoom("fit-viewport");
       if (location.hash.length > 1) { ed.focus(decodeURIComponent(location.hash.slice(1))); }
       root.dataset.ready = "1";
       return ed;
+    });
+  }
+
+  // SpiffWorkflow reads a multi-instance's loopDataInputRef / loopDataOutputRef as a variable
+  // name ("experts"); BPMN calls them references, and bpmn-moddle drops a reference it cannot
+  // resolve. Point each at a detached data object with that id so saving writes the name back.
+  function keepVariableRefs(modeler, warnings) {
+    var moddle = modeler.get("moddle");
+    var types = { "bpmn:loopDataInputRef": "bpmn:DataInput", "bpmn:loopDataOutputRef": "bpmn:DataOutput" };
+    warnings.forEach(function (w) {
+      var type = types[w.property];
+      if (!type || !w.element || !w.value) { return; }
+      w.element.set(w.property.replace("bpmn:", ""), moddle.create(type, { id: w.value }));
     });
   }
 

@@ -153,6 +153,13 @@
     return modeler.importXML(xml).then(function (result) {
       keepVariableRefs(modeler, result.warnings || []);
       canvas.zoom("fit-viewport");
+      // a long lane diagram fitted to the width is unreadable: keep labels legible, start at the left
+      if (canvas.zoom() < 0.7) {
+        var box = canvas.viewbox();
+        canvas.zoom(0.7, { x: box.x, y: box.y });
+        var inner = canvas.viewbox().inner;
+        canvas.viewbox(Object.assign({}, canvas.viewbox(), { x: inner.x - 20, y: inner.y - 20 }));
+      }
       if (location.hash.length > 1) { ed.focus(decodeURIComponent(location.hash.slice(1))); }
       root.dataset.ready = "1";
       return ed;

@@ -27,7 +27,12 @@ class DatabaseId(IntegerConverter):
 
 NODE_MODULES = PROJECT_ROOT / "node_modules"
 # Only the prebuilt browser bundles are served, never the rest of node_modules.
-VENDOR_DIRS = {"bpmn-js": NODE_MODULES / "bpmn-js" / "dist"}
+VENDOR_DIRS = {
+    "bpmn-js": NODE_MODULES / "bpmn-js" / "dist",
+    "dmn-js": NODE_MODULES / "dmn-js" / "dist",
+    "bpmn-js-properties-panel": NODE_MODULES / "bpmn-js-properties-panel" / "dist",
+    "properties-panel": NODE_MODULES / "@bpmn-io" / "properties-panel" / "dist",
+}
 
 
 def _secret_key(instance_dir: Path) -> str:
@@ -125,7 +130,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     formatting.register(app)
 
     from . import api as api_views
-    from . import auth, inbox, notices, ops, projects, tasks
+    from . import auth, designer, inbox, notices, ops, projects, tasks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
@@ -133,6 +138,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(projects.bp)
     app.register_blueprint(ops.bp)
     app.register_blueprint(notices.bp)
+    app.register_blueprint(designer.bp)
     api_views.register(api)
     csrf.exempt(api_views.exempt_blueprints())
 

@@ -50,7 +50,8 @@ def login():
             commands.record_login(database(), actor=signed_in.actor, address=request.remote_addr)
             target = request.args.get("next", "")
             if not target.startswith("/") or urlsplit(target).netloc or target.startswith("//"):
-                target = url_for("inbox.index")
+                # a process designer's work is the workbench, not an inbox (issue 13)
+                target = url_for("designer.index" if "designer" in signed_in.roles else "inbox.index")
             return redirect(target)
     return render_template("auth/login.html", error=error), (401 if error else 200)
 

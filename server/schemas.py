@@ -306,3 +306,23 @@ class NotificationSchema(Schema):
 
 class NotificationQuery(Schema):
     unread = fields.Boolean(load_default=False)
+
+
+class DraftFileSave(Schema):
+    """A designer saves one file of their draft (the workbench's autosave)."""
+
+    text = fields.String(required=True, validate=validate.Length(max=2 * 1024 * 1024))
+    lock_version = fields.Integer(load_default=None, allow_none=True)
+
+
+class DraftDeploy(Schema):
+    """Deploy the draft: the change note (why) is required."""
+
+    note = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class MigrateRequest(Schema):
+    """Move running instances of a process to one of its newer versions."""
+
+    instance_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=500))
+    version = fields.Integer(load_default=None, allow_none=True)

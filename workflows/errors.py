@@ -94,3 +94,9 @@ class DeployRejected(JixiaoError):
     def __init__(self, errors: list[LocatedError]):
         self.errors = errors
         super().__init__(f"{len(errors)} error(s):\n" + "\n".join(str(e) for e in errors))
+
+
+class MigrationRefused(BusinessRuleRefused):
+    """An instance cannot move to the chosen version (a task it waits on was removed …)."""
+
+    code = "migration_refused"

@@ -230,3 +230,14 @@ def readable_history(actor: Actor, events: Iterable, expert_task_ids: set[str]) 
     if not actor.scores_independently:
         return list(events)
     return [e for e in events if e.task_id not in expert_task_ids or e.actor == actor.username]
+
+
+# --- process design ------------------------------------------------------------------
+
+# Roles that edit drafts, deploy versions and migrate running instances (issue 13).
+DESIGNER_ROLES = frozenset({"designer", "admin"})
+
+
+def may_design(actor: Actor) -> bool:
+    """May open the designer workbench: edit a draft, deploy it, migrate instances."""
+    return actor.is_system or bool(actor.roles & DESIGNER_ROLES)

@@ -7,6 +7,7 @@ Every command writes its audit events in the same transaction.
 """
 
 from ..policy import Actor
+from . import designer, migration
 from ._persist import CommandResult, TaskView
 from .accounts import NewUser, create_unit, create_user, issue_token, record_login
 from .assignment import assign, claim, delegate, hand_back, unclaim
@@ -33,10 +34,12 @@ __all__ = [
     "create_unit",
     "create_user",
     "delegate",
+    "designer",
     "delete_filter",
     "hand_back",
     "issue_token",
     "mark_read",
+    "migration",
     "record_incident",
     "record_login",
     "resolve_incident",

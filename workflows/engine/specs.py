@@ -293,8 +293,13 @@ class DeployResult:
     unchanged: dict[str, int]  # process id -> current version
 
 
-def deploy(session: Session, files: dict[str, str], actor: str = "system") -> DeployResult:
-    """Deploy a bundle in the caller's transaction; raises :class:`DeployRejected`."""
+def deploy(
+    session: Session, files: dict[str, str], actor: str = "system", note: str | None = None
+) -> DeployResult:
+    """Deploy a bundle in the caller's transaction; raises :class:`DeployRejected`.
+
+    ``note`` is the designer's change note (why), kept in the audit event with who and when.
+    """
     parsed = parse_bundle(files)
     if parsed.errors:
         raise DeployRejected(parsed.errors)
@@ -325,12 +330,10 @@ def deploy(session: Session, files: dict[str, str], actor: str = "system") -> De
         serializer.cache_spec(spec_hash, spec, subs)
         created[pid] = version
     session.flush()
-    audit.append(
-        session,
-        action="process.deployed",
-        actor=actor,
-        data={"content_hash": digest, "created": created, "unchanged": unchanged},
-    )
+    data = {"content_hash": digest, "created": created, "unchanged": unchanged}
+    if note:
+        data["note"] = note
+    audit.append(session, action="process.deployed", actor=actor, data=data)
     return DeployResult(deployment.id, created, unchanged)
 
 

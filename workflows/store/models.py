@@ -264,3 +264,21 @@ PROJECT_SYNC_COLUMNS = (
     "budget_cut_ratio",
     "overdue",
 )
+
+
+# --- designer ---------------------------------------------------------------------
+
+
+class DesignerDraft(Base):
+    """草稿 a designer's working copy of the bundle (BPMN, DMN, forms), saved but not deployed."""
+
+    __tablename__ = "designer_draft"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(String(80), unique=True)  # one working draft per designer
+    base_deployment_id: Mapped[int | None] = mapped_column(ForeignKey("deployment.id"))
+    files: Mapped[dict] = mapped_column(JSON)  # {file name: text}
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}

@@ -110,6 +110,10 @@ START_FIELDS = {
     "unit_id": lazy_gettext("单位"),
 }
 
+# Start-data keys that are the system's own bookkeeping, never shown (the project's facts are shown
+# under their names above; the ids and the duplicate amount mean nothing to a reader).
+HIDDEN_FIELDS = frozenset({"project_id", "unit_id", "amount"})
+
 # Accounts that are not people: the demo loader and the scheduler act under these names.
 SYSTEM_ACTORS = {
     "demo": lazy_gettext("演示数据"),
@@ -371,6 +375,10 @@ def _display_value(value: Any, prop: dict, key: str = "") -> Any:
         return "、".join(str(person_name(v) if key in PEOPLE_FIELDS else v) for v in value)
     if key in PEOPLE_FIELDS and isinstance(value, str):
         return person_name(value)
+    if key == "fund_type" and isinstance(value, str):
+        from .formatting import fund_name  # formatting registers these filters; imported late
+
+        return fund_name(value)
     return value
 
 
@@ -384,7 +392,9 @@ def readable_fields(data: dict | None, schema: dict | None = None) -> list[dict]
         return []
     schema = schema if _is_form(schema) else form_for(data)
     props = (schema or {}).get("properties") or {}
-    ordered = [k for k in props if k in data] + sorted(k for k in data if k not in props)
+    ordered = [k for k in props if k in data] + sorted(
+        k for k in data if k not in props and k not in HIDDEN_FIELDS
+    )
     result = []
     for key in ordered:
         value = data[key]

@@ -75,8 +75,8 @@ def init_database(app: Flask) -> Database:
 
 def _database_uri(configured: str | None) -> str:
     """The app's URL, else the settings'. A relative SQLite path is made absolute here:
-    Flask-SQLAlchemy would resolve it against the app's instance folder, while the CLI and
-    the scheduler resolve it against the working directory."""
+    Flask-SQLAlchemy would resolve it against the app's instance folder, while the CLI
+    (``jixiao db upgrade``) resolves it against the working directory: one file for both."""
     url = make_url(configured or settings().resolved_database_url())
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         if not url.database.startswith("file:") and not Path(url.database).is_absolute():

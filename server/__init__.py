@@ -11,10 +11,10 @@ from werkzeug.routing import IntegerConverter
 
 from workflows.config import PROJECT_ROOT, settings
 from workflows.engine import specs
-from workflows.store import Database
 
 from . import errors, formatting
-from .extensions import babel, csrf, limiter, login_manager
+from .current import init_database
+from .extensions import babel, csrf, db, limiter, login_manager
 
 
 class DatabaseId(IntegerConverter):
@@ -112,8 +112,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations)
 
-    db = Database(app.config["JIXIAO_DATABASE_URL"])
-    app.extensions["jixiao_db"] = db
+    database = init_database(app)
 
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -144,11 +143,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz():
-        with db.reading() as session_:
-            processes = [
-                {"process_id": d.process_id, "version": d.version, "name": d.name}
-                for d in specs.process_catalog(session_)
-            ]
+        processes = [
+            {"process_id": d.process_id, "version": d.version, "name": d.name}
+            for d in specs.process_catalog(db.session)
+        ]
         return jsonify(status="ok", processes=processes)
 
     @app.get("/vendor/<package>/<path:filename>")
@@ -168,5 +166,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["JIXIAO_START_SCHEDULER"]:
         from workflows.timers.scheduler import start_background
 
-        app.extensions["jixiao_scheduler"] = start_background(db, max_sleep=config.scheduler_max_sleep)
+        app.extensions["jixiao_scheduler"] = start_background(database, max_sleep=config.scheduler_max_sleep)
     return app

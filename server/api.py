@@ -18,8 +18,8 @@ from workflows.store import ProcessInstance, Project
 from . import schemas as s
 from .auth import api_user, login_limit, token_required
 from .current import CurrentUser, database
-from .extensions import limiter
-from .projects import create
+from .extensions import db, limiter
+from .projects import create, listing_page
 from .tasks import send_attachment, store_upload
 
 blp = Blueprint("api_v1", __name__, url_prefix="/api/v1", description="Jixiao 绩效 REST API")
@@ -78,9 +78,8 @@ def _project_json(session, project: Project) -> dict:
 @blp.doc(security=[])
 def token(body):
     """Exchange a username and password for a bearer token (12 hours)."""
-    with database().reading() as session:
-        user = accounts.authenticate(session, body["username"], body["password"])
-        signed_in = CurrentUser.of(user) if user is not None else None
+    user = accounts.authenticate(db.session, body["username"], body["password"])
+    signed_in = CurrentUser.of(user) if user is not None else None
     if signed_in is None:
         abort(401)
     value, expires_at = commands.issue_token(database(), actor=signed_in.actor)
@@ -101,8 +100,7 @@ def me():
 @blp.response(200, s.ProcessSchema(many=True))
 @_errors(401)
 def processes():
-    with database().reading() as session:
-        return specs.process_catalog(session)
+    return specs.process_catalog(db.session)
 
 
 @blp.post("/projects")
@@ -114,19 +112,24 @@ def create_project(body):
     """Create a project for a unit and start its review path (DOMAIN 3.1 R-EA-1, 3.2 R-TG-1)."""
     user = api_user()
     created = create(user.actor, body)
-    with database().reading() as session:
-        return _project_json(session, projects.readable_project(session, user.actor, created.project_id))
+    return _project_json(db.session, projects.readable_project(db.session, user.actor, created.project_id))
 
 
 @blp.get("/projects")
 @token_required
-@blp.response(200, s.ProjectSchema(many=True))
-@_errors(401)
-def list_projects():
-    user = api_user()
-    with database().reading() as session:
-        rows = session.scalars(projects.listing(user.actor).limit(200)).all()
-        return [_project_json(session, p) for p in rows]
+@blp.arguments(s.ProjectQuery, location="query")
+@blp.response(200, s.ProjectPageSchema)
+@_errors(400, 401)
+def list_projects(args):
+    """The projects you may read, newest year first: ``q`` searches name and code; one page of
+    ``per_page`` (default 50, at most 100) with the total."""
+    found = listing_page(api_user().actor, args)
+    return {
+        "items": [_project_json(db.session, p) for p in found.items],
+        "total": found.total,
+        "page": found.page,
+        "per_page": found.per_page,
+    }
 
 
 @blp.get("/projects/<int:project_id>")
@@ -134,8 +137,7 @@ def list_projects():
 @blp.response(200, s.ProjectSchema)
 @_errors(401, 404)
 def get_project(project_id):
-    with database().reading() as session:
-        return _project_json(session, projects.readable_project(session, api_user().actor, project_id))
+    return _project_json(db.session, projects.readable_project(db.session, api_user().actor, project_id))
 
 
 @blp.post("/instances")
@@ -153,8 +155,7 @@ def start_instance(body):
         data=body.get("data") or {},
         project_id=body.get("project_id"),
     )
-    with database().reading() as session:
-        return _instance_json(session, session.get(ProcessInstance, instance_id))
+    return _instance_json(db.session, db.get_or_404(ProcessInstance, instance_id))
 
 
 @blp.get("/instances/<int:instance_id>")
@@ -162,8 +163,7 @@ def start_instance(body):
 @blp.response(200, s.InstanceSchema)
 @_errors(401, 404)
 def get_instance(instance_id):
-    with database().reading() as session:
-        return _instance_json(session, projects.readable_instance(session, api_user().actor, instance_id))
+    return _instance_json(db.session, projects.readable_instance(db.session, api_user().actor, instance_id))
 
 
 @blp.get("/instances/<int:instance_id>/audit")
@@ -171,9 +171,8 @@ def get_instance(instance_id):
 @blp.response(200, s.AuditEventSchema(many=True))
 @_errors(401, 404)
 def instance_audit(instance_id):
-    with database().reading() as session:
-        projects.readable_instance(session, api_user().actor, instance_id)
-        return tasks.history(session, instance_id, api_user().actor)
+    projects.readable_instance(db.session, api_user().actor, instance_id)
+    return tasks.history(db.session, instance_id, api_user().actor)
 
 
 @blp.get("/tasks")
@@ -191,17 +190,15 @@ def list_tasks(args):
         overdue=True if args.get("overdue") else None,
         q=(args.get("q") or "").strip() or None,
     )
-    with database().reading() as session:
-        page = inbox.tasks(
-            session,
-            api_user().actor,
-            args["scope"],
-            filters,
-            page=args["page"],
-            per_page=args["per_page"],
-            sort=args["sort"],
-        )
-    return page
+    return inbox.tasks(
+        db.session,
+        api_user().actor,
+        args["scope"],
+        filters,
+        page=args["page"],
+        per_page=args["per_page"],
+        sort=args["sort"],
+    )
 
 
 @blp.get("/tasks/<task_id>")
@@ -210,27 +207,27 @@ def list_tasks(args):
 @_errors(401, 404)
 def get_task(task_id):
     user = api_user()
-    with database().reading() as session:
-        task = tasks.readable_task(session, user.actor, task_id)
-        schema = tasks.form_schema(session, task)
-        context = tasks.context(session, user.actor, task)
-        project = context["project"]
-        unit_name = project.unit.name if project else None
-        return {
-            **{c: getattr(task, c) for c in s.TaskDetailSchema().fields if hasattr(task, c)},
-            "project_code": project.code if project else None,
-            "project_name": project.name if project else None,
-            "unit_name": unit_name,
-            "fiscal_year": project.fiscal_year if project else None,
-            "amount": project.amount if project else None,
-            "fund_type": project.fund_type if project else None,
-            "form_schema": schema,
-            "data": tasks.prefill(session, task, schema),
-            "context": {
-                **context,
-                "project": _project_json(session, project) if project else None,
-            },
-        }
+    session = db.session
+    task = tasks.readable_task(session, user.actor, task_id)
+    schema = tasks.form_schema(session, task)
+    context = tasks.context(session, user.actor, task)
+    project = context["project"]
+    unit_name = project.unit.name if project else None
+    return {
+        **{c: getattr(task, c) for c in s.TaskDetailSchema().fields if hasattr(task, c)},
+        "project_code": project.code if project else None,
+        "project_name": project.name if project else None,
+        "unit_name": unit_name,
+        "fiscal_year": project.fiscal_year if project else None,
+        "amount": project.amount if project else None,
+        "fund_type": project.fund_type if project else None,
+        "form_schema": schema,
+        "data": tasks.prefill(session, task, schema),
+        "context": {
+            **context,
+            "project": _project_json(session, project) if project else None,
+        },
+    }
 
 
 @blp.post("/tasks/<task_id>/claim")
@@ -266,8 +263,7 @@ def assign(body, task_id):
 def complete(body, task_id):
     """Complete a task with form data (validated against its JSON Schema; nothing saved on error)."""
     result = commands.complete_task(database(), task_id, body["data"], actor=api_user().actor)
-    with database().reading() as session:
-        instance = _instance_json(session, session.get(ProcessInstance, result.instance_id))
+    instance = _instance_json(db.session, db.get_or_404(ProcessInstance, result.instance_id))
     return {"instance": instance, "next_tasks": result.next_tasks}
 
 

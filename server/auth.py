@@ -13,7 +13,7 @@ from workflows import commands
 from workflows.queries import accounts
 
 from .current import CurrentUser, database
-from .extensions import limiter, login_manager
+from .extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__)
 
@@ -24,9 +24,8 @@ def _load_user(user_id: str):
         key = int(user_id)
     except (TypeError, ValueError):
         return None
-    with database().reading() as session:
-        user = accounts.active_user(session, key)
-        return CurrentUser.of(user) if user is not None else None
+    user = accounts.active_user(db.session, key)
+    return CurrentUser.of(user) if user is not None else None
 
 
 def login_limit() -> str:
@@ -39,9 +38,8 @@ def login():
     error = None
     if request.method == "POST":
         username = request.form.get("username", "").strip()
-        with database().reading() as s:
-            user = accounts.authenticate(s, username, request.form.get("password", ""))
-            signed_in = CurrentUser.of(user) if user is not None else None
+        user = accounts.authenticate(db.session, username, request.form.get("password", ""))
+        signed_in = CurrentUser.of(user) if user is not None else None
         if signed_in is None:
             error = _("用户名或密码错误")
         else:
@@ -86,9 +84,8 @@ def token_required(view):
         scheme, _sep, token = header.partition(" ")
         user = None
         if scheme.lower() == "bearer" and token:
-            with database().reading() as session_:
-                found = accounts.user_for_token(session_, token.strip())
-                user = CurrentUser.of(found) if found is not None else None
+            found = accounts.user_for_token(db.session, token.strip())
+            user = CurrentUser.of(found) if found is not None else None
         if user is None:
             abort(401)
         g.api_user = user

@@ -1,4 +1,4 @@
-"""The signed-in user as the web layer sees it, and the app's database.
+"""The signed-in user as the web layer sees it, and the app's database (one engine, two uses).
 
 Who may see or do what is decided in :mod:`workflows.policy`, never here.
 """
@@ -6,11 +6,18 @@ Who may see or do what is decided in :mod:`workflows.policy`, never here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from flask import current_app
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
 
+from workflows.config import settings
 from workflows.policy import Actor
 from workflows.store import Database, User
+from workflows.store.database import prepare_engine, sqlite_file_ready
+
+from .extensions import db
 
 
 @dataclass(frozen=True)
@@ -48,4 +55,44 @@ class CurrentUser:
 
 
 def database() -> Database:
+    """The app's :class:`Database`, for commands (each opens its own unit of work)."""
     return current_app.extensions["jixiao_db"]
+
+
+def init_database(app: Flask) -> Database:
+    """Flask-SQLAlchemy on ``JIXIAO_DATABASE_URL``, and the commands' :class:`Database` on its
+    engine: one engine, one pool for request reads (``db.session``) and units of work alike."""
+    app.config["SQLALCHEMY_DATABASE_URI"] = _database_uri(app.config.get("JIXIAO_DATABASE_URL"))
+    db.init_app(app)
+    with app.app_context():
+        engine = db.engine
+    prepare_engine(engine)  # our SQLite hooks (WAL, foreign keys, BEGIN), before anything connects
+    database_ = Database(engine=engine)
+    event.listen(database_.write_session, "after_begin", _end_request_reads)
+    app.extensions["jixiao_db"] = database_
+    return database_
+
+
+def _database_uri(configured: str | None) -> str:
+    """The app's URL, else the settings'. A relative SQLite path is made absolute here:
+    Flask-SQLAlchemy would resolve it against the app's instance folder, while the CLI
+    (``jixiao db upgrade``) resolves it against the working directory: one file for both."""
+    url = make_url(configured or settings().resolved_database_url())
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        if not url.database.startswith("file:") and not Path(url.database).is_absolute():
+            url = url.set(database=str(Path(url.database).resolve()))
+    uri = url.render_as_string(hide_password=False)
+    sqlite_file_ready(uri)
+    return uri
+
+
+def _end_request_reads(_session, _transaction, _connection) -> None:
+    """A command of this request begins writing: end the request's read transaction first.
+
+    On SQLite a read transaction is a snapshot: kept open, the view would not see the
+    command's own write when it reads again afterwards (``POST /api/v1/projects`` answers
+    with the project it just created). Ending it here also means a request never holds a
+    read snapshot while it writes. The session stays usable: the next read begins anew.
+    """
+    if has_app_context() and db.session.registry.has():
+        db.session.rollback()

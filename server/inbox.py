@@ -10,6 +10,7 @@ from workflows.queries import inbox
 
 from .auth import page_user
 from .current import database
+from .extensions import db
 
 bp = Blueprint("inbox", __name__)
 
@@ -37,27 +38,27 @@ def index():
     user = page_user()
     scope, filters, page, per_page, sort = _page_args(request.args)
     now = clock.now()
-    with database().reading() as session:
-        tab_counts = inbox.counts(session, user.actor, filters, now=now)
-        if "scope" not in request.args and tab_counts["mine"] == 0 and tab_counts["claimable"] > 0:
-            scope = "claimable"  # nothing assigned yet: open on what the user can pick up
-        result = inbox.tasks(
-            session, user.actor, scope, filters, page=page, per_page=per_page, sort=sort, now=now
+    session = db.session
+    tab_counts = inbox.counts(session, user.actor, filters, now=now)
+    if "scope" not in request.args and tab_counts["mine"] == 0 and tab_counts["claimable"] > 0:
+        scope = "claimable"  # nothing assigned yet: open on what the user can pick up
+    result = inbox.tasks(
+        session, user.actor, scope, filters, page=page, per_page=per_page, sort=sort, now=now
+    )
+    saved = [
+        (
+            f,
+            inbox.count(
+                session,
+                user.actor,
+                f.params.get("scope", "mine"),
+                inbox.InboxFilter.from_params(f.params),
+                now=now,
+            ),
         )
-        saved = [
-            (
-                f,
-                inbox.count(
-                    session,
-                    user.actor,
-                    f.params.get("scope", "mine"),
-                    inbox.InboxFilter.from_params(f.params),
-                    now=now,
-                ),
-            )
-            for f in inbox.saved_filters(session, user.username)
-        ]
-        units, processes = inbox.filter_choices(session)
+        for f in inbox.saved_filters(session, user.username)
+    ]
+    units, processes = inbox.filter_choices(session)
     return render_template(
         "inbox/index.html",
         scope=scope,

@@ -13,6 +13,7 @@ from workflows.queries import ops
 
 from .auth import page_user
 from .current import database
+from .extensions import db
 
 bp = Blueprint("ops", __name__, url_prefix="/ops")
 
@@ -30,9 +31,7 @@ def admin_required(view):
 @bp.get("/")
 @admin_required
 def index():
-    with database().reading() as session:
-        overview = ops.overview(session)
-    return render_template("ops/index.html", **overview)
+    return render_template("ops/index.html", **ops.overview(db.session))
 
 
 @bp.post("/incidents/<int:incident_id>/resolve")
@@ -46,7 +45,6 @@ def resolve(incident_id: int):
 @bp.post("/audit/verify")
 @admin_required
 def verify_audit():
-    with database().reading() as session:
-        problems = ops.audit_problems(session)
+    problems = ops.audit_problems(db.session)
     flash(_("审计链完整") if not problems else _("审计链异常：%(n)s 处", n=len(problems)))
     return redirect(url_for("ops.index"))

@@ -5,37 +5,47 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from flask_sqlalchemy.pagination import Pagination
 from marshmallow import ValidationError
 
 from workflows import commands
-from workflows.errors import FormInvalid
-from workflows.policy import PROJECT_CREATORS
+from workflows.errors import BusinessRuleRefused, Conflict, Forbidden, FormInvalid, ScriptError
+from workflows.policy import PROJECT_CREATORS, Actor, may_create_project_for
 from workflows.queries import projects
 
 from . import schemas
 from .auth import page_user
 from .current import database
+from .errors import error_response, status_of
+from .extensions import db
 
 bp = Blueprint("projects", __name__)
-PER_PAGE = 50
+
+
+def listing_page(actor: Actor, args: dict) -> Pagination:
+    """One page of the projects the actor may read; ``args`` loaded by ``schemas.ProjectQuery``."""
+    return db.paginate(
+        projects.listing(actor, args.get("q")),
+        page=args["page"],
+        per_page=args["per_page"],
+        max_per_page=schemas.MAX_PROJECTS_PER_PAGE,
+        error_out=False,  # a page past the end is an empty page, not a 404
+    )
 
 
 @bp.get("/projects")
 @login_required
 def index():
     user = page_user()
-    q = (request.args.get("q") or "").strip()[:100]
-    page = request.args.get("page", 1, type=int)
-    with database().reading() as session:
-        rows = session.scalars(
-            projects.listing(user.actor, q).limit(PER_PAGE + 1).offset((max(page, 1) - 1) * PER_PAGE)
-        ).all()
+    try:
+        args = schemas.ProjectQuery().load(schemas.from_form(schemas.ProjectQuery, request.args))
+    except ValidationError as exc:
+        return error_response(400, "invalid_request", _("请求数据无效"), schemas.field_errors(exc))
     return render_template(
         "projects/index.html",
-        projects=rows[:PER_PAGE],
-        q=q,
-        page=max(page, 1),
-        has_next=len(rows) > PER_PAGE,
+        found=listing_page(user.actor, args),
+        q=args.get("q", ""),
+        link_args={k: args[k] for k in ("q", "per_page") if k in request.args and k in args},
         can_create=bool(user.roles & PROJECT_CREATORS),
     )
 
@@ -50,6 +60,7 @@ def create(actor, body: dict) -> commands.Created:
 def new():
     user = page_user()
     errors: dict = {}
+    status = 200
     values = dict(request.form) if request.method == "POST" else {}
     if request.method == "POST":
         try:
@@ -58,19 +69,19 @@ def new():
             flash(_("项目已创建"))
             return redirect(url_for("projects.show", project_id=created.project_id))
         except ValidationError as exc:
-            errors = schemas.field_errors(exc)
+            errors, status = schemas.field_errors(exc), 400
         except FormInvalid as exc:
-            errors = exc.fields
-    with database().reading() as session:
-        units = projects.units(session)
-    return render_template("projects/new.html", values=values, errors=errors, units=units), (
-        400 if errors else 200
-    )
+            errors, status = exc.fields, 400
+        except (Forbidden, Conflict, BusinessRuleRefused, ScriptError) as exc:
+            # the API's status, but the page keeps what was typed and says why beside it
+            errors, status = {"_form": [str(exc)]}, status_of(exc)
+    units = [
+        (uid, name) for uid, name in projects.units(db.session) if may_create_project_for(user.actor, uid)
+    ]
+    return render_template("projects/new.html", values=values, errors=errors, units=units), status
 
 
 @bp.get("/projects/<int:project_id>")
 @login_required
 def show(project_id: int):
-    with database().reading() as session:
-        view = projects.view(session, page_user().actor, project_id)
-    return render_template("projects/show.html", **view)
+    return render_template("projects/show.html", **projects.view(db.session, page_user().actor, project_id))

@@ -72,6 +72,14 @@ def from_form(schema_cls: type[Schema], form) -> dict:
     return body
 
 
+class Text(fields.String):
+    """A string with surrounding whitespace removed before validation, so "   " is empty for
+    the API exactly as for a page (where :func:`from_form` strips inputs)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
 class ApiErrorSchema(Schema):
     error = fields.String(required=True)
     message = fields.String(required=True)
@@ -79,7 +87,7 @@ class ApiErrorSchema(Schema):
 
 
 class TokenRequest(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    username = Text(required=True, validate=validate.Length(min=1, max=80))
     password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
 
 
@@ -135,8 +143,10 @@ class InstanceCreate(Schema):
 
 
 class ProjectCreate(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    """``POST /projects/new`` (page) and ``POST /api/v1/projects``: one set of rules."""
+
+    code = Text(required=True, validate=validate.Length(min=1, max=40))
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
     unit_id = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
     fiscal_year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
     amount = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, max=1e9))
@@ -146,7 +156,21 @@ class ProjectCreate(Schema):
     )
     is_new = fields.Boolean(load_default=True)
     is_major = fields.Boolean(load_default=False)
-    process_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=120))
+    process_id = Text(allow_none=True, validate=validate.Length(min=1, max=120))
+
+
+PROJECTS_PER_PAGE = 50
+MAX_PROJECTS_PER_PAGE = 100
+
+
+class ProjectQuery(Schema):
+    """``GET /projects`` (page) and ``GET /api/v1/projects``: search and one page of the list."""
+
+    q = Text(validate=validate.Length(max=100))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(
+        load_default=PROJECTS_PER_PAGE, validate=validate.Range(min=1, max=MAX_PROJECTS_PER_PAGE)
+    )
 
 
 class ProjectInstanceSchema(Schema):
@@ -174,6 +198,13 @@ class ProjectSchema(Schema):
     consecutive_failures = fields.Integer()
     overdue = fields.Boolean()
     instances = fields.List(fields.Nested(ProjectInstanceSchema))
+
+
+class ProjectPageSchema(Schema):
+    items = fields.List(fields.Nested(ProjectSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
 
 
 class AuditEventSchema(Schema):
@@ -230,7 +261,9 @@ class TaskListSchema(Schema):
 
 
 class CommentCreate(Schema):
-    body = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    """A comment on a task, from the task page or ``POST /api/v1/tasks/{id}/comments``."""
+
+    body = Text(required=True, validate=validate.Length(min=1, max=4000))
 
 
 class CommentSchema(Schema):
@@ -276,7 +309,9 @@ class TaskDetailSchema(TaskRowSchema):
 
 
 class AssignRequest(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    """Whom to hand a task to: the task page (assign or delegate) and ``POST /api/v1/tasks/{id}/assign``."""
+
+    username = Text(required=True, validate=validate.Length(min=1, max=80))
 
 
 class CompleteRequest(Schema):

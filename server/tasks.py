@@ -17,27 +17,39 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import login_required
+from marshmallow import ValidationError
 
 from workflows import clock, commands, policy
 from workflows.commands.collab import attachment_path
 from workflows.errors import FormInvalid
 from workflows.queries import inbox, projects, tasks
 
-from . import formrender
+from . import formrender, schemas
 from .auth import page_user
 from .current import database
+from .extensions import db
 
 bp = Blueprint("tasks", __name__)
 
 
-def _render(task_id: str, *, values: dict | None = None, errors: dict | None = None, status: int = 200):
+def _render(
+    task_id: str,
+    *,
+    values: dict | None = None,
+    errors: dict | None = None,
+    status: int = 200,
+    comment: dict | None = None,
+    assign_errors: dict | None = None,
+):
+    """The task page; ``errors`` are the form's, ``comment`` / ``assign_errors`` a refused
+    comment (its text and errors) or hand-over, shown beside their own small forms."""
     user = page_user()
-    with database().reading() as session:
-        task = tasks.readable_task(session, user.actor, task_id)
-        schema = tasks.form_schema(session, task) or {"properties": {}}
-        data = values if values is not None else tasks.prefill(session, task, schema)
-        context = tasks.context(session, user.actor, task)
-        colleagues = tasks.colleagues(session, task, exclude=user.username)
+    session = db.session
+    task = tasks.readable_task(session, user.actor, task_id)
+    schema = tasks.form_schema(session, task) or {"properties": {}}
+    data = values if values is not None else tasks.prefill(session, task, schema)
+    context = tasks.context(session, user.actor, task)
+    colleagues = tasks.colleagues(session, task, exclude=user.username)
     can_act = task.status == "open" and policy.may_complete(user.actor, task)
     return (
         render_template(
@@ -49,6 +61,8 @@ def _render(task_id: str, *, values: dict | None = None, errors: dict | None = N
             can_act=can_act,
             colleagues=colleagues,
             due_state=inbox.due_state(task.due_at),
+            comment=comment or {},
+            assign_errors=assign_errors or {},
             **context,
         ),
         status,
@@ -65,9 +79,8 @@ def show(task_id: str):
 @login_required
 def submit(task_id: str):
     user = page_user()
-    with database().reading() as session:
-        task = tasks.readable_task(session, user.actor, task_id)
-        schema = tasks.form_schema(session, task) or {"properties": {}}
+    task = tasks.readable_task(db.session, user.actor, task_id)
+    schema = tasks.form_schema(db.session, task) or {"properties": {}}
     data = formrender.parse_form(schema, request.form)
     if request.form.get("action") == "draft":
         commands.save_draft(database(), task_id, data, actor=user.actor)
@@ -102,7 +115,11 @@ def unclaim(task_id: str):
 @login_required
 def assign(task_id: str):
     actor = page_user().actor
-    username = request.form.get("username", "")
+    try:
+        body = schemas.AssignRequest().load(schemas.from_form(schemas.AssignRequest, request.form))
+    except ValidationError as exc:
+        return _render(task_id, assign_errors=schemas.field_errors(exc), status=400)
+    username = body["username"]
     if request.form.get("mode") == "delegate":
         commands.delegate(database(), task_id, username, actor=actor)
         flash(_("已委托给 %(name)s", name=username))
@@ -123,7 +140,12 @@ def hand_back(task_id: str):
 @bp.post("/tasks/<task_id>/comments")
 @login_required
 def comment(task_id: str):
-    commands.add_comment(database(), task_id, request.form.get("body", ""), actor=page_user().actor)
+    try:
+        body = schemas.CommentCreate().load(schemas.from_form(schemas.CommentCreate, request.form))
+        commands.add_comment(database(), task_id, body["body"], actor=page_user().actor)
+    except (ValidationError, FormInvalid) as exc:
+        errors = schemas.field_errors(exc) if isinstance(exc, ValidationError) else exc.fields
+        return _render(task_id, comment={"body": request.form.get("body", ""), "errors": errors}, status=400)
     return redirect(url_for("tasks.show", task_id=task_id) + "#comments")
 
 
@@ -153,8 +175,7 @@ def store_upload(actor, task_id: str, filename: str, content: bytes):
 
 
 def send_attachment(actor, attachment_id: int):
-    with database().reading() as session:
-        row = tasks.readable_attachment(session, actor, attachment_id)
+    row = tasks.readable_attachment(db.session, actor, attachment_id)
     return send_file(
         attachment_path(row, attachments_dir()),
         mimetype=row.content_type,
@@ -172,9 +193,8 @@ def download(attachment_id: int):
 @bp.get("/instances/<int:instance_id>/diagram.json")
 @login_required
 def diagram(instance_id: int):
-    with database().reading() as session:
-        instance = projects.readable_instance(session, page_user().actor, instance_id)
-        return jsonify(tasks.diagram(session, instance))
+    instance = projects.readable_instance(db.session, page_user().actor, instance_id)
+    return jsonify(tasks.diagram(db.session, instance))
 
 
 @bp.app_context_processor

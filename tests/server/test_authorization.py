@@ -150,6 +150,6 @@ def test_unit_filter_cannot_widen_scope(api, db_of):
 
 
 def test_project_list_is_unit_scoped(api):
-    codes = {p["code"] for p in api("li.na").get("/api/v1/projects").json}
-    assert codes == {"WZ2026-004", "WZ2026-005"}
-    assert api("wang.expert").get("/api/v1/projects").json == []
+    listing = api("li.na").get("/api/v1/projects").json
+    assert {p["code"] for p in listing["items"]} == {"WZ2026-004", "WZ2026-005"} and listing["total"] == 2
+    assert api("wang.expert").get("/api/v1/projects").json["items"] == []

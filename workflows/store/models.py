@@ -1,8 +1,8 @@
 """SQLAlchemy models: the engine tables and the domain tables screens read (DESIGN 3).
 
 A plain ``DeclarativeBase``; the Flask app creates Flask-SQLAlchemy with
-``model_class=Base`` so both share one metadata. Schema changes are Alembic migrations
-in ``workflows/migrations``.
+``model_class=Base`` so both share one metadata (and registry). Schema changes are Alembic
+migrations in ``workflows/store/migrations``, never ``create_all``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
 
 class UTCDateTime(TypeDecorator):
@@ -47,8 +47,14 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# The type map sits on an explicit registry rather than as ``type_annotation_map`` on Base:
+# Flask-SQLAlchemy (``SQLAlchemy(model_class=Base)``) copies Base's body into its own base
+# class, and SQLAlchemy refuses a body that carries both a registry and a type map.
+_registry = registry(type_annotation_map={datetime: UTCDateTime, Decimal: Numeric(18, 2), dict: JSON})
+
+
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime, Decimal: Numeric(18, 2), dict: JSON}
+    registry = _registry
 
 
 # --- deployments ------------------------------------------------------------------

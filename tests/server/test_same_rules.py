@@ -1,0 +1,161 @@
+"""The page and the API accept and refuse exactly the same inputs (one schema per use case).
+
+Each bad body is posted to ``/projects/new`` (as the browser form would send it) and to
+``POST /api/v1/projects`` (as JSON): both refuse, naming the same fields, and nothing is
+stored. The same good body creates a project through either door, its path started.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from workflows.engine import specs
+from workflows.store import BudgetUnit, ProcessInstance, Project
+
+ROOT = Path(__file__).resolve().parents[2]
+
+GOOD = {
+    "code": "SR-1",
+    "name": "同一规则测试项目",
+    "fiscal_year": 2026,
+    "amount": 12.5,
+    "fund_type": "government_fund",
+    "is_new": True,
+    "is_major": False,
+}
+
+BAD = {
+    "negative amount": ({"amount": -5}, {"amount"}),
+    "amount not a number": ({"amount": "abc"}, {"amount"}),
+    "unknown fund type": ({"fund_type": "whatever"}, {"fund_type"}),
+    "year out of range": ({"fiscal_year": 1800}, {"fiscal_year"}),
+    "empty name": ({"name": ""}, {"name"}),
+    "blank name": ({"name": "   "}, {"name"}),
+    "300-character name": ({"name": "项" * 300}, {"name"}),
+    "empty code and negative amount": ({"code": "", "amount": -1}, {"code", "amount"}),
+}
+
+_FIELD_ERROR = re.compile(r'class="(?:field-)?error"[^>]*data-field="([^"]+)"')
+
+
+def as_form(body: dict) -> dict:
+    """The body as the browser sends the new-project form: text inputs, ticked boxes as "1",
+    unticked boxes absent."""
+    form = {}
+    for name, value in body.items():
+        if isinstance(value, bool):
+            if value:
+                form[name] = "1"
+        else:
+            form[name] = str(value)
+    return form
+
+
+def stored(db) -> tuple[int, int]:
+    with db.reading() as session:
+        return (
+            session.scalar(select(func.count()).select_from(Project)),
+            session.scalar(select(func.count()).select_from(ProcessInstance)),
+        )
+
+
+@pytest.fixture
+def lifecycle(db_of):
+    """bpmn/'s processes deployed, so a new project starts ``project_lifecycle`` (DOMAIN R-EA-1)."""
+    with db_of.unit_of_work() as session:
+        specs.deploy(session, specs.load_bundle(ROOT / "bpmn", ROOT / "forms"), actor="designer")
+        session.commit()
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_page_and_api_refuse_the_same_bad_project(case, web, api, db_of):
+    change, fields = BAD[case]
+    body = {**GOOD, **change}
+    before = stored(db_of)
+
+    page = web("zhang.san").post("/projects/new", as_form(body))
+    answer = api("zhang.san").post("/api/v1/projects", json=body)
+
+    assert page.status_code == 400
+    assert set(_FIELD_ERROR.findall(page.text)) == fields
+    assert answer.status_code == 400 and answer.json["error"] == "invalid_request"
+    assert set(answer.json["fields"]) == fields
+    assert stored(db_of) == before
+
+
+def test_page_and_api_refuse_a_project_for_another_unit(web, api, db_of):
+    with db_of.reading() as session:
+        other_unit = session.scalar(select(BudgetUnit.id).where(BudgetUnit.code == "U002"))
+    body = {**GOOD, "unit_id": other_unit}
+    before = stored(db_of)
+
+    page = web("zhang.san").post("/projects/new", as_form(body))
+    answer = api("zhang.san").post("/api/v1/projects", json=body)
+
+    # a scope refusal is 403 through either door (DESIGN 8); the page keeps the form, says why
+    assert (
+        page.status_code == 403
+        and "只能为本单位新建项目" in page.text
+        and 'name="code" value="SR-1"' in page.text
+    )
+    assert answer.status_code == 403 and answer.json["error"] == "forbidden"
+    assert stored(db_of) == before
+
+
+def test_the_new_project_page_offers_a_unit_submitter_only_their_unit(web):
+    page = web("zhang.san").get("/projects/new").text
+    assert "万载县住房和城乡建设局" in page and "万载县应急管理局" not in page
+
+
+def test_page_and_api_accept_the_same_good_project_and_start_its_lifecycle(web, api, db_of, lifecycle):
+    page = web("zhang.san").post("/projects/new", as_form(GOOD))
+    answer = api("zhang.san").post("/api/v1/projects", json={**GOOD, "code": "SR-2"})
+
+    assert page.status_code == 302 and answer.status_code == 201, answer.json
+    with db_of.reading() as session:
+        made = {p.code: p for p in session.scalars(select(Project).where(Project.code.in_(["SR-1", "SR-2"])))}
+        paths = {
+            code: session.scalars(
+                select(ProcessInstance.process_id).where(ProcessInstance.project_id == p.id)
+            ).all()
+            for code, p in made.items()
+        }
+    assert set(made) == {"SR-1", "SR-2"}
+    columns = ("name", "unit_id", "fiscal_year", "amount", "fund_type", "is_new", "is_major")
+    assert {c: getattr(made["SR-1"], c) for c in columns} == {c: getattr(made["SR-2"], c) for c in columns}
+    assert paths == {"SR-1": ["project_lifecycle"], "SR-2": ["project_lifecycle"]}
+    assert page.headers["Location"].endswith(f"/projects/{made['SR-1'].id}")
+    assert answer.json["instances"][0]["process_id"] == "project_lifecycle"
+
+
+def test_page_and_api_refuse_the_same_bad_comment(web, api, db_of):
+    from .conftest import open_task
+
+    task = open_task(db_of, project_code="WZ2026-001", task_spec="submit")
+    me = web("zhou.perf")
+    for body, fields in (
+        ({"body": ""}, {"body"}),
+        ({"body": "   "}, {"body"}),
+        ({"body": "意" * 4001}, {"body"}),
+    ):
+        page = me.post(f"/tasks/{task.id}/comments", body)
+        answer = api("zhou.perf").post(f"/api/v1/tasks/{task.id}/comments", json=body)
+        assert page.status_code == 400 and set(_FIELD_ERROR.findall(page.text)) == fields, body
+        assert answer.status_code == 400 and set(answer.json["fields"]) == fields, body
+    assert "意" * 10 not in me.get(f"/tasks/{task.id}").text
+
+
+def test_page_and_api_refuse_the_same_bad_assignee(web, api, db_of):
+    from .conftest import open_task
+
+    task = open_task(db_of, project_code="WZ2026-001", task_spec="submit")
+    me = web("zhou.perf")
+    for body in ({"username": ""}, {"username": "x" * 81}):
+        page = me.post(f"/tasks/{task.id}/assign", body)
+        answer = api("zhou.perf").post(f"/api/v1/tasks/{task.id}/assign", json=body)
+        assert page.status_code == 400 and set(_FIELD_ERROR.findall(page.text)) == {"username"}, body
+        assert answer.status_code == 400 and set(answer.json["fields"]) == {"username"}, body

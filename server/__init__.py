@@ -27,7 +27,7 @@ class DatabaseId(IntegerConverter):
 
 NODE_MODULES = PROJECT_ROOT / "node_modules"
 # Only the prebuilt browser bundles are served, never the rest of node_modules.
-VENDOR_DIRS = {"bpmn-js": NODE_MODULES / "bpmn-js" / "dist"}
+VENDOR_DIRS = {"bpmn-js": NODE_MODULES / "bpmn-js" / "dist", "echarts": NODE_MODULES / "echarts" / "dist"}
 
 
 def _secret_key(instance_dir: Path) -> str:
@@ -125,7 +125,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     formatting.register(app)
 
     from . import api as api_views
-    from . import auth, inbox, notices, ops, projects, tasks
+    from . import auth, inbox, notices, ops, projects, reports, tasks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
@@ -133,6 +133,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(projects.bp)
     app.register_blueprint(ops.bp)
     app.register_blueprint(notices.bp)
+    app.register_blueprint(reports.bp)
     api_views.register(api)
     csrf.exempt(api_views.exempt_blueprints())
 

@@ -11,6 +11,7 @@ from workflows import commands
 from workflows.errors import FormInvalid
 from workflows.policy import PROJECT_CREATORS
 from workflows.queries import projects
+from workflows.queries.project_filter import ProjectFilter
 
 from . import schemas
 from .auth import page_user
@@ -24,16 +25,23 @@ PER_PAGE = 50
 @login_required
 def index():
     user = page_user()
-    q = (request.args.get("q") or "").strip()[:100]
+    filters = ProjectFilter.from_args(request.args)  # what a dashboard figure links to
     page = request.args.get("page", 1, type=int)
     with database().reading() as session:
         rows = session.scalars(
-            projects.listing(user.actor, q).limit(PER_PAGE + 1).offset((max(page, 1) - 1) * PER_PAGE)
+            projects.listing(user.actor, filters=filters)
+            .limit(PER_PAGE + 1)
+            .offset((max(page, 1) - 1) * PER_PAGE)
         ).all()
+        units = projects.units(session)
+        total = projects.count(session, user.actor, filters)
     return render_template(
         "projects/index.html",
+        total=total,
         projects=rows[:PER_PAGE],
-        q=q,
+        q=filters.q or "",
+        filters=filters,
+        units=units,
         page=max(page, 1),
         has_next=len(rows) > PER_PAGE,
         can_create=bool(user.roles & PROJECT_CREATORS),

@@ -32,6 +32,7 @@ VENDOR_DIRS = {
     "dmn-js": NODE_MODULES / "dmn-js" / "dist",
     "bpmn-js-properties-panel": NODE_MODULES / "bpmn-js-properties-panel" / "dist",
     "properties-panel": NODE_MODULES / "@bpmn-io" / "properties-panel" / "dist",
+    "echarts": NODE_MODULES / "echarts" / "dist",
 }
 
 
@@ -129,7 +130,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     formatting.register(app)
 
     from . import api as api_views
-    from . import auth, designer, inbox, notices, ops, projects, tasks
+    from . import auth, designer, inbox, notices, ops, projects, reports, tasks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
@@ -138,6 +139,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(ops.bp)
     app.register_blueprint(notices.bp)
     app.register_blueprint(designer.bp)
+    app.register_blueprint(reports.bp)
     api_views.register(api)
     csrf.exempt(api_views.exempt_blueprints())
 

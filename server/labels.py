@@ -37,6 +37,15 @@ STAGES = {
     "closed": lazy_gettext("已办结"),
 }
 
+# Grade bands (DOMAIN 7), and the dashboard's "not graded yet".
+GRADES = {
+    "优": lazy_gettext("优"),
+    "良": lazy_gettext("良"),
+    "中": lazy_gettext("中"),
+    "差": lazy_gettext("差"),
+    "none": lazy_gettext("未评价"),
+}
+
 STATUSES = {
     "open": lazy_gettext("办理中"),
     "running": lazy_gettext("进行中"),
@@ -161,6 +170,10 @@ def _lookup(table: dict, key: Any) -> str:
 
 def stage_name(stage: str | None) -> str:
     return _lookup(STAGES, stage)
+
+
+def grade_name(grade: str | None) -> str:
+    return _lookup(GRADES, grade)
 
 
 def status_name(status: str | None) -> str:
@@ -443,6 +456,7 @@ FILTERS = {
     "element_name": element_name,
     "local_name": local_name,
     "stage_name": stage_name,
+    "grade_name": grade_name,
     "status_name": status_name,
     "action_name": action_name,
     "timer_kind": timer_kind,

@@ -12,6 +12,7 @@ from workflows import commands
 from workflows.errors import BusinessRuleRefused, Conflict, Forbidden, FormInvalid, ScriptError
 from workflows.policy import PROJECT_CREATORS, Actor, may_create_project_for
 from workflows.queries import projects
+from workflows.queries.project_filter import ProjectFilter
 
 from . import schemas
 from .auth import page_user
@@ -38,14 +39,30 @@ def listing_page(actor: Actor, args: dict) -> Pagination:
 def index():
     user = page_user()
     try:
-        args = schemas.ProjectQuery().load(schemas.from_form(schemas.ProjectQuery, request.args))
+        args = schemas.ProjectQuery().load(
+            schemas.from_form(
+                schemas.ProjectQuery, {k: request.args.get(k) for k in ("q", "page", "per_page")}
+            )
+        )
     except ValidationError as exc:
         return error_response(400, "invalid_request", _("请求数据无效"), schemas.field_errors(exc))
+    filters = ProjectFilter.from_args(request.args)  # what a dashboard figure links to
+    found = db.paginate(
+        projects.listing(user.actor, filters=filters),
+        page=args["page"],
+        per_page=args["per_page"],
+        max_per_page=schemas.MAX_PROJECTS_PER_PAGE,
+        error_out=False,  # a page past the end is an empty page, not a 404
+    )
     return render_template(
         "projects/index.html",
-        found=listing_page(user.actor, args),
-        q=args.get("q", ""),
-        link_args={k: args[k] for k in ("q", "per_page") if k in request.args and k in args},
+        total=found.total,
+        projects=found.items,
+        q=filters.q or "",
+        filters=filters,
+        units=projects.units(db.session),
+        page=found.page,
+        has_next=found.has_next,
         can_create=bool(user.roles & PROJECT_CREATORS),
     )
 

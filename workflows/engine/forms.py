@@ -33,8 +33,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-from . import sandbox
 from ..errors import FormInvalid
+from . import sandbox
 
 
 def declared_keys(schema: dict) -> set[str]:

@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import policy
+from .. import clock, policy
 from ..errors import InstanceNotFound, NotFound
 from ..policy import Actor
 from ..store import BudgetUnit, HumanTask, ProcessInstance, Project
 from . import tasks
+from .project_filter import ProjectFilter
 
 
-def listing(actor: Actor, q: str | None = None):
-    """The projects the actor may read, newest year first (a query to paginate)."""
-    query = (
-        select(Project).where(policy.project_clause(actor)).order_by(Project.fiscal_year.desc(), Project.code)
+def listing(actor: Actor, q: str | None = None, filters: ProjectFilter | None = None, *, now=None):
+    """The projects the actor may read, newest year first (a query to paginate), narrowed by
+    ``filters`` (year, unit, fund type, stage, grade, overdue: what a dashboard figure links to)."""
+    filters = (filters or ProjectFilter()).narrowed(q=q or (filters.q if filters else None))
+    return (
+        select(Project)
+        .where(policy.project_clause(actor), *filters.conditions(now or clock.now()))
+        .order_by(Project.fiscal_year.desc(), Project.code)
     )
-    if q:
-        query = query.where(
-            Project.name.contains(q, autoescape=True) | Project.code.contains(q, autoescape=True)
-        )
-    return query
+
+
+def count(session: Session, actor: Actor, filters: ProjectFilter | None = None, *, now=None) -> int:
+    """How many projects :func:`listing` lists (the figure a dashboard links from)."""
+    return session.scalar(
+        select(func.count()).select_from(listing(actor, filters=filters, now=now).subquery())
+    )
 
 
 def readable_project(session: Session, actor: Actor, project_id: int) -> Project:

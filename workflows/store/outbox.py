@@ -13,8 +13,8 @@ import json
 import logging
 import smtplib
 import threading
-from email.message import EmailMessage
 from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 

@@ -1,0 +1,98 @@
+"""The dashboard in Chromium (issue 12): li.si opens it, clicks a bar of the stage chart and a
+figure of the units table, and lands on the project list filtered to the rows behind them.
+A 1440 px screenshot stays in the test's tmp dir (``dashboard-1440.png``) for a person to look at."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from werkzeug.serving import make_server
+
+import demo
+from server import create_app
+from server.extensions import limiter
+from tests.server.conftest import PASSWORD
+from workflows.config import settings
+from workflows.engine import specs
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def demo_server(db, database_url, tmp_path):
+    with db.unit_of_work() as session:
+        specs.deploy(session, specs.load_bundle(settings().bpmn_dir), actor="designer")
+        session.commit()
+    demo.load(db)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "JIXIAO_DATABASE_URL": database_url,
+            "JIXIAO_ATTACHMENTS_DIR": str(tmp_path / "attachments"),
+            "JIXIAO_TRANSLATIONS_DIR": str(tmp_path / "translations"),
+            "JIXIAO_LOGIN_RATE_LIMIT": "1000 per minute",
+        }
+    )
+    limiter.reset()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    import threading
+
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    app.extensions["jixiao_db"].dispose()
+
+
+def _login(page, base: str, username: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/inbox"))
+
+
+def test_a_stage_bar_and_a_unit_figure_open_the_filtered_project_list(demo_server, page, tmp_path):
+    page.set_viewport_size({"width": 1440, "height": 900})
+    _login(page, demo_server, "li.si")
+    page.click("nav >> text=统计分析")
+    page.wait_for_url(re.compile(r"/dashboard"))
+    page.select_option("select[name=year]", label="2025年度")
+    page.click("#dashboard-filters button[type=submit]")
+    page.wait_for_url(re.compile(r"year=2025"))
+    page.wait_for_selector("#stage-chart svg")
+    page.screenshot(path=str(tmp_path / "dashboard-1440.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1440
+
+    # the bar of 结果已应用 in the stage chart: find its pixel through the chart and click there
+    legend = page.locator('#stage-figures a[data-stage="results_applied"]')
+    expected = legend.get_attribute("data-count")
+    point = page.evaluate(
+        """() => {
+            const el = document.getElementById('stage-chart');
+            const chart = echarts.getInstanceByDom(el);
+            const data = JSON.parse(document.getElementById('dashboard-data').textContent).stages;
+            const i = data.findIndex(s => s.url.includes('stage=results_applied'));
+            const [x, y] = chart.convertToPixel({seriesIndex: 0}, [data[i].value, i]);
+            const box = el.getBoundingClientRect();
+            return {x: box.left + x - 4, y: box.top + y};
+        }"""
+    )
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_url(re.compile(r"/projects\?.*stage=results_applied"))
+    assert "year=2025" in page.url
+    assert page.locator("#project-total").get_attribute("data-total") == expected
+    stages = page.locator("#projects tbody tr td:nth-child(6)").all_inner_texts()
+    assert stages and set(stages) == {"结果已应用"}
+
+    # a unit's 中 figure in the units table opens that unit's 中 projects
+    page.go_back()
+    figure = page.locator("#units tbody tr").first.locator("td:nth-child(7) a")
+    count = figure.inner_text()
+    figure.click()
+    page.wait_for_url(re.compile(r"grade="))
+    assert page.locator("#project-total").get_attribute("data-total") == count
+    assert set(page.locator("#projects tbody tr td:nth-child(8)").all_inner_texts()) <= {"中"}

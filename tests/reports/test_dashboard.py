@@ -1,0 +1,127 @@
+"""Dashboard figures equal the rows of the list each one links to (issue 12, item 1)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from workflows import clock
+from workflows.policy import Actor
+from workflows.queries import dashboard, projects
+from workflows.queries.project_filter import ProjectFilter
+from workflows.store import Project
+
+FINANCE = Actor("li.si", frozenset({"finance_reviewer"}))
+LATER = timedelta(days=400)  # every open task of the demo is past due by then
+
+
+def _figures(board: dashboard.Dashboard):
+    yield board.total
+    yield board.overdue
+    yield board.cuts
+    yield from board.by_stage
+    yield from board.by_grade
+    for unit in board.units:
+        yield from (unit.projects, unit.overdue, unit.cuts, *unit.grades)
+
+
+def _listed(session, actor, figure, now) -> tuple[int, Decimal]:
+    rows = session.scalars(projects.listing(actor, filters=figure.filter, now=now)).all()
+    return len(rows), sum((Decimal(str(r.amount)) for r in rows), Decimal(0)).quantize(Decimal("0.01"))
+
+
+def test_every_figure_counts_the_rows_of_the_list_it_links_to(demo_db):
+    now = clock.now() + LATER
+    with demo_db.reading() as session:
+        years = dashboard.years(session, FINANCE)
+        assert len(years) >= 2
+        seen = set()
+        for year in years:
+            board = dashboard.build(session, FINANCE, ProjectFilter(year=year), now=now)
+            for figure in _figures(board):
+                if figure.key == "cuts":  # amount is the cut, not the projects' amount
+                    assert projects.count(session, FINANCE, figure.filter, now=now) == figure.count
+                    continue
+                assert _listed(session, FINANCE, figure, now) == (figure.count, figure.amount), figure
+                seen.add(figure.key)
+            assert sum(s.count for s in board.by_stage) == board.total.count
+            assert sum(g.count for g in board.by_grade) == board.total.count
+            assert sum(u.projects.count for u in board.units) == board.total.count
+    # the demo reaches graded and cut projects, and overdue work once time has passed
+    assert {"中", "overdue", "results_applied", "rectification"} <= seen
+
+
+def test_cuts_are_amount_times_the_cut_ratio_of_the_projects_behind_them(demo_db):
+    with demo_db.reading() as session:
+        for year in dashboard.years(session, FINANCE):
+            board = dashboard.build(session, FINANCE, ProjectFilter(year=year))
+            rows = session.scalars(projects.listing(FINANCE, filters=board.cuts.filter)).all()
+            expected = sum((r.amount * r.budget_cut_ratio for r in rows), Decimal(0))
+            assert board.cuts.amount == Decimal(expected).quantize(Decimal("0.01"))
+            assert all(r.budget_cut_ratio > 0 for r in rows)
+
+
+def test_a_units_submitter_sees_only_their_units_figures(demo_db):
+    with demo_db.reading() as session:
+        unit_id, username = session.execute(
+            select(Project.unit_id, Project.code).order_by(Project.id).limit(1)
+        ).one()
+        submitter = Actor("zhang.san", frozenset({"unit_submitter"}), unit_id=unit_id)
+        for year in dashboard.years(session, FINANCE):
+            board = dashboard.build(session, submitter, ProjectFilter(year=year))
+            assert [u.unit_id for u in board.units] in ([unit_id], [])
+            own = session.scalars(
+                select(Project.id).where(Project.fiscal_year == year, Project.unit_id == unit_id)
+            ).all()
+            assert board.total.count == len(own)
+
+
+def test_filters_by_unit_and_fund_type_narrow_every_figure(demo_db):
+    with demo_db.reading() as session:
+        year = dashboard.years(session, FINANCE)[-1]
+        everyone = dashboard.build(session, FINANCE, ProjectFilter(year=year))
+        first = everyone.units[0]
+        one_unit = dashboard.build(session, FINANCE, ProjectFilter(year=year, unit=first.unit_id))
+        assert one_unit.total.count == first.projects.count
+        assert [u.unit_id for u in one_unit.units] == [first.unit_id]
+        nothing = dashboard.build(session, FINANCE, ProjectFilter(year=year, fund_type="state_capital"))
+        assert nothing.total.count == 0 and nothing.units == []
+
+
+_FIGURE = re.compile(r'<a href="([^"]+)" class="figure" data-count="(\d+)"')
+_TOTAL = re.compile(r'id="project-total" data-total="(\d+)"')
+
+
+def test_each_figure_on_the_page_opens_a_list_with_that_many_projects(signed_in):
+    finance = signed_in("li.si")
+    clock.set_now(clock.now() + LATER)
+    for year_page in ("/dashboard", "/dashboard?year=2025"):
+        page = finance.get(year_page)
+        assert page.status_code == 200
+        figures = _FIGURE.findall(page.text)
+        assert len(figures) > 10
+        for href, count in set(figures):
+            listing = finance.get(href.replace("&amp;", "&"))
+            assert listing.status_code == 200
+            assert _TOTAL.search(listing.text).group(1) == count, href
+
+
+def test_the_dashboard_is_for_overseers_only(signed_in):
+    assert signed_in("zhang.san").get("/dashboard").status_code == 403
+    assert 'href="/dashboard"' not in signed_in("zhang.san").get("/projects").text
+    for overseer in ("li.si", "zhou.perf", "liu.leader", "admin"):
+        browser = signed_in(overseer)
+        assert browser.get("/dashboard").status_code == 200
+        assert 'href="/dashboard"' in browser.get("/projects").text
+
+
+def test_the_dashboard_reads_in_chinese_with_the_charts_data(signed_in):
+    page = signed_in("zhou.perf").get("/dashboard?year=2025").text
+    assert "各阶段项目" in page and "评价等级分布" in page and "结果已应用" in page
+    assert "/vendor/echarts/echarts.min.js" in page
+    assert "results_applied" not in re.sub(
+        r'(data-stage|href|id)="[^"]*"|<script.*?</script>', "", page, flags=re.S
+    )

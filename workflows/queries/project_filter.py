@@ -1,0 +1,105 @@
+"""The filters of the project list, shared by the list, the dashboard and the exports.
+
+A dashboard figure carries the :class:`ProjectFilter` that lists the rows behind it, so the
+figure and the list it links to are counted by the same SQL condition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import and_, exists, select
+
+from ..store import HumanTask, Project
+
+NO_GRADE = "none"  # the grade filter for projects not graded yet (未评价)
+FUND_TYPES = ("general_public", "government_fund", "state_capital", "social_insurance")
+_TRUE = ("1", "true", "on", "yes")
+
+
+def _int(value) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
+
+
+def _text(value, limit: int = 40) -> str | None:
+    text = str(value or "").strip()[:limit]
+    return text or None
+
+
+@dataclass(frozen=True)
+class ProjectFilter:
+    """Which projects a list or a figure covers; ``None`` means any."""
+
+    year: int | None = None
+    unit: int | None = None
+    fund_type: str | None = None
+    stage: str | None = None
+    grade: str | None = None  # 优/良/中/差, or NO_GRADE
+    overdue: bool = False  # has an open task past its due time
+    cut: bool = False  # next year's budget cut for the result (R-RA-1: 调减)
+    q: str | None = None
+
+    @classmethod
+    def from_args(cls, args: Mapping) -> ProjectFilter:
+        """From a query string (``year=2026&unit=3&stage=monitoring&grade=良&overdue=1``)."""
+        fund_type = _text(args.get("fund_type"))
+        return cls(
+            year=_int(args.get("year")),
+            unit=_int(args.get("unit")),
+            fund_type=fund_type if fund_type in FUND_TYPES else None,
+            stage=_text(args.get("stage")),
+            grade=_text(args.get("grade"), 10),
+            overdue=str(args.get("overdue") or "").lower() in _TRUE,
+            cut=str(args.get("cut") or "").lower() in _TRUE,
+            q=_text(args.get("q"), 100),
+        )
+
+    def narrowed(self, **changes) -> ProjectFilter:
+        return replace(self, **changes)
+
+    def as_args(self) -> dict:
+        """The query-string form, without the empty parts (for ``url_for``)."""
+        args = {k: v for k, v in asdict(self).items() if v not in (None, False, "")}
+        args.update({flag: 1 for flag in ("overdue", "cut") if args.get(flag)})
+        return args
+
+    def conditions(self, now: datetime) -> list:
+        """The filter as SQL conditions on ``project``."""
+        terms = []
+        if self.year is not None:
+            terms.append(Project.fiscal_year == self.year)
+        if self.unit is not None:
+            terms.append(Project.unit_id == self.unit)
+        if self.fund_type:
+            terms.append(Project.fund_type == self.fund_type)
+        if self.stage:
+            terms.append(Project.stage == self.stage)
+        if self.grade == NO_GRADE:
+            terms.append(Project.grade.is_(None))
+        elif self.grade:
+            terms.append(Project.grade == self.grade)
+        if self.overdue:
+            terms.append(overdue_clause(now))
+        if self.cut:
+            terms.append(Project.budget_cut_ratio > 0)
+        if self.q:
+            terms.append(
+                Project.name.contains(self.q, autoescape=True)
+                | Project.code.contains(self.q, autoescape=True)
+            )
+        return terms
+
+
+def overdue_clause(now: datetime):
+    """The project has work past due: an open task whose due time has passed."""
+    return exists(
+        select(HumanTask.id).where(
+            and_(HumanTask.project_id == Project.id, HumanTask.status == "open", HumanTask.due_at < now)
+        )
+    )

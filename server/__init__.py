@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter
 from workflows.config import PROJECT_ROOT, settings
 from workflows.engine import specs
 
-from . import errors, formatting
+from . import errors, formatting, labels, readable
 from .current import init_database
 from .extensions import babel, csrf, db, limiter, login_manager
 
@@ -128,6 +128,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     errors.register(app)
     formatting.register(app)
+    labels.register(app)
+    readable.register(app)
 
     from . import api as api_views
     from . import auth, designer, inbox, notices, ops, projects, reports, tasks

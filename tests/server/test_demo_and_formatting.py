@@ -8,7 +8,7 @@ from decimal import Decimal
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from server import formatting
+from server import formatting, labels
 from workflows.cli import main
 from workflows.store import ProcessInstance, Project, User
 
@@ -56,4 +56,4 @@ def test_dates_in_chinese_and_english(app):
 
 def test_role_names_are_chinese(app):
     with app.test_request_context():
-        assert formatting.role_name("finance_reviewer") == "财政业务科室"
+        assert labels.role_name("finance_reviewer") == "财政业务科室"

@@ -1,0 +1,272 @@
+"""Recorded data as a clerk reads it: form field titles in form order, tables with their
+column titles, values in words, the return banner, element names (issue 10).
+
+The names of things (stages, roles, people, processes) are in :mod:`server.labels`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import threading
+from datetime import datetime
+from typing import Any
+
+from flask import g, has_app_context
+from flask_babel import lazy_gettext
+from sqlalchemy import select
+
+from workflows.config import settings
+
+from .formatting import cn_datetime
+from .labels import (
+    HIDDEN_FIELDS,
+    ROLE_NAMES,
+    START_FIELDS,
+    _database,
+    fund_name,
+    is_zh,
+    local_name,
+    person_name,
+)
+
+_forms_lock = threading.Lock()
+_forms: dict[str, dict] = {}  # source (file path or "deployment:<id>:<file>") -> schema
+_element_names: dict[str, str] = {}  # BPMN element id -> its name, from every deployed bundle
+_ELEMENT = re.compile(r'<(?:\w+:)?\w+\b[^>]*?\bid="([^"]+)"[^>]*?\bname="([^"]+)"')
+_seen_deployments: set[str] = set()  # content hashes: ids repeat across databases
+_files_loaded = False
+
+
+def _is_form(schema: Any) -> bool:
+    return isinstance(schema, dict) and isinstance(schema.get("properties"), dict)
+
+
+def _load_form_files() -> None:
+    global _files_loaded
+    if _files_loaded:
+        return
+    forms_dir = settings().forms_dir
+    if forms_dir.is_dir():
+        for path in sorted(forms_dir.glob("*.json")):
+            try:
+                schema = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if _is_form(schema):
+                _forms[str(path)] = schema
+    _files_loaded = True
+
+
+def _load_deployed_forms() -> None:
+    """Forms of every deployment not read yet (deployments are immutable: read once)."""
+    db = _database()
+    if db is None or (has_app_context() and g.get("_deployments_checked")):
+        return
+    from workflows.store import Deployment
+
+    with db.reading() as session:
+        hashes = set(session.scalars(select(Deployment.content_hash))) - _seen_deployments
+        new = session.scalars(select(Deployment).where(Deployment.content_hash.in_(hashes))) if hashes else ()
+        for deployment in new:
+            for name, text in (deployment.files or {}).items():
+                if name.endswith(".bpmn"):
+                    for element_id, element_name in _ELEMENT.findall(text):
+                        _element_names.setdefault(element_id, html.unescape(element_name))
+                if not name.endswith(".json"):
+                    continue
+                try:
+                    schema = json.loads(text)
+                except ValueError:
+                    continue
+                if _is_form(schema):
+                    _forms[f"deployment:{deployment.content_hash}:{name}"] = schema
+            _seen_deployments.add(deployment.content_hash)
+    if has_app_context():
+        g._deployments_checked = True
+
+
+def known_forms() -> list[dict]:
+    with _forms_lock:
+        _load_form_files()
+        _load_deployed_forms()
+        return list(_forms.values())
+
+
+def form_for(data: dict) -> dict | None:
+    """The form whose fields best cover ``data``'s keys (ties: the one with fewer extra fields)."""
+    keys = set(data)
+    best, best_score = None, (0, 0)
+    for schema in known_forms():
+        props = set(schema["properties"])
+        score = (len(keys & props), -len(props - keys))
+        if score > best_score:
+            best, best_score = schema, score
+    return best
+
+
+def field_title(key: str, schema: dict | None = None) -> str:
+    """A field's title from ``schema``, else from any known form, else from the start-data names."""
+    for form in ([schema] if schema else []) + known_forms():
+        prop = (form.get("properties") or {}).get(key)
+        if isinstance(prop, dict) and prop.get("title"):
+            return str(prop["title"])
+    if key in START_FIELDS:
+        return str(START_FIELDS[key])
+    return key
+
+
+PEOPLE_FIELDS = {"experts", "assignee", "delegate", "delegator"}
+
+
+def _display_value(value: Any, prop: dict, key: str = "") -> Any:
+    if isinstance(value, bool):
+        return str(lazy_gettext("是")) if value else str(lazy_gettext("否"))
+    if value is None or value == "":
+        return "—"
+    if "oneOf" in prop:
+        for option in prop["oneOf"]:
+            if isinstance(option, dict) and option.get("const") == value and option.get("title"):
+                return option["title"]
+    names = prop.get("x-enumNames") or prop.get("enumNames")
+    if names and value in (prop.get("enum") or []):
+        index = prop["enum"].index(value)
+        if index < len(names):
+            return names[index]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
+        return "、".join(str(person_name(v) if key in PEOPLE_FIELDS else v) for v in value)
+    if key in PEOPLE_FIELDS and isinstance(value, str):
+        return person_name(value)
+    if key == "fund_type" and isinstance(value, str):
+        return fund_name(value)
+    return value
+
+
+def readable_fields(data: dict | None, schema: dict | None = None) -> list[dict]:
+    """``{key: value}`` as a list of ``{label, value}`` or ``{label, columns, rows}`` in form order.
+
+    ``schema`` when the caller knows the form; otherwise the best-matching known form. Keys no
+    form declares come last under their start-data names.
+    """
+    if not data:
+        return []
+    schema = schema if _is_form(schema) else form_for(data)
+    props = (schema or {}).get("properties") or {}
+    ordered = [k for k in props if k in data] + sorted(
+        k for k in data if k not in props and k not in HIDDEN_FIELDS
+    )
+    result = []
+    for key in ordered:
+        value = data[key]
+        prop = props.get(key) or {}
+        if isinstance(value, list) and value and all(isinstance(row, dict) for row in value):
+            item_props = ((prop.get("items") or {}).get("properties")) or {}
+            seen = [c for c in item_props if any(c in row for row in value)]
+            extra = sorted({c for row in value for c in row} - set(item_props))
+            columns = [
+                {"key": c, "label": (item_props.get(c) or {}).get("title") or field_title(c)}
+                for c in seen + extra
+            ]
+            rows = [
+                [_display_value(row.get(c["key"]), item_props.get(c["key"]) or {}) for c in columns]
+                for row in value
+            ]
+            result.append(
+                {"key": key, "label": prop.get("title") or field_title(key), "columns": columns, "rows": rows}
+            )
+        else:
+            result.append(
+                {
+                    "key": key,
+                    "label": prop.get("title") or field_title(key),
+                    "value": _display_value(value, prop, key),
+                }
+            )
+    return result
+
+
+def form_title(data: dict | None) -> str | None:
+    schema = form_for(data or {})
+    return local_name(schema.get("title")) if schema and schema.get("title") else None
+
+
+def element_name(element_id: str | None) -> str:
+    """A BPMN element's name (a timer, a step) by its id, in the page's language."""
+    if not element_id:
+        return "—"
+    known_forms()  # loads the deployed bundles, names included
+    name = _element_names.get(element_id)
+    return local_name(name) if name else element_id
+
+
+FILTERS = {
+    "element_name": element_name,
+    "readable_fields": readable_fields,
+    "field_title": field_title,
+}
+
+
+# --- returns -------------------------------------------------------------------------
+
+# Decisions that send a submission back (DOMAIN 3.2 R-TG-2 退回调整, 3.3 R-MN-3, rectification).
+RETURN_VALUES = {"退回", "退回调整", "退回修改", "退回整改", "不通过"}
+
+
+def return_notice(decisions: list[dict] | None) -> dict | None:
+    """The last earlier decision, when it returned the work: who, when, and the reason they gave.
+
+    ``decisions`` are the task page's earlier steps (oldest first); only the latest one counts,
+    so a return that was since resubmitted and approved shows no banner.
+    """
+    if not decisions:
+        return None
+    last = decisions[-1]
+    data = last.get("data") or {}
+    verdicts = [v for v in data.values() if isinstance(v, str) and v in RETURN_VALUES]
+    if not verdicts:
+        return None
+    reasons = [
+        str(v)
+        for k, v in data.items()
+        if isinstance(v, str)
+        and v
+        and v not in RETURN_VALUES
+        and k.endswith(("comment", "opinion", "reason"))
+    ]
+    return {
+        "title": local_name(last.get("title")),
+        "actor": person_name(last.get("actor")),
+        "at": last.get("at"),
+        "verdict": verdicts[0],
+        "reason": "；".join(reasons),
+    }
+
+
+FILTERS["return_notice"] = return_notice
+
+
+def diagram_labels() -> dict:
+    """What the diagram script needs to relabel a BPMN file: role names for lanes, the language."""
+    return {"lang": "zh" if is_zh() else "en", "roles": {k: str(v) for k, v in ROLE_NAMES.items()}}
+
+
+def iso_datetime(value) -> str:
+    """An ISO timestamp kept as text in the audit log (``2026-05-31T18:00:00+08:00``), readable."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return cn_datetime(value)
+
+
+FILTERS["iso_datetime"] = iso_datetime
+
+
+def register(app) -> None:
+    for name, function in FILTERS.items():
+        app.add_template_filter(function, name)
+    app.add_template_global(diagram_labels)

@@ -10,7 +10,7 @@ evaluates a timer expression. Each is
   ``_``, guarded attribute access), at most :data:`MAX_SOURCE_CHARS` long, cached by
   its text; operators that can build large values (``* ** << + % //``), comparisons
   and f-strings are compiled into calls to bounded versions (:mod:`.bounded`);
-- run with a table of bounded built-ins only, under a fresh :mod:`.budget`: a
+- run with a table of bounded built-ins only (:mod:`.reachable`), under a fresh :mod:`.budget`: a
   wall-clock limit (``JIXIAO_SCRIPT_TIME_LIMIT``, 1 s by default), a memory-growth
   limit and an iteration budget, checked at every guard and, for code that can loop
   without passing one (``while``, ``lambda``, ``def``), by a trace function;
@@ -34,9 +34,10 @@ from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequen
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
 from ..errors import ScriptError
-from . import bounded, budget
-from .bounded import MAX_INT_BITS, MAX_RANGE, MAX_SIZE  # noqa: F401 - the limits, for callers
+from . import bounded, budget, reachable
+from .bounded import MAX_INT_BITS, MAX_SIZE  # noqa: F401 - the limits, for callers
 from .budget import DEFAULT_SECONDS, ITERATION_BUDGET  # noqa: F401
+from .reachable import MAX_RANGE  # noqa: F401
 
 MAX_SOURCE_CHARS = 20_000  # longest expression or script (the longest in bpmn/ is ~600)
 MAX_TASK_DATA = 2_000_000  # chars and items a result, or the task data a script touched, may hold
@@ -163,7 +164,7 @@ def _guarded_iter(iterable):
 
 
 _GUARDS = {
-    "_getattr_": bounded.guarded_getattr,
+    "_getattr_": reachable.guarded_getattr,
     "_getitem_": default_guarded_getitem,
     "_getiter_": _guarded_iter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
@@ -176,8 +177,8 @@ _GUARDS = {
     "_fstring_": bounded.join_fstring,
 }
 
-BUILTINS = bounded.builtins()
-BASE_GLOBALS: dict[str, Any] = {"__builtins__": BUILTINS, **_GUARDS, **bounded.GLOBALS}
+BUILTINS = reachable.builtins()
+BASE_GLOBALS: dict[str, Any] = {"__builtins__": BUILTINS, **_GUARDS, **reachable.GLOBALS}
 
 
 def _check_left_behind(value, what: str) -> None:

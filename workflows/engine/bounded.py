@@ -184,11 +184,14 @@ def inplace(op: str, left, right):
     return result
 
 
+_COLLECTIONS = (list, tuple, dict, set, frozenset)
+
+
 def compared(value):
     """An operand of ``==``, ``<``, ``in`` …: comparing collections costs their expanded size."""
-    if isinstance(value, list | tuple | dict | set | frozenset):
+    if isinstance(value, _COLLECTIONS):
         check_size(expanded_size(value), "compared collection")
-    checkpoint()
+        checkpoint()
     return value
 
 

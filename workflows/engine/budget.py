@@ -122,24 +122,24 @@ class running:
     passing a guard (``while``, recursion through ``lambda`` or ``def``).
     """
 
-    __slots__ = ("budget", "traced", "outer_budget", "outer_trace")
+    __slots__ = ("seconds", "traced", "outer_budget", "outer_trace")
 
     def __init__(self, seconds: float, traced: bool):
-        self.budget = Budget(seconds)
+        self.seconds = seconds
         self.traced = traced
 
     def __enter__(self) -> Budget:
         self.outer_budget = getattr(_local, "budget", None)
-        _local.budget = self.budget
+        budget = _local.budget = Budget(self.seconds)
         if self.traced:
             self.outer_trace = sys.gettrace()
             sys.settrace(_trace)
-        return self.budget
+        return budget
 
     def __exit__(self, exc_type, exc, traceback) -> bool:
         if self.traced:
             sys.settrace(self.outer_trace)
         _local.budget = self.outer_budget
-        if isinstance(exc, OutOfBudget):
+        if exc_type is OutOfBudget:
             raise BudgetExceeded(str(exc)) from None
         return False

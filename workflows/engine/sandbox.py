@@ -181,7 +181,12 @@ BUILTINS = reachable.builtins()
 BASE_GLOBALS: dict[str, Any] = {"__builtins__": BUILTINS, **_GUARDS, **reachable.GLOBALS}
 
 
+_FLAT = frozenset({bool, int, float, type(None)})
+
+
 def _check_left_behind(value, what: str) -> None:
+    if type(value) in _FLAT:
+        return  # a condition's answer: nothing to size
     size = bounded.expanded_size(value, MAX_TASK_DATA)
     if size > MAX_TASK_DATA:
         raise ScriptError(f"{what} holds more than {MAX_TASK_DATA:,} chars and items")

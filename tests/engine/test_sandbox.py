@@ -104,6 +104,10 @@ MORE_BOMBS = [
     "(lambda a: (lambda b: (lambda c: c == [x[:] for x in c])([b] * 100))([a] * 100))([[0] * 1000] * 100)",
     "(lambda f: f(f, 60))(lambda f, n: n and f(f, n - 1) + f(f, n - 1) or 1)",
     "list(map(str.upper, [s for s in ['a' * 100000] for _ in range(10000)]))",
+    "(lambda t1: (lambda t2: len({(t2,) * 1000}))((t1,) * 1000))((0,) * 1000)",  # hashing shared tuples
+    "(lambda t1: (lambda t2: len({tuple(t2 for _ in range(1000))}))((t1,) * 1000))((0,) * 1000)",
+    "(lambda a: (lambda b: (lambda c: c.count([x[:] for x in c][0]))([b for _ in range(100)]))"
+    "([a for _ in range(100)]))([[0] * 1000 for _ in range(100)])",
 ]
 
 SCRIPT_BOMBS = [

@@ -100,10 +100,21 @@ def check_int_result(bits: int, what: str) -> None:
 _SEQUENCES = (str, bytes, list, tuple)
 
 
+def nested_size(items: list | tuple, limit: int = MAX_SIZE) -> int:
+    """``len(items)``, or the expanded size when ``items`` holds collections (nesting them
+    makes hashing and comparing cost the product of their sizes)."""
+    if set(map(type, items)) <= _SCALARS | _TEXTS:
+        return len(items)
+    return expanded_size(items, limit)
+
+
 def mult(left, right):
     for seq, count in ((left, right), (right, left)):
         if isinstance(seq, _SEQUENCES) and isinstance(count, int):
-            check_size(len(seq) * max(count, 0), "repeated sequence")
+            each = (
+                nested_size(seq, MAX_SIZE // max(count, 1) + 1) if isinstance(seq, list | tuple) else len(seq)
+            )
+            check_size(each * max(count, 0), "repeated sequence")
     if isinstance(left, int) and isinstance(right, int):
         check_int_result(abs(left).bit_length() + abs(right).bit_length(), "integer product")
     return left * right

@@ -29,8 +29,10 @@ from .bounded import (
     check_division_cost,
     check_int_result,
     check_size,
+    compared,
     expanded_size,
     mult,
+    nested_size,
     power,
     refuse,
 )
@@ -133,7 +135,21 @@ def _from_bytes(data, byteorder="big", **kwargs):
     return int.from_bytes(data, byteorder, **kwargs)
 
 
+def _comparing(method):
+    """list.count/index/remove compare every item with the argument: size both first."""
+
+    def call(items, *args):
+        compared(items)
+        for arg in args:
+            compared(arg)
+        return _checked(method)(items, *args)
+
+    return call
+
+
 _COLLECTION_METHODS = {(list, "sort"): _sort, (list, "extend"): _extend}
+for _kind, _name in ((list, "count"), (list, "index"), (list, "remove"), (tuple, "count"), (tuple, "index")):
+    _COLLECTION_METHODS[(_kind, _name)] = _comparing(getattr(_kind, _name))
 _NUMBER_METHODS = {(int, "to_bytes"): _to_bytes, (int, "from_bytes"): _from_bytes}
 _REFUSED_NUMBER_METHODS = {"as_integer_ratio"}  # of a Decimal: two integers of up to 10**999999
 _PLAIN_TYPES = (list, dict, set, frozenset, tuple)
@@ -200,7 +216,7 @@ def _build_decimal(value="0", context=None):
 def _build_collection(real):
     def build(*args, **kwargs):
         result = real(*args, **kwargs)
-        check_size(len(result), f"{real.__name__}()")
+        check_size(nested_size(result) if real is tuple else len(result), f"{real.__name__}()")
         return result
 
     return build

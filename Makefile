@@ -45,6 +45,7 @@ test-postgres: install system-deps
 bench: install bench-inbox
 	$(BIN)/python bench/engine_overhead.py
 	$(BIN)/python bench/timers.py
+	$(BIN)/python bench/hostile.py
 
 ## make bench-timers: idle scheduler pass at 1k vs 100k parked timers, 10,000 due at once, wake-up lag
 bench-timers: install

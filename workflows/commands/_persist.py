@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import clock, engine
 from ..engine import specs, steps, timer_events
-from ..errors import Conflict, InstanceNotFound, TaskAlreadyCompleted, TaskNotFound, TreeTooDeep
+from ..errors import Conflict, InstanceNotFound, ScriptError, TaskAlreadyCompleted, TaskNotFound, TreeTooDeep
 from ..policy import Actor, may_read_task
 from ..store import PROJECT_SYNC_COLUMNS, HumanTask, ProcessInstance, Project, Timer, audit
 from . import notices
@@ -103,7 +103,15 @@ def save(
     # the instance row changes last, so one flush writes it once (one lock_version step)
     was_running = instance.status == "running"
     engine.prune_finished_subprocesses(workflow)
-    instance.workflow_state = engine.dump_workflow(workflow)
+    state = engine.dump_workflow(workflow)
+    if len(state) > engine.MAX_WORKFLOW_STATE_CHARS:
+        # issue 14: a 100-million-character string once became one 200 MB row
+        raise ScriptError(
+            f"instance {instance.id}: the saved state would be {len(state):,} characters, over the limit of "
+            f"{engine.MAX_WORKFLOW_STATE_CHARS:,}; a script or form put too much into the task data. "
+            "Nothing was saved."
+        )
+    instance.workflow_state = state
     instance.updated_at = now
     instance.current_step = "、".join(open_titles)[:200] if open_titles else None
     if completed and was_running:

@@ -8,6 +8,7 @@ from . import sandbox, specs, timer_events
 from .serializer import (
     DEPTH_SAFETY_MARGIN,
     MAX_TREE_DEPTH,
+    MAX_WORKFLOW_STATE_CHARS,
     all_tasks,
     all_workflows,
     cache_spec,
@@ -23,6 +24,7 @@ from .serializer import (
 __all__ = [
     "DEPTH_SAFETY_MARGIN",
     "MAX_TREE_DEPTH",
+    "MAX_WORKFLOW_STATE_CHARS",
     "all_tasks",
     "all_workflows",
     "cache_spec",

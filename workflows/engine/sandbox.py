@@ -1,15 +1,21 @@
-"""The sandbox every BPMN expression runs in (ENGINE-NOTES 4).
+"""The sandbox every BPMN expression runs in (ENGINE-NOTES 4, issue 14).
 
-Gateway conditions, scripts, pre/post scripts, timer expressions, message payloads and
-DMN cells are untrusted input written by process designers. They are compiled with
-RestrictedPython (no imports, no names or attributes starting with ``_``, guarded
-attribute access), cached by source text, and run with:
+Gateway conditions, scripts, pre/post scripts, timer expressions, message payloads,
+multi-instance cardinalities and DMN cells are untrusted input written by process
+designers. SpiffWorkflow hands every one of them to :class:`SandboxedEnvironment`
+(``evaluate`` or ``execute``), at run time and when ``jixiao lint`` or a deployment
+evaluates a timer expression. Each is
 
-- a builtins table of harmless functions only;
-- guarded ``**``, ``*`` and ``<<`` so ``9**9**9`` or ``'x' * 10**12`` is refused before
-  it eats the CPU or memory;
-- an iteration budget on every ``for`` and comprehension;
-- a CPU-time limit on scripts (statements can loop: ``while True: pass``).
+- compiled with RestrictedPython (no imports, no names or attributes starting with
+  ``_``, guarded attribute access), at most :data:`MAX_SOURCE_CHARS` long, cached by
+  its text; operators that can build large values (``* ** << + % //``), comparisons
+  and f-strings are compiled into calls to bounded versions (:mod:`.bounded`);
+- run with a table of bounded built-ins only (:mod:`.reachable`), under a fresh :mod:`.budget`: a
+  wall-clock limit (``JIXIAO_SCRIPT_TIME_LIMIT``, 1 s by default), a memory-growth
+  limit and an iteration budget, checked at every guard and, for code that can loop
+  without passing one (``while``, ``lambda``, ``def``), by a trace function;
+- refused if what it leaves behind (the result, or the task data a script wrote) is
+  larger than :data:`~.bounded.MAX_TASK_DATA` chars and items.
 
 What can be refused statically is refused by :func:`check` at lint/deploy time.
 """
@@ -17,43 +23,42 @@ What can be refused statically is refused by :func:`check` at lint/deploy time.
 from __future__ import annotations
 
 import ast
-import datetime as _dt
-import decimal
-import math
-import sys
-import threading
-import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from RestrictedPython import RestrictingNodeTransformer, compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Eval import default_guarded_getitem
-from RestrictedPython.Guards import (
-    full_write_guard,
-    guarded_iter_unpack_sequence,
-    guarded_unpack_sequence,
-    safer_getattr,
-)
+from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, guarded_unpack_sequence
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
 from ..errors import ScriptError
+from . import bounded, budget, reachable
+from .bounded import MAX_INT_BITS, MAX_SIZE  # noqa: F401 - the limits, for callers
+from .budget import DEFAULT_SECONDS, ITERATION_BUDGET  # noqa: F401
+from .reachable import MAX_RANGE  # noqa: F401
 
-ITERATION_BUDGET = 1_000_000  # items one evaluation may iterate over
-MAX_INT_BITS = 4096  # largest integer an expression may build with ** * <<
-MAX_SEQUENCE_ITEMS = 100_000  # largest string or list an expression may build with *
-DEFAULT_SCRIPT_SECONDS = 1.0
-
-# String methods that build arbitrarily large strings from a small expression.
-_REFUSED_STR_METHODS = frozenset({"format", "format_map", "ljust", "rjust", "center", "zfill", "expandtabs"})
+MAX_SOURCE_CHARS = 20_000  # longest expression or script (the longest in bpmn/ is ~600)
+MAX_TASK_DATA = 2_000_000  # chars and items a result, or the task data a script touched, may hold
+DEFAULT_SCRIPT_SECONDS = DEFAULT_SECONDS
 
 
 class SandboxRefused(Exception):
     """The source breaks a sandbox rule; raised at compile time."""
 
 
+_BINOPS = {ast.Pow: "pow", ast.Mult: "mult", ast.LShift: "lshift", ast.Add: "add", ast.Mod: "mod"}
+_BINOPS[ast.FloorDiv] = "floordiv"
+
+
+def _call(name: str, *args: ast.expr, like: ast.AST) -> ast.Call:
+    call = ast.Call(func=ast.Name(name, ast.Load()), args=list(args), keywords=[])
+    return ast.fix_missing_locations(ast.copy_location(call, like))
+
+
 class _Policy(RestrictingNodeTransformer):
-    """RestrictedPython's policy plus: no imports, guarded ``**``, ``*`` and ``<<``."""
+    """RestrictedPython's policy plus: no imports; bounded operators, comparisons, f-strings."""
 
     def visit_Import(self, node):  # noqa: N802 - ast visitor name
         self.error(node, "import statements are not allowed in BPMN code")
@@ -61,40 +66,83 @@ class _Policy(RestrictingNodeTransformer):
 
     visit_ImportFrom = visit_Import
 
+    def visit_Try(self, node):  # noqa: N802
+        # a finally block would run after the budget stopped the code, with no budget left
+        if node.finalbody:
+            self.error(node, "try ... finally is not allowed in BPMN code")
+        return self.node_contents_visit(node)
+
+    def visit_ExceptHandler(self, node):  # noqa: N802
+        # a bare except would catch the budget's stop; catch Exception or a named error
+        if node.type is None:
+            self.error(node, "a bare except: is not allowed in BPMN code; write except Exception:")
+        return super().visit_ExceptHandler(node)
+
     def visit_BinOp(self, node):  # noqa: N802
         node = self.node_contents_visit(node)
-        op = {ast.Pow: "pow", ast.Mult: "mult", ast.LShift: "lshift"}.get(type(node.op))
+        op = _BINOPS.get(type(node.op))
         if op is None:
             return node
-        call = ast.Call(
-            func=ast.Name("_binop_", ast.Load()),
-            args=[ast.Constant(op), node.left, node.right],
-            keywords=[],
-        )
-        ast.copy_location(call, node)
-        return ast.fix_missing_locations(call)
+        return _call("_binop_", ast.Constant(op), node.left, node.right, like=node)
+
+    def visit_Compare(self, node):  # noqa: N802
+        # comparing collections that share parts costs their expanded size, in C
+        node = self.node_contents_visit(node)
+        node.left = _call("_compare_", node.left, like=node.left)
+        node.comparators = [_call("_compare_", c, like=c) for c in node.comparators]
+        return node
+
+    def visit_JoinedStr(self, node):  # noqa: N802
+        # f"{x:>{w}}": each field is formatted by _format_ (widths checked), then joined
+        node = self.node_contents_visit(node)
+        parts: list[ast.expr] = []
+        for value in node.values:
+            if isinstance(value, ast.FormattedValue):
+                spec = value.format_spec if value.format_spec is not None else ast.Constant("")
+                parts.append(_call("_format_", value.value, ast.Constant(value.conversion), spec, like=value))
+            else:
+                parts.append(value)
+        return _call("_fstring_", *parts, like=node)
 
 
-def _refusal_message(errors: Iterable[str]) -> str:
-    return "; ".join(errors)
+@dataclass(frozen=True)
+class Compiled:
+    code: Any
+    traced: bool  # can loop without passing a guard: needs the trace function
+    names: frozenset[str]  # every name the code reads or writes (a script's touched task data)
+
+
+_LOOPING = (ast.While, ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _compile(source: str, mode: str) -> Compiled:
+    if len(source) > MAX_SOURCE_CHARS:
+        raise SandboxRefused(f"code of {len(source):,} characters is longer than {MAX_SOURCE_CHARS:,}")
+    compile_restricted = compile_restricted_eval if mode == "eval" else compile_restricted_exec
+    result = compile_restricted(source, "<bpmn>", policy=_Policy)
+    if result.errors or result.code is None:
+        raise SandboxRefused("; ".join(result.errors) or "cannot compile")
+    traced = any(isinstance(n, _LOOPING) for n in ast.walk(ast.parse(source, mode=mode)))
+    return Compiled(result.code, traced, frozenset(_names(result.code)))
+
+
+def _names(code) -> Iterable[str]:
+    yield from code.co_names
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):
+            yield from _names(const)
 
 
 @lru_cache(maxsize=4096)
-def compile_expression(source: str):
+def compile_expression(source: str) -> Compiled:
     """Compile one expression, cached by its text. Raises :class:`SandboxRefused`."""
-    result = compile_restricted_eval(source.strip(), "<bpmn>", policy=_Policy)
-    if result.errors or result.code is None:
-        raise SandboxRefused(_refusal_message(result.errors) or "cannot compile")
-    return result.code
+    return _compile(source.strip(), "eval")
 
 
 @lru_cache(maxsize=4096)
-def compile_script(source: str):
+def compile_script(source: str) -> Compiled:
     """Compile one script, cached by its text. Raises :class:`SandboxRefused`."""
-    result = compile_restricted_exec(source, "<bpmn>", policy=_Policy)
-    if result.errors or result.code is None:
-        raise SandboxRefused(_refusal_message(result.errors) or "cannot compile")
-    return result.code
+    return _compile(source, "exec")
 
 
 def check(source: str, mode: str = "eval") -> str | None:
@@ -108,217 +156,79 @@ def check(source: str, mode: str = "eval") -> str | None:
 
 # --- run-time guards -------------------------------------------------------------
 
-_state = threading.local()
 
-
-def _budget_left() -> int:
-    return getattr(_state, "budget", ITERATION_BUDGET)
-
-
-def _counting_iter(iterable):
+def _guarded_iter(iterable):
     for item in iterable:
-        _state.budget = _budget_left() - 1
-        if _state.budget < 0:
-            raise ScriptError(f"iteration budget of {ITERATION_BUDGET:,} items exhausted")
+        budget.count_item()
         yield item
 
 
-def _guarded_iter(obj):
-    return _counting_iter(obj)
-
-
-def _guarded_binop(op: str, left, right):
-    if op == "pow":
-        if isinstance(left, int) and isinstance(right, int) and right > 0 and left not in (0, 1, -1):
-            if abs(left).bit_length() * right > MAX_INT_BITS:
-                raise ScriptError(f"power too large: {left!r} ** {right!r}")
-        return left**right
-    if op == "lshift":
-        if isinstance(right, int) and right > MAX_INT_BITS:
-            raise ScriptError(f"shift too large: << {right!r}")
-        return left << right
-    # mult
-    for seq, count in ((left, right), (right, left)):
-        if isinstance(seq, str | bytes | list | tuple) and isinstance(count, int):
-            if len(seq) * count > MAX_SEQUENCE_ITEMS:
-                raise ScriptError(f"sequence too large: {len(seq)} × {count}")
-    if isinstance(left, int) and isinstance(right, int):
-        if abs(left).bit_length() + abs(right).bit_length() > MAX_INT_BITS:
-            raise ScriptError("integer product too large")
-    return left * right
-
-
-_INPLACE = {
-    "+=": lambda a, b: a + b,
-    "-=": lambda a, b: a - b,
-    "*=": lambda a, b: _guarded_binop("mult", a, b),
-    "/=": lambda a, b: a / b,
-    "//=": lambda a, b: a // b,
-    "%=": lambda a, b: a % b,
-    "**=": lambda a, b: _guarded_binop("pow", a, b),
-    "<<=": lambda a, b: _guarded_binop("lshift", a, b),
-    ">>=": lambda a, b: a >> b,
-    "|=": lambda a, b: a | b,
-    "&=": lambda a, b: a & b,
-    "^=": lambda a, b: a ^ b,
-}
-
-
-def _guarded_inplace(op: str, left, right):
-    try:
-        return _INPLACE[op](left, right)
-    except KeyError:
-        raise ScriptError(f"operator {op} is not allowed") from None
-
-
-def _guarded_getattr(obj, name, default=None):
-    if isinstance(obj, str) and name in _REFUSED_STR_METHODS:
-        raise ScriptError(f"str.{name} is not allowed in BPMN code")
-    return safer_getattr(obj, name, default)
-
-
-MAX_RANGE = 100_000
-
-
-def _limited_range(*args):
-    span = range(*args)
-    if len(span) > MAX_RANGE:
-        raise ScriptError(f"range of {len(span):,} items is larger than {MAX_RANGE:,}")
-    return span
-
-
-def _safe_builtins() -> dict[str, Any]:
-    harmless = [
-        abs,
-        all,
-        any,
-        bool,
-        dict,
-        divmod,
-        enumerate,
-        filter,
-        float,
-        frozenset,
-        int,
-        isinstance,
-        len,
-        list,
-        map,
-        max,
-        min,
-        reversed,
-        round,
-        set,
-        sorted,
-        str,
-        sum,
-        tuple,
-        zip,
-        repr,
-        chr,
-        ord,
-    ]
-    table: dict[str, Any] = {f.__name__: f for f in harmless}
-    table.update(
-        {
-            "None": None,
-            "True": True,
-            "False": False,
-            "range": _limited_range,
-            "Exception": Exception,
-            "ValueError": ValueError,
-            "KeyError": KeyError,
-            "TypeError": TypeError,
-            "ZeroDivisionError": ZeroDivisionError,
-        }
-    )
-    return table
-
-
-BUILTINS = _safe_builtins()
-
 _GUARDS = {
-    "_getattr_": _guarded_getattr,
+    "_getattr_": reachable.guarded_getattr,
     "_getitem_": default_guarded_getitem,
     "_getiter_": _guarded_iter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
     "_write_": full_write_guard,
-    "_inplacevar_": _guarded_inplace,
-    "_binop_": _guarded_binop,
+    "_inplacevar_": bounded.inplace,
+    "_binop_": bounded.binop,
+    "_compare_": bounded.compared,
+    "_format_": bounded.format_value,
+    "_fstring_": bounded.join_fstring,
 }
 
-# Values BPMN code may use besides task data: dates, decimals, math.
-BASE_GLOBALS: dict[str, Any] = {
-    "__builtins__": BUILTINS,
-    **_GUARDS,
-    "datetime": _dt.datetime,
-    "date": _dt.date,
-    "timedelta": _dt.timedelta,
-    "timezone": _dt.timezone,
-    "Decimal": decimal.Decimal,
-    "math": math,
-}
+BUILTINS = reachable.builtins()
+BASE_GLOBALS: dict[str, Any] = {"__builtins__": BUILTINS, **_GUARDS, **reachable.GLOBALS}
 
 
-class _CpuLimit:
-    """Stop a script that runs longer than ``seconds`` of thread CPU time."""
+_FLAT = frozenset({bool, int, float, type(None)})
 
-    def __init__(self, seconds: float):
-        self.seconds = seconds
 
-    def __enter__(self):
-        self.deadline = time.thread_time() + self.seconds
-        self.previous = sys.gettrace()
-        sys.settrace(self._trace)
-        return self
-
-    def _trace(self, frame, event, arg):
-        if time.thread_time() > self.deadline:
-            raise ScriptError(f"script exceeded its CPU-time limit of {self.seconds} s")
-        return self._trace
-
-    def __exit__(self, *exc):
-        sys.settrace(self.previous)
-        return False
+def _check_left_behind(value, what: str) -> None:
+    if type(value) in _FLAT:
+        return  # a condition's answer: nothing to size
+    size = bounded.expanded_size(value, MAX_TASK_DATA)
+    if size > MAX_TASK_DATA:
+        raise ScriptError(f"{what} holds more than {MAX_TASK_DATA:,} chars and items")
 
 
 class SandboxedEnvironment(TaskDataEnvironment):
     """A SpiffWorkflow script environment that runs code only through RestrictedPython."""
 
-    def __init__(
-        self, functions: dict[str, Callable] | None = None, script_seconds: float = DEFAULT_SCRIPT_SECONDS
-    ):
+    def __init__(self, functions: dict[str, Callable] | None = None, script_seconds: float = DEFAULT_SECONDS):
         super().__init__({**BASE_GLOBALS, **(functions or {})})
         self.script_seconds = script_seconds
 
     def evaluate(self, expression, context, external_context=None):
         try:
-            code = compile_expression(expression)
+            compiled = compile_expression(expression)
         except SandboxRefused as exc:
             raise ScriptError(f"expression refused by the sandbox: {exc}") from None
         scope = dict(self.globals)
         scope.update(external_context or {})
         scope.update(context)
-        _state.budget = ITERATION_BUDGET
-        return eval(code, scope)  # noqa: S307 - RestrictedPython-compiled code
+        with budget.running(self.script_seconds, compiled.traced):
+            result = eval(compiled.code, scope)  # noqa: S307 - RestrictedPython-compiled code
+            _check_left_behind(result, "the expression's value")
+        return result
 
     def execute(self, script, context, external_context=None):
         try:
-            code = compile_script(script)
+            compiled = compile_script(script)
         except SandboxRefused as exc:
             raise ScriptError(f"script refused by the sandbox: {exc}") from None
         self.check_for_overwrite(context, external_context or {})
         context.update(self.globals)
         context.update(external_context or {})
-        _state.budget = ITERATION_BUDGET
         try:
-            with _CpuLimit(self.script_seconds):
-                exec(code, context)  # noqa: S102 - RestrictedPython-compiled code
+            with budget.running(self.script_seconds, compiled.traced):
+                exec(compiled.code, context)  # noqa: S102 - RestrictedPython-compiled code
         finally:
             self._remove_globals_and_functions_from_context(context, external_context)
             for name in [k for k in context if k.startswith("_")]:
                 context.pop(name, None)
+        touched = {name: context[name] for name in compiled.names if name in context}
+        _check_left_behind(touched, "the task data the script wrote")
         return True
 
 
@@ -330,5 +240,5 @@ class SandboxedScriptEngine(PythonScriptEngine):
 
 def make_script_engine(functions: dict[str, Callable] | None = None, script_seconds: float | None = None):
     return SandboxedScriptEngine(
-        environment=SandboxedEnvironment(functions, script_seconds or DEFAULT_SCRIPT_SECONDS)
+        environment=SandboxedEnvironment(functions, script_seconds or DEFAULT_SECONDS)
     )

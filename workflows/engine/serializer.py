@@ -27,6 +27,7 @@ clock.install()
 
 MAX_TREE_DEPTH = 1000  # SpiffWorkflow's TaskIterator default max_depth (ENGINE-NOTES 7)
 DEPTH_SAFETY_MARGIN = 100  # refuse to save once a tree is this close to the limit
+MAX_WORKFLOW_STATE_CHARS = 16_000_000  # refuse to save a larger workflow state (issue 14)
 
 
 # --- spec cache --------------------------------------------------------------------

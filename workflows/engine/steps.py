@@ -26,10 +26,24 @@ from .serializer import all_tasks
 def error_text(exc: BaseException) -> str:
     """One line naming the BPMN element that failed, for incidents and 422 answers."""
     text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    refusal = _sandbox_refusal(exc)
+    if refusal is not None and str(refusal) not in text:
+        text = f"{text}: {refusal}"  # SpiffWorkflow's DMN engine words the error without its cause
     task = getattr(exc, "task", None)
     if task is not None:
         text = f"{task.task_spec.bpmn_id or task.task_spec.name}: {text}"
     return text
+
+
+def _sandbox_refusal(exc: BaseException | None) -> ScriptError | None:
+    """The sandbox's own error somewhere under ``exc`` (a refusal, the time or memory limit)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, ScriptError):
+            return exc
+        exc = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__
+    return None
 
 
 def run(workflow) -> None:

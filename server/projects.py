@@ -63,6 +63,11 @@ def index():
         units=projects.units(db.session),
         page=found.page,
         has_next=found.has_next,
+        # the filters, and the page size when the user chose one, carried to the next page
+        paging_args={
+            **filters.as_args(),
+            **({"per_page": args["per_page"]} if "per_page" in request.args else {}),
+        },
         can_create=bool(user.roles & PROJECT_CREATORS),
     )
 

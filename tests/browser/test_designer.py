@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from demo import paths as demo_paths
+from demo import form_data as demo_paths
 from tests.scenarios.conftest import BPMN, FORMS, Paths
 from workflows import commands
 from workflows.commands import designer as drafts

@@ -73,7 +73,7 @@ DEMO_PROJECTS = [
     ("城乡义务教育营养改善计划", 420.5),
     ("高标准农田建设项目", 860.0),
 ]
-EXPERTS = ["expert.wang", "expert.liu", "expert.chen"]
+EXPERTS = ["wang.expert", "zhao.expert", "sun.expert"]  # demo.data: the pool's experts
 
 
 # --- form data -------------------------------------------------------------------------

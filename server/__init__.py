@@ -124,16 +124,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.register(app)
     formatting.register(app)
 
+    from . import admin, admin_api, auth, inbox, ops, projects, tasks
     from . import api as api_views
-    from . import auth, inbox, ops, projects, tasks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(tasks.bp)
     app.register_blueprint(projects.bp)
     app.register_blueprint(ops.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(admin.panels_bp)
     api_views.register(api)
+    admin_api.register(api)
     csrf.exempt(api_views.exempt_blueprints())
+    csrf.exempt(admin_api.exempt_blueprints())
 
     @app.get("/healthz")
     def healthz():

@@ -21,7 +21,7 @@ from flask_login import login_required
 from workflows import clock, commands, policy
 from workflows.commands.collab import attachment_path
 from workflows.errors import FormInvalid
-from workflows.queries import inbox, projects, tasks
+from workflows.queries import inbox, people, projects, tasks
 
 from . import formrender
 from .auth import page_user
@@ -38,13 +38,16 @@ def _render(task_id: str, *, values: dict | None = None, errors: dict | None = N
         data = values if values is not None else tasks.prefill(session, task, schema)
         context = tasks.context(session, user.actor, task)
         colleagues = tasks.colleagues(session, task, exclude=user.username)
+        choices = {}
+        if any(p.get("x-widget") == "expert-pool" for p in schema["properties"].values()):
+            choices["expert-pool"] = people.panel_choices(session, task.unit_id)  # R-EX-1
     can_act = task.status == "open" and policy.may_complete(user.actor, task)
     return (
         render_template(
             "tasks/task.html",
             task=task,
             schema=schema,
-            fields=formrender.fields_of(schema, data),
+            fields=formrender.fields_of(schema, data, choices),
             errors=errors or {},
             can_act=can_act,
             colleagues=colleagues,

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from workflows import clock, commands, policy
-from workflows.store import AuditEvent, BudgetUnit, Project, RoleGrant, Timer, User, outbox
+from workflows.store import AuditEvent, BudgetUnit, FinanceOffice, Project, RoleGrant, Timer, User, outbox
 
 HERE = Path(__file__).parent
 KINDS = HERE / "fixtures" / "kinds"
@@ -67,7 +67,11 @@ def people(db) -> People:
         _user(s, "zhang.san", unit.id, ["unit_submitter"], "zhang@a.example")
         _user(s, "wang.wu", unit.id, ["unit_head"], "wang@a.example")
         _user(s, "zhao.liu", other.id, ["unit_head"], "zhao@b.example")
-        _user(s, "li.si", None, ["finance_reviewer"], "li@finance.example")
+        office = FinanceOffice(name="经济建设科")  # R-RL-1: li.si's office reviews 甲局
+        s.add(office)
+        s.flush()
+        unit.office_id = office.id
+        _user(s, "li.si", None, ["finance_reviewer"], "li@finance.example").office_id = office.id
         s.flush()
         ids = (unit.id, other.id, project.id)
         s.commit()

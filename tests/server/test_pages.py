@@ -210,8 +210,11 @@ def test_assign_delegate_and_hand_back(web, db_of, app):
         audit,
     )
 
-    with db_of.unit_of_work() as session:  # a second finance reviewer
-        user = User(username="qian.fin", display_name="钱", password_hash="x", is_active=True)
+    with db_of.unit_of_work() as session:  # a second finance reviewer of li.si's office (R-RL-1)
+        office_id = session.scalar(select(User.office_id).where(User.username == "li.si"))
+        user = User(
+            username="qian.fin", display_name="钱", password_hash="x", is_active=True, office_id=office_id
+        )
         user.grants = [RoleGrant(role="finance_reviewer")]
         session.add(user)
         audit.append(session, action="user.created", actor="test", data={})

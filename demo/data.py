@@ -23,7 +23,7 @@ from workflows import clock, commands
 from workflows.engine import specs
 from workflows.errors import Conflict, JixiaoError
 from workflows.policy import Actor, holders_query
-from workflows.store import BudgetUnit, Database, ProcessInstance, Project
+from workflows.store import BudgetUnit, Database, Expert, FinanceOffice, ProcessInstance, Project, User
 
 from . import paths
 
@@ -45,7 +45,8 @@ USERS = [
     ("wang.head", "王局长（住建局负责人）", ("unit_head",), "U001"),
     ("li.na", "李娜（应急局填报）", ("unit_submitter",), "U002"),
     ("chen.head", "陈局长（应急局负责人）", ("unit_head",), "U002"),
-    ("li.si", "李四（财政业务科室）", ("finance_reviewer",), None),
+    ("li.si", "李四（经济建设科）", ("finance_reviewer",), None),
+    ("he.fin", "何芳（行政政法科）", ("finance_reviewer",), None),
     ("zhou.perf", "周敏（绩效科）", ("performance_office",), None),
     ("wang.expert", "王教授（专家）", ("expert",), None),
     ("zhao.expert", "赵高工（专家）", ("expert",), None),
@@ -54,6 +55,18 @@ USERS = [
     ("liu.leader", "刘副县长（分管领导）", ("leadership",), None),
     ("designer", "流程设计员", ("designer",), None),
     ("admin", "系统管理员", ("admin",), None),
+]
+
+# DOMAIN R-RL-1: finance business offices (对口业务科室), the units each reviews, its reviewers
+OFFICES = [
+    ("经济建设科", ("U001",), ("li.si",)),
+    ("行政政法科", ("U002",), ("he.fin",)),
+]
+# DOMAIN R-EX-1: the expert pool: (username, fields, organisation, unit code: never on its panels)
+EXPERTS = [
+    ("wang.expert", ("给排水", "环境工程"), "南昌大学", None),
+    ("zhao.expert", ("安全工程", "应急管理"), "万载县应急管理局", "U002"),
+    ("sun.expert", ("财务会计", "工程造价"), "宜春市注册会计师协会", None),
 ]
 
 # DOMAIN 8: Wanzai county 2020 third-party key evaluations (万元), plus two new projects.
@@ -129,6 +142,7 @@ def load(
         new_user = commands.NewUser(username, display, password, roles, unit_code)
         if _added(commands.create_user, db, new_user, actor=ADMIN):
             report.users += 1
+    _load_people(db)
     for code, name, unit_code, amount, is_new, is_major, stage, year in demo_projects(
         report.advanced, fiscal_year
     ):
@@ -220,3 +234,25 @@ def _start_deadline_demo(db: Database) -> int:
         project_id=project_id,
     )
     return 1
+
+
+def _load_people(db: Database) -> None:
+    """Offices with their units and reviewers, and the expert pool, through the commands."""
+    with db.reading() as session:
+        offices = {o.name for o in session.scalars(select(FinanceOffice))}
+        pooled = set(session.scalars(select(User.username).join(Expert, Expert.user_id == User.id)))
+        units = {u.code: u.id for u in session.scalars(select(BudgetUnit))}
+    for name, unit_codes, reviewers in OFFICES:
+        if name in offices:
+            continue
+        commands.save_office(db, name, [units[c] for c in unit_codes], actor=ADMIN)
+        for username in reviewers:
+            commands.join_office(db, username, name, actor=ADMIN)
+    names = {u[0]: u[1] for u in USERS}
+    for username, fields, organisation, unit_code in EXPERTS:
+        if username not in pooled:
+            commands.add_expert(
+                db,
+                commands.NewExpert(username, names[username], fields, organisation, unit_code),
+                actor=ADMIN,
+            )

@@ -131,8 +131,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     labels.register(app)
     readable.register(app)
 
+    from . import admin, admin_api, auth, designer, inbox, notices, ops, projects, reports, tasks
     from . import api as api_views
-    from . import auth, designer, inbox, notices, ops, projects, reports, tasks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
@@ -142,8 +142,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(notices.bp)
     app.register_blueprint(designer.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(admin.panels_bp)
     api_views.register(api)
+    admin_api.register(api)
     csrf.exempt(api_views.exempt_blueprints())
+    csrf.exempt(admin_api.exempt_blueprints())
 
     @app.get("/healthz")
     def healthz():

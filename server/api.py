@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 
 from workflows import commands
 from workflows.engine import specs
+from workflows.errors import Forbidden
 from workflows.queries import accounts, inbox, notices, projects, tasks
 from workflows.store import ProcessInstance, Project
 
@@ -82,6 +83,8 @@ def token(body):
     signed_in = CurrentUser.of(user) if user is not None else None
     if signed_in is None:
         abort(401)
+    if signed_in.must_change_password:
+        raise Forbidden("请先设置自己的密码（POST /api/v1/auth/password）")
     value, expires_at = commands.issue_token(database(), actor=signed_in.actor)
     return {"token": value, "expires_at": expires_at}
 

@@ -5,13 +5,27 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from marshmallow import ValidationError
 
 from workflows import commands
+from workflows.errors import FormInvalid
 from workflows.queries import accounts
 
+from . import schemas
 from .current import CurrentUser, database
 from .extensions import db, limiter, login_manager
 
@@ -46,12 +60,50 @@ def login():
             session.clear()
             login_user(signed_in)
             commands.record_login(database(), actor=signed_in.actor, address=request.remote_addr)
+            if signed_in.must_change_password:  # an administrator's one-time password
+                return redirect(url_for("auth.set_password"))
             target = request.args.get("next", "")
             if not target.startswith("/") or urlsplit(target).netloc or target.startswith("//"):
                 # a process designer's work is the workbench, not an inbox (issue 13)
                 target = url_for("designer.index" if "designer" in signed_in.roles else "inbox.index")
             return redirect(target)
     return render_template("auth/login.html", error=error), (401 if error else 200)
+
+
+# pages a user holding a one-time password may open before setting their own
+_BEFORE_PASSWORD_SET = {"auth.set_password", "auth.logout", "auth.login", "auth.set_language", "static"}
+
+
+@bp.before_app_request
+def _password_first():
+    """An administrator's one-time password: every page leads to setting one's own first."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in _BEFORE_PASSWORD_SET
+        and not request.path.startswith("/api/")
+    ):
+        return redirect(url_for("auth.set_password"))
+    return None
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def set_password():
+    """Set one's own password (the same schema and command as ``POST /api/v1/auth/password``)."""
+    errors: dict = {}
+    if request.method == "POST":
+        form = {**request.form, "username": current_user.username}
+        try:
+            body = schemas.PasswordChange().load(schemas.from_form(schemas.PasswordChange, form))
+            commands.change_password(database(), body["username"], body["password"], body["new_password"])
+            flash(_("密码已设置"))
+            return redirect(url_for("inbox.index"))
+        except ValidationError as exc:
+            errors = schemas.field_errors(exc)
+        except FormInvalid as exc:
+            errors = exc.fields
+    return render_template("auth/set_password.html", errors=errors), (400 if errors else 200)
 
 
 @bp.post("/logout")

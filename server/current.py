@@ -30,6 +30,8 @@ class CurrentUser:
     unit_id: int | None
     unit_name: str | None
     roles: frozenset[str]
+    office_units: frozenset[int] | None = None  # R-RL-1: a finance reviewer's office's units
+    must_change_password: bool = False
 
     is_authenticated = True
     is_active = True
@@ -40,10 +42,11 @@ class CurrentUser:
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.username, self.roles, unit_id=self.unit_id)
+        return Actor(self.username, self.roles, unit_id=self.unit_id, office_units=self.office_units)
 
     @classmethod
     def of(cls, user: User) -> CurrentUser:
+        actor = Actor.of(user)
         return cls(
             id=user.id,
             username=user.username,
@@ -51,6 +54,8 @@ class CurrentUser:
             unit_id=user.unit_id,
             unit_name=user.unit.name if user.unit else None,
             roles=user.roles,
+            office_units=actor.office_units,
+            must_change_password=bool(user.must_change_password),
         )
 
 

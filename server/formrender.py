@@ -3,7 +3,8 @@
 Widgets: text, number/integer, date (``format: date``), select (``enum``/``oneOf``), radio
 (``x-widget: radio``), textarea (``x-widget: textarea`` or long strings), checkbox
 (boolean), a table of rows (array of objects: indicator lists, score sheets) and file
-attachment (``x-widget: file``; the value is the attachment id).
+attachment (``x-widget: file``; the value is the attachment id) and the expert pool
+(``x-widget: expert-pool``: a multi-select of the pool experts a panel may include, R-EX-1).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def _options(prop: dict) -> list[tuple[Any, str]]:
 
 def _widget(prop: dict) -> str:
     explicit = prop.get("x-widget")
-    if explicit in ("radio", "textarea", "file", "select", "date"):
+    if explicit in ("radio", "textarea", "file", "select", "date", "expert-pool"):
         return explicit
     kind = prop.get("type")
     if kind == "array" and (prop.get("items") or {}).get("type") == "object":
@@ -57,8 +58,10 @@ def _widget(prop: dict) -> str:
     return "text"
 
 
-def fields_of(schema: dict, values: dict | None = None) -> list[Field]:
+def fields_of(schema: dict, values: dict | None = None, choices: dict | None = None) -> list[Field]:
+    """The form's fields; ``choices`` gives a data-driven widget its options (``{"expert-pool": [...]}``)."""
     values = values or {}
+    choices = choices or {}
     required = set(schema.get("required", []))
     result = []
     for name, prop in (schema.get("properties") or {}).items():
@@ -72,7 +75,7 @@ def fields_of(schema: dict, values: dict | None = None) -> list[Field]:
             widget=widget,
             required=name in required,
             value=value,
-            options=_options(prop),
+            options=choices.get(widget) or _options(prop),
             description=prop.get("description"),
             step="1" if prop.get("type") == "integer" else "any",
         )
@@ -119,6 +122,11 @@ def parse_form(schema: dict, form) -> dict:
     data: dict = {}
     for name, prop in (schema.get("properties") or {}).items():
         widget = _widget(prop)
+        if widget == "expert-pool":
+            picked = [v.strip() for v in form.getlist(name) if v.strip()]
+            if picked:
+                data[name] = picked
+            continue
         if widget == "checkbox":
             data[name] = name in form and form.get(name) not in ("", "0", "false")
             continue

@@ -22,7 +22,7 @@ from marshmallow import ValidationError
 from workflows import clock, commands, policy
 from workflows.commands.collab import attachment_path
 from workflows.errors import FormInvalid
-from workflows.queries import inbox, projects, tasks
+from workflows.queries import inbox, people, projects, tasks
 
 from . import formrender, schemas
 from .auth import page_user
@@ -50,13 +50,16 @@ def _render(
     data = values if values is not None else tasks.prefill(session, task, schema)
     context = tasks.context(session, user.actor, task)
     colleagues = tasks.colleagues(session, task, exclude=user.username)
+    choices = {}
+    if any(p.get("x-widget") == "expert-pool" for p in schema["properties"].values()):
+        choices["expert-pool"] = people.panel_choices(session, task.unit_id)  # R-EX-1
     can_act = task.status == "open" and policy.may_complete(user.actor, task)
     return (
         render_template(
             "tasks/task.html",
             task=task,
             schema=schema,
-            fields=formrender.fields_of(schema, data),
+            fields=formrender.fields_of(schema, data, choices),
             errors=errors or {},
             can_act=can_act,
             colleagues=colleagues,

@@ -39,9 +39,13 @@ def user(
     display_name: str | None = None,
     email: str | None = None,
     password: str = PASSWORD,
+    office: str | None = None,
 ) -> Actor:
-    """An active account holding ``roles`` (in ``unit_code``); returns the actor it signs in as."""
-    new = commands.NewUser(username, display_name or username, password, tuple(roles), unit_code, email)
+    """An active account holding ``roles`` (in ``unit_code``, or ``office`` for a finance reviewer:
+    R-RL-1); returns the actor it signs in as."""
+    new = commands.NewUser(
+        username, display_name or username, password, tuple(roles), unit_code, email, office=office
+    )
     commands.create_user(uow, new, actor=ADMIN)
     with transaction(uow) as session:  # read back in the same unit of work
         return Actor.of(session.scalar(select(User).where(User.username == username)))

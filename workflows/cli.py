@@ -14,6 +14,7 @@ jixiao timers retry INCIDENT      resolve a timer incident and fire the instance
 jixiao timers demo --minutes N    start the demo_deadline process (deadline N minutes away)
 jixiao scheduler                  run the timer scheduler standalone (until Ctrl-C)
 jixiao notifications list USER    a user's notices
+jixiao users import FILE.csv      units, offices, users and experts; all or nothing
 jixiao demo load                  demo units, users (one per role) and projects; idempotent
 jixiao --now T ...                run any command with the clock set to T
 """
@@ -369,6 +370,40 @@ def notifications_list(ctx, username, unread):
         click.echo(f"{state}{at}  [{row.kind}] {row.message}  (instance {row.instance_id})")
     if not rows:
         click.echo("no notices")
+
+
+@main.group("users")
+def users_group():
+    """User accounts."""
+
+
+@users_group.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--actor", default="admin", help="who the audit log names as importing")
+@click.pass_context
+def users_import(ctx, csv_file, actor):
+    """Import units, finance offices, users and pool experts from CSV (README: columns).
+
+    Refuses the whole file, naming every bad row, when any row is bad; prints each new
+    user's one-time password (they set their own at first sign-in)."""
+    from .commands import import_users
+    from .errors import FormInvalid
+
+    with open(csv_file, encoding="utf-8-sig") as fh:
+        text = fh.read()
+    try:
+        report = import_users(_db(ctx), text, actor=Actor.system(actor))
+    except FormInvalid as exc:
+        click.echo(f"refused: nothing imported from {csv_file}", err=True)
+        for where, problems in exc.fields.items():
+            click.echo(f"{where}: {'; '.join(problems)}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"imported {len(report.users)} user(s), {len(report.units)} new unit(s), "
+        f"{len(report.offices)} office(s), {len(report.experts)} expert(s)"
+    )
+    for username, password in report.users:
+        click.echo(f"{username}\t{password}")
 
 
 def _add_plugins() -> None:

@@ -5,9 +5,10 @@ The pure rules (``may_*``) decide for one actor and one task row; the clauses
 projects and people. ``tests/unit/test_policy.py`` checks with generated actors and tasks
 that each rule and its clause always agree. Nothing else in Jixiao writes these rules.
 
-DOMAIN 2 / DESIGN 8: a unit's own staff see their unit's work; finance, the performance
-office and leadership oversee every unit; an expert sees only what is assigned to them
-and scores independently (never another expert's sheet).
+DOMAIN 2 / DESIGN 8: a unit's own staff see their unit's work; a finance reviewer sees the
+units of their business office (R-RL-1, 对口业务科室); the performance office and leadership
+oversee every unit; an expert sees only what is assigned to them and scores independently
+(never another expert's sheet).
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ from typing import Protocol
 
 from sqlalchemy import and_, false, func, or_, select, true
 
-from .store import HumanTask, Project, RoleGrant, User
+from .store import BudgetUnit, HumanTask, Project, RoleGrant, User
 
 # Roles whose tasks are scoped to the project's budget unit (DOMAIN 2: the unit's own staff).
 UNIT_SCOPED_ROLES = frozenset({"unit_submitter", "unit_head"})
+# Roles scoped to the units of the holder's finance office (DOMAIN R-RL-1: 对口业务科室).
+OFFICE_SCOPED_ROLES = frozenset({"finance_reviewer"})
+# Roles that see every unit's projects whatever their office (the loop's owners).
+ALL_UNITS_ROLES = frozenset({"performance_office", "leadership", "admin"})
 # Roles that oversee every unit's projects (DOMAIN 2: finance, the performance office, leadership).
 OVERSIGHT_ROLES = frozenset({"finance_reviewer", "performance_office", "leadership", "admin"})
 # Roles that may read any task, not only their own (the loop's owners and administrators).
@@ -42,6 +47,8 @@ class Actor:
     roles: frozenset[str] = frozenset()
     unit_id: int | None = None
     is_system: bool = False
+    # R-RL-1: the unit ids of a finance reviewer's office; None = not restricted to an office
+    office_units: frozenset[int] | None = None
 
     @classmethod
     def system(cls, name: str = "system") -> Actor:
@@ -49,7 +56,10 @@ class Actor:
 
     @classmethod
     def of(cls, user: User) -> Actor:
-        return cls(username=user.username, roles=user.roles, unit_id=user.unit_id)
+        """A user's actor; a finance reviewer is held to their office's units (none without one)."""
+        roles = user.roles
+        office_units = user.office_unit_ids if roles & OFFICE_SCOPED_ROLES else None
+        return cls(username=user.username, roles=roles, unit_id=user.unit_id, office_units=office_units)
 
     @property
     def is_admin(self) -> bool:
@@ -77,6 +87,8 @@ def _in_role_scope(actor: Actor, role: str | None, unit_id: int | None) -> bool:
         return False
     if role in UNIT_SCOPED_ROLES and unit_id is not None:
         return actor.unit_id == unit_id
+    if role in OFFICE_SCOPED_ROLES and unit_id is not None and actor.office_units is not None:
+        return unit_id in actor.office_units  # DOMAIN R-RL-1
     return True
 
 
@@ -133,6 +145,12 @@ def _role_terms(actor: Actor, *conditions) -> list:
             if actor.unit_id is not None:
                 terms.append(and_(*conditions, HumanTask.role == role, HumanTask.unit_id == actor.unit_id))
             terms.append(and_(*conditions, HumanTask.role == role, HumanTask.unit_id.is_(None)))
+        elif role in OFFICE_SCOPED_ROLES and actor.office_units is not None:
+            # R-RL-1: a reviewer sees their office's units, and tasks not tied to any unit
+            if actor.office_units:
+                units = sorted(actor.office_units)
+                terms.append(and_(*conditions, HumanTask.role == role, HumanTask.unit_id.in_(units)))
+            terms.append(and_(*conditions, HumanTask.role == role, HumanTask.unit_id.is_(None)))
         else:
             terms.append(and_(*conditions, HumanTask.role == role))
     return terms
@@ -175,11 +193,48 @@ def readable_task_clause(actor: Actor):
 # --- projects ------------------------------------------------------------------------
 
 
+def _sees_every_project(actor: Actor) -> bool:
+    if actor.is_system or actor.roles & ALL_UNITS_ROLES:
+        return True
+    return bool(actor.roles & OFFICE_SCOPED_ROLES) and actor.office_units is None
+
+
+class ProjectLike(Protocol):
+    id: int
+    unit_id: int
+
+
+def may_read_project(actor: Actor, project: ProjectLike, tasks: Iterable[TaskLike] = ()) -> bool:
+    """:func:`project_clause` for one project, given its ``human_task`` rows.
+
+    The loop's owners read all; a finance reviewer their office's units (R-RL-1); a unit its
+    own; an expert or firm a project they worked on, a firm one with an open pooled task."""
+    if _sees_every_project(actor):
+        return True
+    if actor.roles & OFFICE_SCOPED_ROLES and project.unit_id in (actor.office_units or ()):
+        return True
+    if actor.roles & UNIT_SCOPED_ROLES and actor.unit_id is not None and project.unit_id == actor.unit_id:
+        return True
+    for task in tasks:
+        if actor.roles & {"expert", "third_party"} and actor.username in (task.assignee, task.completed_by):
+            return True
+        if (
+            "third_party" in actor.roles
+            and task.status == "open"
+            and task.role == "third_party"
+            and task.assignee is None
+        ):
+            return True
+    return False
+
+
 def project_clause(actor: Actor):
-    """The projects the actor may read: oversight all; a unit its own; experts and firms theirs."""
-    if actor.is_system or actor.roles & OVERSIGHT_ROLES:
+    """The projects the actor may read (:func:`may_read_project` in SQL)."""
+    if _sees_every_project(actor):
         return true()
     clauses = []
+    if actor.roles & OFFICE_SCOPED_ROLES and actor.office_units:
+        clauses.append(Project.unit_id.in_(sorted(actor.office_units)))
     if actor.roles & UNIT_SCOPED_ROLES and actor.unit_id is not None:
         clauses.append(Project.unit_id == actor.unit_id)
     if actor.roles & {"expert", "third_party"}:
@@ -210,7 +265,8 @@ def may_create_project_for(actor: Actor, unit_id: int | None) -> bool:
 
 
 def holders_query(role: str, unit_id: int | None):
-    """Active users holding ``role`` (within ``unit_id`` for unit-scoped roles): :func:`may_hold` in SQL."""
+    """Active users holding ``role`` (within ``unit_id`` for unit-scoped roles, within the office
+    responsible for ``unit_id`` for office-scoped ones): :func:`may_hold` in SQL."""
     query = (
         select(User)
         .join(RoleGrant, RoleGrant.user_id == User.id)
@@ -218,7 +274,20 @@ def holders_query(role: str, unit_id: int | None):
     )
     if role in UNIT_SCOPED_ROLES and unit_id is not None:
         query = query.where(User.unit_id == unit_id)
+    if role in OFFICE_SCOPED_ROLES and unit_id is not None:
+        office = select(BudgetUnit.office_id).where(BudgetUnit.id == unit_id).scalar_subquery()
+        query = query.where(User.office_id == office)
     return query.order_by(User.username)
+
+
+def may_manage_panel(actor: Actor, task: TaskLike) -> bool:
+    """May replace a member of an expert panel (R-EX-1): the loop's owners, or a finance
+    reviewer whose office reviews the project's unit, while the expert's task is open."""
+    if task.role != "expert" or task.status != "open":
+        return False
+    if actor.is_system or actor.roles & {"performance_office", "admin"}:
+        return True
+    return _in_role_scope(actor, "finance_reviewer", task.unit_id)
 
 
 # --- history -------------------------------------------------------------------------

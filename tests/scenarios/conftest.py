@@ -226,3 +226,18 @@ def paths(db):
     driver = Paths(db)
     driver.deploy()
     return driver
+
+
+POOL = ["sun.expert", "wang.expert", "zhao.expert"]
+
+
+@pytest.fixture
+def expert_pool(paths):
+    """DOMAIN R-EX-1: three pool experts of a unit no scenario project belongs to."""
+    admin = policy.Actor.system("admin")
+    commands.create_unit(paths.db, "U-POOL", "万载县财政局", actor=admin)
+    for username in POOL:
+        commands.add_expert(
+            paths.db, commands.NewExpert(username, username, ("绩效评价",), "", "U-POOL"), actor=admin
+        )
+    return POOL

@@ -91,12 +91,14 @@ def test_grade_bands_at_90_80_60(paths, evaluating, score, grade):
     assert graded(paths, evaluating, score).grade == grade
 
 
-def test_key_project_gets_a_three_expert_review_scored_by_the_mean(paths, evaluating):
-    """R-EV-3: key or specialised projects get expert review; the panel's mean is the score."""
+def test_key_project_gets_a_three_expert_review_scored_by_the_mean(paths, evaluating, expert_pool):
+    """R-EV-3: key or specialised projects get expert review (R-EX-1: the panel picked from the
+    pool on the finance review form); the panel's mean is the score."""
     paths.do(evaluating, "ev_self", forms.self_evaluation(362.0, 350.0))
-    paths.do(evaluating, "ev_finance_review", forms.evaluation_review(70, needs_experts=True))
+    review = {**forms.evaluation_review(70, needs_experts=True), "experts": expert_pool}
+    paths.do(evaluating, "ev_finance_review", review)
     experts = paths.tasks(evaluating, "ev_expert_score")
-    assert sorted(t.assignee for t in experts) == sorted(EXPERTS)
+    assert sorted(t.assignee for t in experts) == expert_pool
     for score in (88, 91, 85):
         paths.do(evaluating, "ev_expert_score", forms.expert_sheet(score))
     row = paths.project_row(evaluating)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from server import create_app
 from server.extensions import limiter
 from tests import factories
+from workflows import commands
 from workflows.engine import specs
 from workflows.store import HumanTask, Project
 
@@ -24,7 +25,8 @@ PEOPLE = [
     ("wang.head", "王局长（住建局负责人）", ("unit_head",), "U001"),
     ("li.na", "李娜（应急局填报）", ("unit_submitter",), "U002"),
     ("chen.head", "陈局长（应急局负责人）", ("unit_head",), "U002"),
-    ("li.si", "李四（财政业务科室）", ("finance_reviewer",), None),
+    ("li.si", "李四（经济建设科）", ("finance_reviewer",), None),
+    ("he.fin", "何芳（行政政法科）", ("finance_reviewer",), None),
     ("zhou.perf", "周敏（绩效科）", ("performance_office",), None),
     ("wang.expert", "王教授（专家）", ("expert",), None),
     ("zhao.expert", "赵高工（专家）", ("expert",), None),
@@ -34,6 +36,8 @@ PEOPLE = [
     ("designer", "流程设计员", ("designer",), None),
     ("admin", "系统管理员", ("admin",), None),
 ]
+# DOMAIN R-RL-1: finance offices, the units each reviews, its reviewers (as the demo has them)
+OFFICES = [("经济建设科", ("U001",), ("li.si",)), ("行政政法科", ("U002",), ("he.fin",))]
 # (code, name, amount in 万元, new?, major?, submitter): each created by its unit's submitter
 PROJECTS = [
     ("WZ2026-001", "城市污水处理厂提标改造", "1261.22", False, True, "zhang.san"),
@@ -48,12 +52,15 @@ def seed(db) -> None:
     """Two units, their people and five projects, each waiting at the review's first task (填报)."""
     with db.unit_of_work() as uow:
         specs.deploy(uow, specs.load_bundle(REVIEW_BUNDLE), actor="designer")
-        for code, name in UNITS:
-            factories.unit(uow, code, name)
+        unit_ids = {code: factories.unit(uow, code, name) for code, name in UNITS}
         actors = {
             username: factories.user(uow, username, *roles, unit_code=unit, display_name=display)
             for username, display, roles, unit in PEOPLE
         }
+        for office, codes, reviewers in OFFICES:
+            commands.save_office(uow, office, [unit_ids[c] for c in codes], actor=factories.ADMIN)
+            for username in reviewers:
+                commands.join_office(uow, username, office, actor=factories.ADMIN)
         for code, name, amount, is_new, is_major, submitter in PROJECTS:
             factories.project(
                 uow,

@@ -2,7 +2,8 @@
 
 The resource is a project of unit U001 (住建局) whose first task (填报, unit_submitter) is open.
 Everything a user may not see answers 404, so ids cannot be probed; a visible task that the
-user's role may not act on answers 403.
+user's role may not act on answers 403. A finance reviewer of another office (he.fin, 行政政法科)
+is a stranger to U001's work (DOMAIN R-RL-1).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ USERS = {
     "li.na": "unit_submitter, other unit",
     "wang.head": "unit_head, own unit",
     "chen.head": "unit_head, other unit",
-    "li.si": "finance_reviewer",
+    "li.si": "finance_reviewer, the office of the project's unit (R-RL-1)",
+    "he.fin": "finance_reviewer, another office (R-RL-1): sees nothing of U001",
     "zhou.perf": "performance_office",
     "liu.leader": "leadership",
     "wang.expert": "expert, not assigned",

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tests import factories
 from workflows import policy
-from workflows.store import AuditEvent, HumanTask
+from workflows.store import AuditEvent, FinanceOffice, HumanTask, User
 
 from .conftest import csrf_of, open_task, project_id
 
@@ -204,7 +204,13 @@ def test_reviewer_returns_with_comment_and_submitter_sees_it(web, db_of):
 
 
 def test_assign_delegate_and_hand_back(web, db_of, app):
-    factories.user(db_of, "qian.fin", "finance_reviewer", display_name="钱")  # a second finance reviewer
+    with db_of.reading() as session:  # a second finance reviewer of li.si's office (R-RL-1)
+        office = session.scalar(
+            select(FinanceOffice.name)
+            .join(User, User.office_id == FinanceOffice.id)
+            .where(User.username == "li.si")
+        )
+    factories.user(db_of, "qian.fin", "finance_reviewer", display_name="钱", office=office)
     review = _to_finance_review(web, db_of)
     reviewer = web("li.si")
     reviewer.post(f"/tasks/{review.id}/claim")

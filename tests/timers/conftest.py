@@ -49,7 +49,8 @@ def people(db) -> People:
         )
         factories.user(uow, "wang.wu", "unit_head", unit_code="U-A", email="wang@a.example")
         factories.user(uow, "zhao.liu", "unit_head", unit_code="U-B", email="zhao@b.example")
-        factories.user(uow, "li.si", "finance_reviewer", email="li@finance.example")
+        commands.save_office(uow, "经济建设科", [unit], actor=factories.ADMIN)  # R-RL-1: li.si reviews 甲局
+        factories.user(uow, "li.si", "finance_reviewer", email="li@finance.example", office="经济建设科")
         created = factories.project(uow, "P-2026-001", actor=submitter, name="城区污水处理", amount="1261.22")
         assert created.instance_id is None, "a review path is deployed: the project started it"
         uow.commit()

@@ -15,10 +15,38 @@ from .collab import add_comment, delete_filter, save_filter, store_attachment
 from .incidents import record_incident, resolve_incident
 from .instances import cancel, complete_task, correlate_message, save_draft, start
 from .notices import mark_read
+from .panels import replace_panel_member
+from .people import (
+    NewExpert,
+    UserChanges,
+    add_expert,
+    add_user,
+    change_password,
+    join_office,
+    rename_unit,
+    reset_password,
+    save_office,
+    update_expert,
+    update_user,
+)
 from .projects import Created, NewProject, create_project, start_for_project
+from .user_import import import_users
 
 __all__ = [
     "Actor",
+    "NewExpert",
+    "UserChanges",
+    "add_expert",
+    "add_user",
+    "change_password",
+    "import_users",
+    "join_office",
+    "rename_unit",
+    "replace_panel_member",
+    "reset_password",
+    "save_office",
+    "update_expert",
+    "update_user",
     "CommandResult",
     "Created",
     "NewProject",

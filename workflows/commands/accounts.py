@@ -18,7 +18,7 @@ from werkzeug.security import generate_password_hash
 from .. import clock
 from ..errors import Conflict, Forbidden, FormInvalid
 from ..policy import Actor
-from ..store import ApiToken, BudgetUnit, Database, RoleGrant, User, audit, transaction
+from ..store import ApiToken, BudgetUnit, Database, FinanceOffice, RoleGrant, User, audit, transaction
 
 Unit = Database | Session
 
@@ -75,6 +75,9 @@ class NewUser:
     roles: tuple[str, ...]
     unit_code: str | None = None
     email: str | None = None
+    office: str | None = None  # a finance reviewer's office (对口业务科室, R-RL-1), by name
+    # set by an administrator: a one-time password the user replaces at first sign-in
+    must_change_password: bool = False
 
 
 def create_user(uow: Unit, new: NewUser, *, actor: Actor) -> int:
@@ -90,12 +93,19 @@ def create_user(uow: Unit, new: NewUser, *, actor: Actor) -> int:
             unit_id = session.scalar(select(BudgetUnit.id).where(BudgetUnit.code == new.unit_code))
             if unit_id is None:
                 raise FormInvalid({"unit_code": ["预算单位不存在"]})
+        office_id = None
+        if new.office:
+            office_id = session.scalar(select(FinanceOffice.id).where(FinanceOffice.name == new.office))
+            if office_id is None:
+                raise FormInvalid({"office": ["业务科室不存在"]})
         user = User(
             username=new.username,
             display_name=new.display_name,
             password_hash=generate_password_hash(new.password, method=password_method),
             unit_id=unit_id,
             email=new.email,
+            office_id=office_id,
+            must_change_password=new.must_change_password,
         )
         user.grants = [RoleGrant(role=r) for r in new.roles]
         session.add(user)
@@ -104,7 +114,12 @@ def create_user(uow: Unit, new: NewUser, *, actor: Actor) -> int:
             session,
             action="user.created",
             actor=actor.username,
-            data={"user": new.username, "roles": sorted(new.roles), "unit": new.unit_code},
+            data={
+                "user": new.username,
+                "roles": sorted(new.roles),
+                "unit": new.unit_code,
+                "office": new.office,
+            },
         )
         return user.id
 

@@ -19,7 +19,7 @@ from ..engine import forms, specs, steps
 from ..errors import Conflict, Forbidden, NotClaimedByYou
 from ..policy import Actor, may_complete
 from ..store import Database, ProcessInstance, audit, transaction
-from . import _persist
+from . import _persist, panels
 from ._persist import CommandResult, open_task, result_of, write_conflict
 
 Unit = Database | Session  # a command's unit of work: its own (a Database) or the caller's
@@ -82,7 +82,10 @@ def complete_task(uow: Unit, task_id: str, data: dict | None, *, actor: Actor) -
                 raise Forbidden(f"{actor.username} may not complete task {task_id}")
             instance, workflow = _persist.load_instance(session, row.instance_id)
             schema = specs.form_schema(instance.definition, row.form) if row.form else None
+            # R-EX-1: a panel picked from the pool is checked, a requested draw made
+            data, draws = panels.resolve(session, schema, data, task=row)
             clean, dropped = forms.accept(schema, data)
+            panels.record_draws(session, draws, task=row, actor=actor)
             steps.complete_user_task(workflow, task_id, clean)
             if row.assignee is None:
                 row.assignee = actor.username

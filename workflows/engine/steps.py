@@ -75,6 +75,24 @@ def complete_user_task(workflow, task_id: str, data: dict) -> None:
     run(workflow)
 
 
+def replace_instance_item(workflow, task_id: str, value: Any) -> str:
+    """Give a ready multi-instance child another input item (an expert panel member replaced,
+    R-EX-1); returns the item's name. The input collection keeps its original members."""
+    try:
+        task = workflow.get_task_from_id(UUID(task_id))
+    except Exception as exc:
+        raise TaskNotFound(f"no task {task_id} in this instance") from exc
+    item = getattr(task.parent.task_spec, "input_item", None) if task.parent else None
+    if item is None:
+        raise TaskNotFound(f"task {task_id} is not one instance of a multi-instance task")
+    if task.state != TaskState.READY:
+        raise TaskAlreadyCompleted(f"task {task_id} is not ready")
+    item.set(task, value)
+    if "item" in task.internal_data:
+        task.internal_data["item"] = value
+    return item.bpmn_id
+
+
 def deliver_message(workflow, name: str, payload: Any) -> bool:
     """Deliver a message; False when the workflow is not waiting for it."""
     try:

@@ -206,6 +206,8 @@ class BudgetUnit(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # DOMAIN R-RL-1: the finance business office (对口业务科室) that reviews this unit's work
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("finance_office.id"), index=True)
 
 
 class User(Base):
@@ -217,13 +219,48 @@ class User(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("budget_unit.id"))
     email: Mapped[str | None] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # a finance reviewer's office (DOMAIN R-RL-1); they review only its units
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("finance_office.id"))
+    # an administrator set a one-time password: the user sets their own at first sign-in
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
 
     unit: Mapped[BudgetUnit | None] = relationship(lazy="joined")
+    office: Mapped[FinanceOffice | None] = relationship(lazy="joined")
     grants: Mapped[list[RoleGrant]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
     @property
     def roles(self) -> frozenset[str]:
         return frozenset(g.role for g in self.grants)
+
+    @property
+    def office_unit_ids(self) -> frozenset[int]:
+        return frozenset(u.id for u in self.office.units) if self.office else frozenset()
+
+
+class FinanceOffice(Base):
+    """对口业务科室 a finance business office; it reviews the units assigned to it (DOMAIN R-RL-1)."""
+
+    __tablename__ = "finance_office"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+    units: Mapped[list[BudgetUnit]] = relationship(lazy="selectin", order_by="BudgetUnit.code")
+
+
+class Expert(Base):
+    """专家库 an expert of the pool (DOMAIN R-EX-1): a user, their fields and organisation, and
+    the unit they belong to, so a draw avoids experts of the project's own unit."""
+
+    __tablename__ = "expert"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), unique=True)
+    fields: Mapped[list] = mapped_column(JSON, default=list)  # 专业领域, e.g. ["给排水", "工程造价"]
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("budget_unit.id"))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    user: Mapped[User] = relationship(lazy="joined")
+    unit: Mapped[BudgetUnit | None] = relationship(lazy="joined")
 
 
 class RoleGrant(Base):

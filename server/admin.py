@@ -1,0 +1,241 @@
+"""Administration pages ``/admin`` (role admin): units, users, finance offices (R-RL-1), the
+expert pool (R-EX-1); and the page where a panel member is replaced (R-EX-1).
+
+Each POST loads the same marshmallow schema as the API (:mod:`server.admin_api`) and runs one
+command; bad input re-renders the page with the errors beside each field, nothing changed.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from marshmallow import ValidationError
+
+from workflows import commands
+from workflows.errors import FormInvalid
+from workflows.queries import people
+from workflows.store import Expert, User
+
+from . import admin_api, schemas
+from .auth import page_user
+from .current import database
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+panels_bp = Blueprint("panels", __name__)
+
+
+def admin_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if "admin" not in page_user().roles:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return login_required(wrapper)
+
+
+def _load(schema_cls) -> dict:
+    return schema_cls().load(schemas.from_form(schema_cls, request.form))
+
+
+def _page(template: str, errors: dict | None = None, **values):
+    with database().reading() as session:
+        lists = {
+            "units": people.units(session),
+            "offices": people.offices(session),
+            "users": people.users(session),
+            "experts": people.experts(session),
+        }
+        body = render_template(
+            template,
+            errors=errors or {},
+            form=request.form if request.method == "POST" else {},
+            roles=schemas.ROLE_IDS,
+            **lists,
+            **values,
+        )
+    return body, (400 if errors else 200)
+
+
+def _act(template: str, action, done: str, target: str, **values):
+    """Run ``action`` (schema load + command); on bad input the page again with field errors."""
+    try:
+        shown = action()
+    except ValidationError as exc:
+        return _page(template, schemas.field_errors(exc), **values)
+    except FormInvalid as exc:
+        return _page(template, exc.fields, **values)
+    flash(done + (f" {shown}" if isinstance(shown, str) else ""))
+    return redirect(target)
+
+
+@bp.get("/")
+@admin_required
+def index():
+    return redirect(url_for("admin.users"))
+
+
+# --- units -------------------------------------------------------------------------------
+
+
+@bp.route("/units", methods=["GET", "POST"])
+@admin_required
+def units():
+    if request.method == "GET":
+        return _page("admin/units.html")
+
+    def create():
+        body = _load(schemas.UnitCreate)
+        commands.create_unit(database(), body["code"], body["name"], actor=page_user().actor)
+
+    return _act("admin/units.html", create, _("已添加预算单位"), url_for("admin.units"))
+
+
+@bp.post("/units/<int:unit_id>")
+@admin_required
+def rename_unit(unit_id: int):
+    def rename():
+        commands.rename_unit(database(), unit_id, _load(schemas.UnitUpdate)["name"], actor=page_user().actor)
+
+    return _act("admin/units.html", rename, _("已保存"), url_for("admin.units"))
+
+
+# --- users -------------------------------------------------------------------------------
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@admin_required
+def users():
+    if request.method == "GET":
+        return _page("admin/users.html")
+
+    def create():
+        body = _load(schemas.UserCreate)
+        _id, password = commands.add_user(database(), admin_api.new_user(body), actor=page_user().actor)
+        return _(
+            "%(user)s 的一次性密码：%(password)s（仅显示一次，首次登录须修改）",
+            user=body["username"],
+            password=password,
+        )
+
+    return _act("admin/users.html", create, _("已添加用户。"), url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def edit_user(user_id: int):
+    with database().reading() as session:
+        user = people.one(session, User, user_id)
+    if request.method == "GET":
+        return _page("admin/user.html", user=user)
+
+    def save():
+        body = _load(schemas.UserUpdate)
+        commands.update_user(database(), user_id, admin_api.user_changes(body), actor=page_user().actor)
+
+    return _act("admin/user.html", save, _("已保存"), url_for("admin.users"), user=user)
+
+
+@bp.post("/users/<int:user_id>/password-reset")
+@admin_required
+def reset_password(user_id: int):
+    password = commands.reset_password(database(), user_id, actor=page_user().actor)
+    flash(_("新的一次性密码：%(password)s（仅显示一次，首次登录须修改）", password=password))
+    return redirect(url_for("admin.edit_user", user_id=user_id))
+
+
+# --- finance offices (R-RL-1) ------------------------------------------------------------
+
+
+@bp.route("/offices", methods=["GET", "POST"])
+@admin_required
+def offices():
+    if request.method == "GET":
+        return _page("admin/offices.html")
+
+    def create():
+        body = _load(schemas.OfficeSave)
+        commands.save_office(database(), body["name"], body["unit_ids"], actor=page_user().actor)
+
+    return _act("admin/offices.html", create, _("已添加业务科室"), url_for("admin.offices"))
+
+
+@bp.post("/offices/<int:office_id>")
+@admin_required
+def edit_office(office_id: int):
+    def save():
+        body = _load(schemas.OfficeSave)
+        commands.save_office(
+            database(), body["name"], body["unit_ids"], actor=page_user().actor, office_id=office_id
+        )
+
+    return _act("admin/offices.html", save, _("已保存"), url_for("admin.offices"))
+
+
+# --- the expert pool (R-EX-1) ------------------------------------------------------------
+
+
+@bp.route("/experts", methods=["GET", "POST"])
+@admin_required
+def experts():
+    if request.method == "GET":
+        return _page("admin/experts.html")
+
+    def create():
+        body = _load(schemas.ExpertCreate)
+        _id, password = commands.add_expert(database(), admin_api.new_expert(body), actor=page_user().actor)
+        if password:
+            return _(
+                "%(user)s 的一次性密码：%(password)s（仅显示一次，首次登录须修改）",
+                user=body["username"],
+                password=password,
+            )
+        return None
+
+    return _act("admin/experts.html", create, _("已加入专家库。"), url_for("admin.experts"))
+
+
+@bp.route("/experts/<int:expert_id>", methods=["GET", "POST"])
+@admin_required
+def edit_expert(expert_id: int):
+    with database().reading() as session:
+        expert = people.one(session, Expert, expert_id)
+    if request.method == "GET":
+        return _page("admin/expert.html", expert=expert)
+
+    def save():
+        admin_api.update_expert_with(_load(schemas.ExpertUpdate), expert_id, page_user().actor)
+
+    return _act("admin/expert.html", save, _("已保存"), url_for("admin.experts"), expert=expert)
+
+
+# --- replacing a panel member (R-EX-1) ---------------------------------------------------
+
+
+@panels_bp.route("/panels/<task_id>/replace", methods=["GET", "POST"])
+@login_required
+def replace_member(task_id: str):
+    """The finance office (or the performance office) replaces the expert of an open panel task."""
+    actor = page_user().actor
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            body = _load(schemas.PanelReplace)
+            commands.replace_panel_member(
+                database(), task_id, body["expert"], actor=actor, reason=body["reason"]
+            )
+            flash(_("已更换专家"))
+            return redirect(url_for("inbox.index"))
+        except ValidationError as exc:
+            errors = schemas.field_errors(exc)
+        except FormInvalid as exc:
+            errors = exc.fields
+    with database().reading() as session:
+        task = people.panel_task(session, actor, task_id)
+        choices = people.panel_choices(session, task.unit_id)
+    return render_template("admin/replace_member.html", task=task, choices=choices, errors=errors), (
+        400 if errors else 200
+    )

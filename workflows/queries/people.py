@@ -1,0 +1,95 @@
+"""People as the administration pages and the panel choice read them: units with their office,
+users with roles and office, finance offices with their units, the expert pool."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import policy
+from ..commands import panels
+from ..errors import NotFound, TaskNotFound
+from ..policy import Actor
+from ..store import BudgetUnit, Expert, FinanceOffice, HumanTask, User
+
+
+def units(session: Session) -> list[BudgetUnit]:
+    return list(session.scalars(select(BudgetUnit).order_by(BudgetUnit.code)))
+
+
+def users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)).unique())
+
+
+def offices(session: Session) -> list[FinanceOffice]:
+    return list(session.scalars(select(FinanceOffice).order_by(FinanceOffice.name)))
+
+
+def experts(session: Session) -> list[Expert]:
+    return list(session.scalars(select(Expert).join(User, User.id == Expert.user_id).order_by(User.username)))
+
+
+def one(session: Session, model, row_id: int):
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFound(f"no {model.__tablename__} {row_id}")
+    return row
+
+
+def unit_json(unit: BudgetUnit) -> dict:
+    return {"id": unit.id, "code": unit.code, "name": unit.name, "office_id": unit.office_id}
+
+
+def user_json(user: User) -> dict:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "roles": sorted(user.roles),
+        "unit_code": user.unit.code if user.unit else None,
+        "office_id": user.office_id,
+        "office": user.office.name if user.office else None,
+        "email": user.email,
+        "is_active": user.is_active,
+        "must_change_password": user.must_change_password,
+    }
+
+
+def office_json(office: FinanceOffice) -> dict:
+    return {
+        "id": office.id,
+        "name": office.name,
+        "unit_ids": [u.id for u in office.units],
+        "unit_codes": [u.code for u in office.units],
+    }
+
+
+def expert_json(expert: Expert) -> dict:
+    return {
+        "id": expert.id,
+        "username": expert.user.username,
+        "display_name": expert.user.display_name,
+        "fields": list(expert.fields or []),
+        "organisation": expert.organisation,
+        "unit_code": expert.unit.code if expert.unit else None,
+        "is_active": expert.is_active,
+    }
+
+
+def panel_choices(session: Session, project_unit_id: int | None) -> list[tuple[str, str]]:
+    """(username, label) of the pool experts a panel for this unit's project may include (R-EX-1)."""
+    return [
+        (
+            e.username,
+            f"{e.display_name}（{'、'.join(e.fields)}{' · ' + e.organisation if e.organisation else ''}）",
+        )
+        for e in panels.eligible(session, project_unit_id)
+    ]
+
+
+def panel_task(session: Session, actor: Actor, task_id: str) -> HumanTask:
+    """An open expert task whose member the actor may replace; otherwise not found (R-EX-1)."""
+    task = session.get(HumanTask, task_id) if task_id and len(task_id) <= 36 else None
+    if task is None or not policy.may_manage_panel(actor, task):
+        raise TaskNotFound(f"no open expert task {task_id}")
+    return task

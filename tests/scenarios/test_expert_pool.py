@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from demo import paths as demo
+from demo import form_data as demo
 from workflows import commands, policy
 from workflows.commands import panels
 from workflows.errors import FormInvalid, TaskNotFound

@@ -137,7 +137,10 @@ def staff(paths, db):
             unit_id = factories.unit(uow, code, name)
             submitters[unit_id] = factories.user(uow, f"{prefix}.submitter", "unit_submitter", unit_code=code)
             factories.user(uow, f"{prefix}.head", "unit_head", unit_code=code)
-        for role in ("finance_reviewer", "performance_office", "leadership", "third_party"):
+        # R-RL-1: one finance office reviews both units
+        commands.save_office(uow, "经济建设科", list(submitters), actor=factories.ADMIN)
+        factories.user(uow, "wz.finance_reviewer", "finance_reviewer", office="经济建设科")
+        for role in ("performance_office", "leadership", "third_party"):
             factories.user(uow, f"wz.{role}", role)
         uow.commit()
     return submitters
@@ -186,7 +189,8 @@ def test_demo_deploys_the_paths_when_needed(db):
         unit_id = factories.unit(uow, "KEL-01", "库尔勒市教育局")
         submitter = factories.user(uow, "kel.submitter", "unit_submitter", unit_code="KEL-01")
         factories.user(uow, "kel.head", "unit_head", unit_code="KEL-01")
-        factories.user(uow, "kel.finance", "finance_reviewer")
+        commands.save_office(uow, "教科文科", [unit_id], actor=factories.ADMIN)  # R-RL-1
+        factories.user(uow, "kel.finance", "finance_reviewer", office="教科文科")
         uow.commit()
     new = commands.NewProject("KEL-2027-001", "城乡义务教育营养改善计划", YEAR, Decimal("420.5"), unit_id)
     created = demo.create_at_stage(db, new, "targets", actor=submitter)

@@ -38,6 +38,12 @@ PEOPLE = [
 ]
 # DOMAIN R-RL-1: finance offices, the units each reviews, its reviewers (as the demo has them)
 OFFICES = [("经济建设科", ("U001",), ("li.si",)), ("行政政法科", ("U002",), ("he.fin",))]
+# DOMAIN R-EX-1: the expert pool (username, fields, organisation, unit they belong to)
+EXPERTS = [
+    ("wang.expert", ("给排水", "环境工程"), "南昌大学", None),
+    ("zhao.expert", ("安全工程", "应急管理"), "万载县应急管理局", "U002"),
+    ("sun.expert", ("财务会计", "工程造价"), "宜春市注册会计师协会", None),
+]
 # (code, name, amount in 万元, new?, major?, submitter): each created by its unit's submitter
 PROJECTS = [
     ("WZ2026-001", "城市污水处理厂提标改造", "1261.22", False, True, "zhang.san"),
@@ -61,6 +67,10 @@ def seed(db) -> None:
             commands.save_office(uow, office, [unit_ids[c] for c in codes], actor=factories.ADMIN)
             for username in reviewers:
                 commands.join_office(uow, username, office, actor=factories.ADMIN)
+        names = {username: display for username, display, _roles, _unit in PEOPLE}
+        for username, fields, organisation, unit_code in EXPERTS:
+            expert = commands.NewExpert(username, names[username], fields, organisation, unit_code)
+            commands.add_expert(uow, expert, actor=factories.ADMIN)
         for code, name, amount, is_new, is_major, submitter in PROJECTS:
             factories.project(
                 uow,

@@ -35,7 +35,7 @@ def test_R_RL_1_reviewer_sees_only_their_offices_units(api, db_of, web):
     assert li.post(f"/api/v1/tasks/{other.id}/claim").status_code == 404
     assert li.get(f"/api/v1/projects/{project_id(db_of, OTHER)}").status_code == 404
     assert web("li.si").get(f"/projects/{project_id(db_of, OTHER)}").status_code == 404
-    codes = {p["code"] for p in li.get("/api/v1/projects").json}
+    codes = {p["code"] for p in li.get("/api/v1/projects").json["items"]}
     assert OWN in codes and OTHER not in codes
     assert li.post(f"/api/v1/tasks/{own.id}/claim").status_code == 204
     he = api("he.fin")  # 行政政法科 → U002: the mirror image
@@ -45,7 +45,7 @@ def test_R_RL_1_reviewer_sees_only_their_offices_units(api, db_of, web):
 
 def test_R_RL_1_performance_office_and_leadership_see_every_unit(api, db_of):
     for user in ("zhou.perf", "liu.leader"):
-        codes = {p["code"] for p in api(user).get("/api/v1/projects").json}
+        codes = {p["code"] for p in api(user).get("/api/v1/projects").json["items"]}
         assert {OWN, OTHER} <= codes
 
 

@@ -19,7 +19,7 @@ from workflows.errors import FormInvalid
 from workflows.queries import people
 from workflows.store import Expert, User
 
-from . import admin_api, schemas
+from . import admin_api, admin_schemas, schemas
 from .auth import page_user
 from .current import database
 
@@ -53,7 +53,7 @@ def _page(template: str, errors: dict | None = None, **values):
             template,
             errors=errors or {},
             form=request.form if request.method == "POST" else {},
-            roles=schemas.ROLE_IDS,
+            roles=admin_schemas.ROLE_IDS,
             **lists,
             **values,
         )
@@ -88,7 +88,7 @@ def units():
         return _page("admin/units.html")
 
     def create():
-        body = _load(schemas.UnitCreate)
+        body = _load(admin_schemas.UnitCreate)
         commands.create_unit(database(), body["code"], body["name"], actor=page_user().actor)
 
     return _act("admin/units.html", create, _("已添加预算单位"), url_for("admin.units"))
@@ -98,7 +98,9 @@ def units():
 @admin_required
 def rename_unit(unit_id: int):
     def rename():
-        commands.rename_unit(database(), unit_id, _load(schemas.UnitUpdate)["name"], actor=page_user().actor)
+        commands.rename_unit(
+            database(), unit_id, _load(admin_schemas.UnitUpdate)["name"], actor=page_user().actor
+        )
 
     return _act("admin/units.html", rename, _("已保存"), url_for("admin.units"))
 
@@ -113,7 +115,7 @@ def users():
         return _page("admin/users.html")
 
     def create():
-        body = _load(schemas.UserCreate)
+        body = _load(admin_schemas.UserCreate)
         _id, password = commands.add_user(database(), admin_api.new_user(body), actor=page_user().actor)
         return _(
             "%(user)s 的一次性密码：%(password)s（仅显示一次，首次登录须修改）",
@@ -133,7 +135,7 @@ def edit_user(user_id: int):
         return _page("admin/user.html", user=user)
 
     def save():
-        body = _load(schemas.UserUpdate)
+        body = _load(admin_schemas.UserUpdate)
         commands.update_user(database(), user_id, admin_api.user_changes(body), actor=page_user().actor)
 
     return _act("admin/user.html", save, _("已保存"), url_for("admin.users"), user=user)
@@ -157,7 +159,7 @@ def offices():
         return _page("admin/offices.html")
 
     def create():
-        body = _load(schemas.OfficeSave)
+        body = _load(admin_schemas.OfficeSave)
         commands.save_office(database(), body["name"], body["unit_ids"], actor=page_user().actor)
 
     return _act("admin/offices.html", create, _("已添加业务科室"), url_for("admin.offices"))
@@ -167,7 +169,7 @@ def offices():
 @admin_required
 def edit_office(office_id: int):
     def save():
-        body = _load(schemas.OfficeSave)
+        body = _load(admin_schemas.OfficeSave)
         commands.save_office(
             database(), body["name"], body["unit_ids"], actor=page_user().actor, office_id=office_id
         )
@@ -185,7 +187,7 @@ def experts():
         return _page("admin/experts.html")
 
     def create():
-        body = _load(schemas.ExpertCreate)
+        body = _load(admin_schemas.ExpertCreate)
         _id, password = commands.add_expert(database(), admin_api.new_expert(body), actor=page_user().actor)
         if password:
             return _(
@@ -207,7 +209,7 @@ def edit_expert(expert_id: int):
         return _page("admin/expert.html", expert=expert)
 
     def save():
-        admin_api.update_expert_with(_load(schemas.ExpertUpdate), expert_id, page_user().actor)
+        admin_api.update_expert_with(_load(admin_schemas.ExpertUpdate), expert_id, page_user().actor)
 
     return _act("admin/expert.html", save, _("已保存"), url_for("admin.experts"), expert=expert)
 
@@ -223,7 +225,7 @@ def replace_member(task_id: str):
     errors: dict = {}
     if request.method == "POST":
         try:
-            body = _load(schemas.PanelReplace)
+            body = _load(admin_schemas.PanelReplace)
             commands.replace_panel_member(
                 database(), task_id, body["expert"], actor=actor, reason=body["reason"]
             )

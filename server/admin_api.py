@@ -14,6 +14,7 @@ from workflows.errors import FormInvalid, NotFound
 from workflows.queries import people
 from workflows.store import BudgetUnit, Expert, FinanceOffice, User
 
+from . import admin_schemas
 from . import schemas as s
 from .auth import api_user, login_limit, token_required
 from .current import database
@@ -43,7 +44,7 @@ def _errors(*codes):
 
 @blp.get("/admin/units")
 @token_required
-@blp.response(200, s.UnitSchema(many=True))
+@blp.response(200, admin_schemas.UnitSchema(many=True))
 @_errors(401, 403)
 def units():
     _admin()
@@ -53,8 +54,8 @@ def units():
 
 @blp.post("/admin/units")
 @token_required
-@blp.arguments(s.UnitCreate)
-@blp.response(201, s.UnitSchema)
+@blp.arguments(admin_schemas.UnitCreate)
+@blp.response(201, admin_schemas.UnitSchema)
 @_errors(400, 401, 403, 409)
 def create_unit(body):
     unit_id = commands.create_unit(database(), body["code"], body["name"], actor=_admin())
@@ -64,8 +65,8 @@ def create_unit(body):
 
 @blp.put("/admin/units/<int:unit_id>")
 @token_required
-@blp.arguments(s.UnitUpdate)
-@blp.response(200, s.UnitSchema)
+@blp.arguments(admin_schemas.UnitUpdate)
+@blp.response(200, admin_schemas.UnitSchema)
 @_errors(400, 401, 403, 404)
 def update_unit(body, unit_id):
     commands.rename_unit(database(), unit_id, body["name"], actor=_admin())
@@ -78,7 +79,7 @@ def update_unit(body, unit_id):
 
 @blp.get("/admin/users")
 @token_required
-@blp.response(200, s.UserSchema(many=True))
+@blp.response(200, admin_schemas.UserSchema(many=True))
 @_errors(401, 403)
 def users():
     _admin()
@@ -94,7 +95,7 @@ def office_name(office_id: int | None) -> str | None:
 
 
 def new_user(body: dict) -> commands.NewUser:
-    """The body :class:`~server.schemas.UserCreate` accepted, as the command's input."""
+    """The body :class:`~server.admin_schemas.UserCreate` accepted, as the command's input."""
     try:
         office = office_name(body.get("office_id"))
     except NotFound:
@@ -112,8 +113,8 @@ def new_user(body: dict) -> commands.NewUser:
 
 @blp.post("/admin/users")
 @token_required
-@blp.arguments(s.UserCreate)
-@blp.response(201, s.OneTimePasswordSchema)
+@blp.arguments(admin_schemas.UserCreate)
+@blp.response(201, admin_schemas.OneTimePasswordSchema)
 @_errors(400, 401, 403, 409)
 def create_user(body):
     """Add a user with a one-time password (shown once); they set their own at first sign-in."""
@@ -134,8 +135,8 @@ def user_changes(body: dict) -> commands.UserChanges:
 
 @blp.put("/admin/users/<int:user_id>")
 @token_required
-@blp.arguments(s.UserUpdate)
-@blp.response(200, s.UserSchema)
+@blp.arguments(admin_schemas.UserUpdate)
+@blp.response(200, admin_schemas.UserSchema)
 @_errors(400, 401, 403, 404)
 def update_user(body, user_id):
     commands.update_user(database(), user_id, user_changes(body), actor=_admin())
@@ -145,7 +146,7 @@ def update_user(body, user_id):
 
 @blp.post("/admin/users/<int:user_id>/password-reset")
 @token_required
-@blp.response(201, s.OneTimePasswordSchema)
+@blp.response(201, admin_schemas.OneTimePasswordSchema)
 @_errors(401, 403, 404)
 def reset_password(user_id):
     password = commands.reset_password(database(), user_id, actor=_admin())
@@ -159,7 +160,7 @@ def reset_password(user_id):
 
 @blp.get("/admin/offices")
 @token_required
-@blp.response(200, s.OfficeSchema(many=True))
+@blp.response(200, admin_schemas.OfficeSchema(many=True))
 @_errors(401, 403)
 def offices():
     _admin()
@@ -169,8 +170,8 @@ def offices():
 
 @blp.post("/admin/offices")
 @token_required
-@blp.arguments(s.OfficeSave)
-@blp.response(201, s.OfficeSchema)
+@blp.arguments(admin_schemas.OfficeSave)
+@blp.response(201, admin_schemas.OfficeSchema)
 @_errors(400, 401, 403)
 def create_office(body):
     office_id = commands.save_office(database(), body["name"], body["unit_ids"], actor=_admin())
@@ -180,8 +181,8 @@ def create_office(body):
 
 @blp.put("/admin/offices/<int:office_id>")
 @token_required
-@blp.arguments(s.OfficeSave)
-@blp.response(200, s.OfficeSchema)
+@blp.arguments(admin_schemas.OfficeSave)
+@blp.response(200, admin_schemas.OfficeSchema)
 @_errors(400, 401, 403, 404)
 def update_office(body, office_id):
     commands.save_office(database(), body["name"], body["unit_ids"], actor=_admin(), office_id=office_id)
@@ -194,7 +195,7 @@ def update_office(body, office_id):
 
 @blp.get("/admin/experts")
 @token_required
-@blp.response(200, s.ExpertSchema(many=True))
+@blp.response(200, admin_schemas.ExpertSchema(many=True))
 @_errors(401, 403)
 def experts():
     _admin()
@@ -215,8 +216,8 @@ def new_expert(body: dict) -> commands.NewExpert:
 
 @blp.post("/admin/experts")
 @token_required
-@blp.arguments(s.ExpertCreate)
-@blp.response(201, s.ExpertSchema)
+@blp.arguments(admin_schemas.ExpertCreate)
+@blp.response(201, admin_schemas.ExpertSchema)
 @_errors(400, 401, 403, 409)
 def create_expert(body):
     """Admit a person to the pool (a new user gets a one-time password, shown once)."""
@@ -239,8 +240,8 @@ def update_expert_with(body: dict, expert_id: int, actor) -> None:
 
 @blp.put("/admin/experts/<int:expert_id>")
 @token_required
-@blp.arguments(s.ExpertUpdate)
-@blp.response(200, s.ExpertSchema)
+@blp.arguments(admin_schemas.ExpertUpdate)
+@blp.response(200, admin_schemas.ExpertSchema)
 @_errors(400, 401, 403, 404)
 def update_expert(body, expert_id):
     update_expert_with(body, expert_id, _admin())
@@ -253,7 +254,7 @@ def update_expert(body, expert_id):
 
 @blp.post("/tasks/<task_id>/panel-member")
 @token_required
-@blp.arguments(s.PanelReplace)
+@blp.arguments(admin_schemas.PanelReplace)
 @blp.response(204)
 @_errors(400, 401, 404)
 def replace_panel_member(body, task_id):
@@ -265,7 +266,7 @@ def replace_panel_member(body, task_id):
 
 @blp.post("/auth/password")
 @limiter.limit(login_limit)
-@blp.arguments(s.PasswordChange)
+@blp.arguments(admin_schemas.PasswordChange)
 @blp.response(204)
 @_errors(400)
 @blp.doc(security=[])

@@ -25,7 +25,7 @@ from workflows import commands
 from workflows.errors import FormInvalid
 from workflows.queries import accounts
 
-from . import schemas
+from . import admin_schemas, schemas
 from .current import CurrentUser, database
 from .extensions import db, limiter, login_manager
 
@@ -95,7 +95,7 @@ def set_password():
     if request.method == "POST":
         form = {**request.form, "username": current_user.username}
         try:
-            body = schemas.PasswordChange().load(schemas.from_form(schemas.PasswordChange, form))
+            body = admin_schemas.PasswordChange().load(schemas.from_form(admin_schemas.PasswordChange, form))
             commands.change_password(database(), body["username"], body["password"], body["new_password"])
             flash(_("密码已设置"))
             return redirect(url_for("inbox.index"))

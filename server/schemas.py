@@ -35,7 +35,8 @@ _ZH = [
 def zh_message(message: str) -> str:
     for pattern, text in _ZH:
         if pattern.match(message):
-            return pattern.sub(text, message)
+            # limits read as a clerk writes them: 1000000000, not 1000000000.0
+            return re.sub(r"(\d)\.0\b", r"\1", pattern.sub(text, message))
     return message
 
 

@@ -67,7 +67,8 @@ def test_a_stage_bar_and_a_unit_figure_open_the_filtered_project_list(demo_serve
     page.screenshot(path=str(tmp_path / "dashboard-1440.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 1440
 
-    # the bar of 结果已应用 in the stage chart: find its pixel through the chart and click there
+    # the bar of 结果已应用 in the stage chart: find its pixel through the chart and click there,
+    # in the middle of the bar and once the bar has grown there (ECharts animates bars in)
     legend = page.locator('#stage-figures a[data-stage="results_applied"]')
     expected = legend.get_attribute("data-count")
     point = page.evaluate(
@@ -76,10 +77,17 @@ def test_a_stage_bar_and_a_unit_figure_open_the_filtered_project_list(demo_serve
             const chart = echarts.getInstanceByDom(el);
             const data = JSON.parse(document.getElementById('dashboard-data').textContent).stages;
             const i = data.findIndex(s => s.url.includes('stage=results_applied'));
-            const [x, y] = chart.convertToPixel({seriesIndex: 0}, [data[i].value, i]);
+            const [x, y] = chart.convertToPixel({seriesIndex: 0}, [data[i].value / 2, i]);
             const box = el.getBoundingClientRect();
-            return {x: box.left + x - 4, y: box.top + y};
+            return {x: box.left + x, y: box.top + y};
         }"""
+    )
+    page.wait_for_function(
+        """([x, y]) => {
+            const hit = document.elementFromPoint(x, y);
+            return hit && hit.tagName === 'path' && document.getElementById('stage-chart').contains(hit);
+        }""",
+        arg=[point["x"], point["y"]],
     )
     page.mouse.click(point["x"], point["y"])
     page.wait_for_url(re.compile(r"/projects\?.*stage=results_applied"))

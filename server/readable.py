@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from workflows.config import settings
+from workflows.queries import returns
 
 from .formatting import cn_datetime
 from .labels import (
@@ -211,10 +212,6 @@ FILTERS = {
 
 # --- returns -------------------------------------------------------------------------
 
-# Decisions that send a submission back (DOMAIN 3.2 R-TG-2 退回调整, 3.3 R-MN-3, rectification).
-RETURN_VALUES = {"退回", "退回调整", "退回修改", "退回整改", "不通过"}
-
-
 def return_notice(decisions: list[dict] | None) -> dict | None:
     """The last earlier decision, when it returned the work: who, when, and the reason they gave.
 
@@ -225,7 +222,7 @@ def return_notice(decisions: list[dict] | None) -> dict | None:
         return None
     last = decisions[-1]
     data = last.get("data") or {}
-    verdicts = [v for v in data.values() if isinstance(v, str) and v in RETURN_VALUES]
+    verdicts = returns.verdicts(data)
     if not verdicts:
         return None
     reasons = [
@@ -233,7 +230,7 @@ def return_notice(decisions: list[dict] | None) -> dict | None:
         for k, v in data.items()
         if isinstance(v, str)
         and v
-        and v not in RETURN_VALUES
+        and v not in returns.RETURN_VALUES
         and k.endswith(("comment", "opinion", "reason"))
     ]
     return {

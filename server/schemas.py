@@ -262,6 +262,7 @@ class TaskRowSchema(Schema):
     fiscal_year = fields.Integer(allow_none=True)
     amount = fields.Decimal(as_string=True, allow_none=True)
     fund_type = fields.String(allow_none=True)
+    returned = fields.Boolean(metadata={"description": "the latest decision on the project sent the work back (退回)"})
 
 
 class TaskListSchema(Schema):

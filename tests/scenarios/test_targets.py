@@ -6,6 +6,9 @@ import pytest
 
 from demo import form_data as forms
 from workflows.errors import FormInvalid
+from workflows.queries import inbox
+
+from .conftest import in_role
 
 
 @pytest.fixture
@@ -96,3 +99,21 @@ def test_approved_targets_are_published_with_the_budget(paths, at_targets):
     assert data["targets_publish_with_budget"] is True and data["targets_report_to_congress"] is True
     assert data["indicators"] == forms.performance_targets("高标准农田建设项目")["indicators"]
     assert paths.project_row(at_targets).stage == "monitoring"
+
+
+def _inbox_row(paths, iid, role):
+    """The instance's row in the claimable tab of someone holding ``role`` in the unit."""
+    with paths.db.reading() as session:
+        page = inbox.tasks(session, in_role(role, paths.unit_id), "claimable")
+    return next(row for row in page.items if row.instance_id == iid)
+
+
+def test_r_tg_2_returned_targets_are_marked_in_the_submitters_inbox(paths, at_targets):
+    """R-TG-2 退回调整: the unit sees in its inbox that the targets came back, not only on the task page;
+    once resubmitted, the reviewer's row carries no mark."""
+    paths.do(at_targets, "tg_set", forms.performance_targets("高标准农田建设项目"))
+    assert _inbox_row(paths, at_targets, "finance_reviewer").returned is False
+    paths.do(at_targets, "tg_review", forms.targets_decision("退回调整"))
+    assert _inbox_row(paths, at_targets, "unit_submitter").returned is True
+    paths.do(at_targets, "tg_set", forms.performance_targets("高标准农田建设项目"))
+    assert _inbox_row(paths, at_targets, "finance_reviewer").returned is False

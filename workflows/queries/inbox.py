@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..policy import Actor, claimable_clause
+from . import returns
 from ..store import BudgetUnit, HumanTask, ProcessDefinition, Project, SavedFilter
 
 SCOPES = ("mine", "claimable", "overdue", "completed")
@@ -81,6 +82,7 @@ class InboxRow:
     fiscal_year: int | None
     amount: Decimal | None
     fund_type: str | None
+    returned: bool = False  # the latest decision on its project sent the work back (退回)
 
 
 @dataclass
@@ -216,6 +218,10 @@ def tasks(
         )
         for t, code, name, year, amount, fund_type, unit_name in rows
     ]
+    if scope != "completed":
+        returned = returns.returned_instances(session, sorted({row.instance_id for row in items}))
+        for row in items:
+            row.returned = row.instance_id in returned
     total = count(session, actor, scope, filters, now=now)
     return InboxPage(items, min(total, COUNT_CAP), total > COUNT_CAP, page, per_page)
 

@@ -42,17 +42,16 @@ def zh_message(message: str) -> str:
     return message
 
 
-def flat_errors(messages: dict, prefix: str = "") -> dict[str, list[str]]:
-    """marshmallow's nested errors (``{"fields": {0: [...]}}``) as ``{"fields/0": [...]}`` in
-    Chinese, the paths form errors use."""
-    flat: dict[str, list[str]] = {}
-    for name, value in messages.items():
-        path = f"{prefix}{name}"
-        if isinstance(value, dict):
-            flat.update(flat_errors(value, path + "/"))
-        else:
-            flat[path] = [zh_message(str(m)) for m in (value if isinstance(value, list) else [value])]
-    return flat
+def _messages(value) -> list[str]:
+    if isinstance(value, dict):  # a list's items ({0: [...]}), a nested schema's fields
+        return [m for inner in value.values() for m in _messages(inner)]
+    return [zh_message(str(m)) for m in (value if isinstance(value, list) else [value])]
+
+
+def flat_errors(messages: dict) -> dict[str, list[str]]:
+    """``{field: [messages]}`` in Chinese from marshmallow's errors; an item's error (``{"roles":
+    {0: [...]}}``) is its field's, where the page shows it."""
+    return {str(name): list(dict.fromkeys(_messages(value))) for name, value in messages.items()}
 
 
 def field_errors(exc: ValidationError) -> dict[str, list[str]]:

@@ -9,10 +9,11 @@ from flask import Flask, jsonify, request, send_from_directory, session
 from flask_smorest import Api
 from werkzeug.routing import IntegerConverter
 
+from workflows.commands.designer import MAX_BUNDLE_BYTES
 from workflows.config import PROJECT_ROOT, settings
 from workflows.engine import specs
 
-from . import errors, formatting, labels, readable
+from . import errors, formatting, jsonbody, labels, readable
 from .current import init_database
 from .extensions import babel, csrf, db, limiter, login_manager
 
@@ -73,6 +74,8 @@ def _locale():
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
+    app.request_class = jsonbody.Request  # body limits by kind, strict JSON (issue 9)
+    app.json = jsonbody.JSONProvider(app)
     app.url_map.converters["int"] = DatabaseId
     config = settings()
     instance_dir = config.instance_dir
@@ -82,7 +85,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         JIXIAO_MAX_ATTACHMENT_BYTES=config.max_attachment_bytes,
         JIXIAO_LOGIN_RATE_LIMIT=config.login_rate_limit,
         JIXIAO_START_SCHEDULER=False,
-        MAX_CONTENT_LENGTH=12 * 1024 * 1024,
+        # an upload (attachment or designer bundle) with room for the multipart framing;
+        # any other body is held to JIXIAO_MAX_BODY_BYTES (server/jsonbody.py)
+        MAX_CONTENT_LENGTH=max(config.max_attachment_bytes, MAX_BUNDLE_BYTES) + 1024 * 1024,
+        JIXIAO_MAX_BODY_BYTES=config.max_body_bytes,
+        MAX_FORM_MEMORY_SIZE=config.max_body_bytes,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,

@@ -7,7 +7,6 @@ The same marshmallow schemas and commands as the pages in :mod:`server.admin`.
 from __future__ import annotations
 
 from flask import abort
-from flask_smorest import Blueprint
 
 from workflows import commands
 from workflows.errors import FormInvalid, NotFound
@@ -19,6 +18,7 @@ from . import schemas as s
 from .auth import api_user, login_limit, token_required
 from .current import database
 from .extensions import limiter
+from .jsonbody import Blueprint
 
 blp = Blueprint("api_people", __name__, url_prefix="/api/v1", description="People and administration")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from .fields import Text
+
 # --- administration (role admin): units, users, finance offices, the expert pool ---------
 
 ROLE_IDS = [
@@ -21,16 +23,17 @@ ROLE_IDS = [
 _USERNAME = validate.Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9._-]{1,79}$", error="只能包含字母、数字和 . _ -（2 到 80 个字符）"
 )
+_EMAIL = [validate.Length(max=200), validate.Email(error="邮箱地址格式不正确")]
 _ID = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1))
 
 
 class UnitCreate(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    code = Text(required=True, validate=validate.Length(min=1, max=40))
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
 
 
 class UnitUpdate(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
 
 
 class UnitSchema(Schema):
@@ -41,20 +44,20 @@ class UnitSchema(Schema):
 
 
 class UserUpdate(Schema):
-    display_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    display_name = Text(required=True, validate=validate.Length(min=1, max=120))
     roles = fields.List(
-        fields.String(validate=validate.OneOf(ROLE_IDS)),
+        Text(validate=validate.OneOf(ROLE_IDS)),
         required=True,
         validate=validate.Length(min=1, max=9),
     )
-    unit_code = fields.String(allow_none=True, validate=validate.Length(max=40))
+    unit_code = Text(allow_none=True, validate=validate.Length(max=40))
     office_id = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
-    email = fields.Email(allow_none=True, validate=validate.Length(max=200))
+    email = Text(allow_none=True, validate=_EMAIL)
     is_active = fields.Boolean(load_default=True)
 
 
 class UserCreate(UserUpdate):
-    username = fields.String(required=True, validate=_USERNAME)
+    username = Text(required=True, validate=_USERNAME)
 
     class Meta:
         exclude = ("is_active",)  # a new account is active
@@ -82,7 +85,7 @@ class OneTimePasswordSchema(Schema):
 
 
 class OfficeSave(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    name = Text(required=True, validate=validate.Length(min=1, max=120))
     unit_ids = fields.List(
         fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)),
         load_default=list,
@@ -99,20 +102,20 @@ class OfficeSchema(Schema):
 
 class ExpertUpdate(Schema):
     expert_fields = fields.List(  # 专业领域; "fields" on the wire
-        fields.String(validate=validate.Length(min=1, max=40)),
+        Text(validate=validate.Length(min=1, max=40)),
         required=True,
         validate=validate.Length(min=1, max=20),
         data_key="fields",
     )
-    organisation = fields.String(load_default="", validate=validate.Length(max=200))
-    unit_code = fields.String(allow_none=True, validate=validate.Length(max=40))
+    organisation = Text(load_default="", validate=validate.Length(max=200))
+    unit_code = Text(allow_none=True, validate=validate.Length(max=40))
     is_active = fields.Boolean(load_default=True)
 
 
 class ExpertCreate(ExpertUpdate):
-    username = fields.String(required=True, validate=_USERNAME)
-    display_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    email = fields.Email(allow_none=True, validate=validate.Length(max=200))
+    username = Text(required=True, validate=_USERNAME)
+    display_name = Text(required=True, validate=validate.Length(min=1, max=120))
+    email = Text(allow_none=True, validate=_EMAIL)
 
     class Meta:
         exclude = ("is_active",)  # a new pool member is active
@@ -130,11 +133,11 @@ class ExpertSchema(Schema):
 
 
 class PanelReplace(Schema):
-    expert = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    reason = fields.String(load_default="", validate=validate.Length(max=500))
+    expert = Text(required=True, validate=validate.Length(min=1, max=80))
+    reason = Text(load_default="", validate=validate.Length(max=500))
 
 
 class PasswordChange(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
-    new_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+    username = Text(required=True, validate=validate.Length(min=1, max=80))
+    password = Text(required=True, load_only=True, validate=validate.Length(min=1, max=200), strip=False)
+    new_password = Text(required=True, load_only=True, validate=validate.Length(min=1, max=200), strip=False)

@@ -8,7 +8,6 @@ answers 404. Typed errors become HTTP in ``server.errors``.
 from __future__ import annotations
 
 from flask import abort
-from flask_smorest import Blueprint
 
 from workflows import commands
 from workflows.engine import specs
@@ -20,6 +19,7 @@ from . import schemas as s
 from .auth import api_user, login_limit, token_required
 from .current import CurrentUser, database
 from .extensions import db, limiter
+from .jsonbody import Blueprint
 from .projects import create, listing_page
 from .tasks import send_attachment, store_upload
 

@@ -198,6 +198,8 @@ def form_preview():
         if not isinstance(schema, dict):
             raise ValueError("not an object")
         fields = formrender.fields_of(schema)
+    except RecursionError:
+        return jsonify(html=None, error=_("表单嵌套层级过深"))
     except (ValueError, TypeError, AttributeError, KeyError) as exc:
         return jsonify(html=None, error=str(exc)[:300])
     return jsonify(html=render_template("designer/_preview.html", fields=fields), error=None)

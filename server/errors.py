@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from workflows import errors as wf
 
-from .schemas import zh_message
+from .schemas import flat_errors
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,8 @@ def wants_json() -> bool:
     )
 
 
-def error_response(status: int, code: str, message: str, fields: dict | None = None):
+def error_response(status: int, code: str, message: str, fields: dict | None = None, back: str | None = None):
+    """The error as JSON (API) or as the error page, ``back`` its way back to where the user was."""
     if wants_json():
         response = jsonify(error=code, message=message, fields=fields or {})
         response.status_code = status
@@ -82,8 +83,35 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
             response.headers["WWW-Authenticate"] = "Bearer"
         return response
     return render_template(
-        "error.html", status=status, code=code, message=message, fields=fields or {}
+        "error.html", status=status, code=code, message=message, fields=fields or {}, back=back
     ), status
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:g} MB"
+
+
+def _way_back() -> str | None:
+    """The page the refused post came from: the same address when it is a page, else the referrer."""
+    try:
+        current_app.create_url_adapter(request).match(request.path, method="GET")
+        return request.path
+    except HTTPException:
+        pass
+    referrer = request.referrer or ""
+    if referrer.startswith(request.host_url):
+        return "/" + referrer[len(request.host_url) :]
+    return None
+
+
+def too_large():
+    """413: an upload over its limit, or any other body over ``JIXIAO_MAX_BODY_BYTES``."""
+    limit = request.max_content_length
+    if request.mimetype == "multipart/form-data":
+        message = _("上传的文件过大（最多 %(size)s）", size=_megabytes(limit))
+    else:
+        message = _("提交的内容过大（最多 %(size)s），请删减后重试", size=_megabytes(limit))
+    return error_response(413, "too_large", message, {"_request": [message]}, back=_way_back())
 
 
 def _webargs_fields(exc: HTTPException) -> dict:
@@ -91,12 +119,7 @@ def _webargs_fields(exc: HTTPException) -> dict:
     messages = (getattr(exc, "data", None) or {}).get("messages") or {}
     fields: dict = {}
     for _location, errors in messages.items():
-        if isinstance(errors, dict):
-            for name, value in errors.items():
-                values = value if isinstance(value, list) else [value]
-                fields[str(name)] = [zh_message(v) if isinstance(v, str) else v for v in values]
-        else:
-            fields["_request"] = errors if isinstance(errors, list) else [errors]
+        fields.update(flat_errors(errors if isinstance(errors, dict) else {"_request": errors}))
     return fields
 
 
@@ -124,8 +147,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         status = exc.code or 500
+        if status == 413:
+            return too_large()
         fields = _webargs_fields(exc)
-        if status == 422 and fields:
+        if status in (400, 422) and fields:
             # webargs reports request-shape errors as 422; the API contract says 400 per field
             return error_response(400, "invalid_request", _("请求数据无效"), fields)
         code = _HTTP_CODES.get(status, "error")

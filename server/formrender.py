@@ -9,6 +9,7 @@ attachment (``x-widget: file``; the value is the attachment id) and the expert p
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,6 +105,8 @@ def _coerce(prop: dict, raw: str | None) -> Any:
     if kind == "number":
         try:
             number = float(raw)
+            if not math.isfinite(number):
+                return raw  # "NaN", "inf": not a number a form may hold
             return int(number) if number.is_integer() and "." not in raw else number
         except ValueError:
             return raw

@@ -10,6 +10,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from workflows.queries import inbox
 
+from .fields import Text
+
 # marshmallow's messages, as a bureau clerk reads them (page and API answer the same)
 _ZH = [
     (re.compile(r"^Missing data for required field\.$"), "此项为必填项"),
@@ -40,13 +42,21 @@ def zh_message(message: str) -> str:
     return message
 
 
+def _messages(value) -> list[str]:
+    if isinstance(value, dict):  # a list's items ({0: [...]}), a nested schema's fields
+        return [m for inner in value.values() for m in _messages(inner)]
+    return [zh_message(str(m)) for m in (value if isinstance(value, list) else [value])]
+
+
+def flat_errors(messages: dict) -> dict[str, list[str]]:
+    """``{field: [messages]}`` in Chinese from marshmallow's errors; an item's error (``{"roles":
+    {0: [...]}}``) is its field's, where the page shows it."""
+    return {str(name): list(dict.fromkeys(_messages(value))) for name, value in messages.items()}
+
+
 def field_errors(exc: ValidationError) -> dict[str, list[str]]:
     """``{field: [messages]}`` in Chinese from a marshmallow error."""
-    messages = exc.messages if isinstance(exc.messages, dict) else {"_request": exc.messages}
-    return {
-        str(name): [zh_message(str(m)) for m in (value if isinstance(value, list) else [value])]
-        for name, value in messages.items()
-    }
+    return flat_errors(exc.messages if isinstance(exc.messages, dict) else {"_request": exc.messages})
 
 
 def from_form(schema_cls: type[Schema], form) -> dict:
@@ -84,14 +94,6 @@ def from_form(schema_cls: type[Schema], form) -> dict:
     return body
 
 
-class Text(fields.String):
-    """A string with surrounding whitespace removed before validation, so "   " is empty for
-    the API exactly as for a page (where :func:`from_form` strips inputs)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
-
-
 class ApiErrorSchema(Schema):
     error = fields.String(required=True)
     message = fields.String(required=True)
@@ -100,7 +102,7 @@ class ApiErrorSchema(Schema):
 
 class TokenRequest(Schema):
     username = Text(required=True, validate=validate.Length(min=1, max=80))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
+    password = Text(required=True, validate=validate.Length(min=1, max=200), load_only=True, strip=False)
 
 
 class TokenResponse(Schema):
@@ -148,10 +150,10 @@ class InstanceSchema(Schema):
 
 
 class InstanceCreate(Schema):
-    process_id = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    business_key = fields.String(allow_none=True, validate=validate.Length(max=120))
+    process_id = Text(required=True, validate=validate.Length(min=1, max=120))
+    business_key = Text(allow_none=True, validate=validate.Length(max=120))
     project_id = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
-    data = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), load_default=dict)
+    data = fields.Dict(keys=Text(strip=False), values=fields.Raw(allow_none=True), load_default=dict)
 
 
 class ProjectCreate(Schema):
@@ -162,7 +164,7 @@ class ProjectCreate(Schema):
     unit_id = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
     fiscal_year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
     amount = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, max=1e9))
-    fund_type = fields.String(
+    fund_type = Text(
         load_default="general_public",
         validate=validate.OneOf(["general_public", "government_fund", "state_capital", "social_insurance"]),
     )
@@ -229,14 +231,14 @@ class AuditEventSchema(Schema):
 
 
 class TaskQuery(Schema):
-    scope = fields.String(load_default="mine", validate=validate.OneOf(inbox.SCOPES))
-    process = fields.String(validate=validate.Length(max=120))
+    scope = Text(load_default="mine", validate=validate.OneOf(inbox.SCOPES))
+    process = Text(validate=validate.Length(max=120))
     unit = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     year = fields.Integer(validate=validate.Range(min=1900, max=2200))
-    fund_type = fields.String(validate=validate.Length(max=40))
+    fund_type = Text(validate=validate.Length(max=40))
     overdue = fields.Boolean()
-    q = fields.String(validate=validate.Length(max=100))
-    sort = fields.String(load_default="due", validate=validate.OneOf(inbox.SORTS))
+    q = Text(validate=validate.Length(max=100))
+    sort = Text(load_default="due", validate=validate.OneOf(inbox.SORTS))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=inbox.MAX_PER_PAGE))
 
@@ -328,7 +330,7 @@ class AssignRequest(Schema):
 
 
 class CompleteRequest(Schema):
-    data = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), load_default=dict)
+    data = fields.Dict(keys=Text(strip=False), values=fields.Raw(allow_none=True), load_default=dict)
 
 
 class CompleteResponse(Schema):
@@ -359,14 +361,14 @@ class NotificationQuery(Schema):
 class DraftFileSave(Schema):
     """A designer saves one file of their draft (the workbench's autosave)."""
 
-    text = fields.String(required=True, validate=validate.Length(max=2 * 1024 * 1024))
+    text = Text(required=True, validate=validate.Length(max=2 * 1024 * 1024), strip=False)
     lock_version = fields.Integer(load_default=None, allow_none=True)
 
 
 class DraftDeploy(Schema):
     """Deploy the draft: the change note (why) is required."""
 
-    note = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    note = Text(required=True, validate=validate.Length(min=1, max=1000))
 
 
 class MigrateRequest(Schema):

@@ -85,11 +85,11 @@ def submit(task_id: str):
     task = tasks.readable_task(db.session, user.actor, task_id)
     schema = tasks.form_schema(db.session, task) or {"properties": {}}
     data = formrender.parse_form(schema, request.form)
-    if request.form.get("action") == "draft":
-        commands.save_draft(database(), task_id, data, actor=user.actor)
-        flash(_("草稿已保存"))
-        return redirect(url_for("tasks.show", task_id=task_id))
     try:
+        if request.form.get("action") == "draft":
+            commands.save_draft(database(), task_id, data, actor=user.actor)
+            flash(_("草稿已保存"))
+            return redirect(url_for("tasks.show", task_id=task_id))
         result = commands.complete_task(database(), task_id, data, actor=user.actor)
     except FormInvalid as exc:
         return _render(task_id, values=data, errors=exc.fields, status=400)

@@ -31,6 +31,10 @@ class Settings:
     login_rate_limit: str
     attachments_dir: Path
     max_attachment_bytes: int
+    # bad input (issue 9): a form's string without its own maxLength, and a request body
+    max_text_length: int  # a single-line text field
+    max_textarea_length: int  # a textarea (x-widget: textarea)
+    max_body_bytes: int  # a JSON body or a page's form post (uploads have max_attachment_bytes)
     scheduler_max_sleep: float
     smtp_host: str | None  # None: mail goes to instance/mail.log
     smtp_port: int
@@ -59,6 +63,9 @@ class Settings:
             login_rate_limit=env("LOGIN_RATE_LIMIT", "10 per minute"),
             attachments_dir=Path(env("ATTACHMENTS_DIR", str(instance_dir / "attachments"))),
             max_attachment_bytes=int(env("MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))),
+            max_text_length=int(env("MAX_TEXT_LENGTH", "2000")),
+            max_textarea_length=int(env("MAX_TEXTAREA_LENGTH", "20000")),
+            max_body_bytes=int(env("MAX_BODY_BYTES", str(6 * 1024 * 1024))),
             scheduler_max_sleep=float(env("SCHEDULER_MAX_SLEEP", "5.0")),
             smtp_host=env("SMTP_HOST", "") or None,
             smtp_port=int(env("SMTP_PORT", "25")),

@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import clock
 from ..engine import specs
+from ..engine.values import text_problem
 from ..errors import Conflict, DeployRejected, Forbidden, FormInvalid, LocatedError
 from ..policy import Actor, may_design
 from ..store import Database, DesignerDraft, audit, transaction
@@ -73,10 +74,15 @@ def check_file(name: str, text: str) -> None:
         raise FormInvalid(
             {"name": ["文件名只能包含字母、数字、下划线、点和短横线，并以 .bpmn、.dmn 或 .json 结尾"]}
         )
+    problem = text_problem(text)  # NUL or a lone surrogate: no column stores it (issue 9)
+    if problem is not None:
+        raise FormInvalid({"text": [f"文件{problem}"]})
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
         raise FormInvalid({"text": [f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB"]})
-    if "\x00" in text:
-        raise FormInvalid({"text": ["文件包含无法保存的字符"]})
+
+
+def _bundle_bytes(files: dict[str, str]) -> int:
+    return sum(len(text.encode("utf-8")) for text in files.values())
 
 
 def open_draft(uow: Unit, *, actor: Actor) -> int:
@@ -110,6 +116,10 @@ def save_file(uow: Unit, name: str, text: str, *, actor: Actor, lock_version: in
         if name not in files and len(files) >= MAX_FILES:
             raise FormInvalid({"name": [f"草稿最多 {MAX_FILES} 个文件"]})
         files[name] = text
+        if _bundle_bytes(files) > MAX_BUNDLE_BYTES:
+            raise FormInvalid(
+                {"text": [f"草稿的文件合计超过 {MAX_BUNDLE_BYTES // 1024 // 1024} MB，请先删除不用的文件"]}
+            )
         version = _store(session, draft, files, lock_version)
         audit.append(
             session,
@@ -184,6 +194,8 @@ def read_bundle_zip(data: bytes) -> dict[str, str]:
         files[name] = text
     if not files:
         raise FormInvalid({"bundle": ["zip 中没有 .bpmn、.dmn 或 .json 文件"]})
+    if _bundle_bytes(files) > MAX_BUNDLE_BYTES:  # the sizes a zip declares may lie
+        raise FormInvalid({"bundle": [f"解压后超过 {MAX_BUNDLE_BYTES // 1024 // 1024} MB"]})
     return files
 
 

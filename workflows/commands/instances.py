@@ -35,6 +35,8 @@ def start(
     project_id: int | None = None,
 ) -> CommandResult:
     """Start the latest deployed version of ``process_id``."""
+    if data:
+        forms.check_values(data)  # start data enters task data as form data does
     with transaction(uow) as session:
         definition = specs.latest_definition(session, process_id)
         workflow = engine.new_workflow(specs.ensure_loaded(definition))
@@ -113,7 +115,7 @@ def save_draft(uow: Unit, task_id: str, data: dict, *, actor: Actor) -> None:
             raise Forbidden(f"{actor.username} may not edit task {task_id}")
         instance = session.get(ProcessInstance, row.instance_id)
         schema = specs.form_schema(instance.definition, row.form) if row.form else None
-        row.draft, _ = forms.filter_declared(schema or {}, data)
+        row.draft = forms.accept_draft(schema, data)
         audit.append(
             session,
             action="task.draft_saved",

@@ -33,8 +33,9 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
+from ..config import settings
 from ..errors import FormInvalid
-from . import sandbox
+from . import sandbox, values
 
 
 def declared_keys(schema: dict) -> set[str]:
@@ -49,13 +50,38 @@ def filter_declared(schema: dict, data: dict) -> tuple[dict, list[str]]:
     return kept, dropped
 
 
+def bounded(schema, text_max: int, textarea_max: int):
+    """The schema with a ``maxLength`` on every string that declares none (issue 9): a
+    textarea (``x-widget: textarea``) gets ``textarea_max``, any other text ``text_max``.
+    Only validation sees it; the page renders the form as its designer wrote it."""
+    if isinstance(schema, list):
+        return [bounded(s, text_max, textarea_max) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result = {
+        key: bounded(value, text_max, textarea_max) if isinstance(value, dict | list) else value
+        for key, value in schema.items()
+    }
+    kinds = schema.get("type")
+    is_text = kinds == "string" or (isinstance(kinds, list) and "string" in kinds)
+    if is_text and "maxLength" not in schema:
+        result["maxLength"] = textarea_max if schema.get("x-widget") == "textarea" else text_max
+    return result
+
+
 @lru_cache(maxsize=512)
-def _validator(schema_text: str) -> Draft202012Validator:
-    return Draft202012Validator(json.loads(schema_text), format_checker=FormatChecker())
+def _validator(schema_text: str, text_max: int, textarea_max: int) -> Draft202012Validator:
+    schema = bounded(json.loads(schema_text), text_max, textarea_max)
+    return Draft202012Validator(schema, format_checker=FormatChecker())
 
 
 def validator_for(schema: dict) -> Draft202012Validator:
-    return _validator(json.dumps(schema, sort_keys=True, ensure_ascii=False))
+    config = settings()
+    return _validator(
+        json.dumps(schema, sort_keys=True, ensure_ascii=False),
+        config.max_text_length,
+        config.max_textarea_length,
+    )
 
 
 _MESSAGES_ZH = {
@@ -111,7 +137,9 @@ def _message_zh(error) -> str:
 
 def validate(schema: dict, data: dict) -> None:
     """Raise :class:`FormInvalid` with ``{field path: [messages]}`` if ``data`` breaks ``schema``
-    or one of its declared checks (the checks run only once the schema passes)."""
+    or one of its declared checks (the checks run only once the schema passes). Values no
+    task data may hold (NUL, lone surrogates, NaN, too deep or too large) are refused first."""
+    check_values(data)
     errors: dict[str, list[str]] = {}
     for error in validator_for(schema).iter_errors(data):
         errors.setdefault(_field_path(error), []).append(_message_zh(error))
@@ -245,11 +273,38 @@ def check_errors(schema: dict, data: dict) -> dict[str, list[str]]:
     return errors
 
 
+def check_values(data) -> None:
+    """Raise :class:`FormInvalid` if ``data`` holds a value task data may not hold at all."""
+    errors = values.problems(data)
+    if errors:
+        raise FormInvalid(errors)
+
+
+_DRAFT_LIMITS = {"maxLength", "maxItems"}
+
+
+def accept_draft(schema: dict | None, data: dict[str, Any]) -> dict:
+    """Unfinished form data worth keeping: the declared keys, storable values, the form's length
+    limits (a draft may be incomplete, never larger than the form allows)."""
+    kept, _dropped = filter_declared(schema or {}, data)
+    check_values(kept)
+    errors: dict[str, list[str]] = {}
+    for error in validator_for(schema or {}).iter_errors(kept):
+        if error.validator in _DRAFT_LIMITS:
+            errors.setdefault(_field_path(error), []).append(_message_zh(error))
+    if errors:
+        raise FormInvalid(errors)
+    return kept
+
+
 def accept(schema: dict | None, data: dict[str, Any]) -> tuple[dict, list[str]]:
     """Filter to declared keys, then validate; returns (clean data, dropped keys)."""
     if schema is None:
         # a user task without a form takes no data
-        return {}, sorted(data)
+        check_values({name: None for name in data})
+        return {}, [str(name)[:100] for name in sorted(data)[:50]]
     kept, dropped = filter_declared(schema, data)
+    # the dropped names go to the audit log: they too must be storable, and few and short
+    check_values({name: None for name in dropped})
     validate(schema, kept)
-    return kept, dropped
+    return kept, [name[:100] for name in dropped[:50]]

@@ -178,6 +178,9 @@ def _check_form(name: str, text: str, errors: list[LocatedError]) -> None:
     except SchemaError as exc:
         errors.append(LocatedError(name, None, f"form is not a valid JSON Schema: {exc.message}"))
         return
+    except RecursionError:  # a hostile draft: [[[[…]]]] 100,000 deep
+        errors.append(LocatedError(name, None, "form nests too deeply to be read"))
+        return
     if schema.get("type") != "object" or not isinstance(schema.get("properties"), dict):
         errors.append(
             LocatedError(name, None, 'a form schema must be {"type": "object", "properties": {...}}')

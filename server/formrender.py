@@ -10,10 +10,22 @@ attachment (``x-widget: file``; the value is the attachment id) and the expert p
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 MAX_ROWS = 50
+
+# "（DOMAIN R-EA-3、R-EX-1）": the rule a form text rests on, for whoever maintains the form;
+# the page shows the text without it (no rule numbers or English in a clerk's form).
+_RULE_REFERENCE = re.compile(r"\s*[（(]\s*DOMAIN\b[^）)]*[）)]")
+
+
+def help_text(description: str | None) -> str | None:
+    """A field's description as the page shows it: without the DOMAIN rule references."""
+    if not description:
+        return None
+    return _RULE_REFERENCE.sub("", description).strip() or None
 
 
 @dataclass
@@ -77,7 +89,7 @@ def fields_of(schema: dict, values: dict | None = None, choices: dict | None = N
             required=name in required,
             value=value,
             options=choices.get(widget) or _options(prop),
-            description=prop.get("description"),
+            description=help_text(prop.get("description")),
             step="1" if prop.get("type") == "integer" else "any",
         )
         if widget == "table":

@@ -7,6 +7,8 @@
   if (!root) { return; }
   var file = root.dataset.file, kind = root.dataset.kind;
   var csrf = root.dataset.csrf;
+  // the modeler's own labels in Chinese on a zh-CN page (designer-zh.js)
+  var ZH = document.documentElement.lang === "zh-CN" ? window.JixiaoDesignerZh : null;
   var lockVersion = parseInt(root.dataset.lockVersion, 10);
   var saveState = document.getElementById("save-state");
   var lintState = document.getElementById("lint-state");
@@ -116,10 +118,12 @@
       container: "#canvas",
       keyboard: { bindTo: document },
       propertiesPanel: panel ? { parent: "#props" } : undefined,
-      additionalModules: panel ? [panel.BpmnPropertiesPanelModule, panel.BpmnPropertiesProviderModule] : [],
+      additionalModules: (panel ? [panel.BpmnPropertiesPanelModule, panel.BpmnPropertiesProviderModule] : []).concat(ZH ? [ZH.module] : []),
       moddleExtensions: { spiffworkflow: SPIFF }
     });
     window.jixiaoModeler = modeler;
+    // the diagram shows the designer's own names and ids as typed, not words of the page
+    document.querySelectorAll("#canvas svg").forEach(function (svg) { svg.setAttribute("translate", "no"); });
     var overlays = modeler.get("overlays"), canvas = modeler.get("canvas"), registry = modeler.get("elementRegistry");
     var marked = [];
     var ed = {
@@ -187,7 +191,9 @@
     if (!element || element.type === "label") { box.innerHTML = '<p class="muted">选择图中的元素</p>'; return; }
     var bo = element.businessObject, moddle = modeler.get("moddle"), modeling = modeler.get("modeling");
     var head = document.createElement("p");
-    head.className = "kind"; head.textContent = bo.$type.replace("bpmn:", "") + " · " + bo.id;
+    var type = bo.$type.replace("bpmn:", "").replace(/(\B[A-Z])/g, " $1");
+    head.className = "kind"; head.textContent = ((ZH && ZH.zh[type]) || type) + " · ";
+    var id = document.createElement("code"); id.translate = false; id.textContent = bo.id; head.appendChild(id);
     box.appendChild(head);
 
     function field(label, value, onChange, opts) {
@@ -303,7 +309,7 @@
 
   // --- DMN -------------------------------------------------------------------------------
   function dmnEditor(xml) {
-    var modeler = new DmnJS({ container: "#canvas", common: { keyboard: { bindTo: window } } });
+    var modeler = new DmnJS({ container: "#canvas", common: { keyboard: { bindTo: window }, additionalModules: ZH ? [ZH.module] : [] } });
     window.jixiaoDmn = modeler;
     var tabs = document.getElementById("dmn-tabs");
     function openView(view) {

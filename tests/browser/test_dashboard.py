@@ -7,44 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from werkzeug.serving import make_server
 
-import demo
-from server import create_app
-from server.extensions import limiter
 from tests.server.conftest import PASSWORD
-from workflows.config import settings
-from workflows.engine import specs
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def demo_server(db, database_url, tmp_path):
-    with db.unit_of_work() as session:
-        specs.deploy(session, specs.load_bundle(settings().bpmn_dir), actor="designer")
-        session.commit()
-    demo.load(db)
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "JIXIAO_DATABASE_URL": database_url,
-            "JIXIAO_ATTACHMENTS_DIR": str(tmp_path / "attachments"),
-            "JIXIAO_TRANSLATIONS_DIR": str(tmp_path / "translations"),
-            "JIXIAO_LOGIN_RATE_LIMIT": "1000 per minute",
-        }
-    )
-    limiter.reset()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    import threading
-
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    app.extensions["jixiao_db"].dispose()
 
 
 def _login(page, base: str, username: str) -> None:

@@ -126,6 +126,8 @@ def audit_once(ctx):
 
     with _db(ctx).reading() as session:
         problems = ops.completed_twice(session) + ops.fired_twice(session)
+        completions, firings = ops.exactly_once_counts(session)
+    click.echo(f"{completions} task completion(s), {firings} timer firing(s)")
     for problem in problems:
         click.echo(problem, err=True)
     if problems:

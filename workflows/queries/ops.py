@@ -27,6 +27,18 @@ def audit_problems(session: Session) -> list[str]:
     return audit.verify(session)
 
 
+def exactly_once_counts(session: Session) -> tuple[int, int]:
+    """How many task completions and timer firings the audit log holds."""
+    rows = dict(
+        session.execute(
+            select(AuditEvent.action, func.count())
+            .where(AuditEvent.action.in_(("task.completed", "timer.fired")))
+            .group_by(AuditEvent.action)
+        ).all()
+    )
+    return rows.get("task.completed", 0), rows.get("timer.fired", 0)
+
+
 def completed_twice(session: Session) -> list[str]:
     """Tasks with more than one ``task.completed`` event (there must be none)."""
     rows = session.execute(

@@ -1,0 +1,411 @@
+"""Drive ``make run-prod`` from outside, as a bureau would: start it, make its people and work
+through the product's own doors, look at its processes, check exactly once afterwards.
+
+Used by ``bench/load.py`` (the load test) and ``tests/prod/`` (smoke and crash tests).
+People come from ``jixiao users import`` (a CSV), work from ``/api/v1`` calls: nothing here
+writes a table. No locust here (it patches the whole process with gevent).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+PASSWORD = "Load@2026pass"  # every simulated person's own password, set after the one-time one
+FISCAL_YEAR = 2026
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def jixiao(database_url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run a ``jixiao`` command against ``database_url``."""
+    env = {**os.environ, "JIXIAO_DATABASE_URL": database_url, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", "workflows.cli", *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=check,
+    )
+
+
+# --- make run-prod ------------------------------------------------------------------------
+
+
+@dataclass
+class RunProd:
+    """``python -m server.production`` (what ``make run-prod`` runs) on its own port and instance dir."""
+
+    database_url: str
+    instance_dir: Path
+    workers: int = 2
+    scheduler_max_sleep: float = 1.0
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.instance_dir / "run-prod.log"
+
+    def start(self, timeout: float = 90.0) -> RunProd:
+        self.instance_dir.mkdir(parents=True, exist_ok=True)
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(REPO),
+            "JIXIAO_DATABASE_URL": self.database_url,
+            "JIXIAO_INSTANCE_DIR": str(self.instance_dir),
+            "JIXIAO_PORT": str(self.port),
+            "JIXIAO_WORKERS": str(self.workers),
+            "JIXIAO_SCHEDULER_MAX_SLEEP": str(self.scheduler_max_sleep),
+            # every simulated person signs in from 127.0.0.1: the per-address limit would stop them
+            "JIXIAO_LOGIN_RATE_LIMIT": "100000 per minute",
+        }
+        env.pop("JIXIAO_SECRET_KEY", None)  # the key file run-prod makes, shared by the workers
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "server.production"],
+            env=env,
+            cwd=REPO,
+            stdout=self.log_path.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # stopped as a group, never by name
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"run-prod exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=2).ok and self.scheduler_pid():
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"run-prod did not answer within {timeout} s:\n{self.log()}")
+
+    def stop(self) -> int | None:
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else None
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            return self.process.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def scheduler_pid(self) -> int | None:
+        """The scheduler process running now (the supervisor prints each one it starts)."""
+        pids = [int(p) for p in re.findall(r"^scheduler pid (\d+)$", self.log(), re.M)]
+        return pids[-1] if pids else None
+
+    def gunicorn_pid(self) -> int | None:
+        found = re.findall(r"^gunicorn pid (\d+)", self.log(), re.M)
+        return int(found[-1]) if found else None
+
+    def worker_pids(self) -> list[int]:
+        master = self.gunicorn_pid()
+        if master is None:
+            return []
+        children = Path(f"/proc/{master}/task/{master}/children")
+        return [int(p) for p in children.read_text().split()] if children.exists() else []
+
+    def served_by(self) -> set[int]:
+        """Worker pids that answered requests (the access log names each)."""
+        return {int(p) for p in re.findall(r" pid=<(\d+)>$", self.log(), re.M)}
+
+    def __enter__(self) -> RunProd:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    return not (status.exists() and "\nState:\tZ" in status.read_text())
+
+
+# --- people and work, through the product's doors -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    kind: str  # unit (submitter or head), reviewer, expert, office (starts timed work)
+    role: str
+    unit: str | None = None
+
+
+def people_for(count: int) -> list[Person]:
+    """``count`` simulated people: 3/5 unit staff (four submitters to a head), 1/5 finance
+    reviewers in offices of five units, 1/5 pool experts; plus one performance-office user."""
+    reviewers = max(1, count // 5)
+    experts = max(1, count // 5)
+    unit_staff = max(2, count - reviewers - experts)
+    units = max(1, unit_staff // 5)
+    people = []
+    for i in range(unit_staff):
+        unit = f"L{i % units + 1:03d}"
+        head = i < units  # the first round: one head per unit
+        people.append(Person(f"load.u{i + 1:03d}", "unit", "unit_head" if head else "unit_submitter", unit))
+    people += [Person(f"load.r{i + 1:03d}", "reviewer", "finance_reviewer") for i in range(reviewers)]
+    people += [Person(f"load.e{i + 1:03d}", "expert", "expert") for i in range(experts)]
+    people.append(Person("load.office", "office", "performance_office"))
+    return people
+
+
+def unit_codes(people: list[Person]) -> list[str]:
+    return sorted({p.unit for p in people if p.unit})
+
+
+def offices_of(people: list[Person]) -> dict[str, list[str]]:
+    """Office name → its units: five units an office."""
+    units = unit_codes(people)
+    return {f"负荷测试科{n // 5 + 1}": units[n : n + 5] for n in range(0, len(units), 5)}
+
+
+def people_csv(people: list[Person]) -> str:
+    """The ``jixiao users import`` file for these people (README: Users from a CSV file)."""
+    offices = offices_of(people)
+    office_names = list(offices)
+    reviewers = [p for p in people if p.kind == "reviewer"]
+    rows = []
+    for person in people:
+        row = {
+            "username": person.username,
+            "display_name": f"测试{person.username[5:]}",
+            "roles": person.role,
+        }
+        row["password"] = f"Once-{person.username}"
+        if person.unit:
+            row.update(unit_code=person.unit, unit_name=f"负荷测试单位{person.unit[1:]}")
+        if person.kind == "reviewer":
+            office = office_names[reviewers.index(person) % len(office_names)]
+            row.update(office=office, office_units=";".join(offices[office]))
+        if person.kind == "expert":
+            row.update(expert_fields="工程造价;财务管理", expert_organisation="负荷测试专家库")
+        rows.append(row)
+    columns = ["username", "display_name", "roles", "unit_code", "unit_name", "office", "office_units"]
+    columns += ["email", "password", "expert_fields", "expert_organisation"]
+    out = []
+    writer = csv.DictWriter(_Lines(out), fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    return "".join(out)
+
+
+class _Lines:
+    def __init__(self, out: list[str]):
+        self.write = out.append
+
+
+class Api:
+    """One person's ``/api/v1`` session (bearer token)."""
+
+    def __init__(self, base: str, username: str, password: str = PASSWORD):
+        self.base = base
+        self.http = requests.Session()
+        answer = self.http.post(
+            f"{base}/api/v1/auth/token", json={"username": username, "password": password}
+        )
+        answer.raise_for_status()
+        self.http.headers["Authorization"] = f"Bearer {answer.json()['token']}"
+
+    def call(self, method: str, path: str, expect: tuple[int, ...] = (200, 201, 204), **kwargs):
+        answer = self.http.request(method, f"{self.base}/api/v1{path}", timeout=60, **kwargs)
+        if answer.status_code not in expect:
+            raise RuntimeError(f"{method} {path}: {answer.status_code} {answer.text[:300]}")
+        return answer.json() if answer.content else None
+
+
+def set_own_password(base: str, person: Person) -> None:
+    """A first sign-in: the one-time password from the import is replaced by the person's own."""
+    answer = requests.post(
+        f"{base}/api/v1/auth/password",
+        json={"username": person.username, "password": f"Once-{person.username}", "new_password": PASSWORD},
+        timeout=60,
+    )
+    if answer.status_code != 204:
+        raise RuntimeError(f"password of {person.username}: {answer.status_code} {answer.text[:300]}")
+
+
+def create_project(api: Api, code: str, amount: float = 120.5) -> dict:
+    """A new project of the caller's unit; its lifecycle (ex-ante assessment first) starts."""
+    return api.call(
+        "POST",
+        "/projects",
+        json={"code": code, "name": f"负荷测试项目{code}", "fiscal_year": FISCAL_YEAR, "amount": amount},
+    )
+
+
+def start_deadline(api: Api, project_id: int, seconds: float, key: str) -> dict:
+    """``demo_deadline`` for a project: a reminder half-way, the deadline after ``seconds``."""
+    return api.call(
+        "POST",
+        "/instances",
+        json={
+            "process_id": "demo_deadline",
+            "business_key": key,
+            "project_id": project_id,
+            "data": {"deadline_minutes": round(seconds / 60, 3)},
+        },
+    )
+
+
+@dataclass
+class Seeded:
+    people: list[Person]
+    projects: list[int]
+    deadlines: int
+
+
+def seed(
+    server: RunProd,
+    count: int,
+    *,
+    projects_per_unit: int = 2,
+    deadlines: int = 0,
+    deadline_window: tuple[float, float] = (20.0, 240.0),
+    threads: int = 8,
+) -> Seeded:
+    """People through ``jixiao users import`` and their first sign-in; projects created by
+    each unit's submitters; ``deadlines`` timed instances due across ``deadline_window`` seconds."""
+    people = people_for(count)
+    csv_path = server.instance_dir / "people.csv"
+    csv_path.write_text(people_csv(people), encoding="utf-8")
+    jixiao(server.database_url, "users", "import", str(csv_path))
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(lambda p: set_own_password(server.url, p), people))
+        submitters = {}
+        for person in people:
+            if person.role == "unit_submitter":
+                submitters.setdefault(person.unit, person)
+        apis = dict(zip(submitters, pool.map(lambda p: Api(server.url, p.username), submitters.values())))
+        jobs = [(unit, n) for unit in apis for n in range(projects_per_unit)]
+        created = list(
+            pool.map(lambda job: create_project(apis[job[0]], f"{job[0]}-{job[1] + 1:02d}")["id"], jobs)
+        )
+    office = Api(server.url, "load.office")
+    low, high = deadline_window
+    for n in range(deadlines):
+        seconds = low + (high - low) * n / max(1, deadlines - 1)
+        start_deadline(office, created[n % len(created)], seconds, f"load-deadline-{n + 1}")
+    return Seeded(people, created, deadlines)
+
+
+def write_people(path: Path, people: list[Person]) -> None:
+    """What the load's simulated people sign in as (bench/people.py reads it)."""
+    path.write_text(
+        json.dumps(
+            [{"username": p.username, "kind": p.kind, "role": p.role} for p in people if p.kind != "office"]
+        )
+    )
+
+
+# --- afterwards ---------------------------------------------------------------------------
+
+
+def exactly_once_checks(database_url: str) -> dict[str, tuple[bool, str]]:
+    """``jixiao audit verify`` and ``jixiao audit once``: (passed, what it printed)."""
+    results = {}
+    for name in ("verify", "once"):
+        done = jixiao(database_url, "audit", name, check=False)
+        results[f"audit {name}"] = (done.returncode == 0, (done.stdout + done.stderr).strip())
+    return results
+
+
+def once_counts(printed: str) -> tuple[int, int]:
+    """(task completions, timer firings) from what ``jixiao audit once`` printed."""
+    found = re.search(r"(\d+) task completion\(s\), (\d+) timer firing\(s\)", printed)
+    return (int(found[1]), int(found[2])) if found else (0, 0)
+
+
+# --- the load (locust, in its own process) ------------------------------------------------
+
+
+def start_locust(
+    server: RunProd, people: list[Person], users: int, seconds: int, out: Path, *, spawn_rate=None
+):
+    """``locust --headless`` with bench/people.py against ``server`` (returns the process)."""
+    out.mkdir(parents=True, exist_ok=True)
+    people_file = out / "people.json"
+    write_people(people_file, people)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "JIXIAO_LOAD_PEOPLE": str(people_file),
+        "JIXIAO_LOAD_PASSWORD": PASSWORD,
+        "JIXIAO_LOAD_CONFLICTS": str(out / "conflicts.json"),
+    }
+    command = [sys.executable, "-m", "locust", "-f", str(REPO / "bench" / "people.py"), "--headless"]
+    command += ["--users", str(users), "--spawn-rate", str(spawn_rate or max(1, users // 10))]
+    command += ["--run-time", f"{seconds}s", "--host", server.url, "--csv", str(out / "load")]
+    command += ["--stop-timeout", "10", "--only-summary", "--loglevel", "WARNING"]
+    return subprocess.Popen(
+        command, env=env, cwd=REPO, stdout=(out / "locust.log").open("w"), stderr=subprocess.STDOUT
+    )
+
+
+@dataclass
+class Action:
+    name: str
+    count: int
+    failures: int
+    per_second: float
+    p50: float
+    p95: float
+    p99: float
+
+
+def load_summary(out: Path) -> tuple[list[Action], dict[str, int], list[str]]:
+    """Per action (and the aggregate, last): counts and percentiles; conflicts; failures."""
+    actions = []
+    with (out / "load_stats.csv").open() as fh:
+        for row in csv.DictReader(fh):
+            actions.append(
+                Action(
+                    row["Name"],
+                    int(row["Request Count"]),
+                    int(row["Failure Count"]),
+                    float(row["Requests/s"]),
+                    float(row["50%"] if row["50%"] != "N/A" else 0),
+                    float(row["95%"] if row["95%"] != "N/A" else 0),
+                    float(row["99%"] if row["99%"] != "N/A" else 0),
+                )
+            )
+    conflicts_file = out / "conflicts.json"
+    conflicts = json.loads(conflicts_file.read_text()) if conflicts_file.exists() else {}
+    failures = []
+    failures_file = out / "load_failures.csv"
+    if failures_file.exists():
+        with failures_file.open() as fh:
+            failures = [f"{r['Name']}: {r['Error']} ×{r['Occurrences']}" for r in csv.DictReader(fh)]
+    return actions, conflicts, failures

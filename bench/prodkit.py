@@ -308,7 +308,9 @@ def seed(
         for person in people:
             if person.role == "unit_submitter":
                 submitters.setdefault(person.unit, person)
-        apis = dict(zip(submitters, pool.map(lambda p: Api(server.url, p.username), submitters.values())))
+        apis = dict(
+            zip(submitters, pool.map(lambda p: Api(server.url, p.username), submitters.values()), strict=True)
+        )
         jobs = [(unit, n) for unit in apis for n in range(projects_per_unit)]
         created = list(
             pool.map(lambda job: create_project(apis[job[0]], f"{job[0]}-{job[1] + 1:02d}")["id"], jobs)

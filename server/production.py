@@ -71,11 +71,14 @@ def jixiao(*args: str) -> list[str]:
 
 
 def prepare() -> None:
-    """Migrate and deploy once, before any worker starts (workers never migrate)."""
-    subprocess.run(jixiao("db", "upgrade"), check=True)
+    """``jixiao db upgrade`` and ``jixiao deploy bpmn/`` once, in this process, before any
+    worker starts (workers never migrate). A refused bundle stops here (exit 1)."""
+    from workflows.cli import main as jixiao_main
+
+    jixiao_main(["db", "upgrade"], standalone_mode=False)
     bpmn = settings().bpmn_dir
     if bpmn.is_dir():
-        subprocess.run(jixiao("deploy", str(bpmn), "--note", "make run-prod"), check=True)
+        jixiao_main(["deploy", str(bpmn), "--note", "make run-prod"], standalone_mode=False)
     else:
         print(f"no {bpmn} folder: nothing to deploy", flush=True)
 
@@ -183,7 +186,7 @@ def main() -> int:
     print(f"database: {make_url(url).render_as_string(hide_password=True)}", flush=True)
     print(f"session key: {ensure_secret_key()}", flush=True)
     if config.rate_limit_storage.startswith("memory://") and config.workers > 1:
-        # the sign-in limit lives in the database; this covers what flask-limiter still counts
+        # what flask-limiter counts in memory://, each worker counts alone
         print(
             "rate limits kept by flask-limiter count per worker (JIXIAO_RATE_LIMIT_STORAGE=memory://); "
             "set JIXIAO_RATE_LIMIT_STORAGE=redis://... to share them",

@@ -38,9 +38,9 @@ def _overdue_timers(database_url: str) -> list[str]:
 
 def test_kill_9_of_a_worker_and_the_scheduler_during_load_loses_and_doubles_nothing(run_prod, tmp_path):
     seeded = prodkit.seed(
-        run_prod, 10, projects_per_unit=2, deadlines=8, deadline_window=(3, LOAD_SECONDS - 4)
+        run_prod, 8, projects_per_unit=2, deadlines=8, deadline_window=(3, LOAD_SECONDS - 4)
     )
-    locust = prodkit.start_locust(run_prod, seeded.people, 10, LOAD_SECONDS, tmp_path, spawn_rate=10)
+    locust = prodkit.start_locust(run_prod, seeded.people, 8, LOAD_SECONDS, tmp_path, spawn_rate=8)
     try:
         time.sleep(KILL_AFTER)
         worker, scheduler = run_prod.worker_pids()[0], run_prod.scheduler_pid()

@@ -26,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import prodkit  # noqa: E402
+import seeding  # noqa: E402
 
 
 def in_throwaway_postgres() -> None:
@@ -56,7 +57,7 @@ def main() -> int:
             f"run-prod at {server.url}: {len(server.worker_pids())} workers, scheduler pid {server.scheduler_pid()}"
         )
         started = time.monotonic()
-        seeded = prodkit.seed(server, args.users, deadlines=deadlines, deadline_window=window)
+        seeded = seeding.seed(server, args.users, deadlines=deadlines, deadline_window=window)
         print(
             f"seeded in {time.monotonic() - started:.1f} s: {len(seeded.people) - 1} people "
             f"(jixiao users import), {len(seeded.projects)} projects, {seeded.deadlines} deadlines",

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import pytest
 
-from .conftest import prodkit
+from .conftest import prodkit, seeding
 
 pytestmark = [pytest.mark.prod, pytest.mark.postgres, pytest.mark.slow]
 
@@ -37,7 +37,7 @@ def _overdue_timers(database_url: str) -> list[str]:
 
 
 def test_kill_9_of_a_worker_and_the_scheduler_during_load_loses_and_doubles_nothing(run_prod, tmp_path):
-    seeded = prodkit.seed(
+    seeded = seeding.seed(
         run_prod, 8, projects_per_unit=2, deadlines=8, deadline_window=(3, LOAD_SECONDS - 4)
     )
     locust = prodkit.start_locust(run_prod, seeded.people, 8, LOAD_SECONDS, tmp_path, spawn_rate=8)

@@ -15,7 +15,7 @@ import requests
 
 from demo import form_data
 
-from .conftest import prodkit
+from .conftest import prodkit, seeding
 
 pytestmark = [pytest.mark.prod, pytest.mark.postgres, pytest.mark.slow]
 
@@ -47,8 +47,8 @@ def _inbox_served_by_every_worker(server: prodkit.RunProd) -> None:
 
 
 def _project_created_and_first_task_completed_through_the_api(server: prodkit.RunProd) -> None:
-    submitter = prodkit.Api(server.url, "load.u003")
-    project = prodkit.create_project(submitter, "SMOKE-1", amount=88.0)
+    submitter = seeding.Api(server.url, "load.u003")
+    project = seeding.create_project(submitter, "SMOKE-1", amount=88.0)
     assert project["instances"][0]["process_id"] == "project_lifecycle"
     claimable = submitter.call("GET", "/tasks?scope=claimable&q=SMOKE-1")["items"]
     assert [t["task_spec"] for t in claimable] == ["ea_write"]
@@ -60,14 +60,14 @@ def _project_created_and_first_task_completed_through_the_api(server: prodkit.Ru
     assert [t["task_spec"] for t in done["next_tasks"]] == ["ea_head"]
     again = submitter.http.post(f"{server.url}/api/v1/tasks/{task_id}/complete", json={"data": {}})
     assert again.status_code == 409  # whichever worker answers, the task is done once
-    head = prodkit.Api(server.url, "load.u001")
+    head = seeding.Api(server.url, "load.u001")
     assert "ea_head" in [
         t["task_spec"] for t in head.call("GET", "/tasks?scope=claimable&q=SMOKE-1")["items"]
     ]
 
 
 def _deadline_fired_by_the_scheduler_process(server: prodkit.RunProd, started: dict) -> None:
-    office = prodkit.Api(server.url, "load.office")
+    office = seeding.Api(server.url, "load.office")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         instance = office.call("GET", f"/instances/{started['id']}")
@@ -79,9 +79,9 @@ def _deadline_fired_by_the_scheduler_process(server: prodkit.RunProd, started: d
 
 
 def test_run_prod_serves_a_session_the_api_and_timers_across_its_processes(run_prod):
-    seeded = prodkit.seed(run_prod, 6, projects_per_unit=1)
-    office = prodkit.Api(run_prod.url, "load.office")
-    started = prodkit.start_deadline(office, seeded.projects[0], 4, "smoke-deadline")  # fires meanwhile
+    seeded = seeding.seed(run_prod, 6, projects_per_unit=1)
+    office = seeding.Api(run_prod.url, "load.office")
+    started = seeding.start_deadline(office, seeded.projects[0], 4, "smoke-deadline")  # fires meanwhile
 
     _inbox_served_by_every_worker(run_prod)
     _project_created_and_first_task_completed_through_the_api(run_prod)

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install npm run test test-sqlite test-postgres bench bench-timers bench-inbox demo-deadline lint system-deps clean
+.PHONY: install npm run run-prod test test-sqlite test-postgres bench bench-timers bench-inbox bench-load demo-deadline lint system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ run: install npm
 	$(BIN)/jixiao demo load
 	$(BIN)/python -m server
 
+## make run-prod: production on PostgreSQL (JIXIAO_DATABASE_URL required): migrate and deploy bpmn/ once,
+## then gunicorn (JIXIAO_WORKERS workers, default 2 x cores) and the timer scheduler as its own process
+run-prod: install npm
+	$(BIN)/python -m server.production
+
 ## make test: the whole suite on SQLite, then on a throwaway PostgreSQL
 test: install system-deps test-sqlite test-postgres
 
@@ -46,6 +51,11 @@ bench: install bench-inbox
 	$(BIN)/python bench/engine_overhead.py
 	$(BIN)/python bench/timers.py
 	$(BIN)/python bench/hostile.py
+	$(MAKE) bench-load
+
+## make bench-load: LOAD_USERS (200) people for LOAD_SECONDS (300) against run-prod on a throwaway PostgreSQL
+bench-load: install system-deps
+	$(BIN)/python bench/load.py --users $(or $(LOAD_USERS),200) --duration $(or $(LOAD_SECONDS),300)
 
 ## make bench-timers: idle scheduler pass at 1k vs 100k parked timers, 10,000 due at once, wake-up lag
 bench-timers: install

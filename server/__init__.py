@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -37,15 +38,45 @@ VENDOR_DIRS = {
 }
 
 
-def _secret_key(instance_dir: Path) -> str:
-    if settings().secret_key:
-        return settings().secret_key
-    path = instance_dir / "secret_key"
+class MissingSecretKey(RuntimeError):
+    """Production without a shared signing key: each worker would sign sessions differently."""
+
+
+def _secret_key(create: bool) -> str:
+    """``JIXIAO_SECRET_KEY``, else the key file (``JIXIAO_SECRET_KEY_FILE``).
+
+    Sessions and CSRF tokens are signed cookies, so every process serving the app must use
+    one key. The embedded mode makes the file on first use (``create``); production never
+    does (a worker making its own key would sign what the others refuse): ``make run-prod``
+    makes it once before any worker starts, or the key comes from the environment.
+    """
+    config = settings()
+    if config.secret_key:
+        return config.secret_key
+    path = config.secret_key_file
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        if not create:
+            raise MissingSecretKey(
+                f"no session key: set JIXIAO_SECRET_KEY or create {path} (make run-prod does) "
+                "so that every worker signs sessions with the same key"
+            )
+        write_key_file(path)
     return path.read_text().strip()
+
+
+def write_key_file(path: Path) -> bool:
+    """Create the key file unless it exists; atomic, so racing processes end with one key."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(secrets.token_hex(32))
+    tmp.chmod(0o600)
+    try:
+        os.link(tmp, path)  # fails if another process made it first: theirs is kept
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        tmp.unlink()
 
 
 def _compile_translations(target: Path) -> Path:
@@ -60,7 +91,7 @@ def _compile_translations(target: Path) -> Path:
             mo.parent.mkdir(parents=True, exist_ok=True)
             with po.open("rb") as src:
                 catalog = read_po(src)
-            tmp = mo.with_suffix(".tmp")
+            tmp = mo.with_suffix(f".{os.getpid()}.tmp")  # workers compiling at once
             with tmp.open("wb") as out:
                 write_mo(out, catalog)
             tmp.replace(mo)
@@ -90,6 +121,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=max(config.max_attachment_bytes, MAX_BUNDLE_BYTES) + 1024 * 1024,
         JIXIAO_MAX_BODY_BYTES=config.max_body_bytes,
         MAX_FORM_MEMORY_SIZE=config.max_body_bytes,
+        JIXIAO_PRODUCTION=False,  # server/wsgi.py: gunicorn workers (make run-prod)
+        RATELIMIT_STORAGE_URI=config.rate_limit_storage,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
@@ -114,7 +147,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(instance_dir)
+        app.config["SECRET_KEY"] = _secret_key(create=not app.config["JIXIAO_PRODUCTION"])
     translations = _compile_translations(
         Path(app.config.get("JIXIAO_TRANSLATIONS_DIR") or instance_dir / "translations")
     )

@@ -14,7 +14,8 @@ from workflows.store import Base
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[])
+# storage: RATELIMIT_STORAGE_URI from JIXIAO_RATE_LIMIT_STORAGE (create_app)
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 # Pages and API reads: ``db.session`` (one per request, closed at teardown), ``db.paginate``,
 # ``db.get_or_404`` over the plain models of ``workflows.store``. ``model_class=Base`` shares

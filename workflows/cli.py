@@ -7,6 +7,7 @@ jixiao designer export|import ZIP a designer's draft (or the deployed bundle) as
 jixiao designer deploy --note WHY deploy a designer's draft, as the workbench does
 jixiao designer migrate PROCESS   move running instances to a newer version (--dry-run)
 jixiao audit verify               check the audit chain
+jixiao audit once                 no task completed twice, no timer fired twice
 jixiao timers list                waiting timers, earliest first
 jixiao timers run-due --as-of T   fire everything due at T through the scheduler's path
 jixiao timers incidents           instances whose timers are parked by an open incident
@@ -115,6 +116,23 @@ def audit_verify(ctx):
     if problems:
         sys.exit(1)
     click.echo("audit chain intact")
+
+
+@audit_group.command("once")
+@click.pass_context
+def audit_once(ctx):
+    """Exactly once: exit 1 if any task was completed twice or any timer fired twice."""
+    from .queries import ops
+
+    with _db(ctx).reading() as session:
+        problems = ops.completed_twice(session) + ops.fired_twice(session)
+        completions, firings = ops.exactly_once_counts(session)
+    click.echo(f"{completions} task completion(s), {firings} timer firing(s)")
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("no task completed twice, no timer fired twice")
 
 
 @main.group()

@@ -26,9 +26,12 @@ class Settings:
     timezone: str
     host: str
     port: int
-    secret_key: str | None  # None: a random key kept in instance/secret_key
+    secret_key: str | None  # None: the key kept in secret_key_file
+    secret_key_file: Path  # made on first use in the embedded mode; production only reads it
     secure_cookies: bool
     login_rate_limit: str
+    # flask-limiter's storage (``memory://`` counts per process; ``redis://host`` is shared)
+    rate_limit_storage: str
     attachments_dir: Path
     max_attachment_bytes: int
     # bad input (issue 9): a form's string without its own maxLength, and a request body
@@ -42,6 +45,7 @@ class Settings:
     smtp_password: str | None
     smtp_starttls: bool
     mail_from: str
+    workers: int  # gunicorn worker processes in production (``make run-prod``)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -59,8 +63,10 @@ class Settings:
             host=env("HOST", "127.0.0.1"),
             port=int(env("PORT", "5000")),
             secret_key=env("SECRET_KEY", "") or None,
+            secret_key_file=Path(env("SECRET_KEY_FILE", str(instance_dir / "secret_key"))),
             secure_cookies=env("SECURE_COOKIES", "0") == "1",
             login_rate_limit=env("LOGIN_RATE_LIMIT", "10 per minute"),
+            rate_limit_storage=env("RATE_LIMIT_STORAGE", "memory://"),
             attachments_dir=Path(env("ATTACHMENTS_DIR", str(instance_dir / "attachments"))),
             max_attachment_bytes=int(env("MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))),
             max_text_length=int(env("MAX_TEXT_LENGTH", "2000")),
@@ -73,6 +79,7 @@ class Settings:
             smtp_password=env("SMTP_PASSWORD", "") or None,
             smtp_starttls=env("SMTP_STARTTLS", "0") == "1",
             mail_from=env("MAIL_FROM", "jixiao@localhost"),
+            workers=int(env("WORKERS", "0")) or 2 * (os.cpu_count() or 1),
         )
 
     def resolved_database_url(self) -> str:

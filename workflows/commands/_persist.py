@@ -5,6 +5,12 @@ syncs the read tables: ``human_task`` (the lane gives the role; the project give
 unit; an ``assignee`` expression; the boundary-timer deadline becomes ``due_at``), the
 ``timer`` index, the ``project_*`` columns, and the notices the BPMN raised. A second
 writer on the same instance gets :class:`~workflows.errors.Conflict` (``lock_version``).
+
+The hot path (load, save) runs prebuilt Core statements, not the ORM (issue 14: the ORM
+cost several times the engine's own work per completion): one statement reads the
+instance with its version, deployment, project unit and (on SQLite, where the unit of work
+already holds the write lock) its audit chain head; the save writes only what changed,
+``UPDATE process_instance ... WHERE lock_version = :seen`` first.
 """
 
 from __future__ import annotations
@@ -12,29 +18,40 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import clock, engine
-from ..engine import specs, steps, timer_events
+from ..engine import specs, steps
 from ..errors import Conflict, InstanceNotFound, ScriptError, TaskAlreadyCompleted, TaskNotFound, TreeTooDeep
 from ..policy import Actor, may_read_task
-from ..store import PROJECT_SYNC_COLUMNS, HumanTask, ProcessInstance, Project, Timer, audit
+from ..store import (
+    PROJECT_SYNC_COLUMNS,
+    AuditChain,
+    Deployment,
+    HumanTask,
+    ProcessDefinition,
+    ProcessInstance,
+    Project,
+    Timer,
+    audit,
+)
+from ..store.database import UNIT_OF_WORK
 from . import notices
-
-
-@dataclass
-class TaskView:
-    id: str
-    title: str
-    task_spec: str
-    role: str | None
-    assignee: str | None
-    form: str | None
-    due_at: datetime | None
+from ._read_tables import (  # noqa: F401 - sync_timer_index, TaskView, views: used through this module
+    OPEN_TASKS,
+    TASK_AND_OPEN,
+    TaskView,
+    human_task_row,
+    sync_human_tasks,
+    sync_timer_index,
+    sync_timers,
+    views,
+    waiting,
+)
 
 
 @dataclass
@@ -45,11 +62,82 @@ class CommandResult:
     next_tasks: list[TaskView] = field(default_factory=list)
 
 
-def views(rows: Iterable[HumanTask]) -> list[TaskView]:
-    return [TaskView(r.id, r.title, r.task_spec, r.role, r.assignee, r.form, r.due_at) for r in rows]
+@dataclass
+class LoadedInstance:
+    """A process instance as the write path holds it: its row's columns, its version's spec
+    hash and deployment, and what its read rows held when it was loaded."""
+
+    id: int
+    definition_id: int
+    process_id: str
+    business_key: str | None
+    project_id: int | None
+    status: str
+    lock_version: int
+    started_by: str
+    started_at: datetime
+    completed_at: datetime | None
+    spec_hash: str
+    version: int
+    deployment_id: int
+    content_hash: str
+    unit_id: int | None  # the project's unit (human_task.unit_id)
+    # the timers the saved state waited on (= its ``timer`` rows, which every save keeps equal)
+    timers_at_load: dict[str, datetime] | None = None
+    current_step: str | None = None
+
+    def form_schema(self, session: Session, form: str) -> dict | None:
+        return specs.form_schema_of(session, self.deployment_id, self.content_hash, form)
 
 
-def result_of(instance: ProcessInstance, open_rows: Iterable[HumanTask]) -> CommandResult:
+_pi, _pd, _dep = ProcessInstance.__table__, ProcessDefinition.__table__, Deployment.__table__
+_ht, _tm, _ac, _pj = HumanTask.__table__, Timer.__table__, AuditChain.__table__, Project.__table__
+_INSTANCE_COLUMNS = (
+    _pi.c.id,
+    _pi.c.definition_id,
+    _pi.c.process_id,
+    _pi.c.business_key,
+    _pi.c.project_id,
+    _pi.c.status,
+    _pi.c.lock_version,
+    _pi.c.started_by,
+    _pi.c.started_at,
+    _pi.c.completed_at,
+    _pd.c.spec_hash,
+    _pd.c.version,
+    _pd.c.deployment_id,
+    _dep.c.content_hash,
+    _pj.c.unit_id,
+    _pi.c.current_step,
+)
+_LOAD = (
+    select(*_INSTANCE_COLUMNS, _pi.c.workflow_state)
+    .select_from(
+        _pi.join(_pd, _pd.c.id == _pi.c.definition_id)
+        .join(_dep, _dep.c.id == _pd.c.deployment_id)
+        .outerjoin(_pj, _pj.c.id == _pi.c.project_id)
+    )
+    .where(_pi.c.id == bindparam("instance_id"))
+)
+_LOAD_WITH_HEAD = _LOAD.add_columns(
+    _ac.c.seq.label("audit_seq"), _ac.c.last_hash.label("audit_hash")
+).outerjoin(_ac, _ac.c.chain == bindparam("chain"))
+_SAVE_INSTANCE = (
+    update(_pi)
+    .where(_pi.c.id == bindparam("b_id"), _pi.c.lock_version == bindparam("b_seen"))
+    .values(
+        definition_id=bindparam("b_definition_id"),
+        status=bindparam("b_status"),
+        workflow_state=bindparam("b_state"),
+        lock_version=bindparam("b_version"),
+        current_step=bindparam("b_step"),
+        updated_at=bindparam("b_at"),
+        completed_at=bindparam("b_completed_at"),
+    )
+)
+
+
+def result_of(instance, open_rows: Iterable[Any]) -> CommandResult:
     return CommandResult(instance.id, instance.status, instance.lock_version, views(open_rows))
 
 
@@ -57,12 +145,76 @@ def write_conflict(exc: OperationalError) -> Conflict:
     return Conflict(f"the database refused a concurrent write: {str(exc.orig)[:120]}")
 
 
-def load_instance(session: Session, instance_id: int):
-    instance = session.get(ProcessInstance, instance_id)
-    if instance is None:
+def _holds_write_lock(session: Session) -> bool:
+    """SQLite's unit of work began with ``BEGIN IMMEDIATE``: nobody else writes until it ends."""
+    return bool(session.info.get(UNIT_OF_WORK)) and session.get_bind().dialect.name == "sqlite"
+
+
+def load_instance(session: Session, instance_id: int) -> tuple[LoadedInstance, Any]:
+    """The instance and its workflow, in one statement (with its audit chain head where the
+    unit of work holds the write lock)."""
+    primed = _holds_write_lock(session)
+    if primed:
+        params = {"instance_id": instance_id, "chain": audit.chain_name(instance_id)}
+        row = session.execute(_LOAD_WITH_HEAD, params).first()
+    else:
+        row = session.execute(_LOAD, {"instance_id": instance_id}).first()
+    if row is None:
         raise InstanceNotFound(f"no process instance {instance_id}")
-    specs.ensure_loaded(instance.definition)
-    return instance, engine.load_workflow(instance.workflow_state)
+    if primed:
+        audit.prime(session, instance_id, row.audit_seq, row.audit_hash)
+    specs.ensure_spec(session, row.definition_id, row.spec_hash)
+    workflow = engine.load_workflow(row.workflow_state)
+    instance = LoadedInstance(*row[: len(_INSTANCE_COLUMNS)])
+    instance.timers_at_load = waiting(workflow, running=instance.status == "running")
+    return instance, workflow
+
+
+def insert_instance(
+    session: Session,
+    definition: ProcessDefinition,
+    *,
+    business_key: str | None,
+    project_id: int | None,
+    started_by: str,
+    started_at: datetime,
+) -> LoadedInstance:
+    """A new ``process_instance`` row (its state comes with the first :func:`save`)."""
+    values = {
+        "definition_id": definition.id,
+        "process_id": definition.process_id,
+        "business_key": business_key,
+        "project_id": project_id,
+        "status": "running",
+        "workflow_state": "",
+        "lock_version": 1,
+        "started_by": started_by,
+        "started_at": started_at,
+        "updated_at": started_at,
+    }
+    instance_id = session.execute(insert(_pi).values(values)).inserted_primary_key[0]
+    unit_id = None
+    if project_id is not None:
+        unit_id = session.scalar(select(_pj.c.unit_id).where(_pj.c.id == project_id))
+    audit.prime(session, instance_id, None, None)  # a new instance: a new chain
+    return LoadedInstance(
+        id=instance_id,
+        definition_id=definition.id,
+        process_id=definition.process_id,
+        business_key=business_key,
+        project_id=project_id,
+        status="running",
+        lock_version=1,
+        started_by=started_by,
+        started_at=started_at,
+        completed_at=None,
+        spec_hash=definition.spec_hash,
+        version=definition.version,
+        deployment_id=definition.deployment_id,
+        content_hash=None,
+        unit_id=unit_id,
+        timers_at_load={},
+    )
 
 
 def open_task(session: Session, task_id: str, actor: Actor) -> HumanTask:
@@ -70,22 +222,39 @@ def open_task(session: Session, task_id: str, actor: Actor) -> HumanTask:
     task = (
         session.scalar(select(HumanTask).where(HumanTask.id == task_id)) if len(task_id or "") <= 36 else None
     )
+    _check_open(task, task_id, actor)
+    return task
+
+
+def open_task_and_siblings(session: Session, task_id: str, actor: Actor) -> tuple[Any, list]:
+    """``open_task`` for completing it, in one Core statement: the task's row and every open
+    task row of its instance (which the save syncs)."""
+    rows = session.execute(TASK_AND_OPEN, {"task_id": task_id}).all() if len(task_id or "") <= 36 else []
+    task = next((r for r in rows if r.id == task_id), None)
+    _check_open(task, task_id, actor)
+    return task, [r for r in rows if r.status == "open" and r.instance_id == task.instance_id]
+
+
+def _check_open(task, task_id: str, actor: Actor) -> None:
     if task is None or not may_read_task(actor, task):
         raise TaskNotFound(f"no task {task_id}")
     if task.status != "open":
         raise TaskAlreadyCompleted(f"task {task_id} is already {task.status}")
-    return task
 
 
 def save(
     session: Session,
-    instance: ProcessInstance,
+    instance: LoadedInstance,
     workflow,
     actor: Actor,
     *,
     completed_task_id: str | None = None,
-) -> list[HumanTask]:
-    """Persist the workflow and everything screens read from it; returns the open human tasks."""
+    open_rows: list | None = None,
+) -> list[TaskView]:
+    """Persist the workflow and everything screens read from it; returns the open human tasks.
+
+    ``open_rows``: the instance's open ``human_task`` rows when the caller has read them.
+    """
     depth = engine.tree_depth(workflow)
     if depth >= engine.MAX_TREE_DEPTH - engine.DEPTH_SAFETY_MARGIN:
         raise TreeTooDeep(
@@ -94,14 +263,16 @@ def save(
         )
     now = clock.now()
     completed = workflow.is_completed()
-    open_rows = _sync_human_tasks(session, instance, workflow, actor, completed_task_id, now)
-    sync_timer_index(session, instance, workflow, running=not completed)
-    _sync_project(session, instance, workflow)
-    # BPMN-raised notices (data key ``notify``) become notification rows
-    notices.deliver_raised(session, instance, workflow, actor.username)
-    open_titles = [row.title for row in open_rows]
-    # the instance row changes last, so one flush writes it once (one lock_version step)
     was_running = instance.status == "running"
+    # everything that reads (and may touch) the workflow, expressions included, before it is dumped
+    if open_rows is None:
+        open_rows = session.execute(OPEN_TASKS, {"instance_id": instance.id}).all()
+    open_by_id = {row.id: row for row in open_rows}
+    ready = steps.ready_user_tasks(workflow)
+    created = [human_task_row(instance, t, now) for t in ready if t.id not in open_by_id]
+    waiting_now = waiting(workflow, running=not completed)
+    project_values = _project_values(instance, workflow)
+    raised = notices.take_raised(workflow)
     engine.prune_finished_subprocesses(workflow)
     state = engine.dump_workflow(workflow)
     if len(state) > engine.MAX_WORKFLOW_STATE_CHARS:
@@ -111,126 +282,52 @@ def save(
             f"{engine.MAX_WORKFLOW_STATE_CHARS:,}; a script or form put too much into the task data. "
             "Nothing was saved."
         )
-    instance.workflow_state = state
-    instance.updated_at = now
-    instance.current_step = "、".join(open_titles)[:200] if open_titles else None
+    titles = [t.title for t in ready]
+    status, completed_at = instance.status, instance.completed_at
     if completed and was_running:
-        instance.status = "completed"
-        instance.completed_at = now
-    instance_id = instance.id  # read before the flush: a failed flush leaves the session unusable
-    try:
-        session.flush()
-    except StaleDataError:
-        raise Conflict(f"instance {instance_id} was changed by someone else; reload and try again") from None
-    if was_running and instance.status == "completed":
-        audit.append(session, action="instance.completed", actor=actor.username, instance_id=instance_id)
-        session.flush()
-    return open_rows
-
-
-def _sync_human_tasks(session, instance, workflow, actor, completed_task_id, now) -> list[HumanTask]:
-    ready = {t.id: t for t in steps.ready_user_tasks(workflow)}
-    open_rows = {
-        row.id: row
-        for row in session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
-        )
-    }
-    for task_id, row in open_rows.items():
-        if task_id in ready:
-            continue
-        row.status = "completed" if task_id == completed_task_id else "cancelled"
-        row.completed_at = now
-        if task_id == completed_task_id:
-            row.completed_by = actor.username
-        else:
-            audit.append(
-                session,
-                action="task.cancelled",
-                actor=actor.username,
-                instance_id=instance.id,
-                task_id=task_id,
-                data={"task": row.task_spec},
-            )
-    unit_id = None
-    if instance.project_id is not None:
-        unit_id = session.scalar(select(Project.unit_id).where(Project.id == instance.project_id))
-    still_open = []
-    for task_id, task in ready.items():
-        if task_id in open_rows:
-            still_open.append(open_rows[task_id])
-            continue
-        row = _human_task_row(instance, task, unit_id, now)
-        session.add(row)
-        still_open.append(row)
-        audit.append(
-            session,
-            action="task.created",
-            actor=actor.username,
-            instance_id=instance.id,
-            task_id=task_id,
-            data={"task": row.task_spec, "role": row.role, "assignee": row.assignee},
-        )
-    return still_open
-
-
-def _human_task_row(instance, task: steps.ReadyUserTask, unit_id, now) -> HumanTask:
-    assignee = task.expression("assignee")
-    priority = task.expression("priority")
-    due_at = task.deadline
-    if due_at is None:
-        due_value = task.expression("dueAt")
-        due_at = timer_events.parse_due(due_value) if due_value else None
-    return HumanTask(
-        id=task.id,
-        instance_id=instance.id,
-        process_id=instance.process_id,
-        project_id=instance.project_id,
-        unit_id=unit_id,
-        task_spec=task.task_spec,
-        title=task.title,
-        form=task.form,
-        role=task.role,
-        assignee=str(assignee) if assignee else None,
-        priority=int(priority) if priority is not None else 50,
-        due_at=due_at,
-        status="open",
-        created_at=now,
+        status, completed_at = "completed", now
+    # the instance row first: a concurrent writer is refused before anything else is written
+    result = session.execute(
+        _SAVE_INSTANCE,
+        {
+            "b_id": instance.id,
+            "b_seen": instance.lock_version,
+            "b_definition_id": instance.definition_id,
+            "b_status": status,
+            "b_state": state,
+            "b_version": instance.lock_version + 1,
+            "b_step": "、".join(titles)[:200] if titles else None,
+            "b_at": now,
+            "b_completed_at": completed_at,
+        },
     )
+    if result.rowcount != 1:
+        raise Conflict(f"instance {instance.id} was changed by someone else; reload and try again")
+    instance.lock_version += 1
+    instance.status, instance.completed_at = status, completed_at
+    open_views = sync_human_tasks(
+        session, instance, ready, open_by_id, created, actor, completed_task_id, now
+    )
+    sync_timers(session, instance, waiting_now)
+    _sync_project(session, instance, project_values)
+    notices.deliver(session, instance, raised, actor.username)
+    if was_running and status == "completed":
+        audit.append(session, action="instance.completed", actor=actor.username, instance_id=instance.id)
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # ORM rows a caller or a notice changed: refused here, not at commit
+    return open_views
 
 
-def _sync_project(session: Session, instance: ProcessInstance, workflow) -> None:
-    """Copy ``project_<column>`` values set by the BPMN into the project row (DESIGN 3)."""
+def _project_values(instance, workflow) -> dict:
     if instance.project_id is None:
-        return
-    values = steps.latest_writes(workflow, {f"project_{c}": c for c in PROJECT_SYNC_COLUMNS})
+        return {}
+    return steps.latest_writes(workflow, {f"project_{c}": c for c in PROJECT_SYNC_COLUMNS})
+
+
+def _sync_project(session: Session, instance, values: dict) -> None:
+    """Copy ``project_<column>`` values set by the BPMN into the project row (DESIGN 3)."""
     if values:
         project = session.get(Project, instance.project_id)
         for column, value in values.items():
             if getattr(project, column) != value:
                 setattr(project, column, value)
-
-
-def sync_timer_index(session: Session, instance, workflow, running: bool = True) -> None:
-    """Make the instance's ``timer`` rows equal to the timers it now waits on."""
-    waiting = {t.task_id: t for t in timer_events.waiting_timers(workflow)} if running else {}
-    existing = {r.task_id: r for r in session.scalars(select(Timer).where(Timer.instance_id == instance.id))}
-    for task_id, row in existing.items():
-        if task_id not in waiting:
-            session.delete(row)  # flushed with the instance's own write
-    for task_id, timer in waiting.items():
-        row = existing.get(task_id)
-        if row is None:
-            session.add(
-                Timer(
-                    instance_id=instance.id,
-                    task_id=task_id,
-                    task_spec=timer.task_spec,
-                    kind=timer.kind,
-                    due_at=timer.due_at,
-                    interrupting=timer.interrupting,
-                    attached_to=timer.attached_to,
-                )
-            )
-        elif row.due_at != timer.due_at:
-            row.due_at = timer.due_at

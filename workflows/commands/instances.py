@@ -20,7 +20,7 @@ from ..errors import Conflict, Forbidden, NotClaimedByYou
 from ..policy import Actor, may_complete
 from ..store import Database, ProcessInstance, audit, transaction
 from . import _persist, panels
-from ._persist import CommandResult, open_task, result_of, write_conflict
+from ._persist import CommandResult, open_task, open_task_and_siblings, result_of, write_conflict
 
 Unit = Database | Session  # a command's unit of work: its own (a Database) or the caller's
 
@@ -43,20 +43,14 @@ def start(
         if data:
             steps.put_start_data(workflow, data)
         steps.run(workflow)
-        now = clock.now()
-        instance = ProcessInstance(
-            definition_id=definition.id,
-            process_id=process_id,
+        instance = _persist.insert_instance(
+            session,
+            definition,
             business_key=business_key,
             project_id=project_id,
-            status="running",
-            workflow_state="",
             started_by=actor.username,
-            started_at=now,
-            updated_at=now,
+            started_at=clock.now(),
         )
-        session.add(instance)
-        session.flush()
         audit.append(
             session,
             action="instance.started",
@@ -69,7 +63,7 @@ def start(
                 "data": data or {},
             },
         )
-        return result_of(instance, _persist.save(session, instance, workflow, actor))
+        return result_of(instance, _persist.save(session, instance, workflow, actor, open_rows=[]))
 
 
 def complete_task(uow: Unit, task_id: str, data: dict | None, *, actor: Actor) -> CommandResult:
@@ -77,20 +71,18 @@ def complete_task(uow: Unit, task_id: str, data: dict | None, *, actor: Actor) -
     data = dict(data or {})
     try:
         with transaction(uow) as session:
-            row = open_task(session, task_id, actor)
+            row, open_rows = open_task_and_siblings(session, task_id, actor)
             if not may_complete(actor, row):
                 if row.assignee is not None:
                     raise NotClaimedByYou(f"task {task_id} is claimed by {row.assignee}")
                 raise Forbidden(f"{actor.username} may not complete task {task_id}")
             instance, workflow = _persist.load_instance(session, row.instance_id)
-            schema = specs.form_schema(instance.definition, row.form) if row.form else None
+            schema = instance.form_schema(session, row.form) if row.form else None
             # R-EX-1: a panel picked from the pool is checked, a requested draw made
             data, draws = panels.resolve(session, schema, data, task=row)
             clean, dropped = forms.accept(schema, data)
             panels.record_draws(session, draws, task=row, actor=actor)
             steps.complete_user_task(workflow, task_id, clean)
-            if row.assignee is None:
-                row.assignee = actor.username
             audit.append(
                 session,
                 action="task.completed",
@@ -99,10 +91,11 @@ def complete_task(uow: Unit, task_id: str, data: dict | None, *, actor: Actor) -
                 task_id=task_id,
                 data={"task": row.task_spec, "data": clean, "dropped_keys": dropped},
             )
-            row.draft = None
-            return result_of(
-                instance, _persist.save(session, instance, workflow, actor, completed_task_id=task_id)
+            # the save marks the row completed (assignee: the completer if unclaimed; draft cleared)
+            views = _persist.save(
+                session, instance, workflow, actor, completed_task_id=task_id, open_rows=open_rows
             )
+            return result_of(instance, views)
     except OperationalError as exc:
         raise write_conflict(exc) from exc
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..engine import migration, specs, steps
 from ..errors import Conflict, JixiaoError, MigrationRefused, NotFound
 from ..policy import Actor
-from ..store import Database, HumanTask, ProcessDefinition, audit, transaction
+from ..store import Database, HumanTask, ProcessDefinition, ProcessInstance, audit, transaction
 from . import _persist
 from .designer import _require_designer
 
@@ -40,7 +40,8 @@ def plan_for(session: Session, instance_id: int, version: int | None = None):
     """(instance, target definition, plan) without changing anything."""
     instance, workflow = _persist.load_instance(session, instance_id)
     target = target_definition(session, instance.process_id, version)
-    return instance, target, migration.plan(workflow, specs.ensure_loaded(target))
+    plan = migration.plan(workflow, specs.ensure_loaded(target))
+    return session.get(ProcessInstance, instance_id), target, plan  # the row, for pages
 
 
 def migrate_instance(uow: Unit, instance_id: int, *, actor: Actor, version: int | None = None):
@@ -54,15 +55,19 @@ def migrate_instance(uow: Unit, instance_id: int, *, actor: Actor, version: int 
         if instance.status != "running":
             raise Conflict(f"instance {instance_id} is {instance.status}")
         target = target_definition(session, instance.process_id, version)
-        source = instance.definition
-        if target.version <= source.version:
-            raise MigrationRefused(f"实例已在 v{source.version}，只能迁移到更新的版本")
+        source_version = instance.version
+        if target.version <= source_version:
+            raise MigrationRefused(f"实例已在 v{source_version}，只能迁移到更新的版本")
         plan = migration.migrate(workflow, specs.ensure_loaded(target))
         if not plan.possible:
             raise MigrationRefused("；".join(plan.refusals))
         steps.run(workflow)
-        instance.definition_id = target.id
-        instance.definition = target
+        instance.definition_id, instance.version = target.id, target.version
+        instance.spec_hash, instance.deployment_id, instance.content_hash = (
+            target.spec_hash,
+            target.deployment_id,
+            None,
+        )
         open_rows = _persist.save(session, instance, workflow, actor)
         _refresh_open_rows(session, instance, workflow, open_rows)
         audit.append(
@@ -72,7 +77,7 @@ def migrate_instance(uow: Unit, instance_id: int, *, actor: Actor, version: int 
             instance_id=instance_id,
             data={
                 "process_id": instance.process_id,
-                "from_version": source.version,
+                "from_version": source_version,
                 "to_version": target.version,
                 "changed": [c.element for c in plan.changed],
                 "restarted_timers": plan.restarted_timers,
@@ -81,17 +86,17 @@ def migrate_instance(uow: Unit, instance_id: int, *, actor: Actor, version: int 
         return plan
 
 
-def _refresh_open_rows(session: Session, instance, workflow, open_rows: list[HumanTask]) -> None:
+def _refresh_open_rows(session: Session, instance, workflow, open_rows: list) -> None:
     """A waiting user task keeps its id across a migration; its title, form and role follow the new version."""
     ready = {t.id: t for t in steps.ready_user_tasks(workflow)}
     for row in open_rows:
         task = ready.get(row.id)
         if task is None:
             continue
-        row.title, row.form, row.role, row.task_spec = task.title, task.form, task.role, task.task_spec
+        values = {"title": task.title, "form": task.form, "role": task.role, "task_spec": task.task_spec}
         if task.deadline is not None:
-            row.due_at = task.deadline
-    session.flush()
+            values["due_at"] = task.deadline
+        session.execute(update(HumanTask).where(HumanTask.id == row.id).values(values))
 
 
 @dataclass

@@ -128,8 +128,12 @@ def _task_of(session: Session, instance_id: int, notice: dict) -> str | None:
 
 
 def deliver_raised(session: Session, instance, workflow, actor_name: str) -> list[Notification]:
-    """Turn the notices the workflow raised into rows (+ mails after commit); called by the runtime's save."""
-    notices = take_raised(workflow)
+    """Turn the notices the workflow raised into rows (+ mails after commit)."""
+    return deliver(session, instance, take_raised(workflow), actor_name)
+
+
+def deliver(session: Session, instance, notices: list[dict], actor_name: str) -> list[Notification]:
+    """Rows (+ mails after commit) for notices taken off a workflow; called by the runtime's save."""
     created: list[Notification] = []
     now = clock.now()
     for notice in notices:

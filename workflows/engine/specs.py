@@ -34,6 +34,7 @@ from ..config import settings
 from ..errors import DeployRejected, LocatedError, ProcessNotFound
 from ..store import Deployment, ProcessDefinition, audit
 from . import forms, sandbox, serializer
+from .spec_cache import ensure_loaded, ensure_spec, form_schema, form_schema_of  # noqa: F401 - the specs API
 
 BUNDLE_SUFFIXES = (".bpmn", ".dmn", ".json")
 _ISO_LOOKING = re.compile(r"^(R\d*/|P(\d|T)|\d{4}-\d{2}-\d{2})")
@@ -350,26 +351,6 @@ def latest_definition(session: Session, process_id: str, required: bool = True) 
     if latest is None and required:
         raise ProcessNotFound(f"no deployed process {process_id!r}")
     return latest
-
-
-def ensure_loaded(definition: ProcessDefinition) -> str:
-    """Make the definition's parsed spec available in this process; returns its hash."""
-    if serializer.cached_spec(definition.spec_hash) is None:
-        spec, subs = serializer.load_spec(definition.serialized_spec)
-        serializer.cache_spec(definition.spec_hash, spec, subs)
-    return definition.spec_hash
-
-
-_form_cache: dict[tuple[int, str], dict | None] = {}
-
-
-def form_schema(definition: ProcessDefinition, form: str) -> dict | None:
-    """The JSON Schema a deployed version names, cached (deployments are immutable)."""
-    key = (definition.deployment.content_hash, form)
-    if key not in _form_cache:
-        text = definition.deployment.files.get(form)
-        _form_cache[key] = json.loads(text) if text else None
-    return _form_cache[key]
 
 
 def process_catalog(session: Session) -> list[ProcessDefinition]:

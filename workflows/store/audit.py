@@ -13,10 +13,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from .. import clock
+from ..errors import Conflict
 from .models import AuditChain, AuditEvent
 
 GENESIS = "0" * 64
@@ -42,6 +43,41 @@ def chain_name(instance_id: int | None) -> str:
     return f"instance:{instance_id}" if instance_id is not None else "system"
 
 
+def _head(session: Session, chain: str) -> dict:
+    """The chain's head for this transaction: locked (``FOR UPDATE``) and read once, then kept
+    in ``session.info`` and written back with the events when the transaction commits."""
+    heads = session.info.setdefault("audit_heads", {})
+    head = heads.get(chain)
+    if head is None:
+        row = session.execute(_HEAD_FOR_UPDATE, {"chain": chain}).first()
+        head = (
+            _new_head(chain) if row is None else {"chain": chain, "seq": row.seq, "last_hash": row.last_hash}
+        )
+        head["stored_seq"] = None if row is None else row.seq
+        heads[chain] = head
+    return head
+
+
+def _new_head(chain: str) -> dict:
+    return {"chain": chain, "seq": 0, "last_hash": GENESIS}
+
+
+def prime(session: Session, instance_id: int | None, seq: int | None, last_hash: str | None) -> None:
+    """Hand over a chain head read together with other rows (the write path reads an instance's
+    head with the instance); ``seq`` None: the chain has no head yet. Only where the unit of
+    work already holds the write lock (SQLite's ``BEGIN IMMEDIATE``): PostgreSQL locks the head
+    row itself at the first :func:`append`. The head is written back only if ``seq`` is still
+    the stored one (``UPDATE ... WHERE seq = :seq``), so a chain never forks."""
+    chain = chain_name(instance_id)
+    heads = session.info.setdefault("audit_heads", {})
+    if chain in heads:
+        return
+    if seq is None:
+        heads[chain] = {**_new_head(chain), "stored_seq": None}
+    else:
+        heads[chain] = {"chain": chain, "seq": seq, "last_hash": last_hash, "stored_seq": seq}
+
+
 def append(
     session: Session,
     *,
@@ -53,17 +89,10 @@ def append(
 ) -> dict:
     """Append one event in the caller's transaction (hash-chained to the previous one)."""
     chain = chain_name(instance_id)
-    heads = session.info.setdefault("audit_heads", {})  # locked once per transaction
-    head = heads.get(chain)
-    if head is None:
-        head = session.scalar(select(AuditChain).where(AuditChain.chain == chain).with_for_update())
-        if head is None:
-            head = AuditChain(chain=chain, seq=0, last_hash=GENESIS)
-            session.add(head)
-        heads[chain] = head
+    head = _head(session, chain)
     at = clock.now()
     payload = _canonical(data or {})
-    seq = head.seq + 1
+    seq = head["seq"] + 1
     digest = event_hash(
         chain=chain,
         seq=seq,
@@ -73,7 +102,7 @@ def append(
         action=action,
         data=payload,
         at=at,
-        prev_hash=head.last_hash,
+        prev_hash=head["last_hash"],
     )
     event = {
         "chain": chain,
@@ -84,21 +113,70 @@ def append(
         "action": action,
         "data": payload,
         "at": at,
-        "prev_hash": head.last_hash,
+        "prev_hash": head["last_hash"],
         "hash": digest,
     }
     # written in one batch when the transaction commits (write_pending); rolled back with it otherwise
     session.info.setdefault("audit_pending", []).append(event)
-    head.seq, head.last_hash = seq, digest
+    head["seq"], head["last_hash"] = seq, digest
     return event
 
 
+_HEAD_FOR_UPDATE = (
+    select(AuditChain.seq, AuditChain.last_hash)
+    .where(AuditChain.chain == bindparam("chain"))
+    .with_for_update()
+)
+_INSERT_EVENTS = insert(AuditEvent)
+_INSERT_HEADS = insert(AuditChain)
+_MOVE_HEAD = (
+    update(AuditChain.__table__)
+    .where(AuditChain.chain == bindparam("b_chain"), AuditChain.seq == bindparam("b_stored_seq"))
+    .values(seq=bindparam("b_seq"), last_hash=bindparam("b_last_hash"))
+)
+
+
 def write_pending(session: Session) -> None:
-    """Insert the events appended in this transaction (a ``before_commit`` hook of command sessions)."""
+    """Insert the events appended in this transaction and move their chain heads, with Core
+    statements (a ``before_commit`` hook of command sessions). A head another writer moved
+    meanwhile refuses the commit (:class:`~workflows.errors.Conflict`)."""
     rows = session.info.pop("audit_pending", None)
-    if rows:
-        session.execute(insert(AuditEvent), rows)
-    session.info.pop("audit_heads", None)
+    heads = session.info.pop("audit_heads", None) or {}
+    if not rows:
+        return
+    session.execute(_INSERT_EVENTS, rows)
+    new = [h for h in heads.values() if h["stored_seq"] is None and h["seq"] > 0]
+    moved = [h for h in heads.values() if h["stored_seq"] is not None and h["seq"] != h["stored_seq"]]
+    if new:
+        session.execute(_INSERT_HEADS, [{k: h[k] for k in ("chain", "seq", "last_hash")} for h in new])
+    for head in moved:
+        result = session.execute(
+            _MOVE_HEAD,
+            {
+                "b_chain": head["chain"],
+                "b_stored_seq": head["stored_seq"],
+                "b_seq": head["seq"],
+                "b_last_hash": head["last_hash"],
+            },
+        )
+        if result.rowcount != 1:
+            raise Conflict(f"audit chain {head['chain']} was moved by someone else; try again")
+
+
+def mark(session: Session) -> tuple:
+    """What this transaction has appended so far, to go back to with :func:`rewind` when a
+    savepoint is rolled back (the events of the work before it stay)."""
+    pending = session.info.get("audit_pending") or []
+    heads = session.info.get("audit_heads") or {}
+    return len(pending), {chain: dict(head) for chain, head in heads.items()}
+
+
+def rewind(session: Session, marked: tuple) -> None:
+    count, heads = marked
+    pending = session.info.get("audit_pending")
+    if pending is not None:
+        del pending[count:]
+    session.info["audit_heads"] = {chain: dict(head) for chain, head in heads.items()}
 
 
 def verify(session: Session) -> list[str]:

@@ -21,6 +21,7 @@ while the incident is open. :func:`retry_incident` resolves it and fires again.
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -61,64 +62,78 @@ def fire_due_timers(
     """Fire the instance's timers that are due at ``now``; returns how many fired.
 
     One unit of work: claim the due ``timer`` rows (``FOR UPDATE SKIP LOCKED`` on
-    PostgreSQL; nothing claimed → another scheduler has them → 0), load, fire
-    + engine steps, save (re-indexes timers, delivers raised notices), one ``timer.fired``
-    audit event per fired timer, commit. Without ``now`` the engine reads the real clock
-    (no freezing: the clock is process-wide and a scheduler thread must not freeze it for
-    request threads); with ``now`` (catch-up, tests) each step freezes the clock at its
-    due time.
+    PostgreSQL; nothing claimed → another scheduler has them → 0), then :func:`fire_claimed`,
+    commit. Without ``now`` the engine reads the real clock (no freezing: the clock is
+    process-wide and a scheduler thread must not freeze it for request threads); with ``now``
+    (catch-up, tests) each step freezes the clock at its due time.
     """
     actor = actor or Actor.system("scheduler")
-    catch_up = now is not None
-    moment = now if catch_up else clock.now()
+    moment = now if now is not None else clock.now()
     with transaction(db) as session:
         due = index.claim(session, instance_id, moment)
         if not due:
             return 0
-        instance, workflow = _persist.load_instance(session, instance_id)
-        if instance.status != "running":  # stale rows of a finished instance
-            _persist.sync_timer_index(session, instance, workflow, running=False)
-            return 0
-        fired_total = 0
-        for step in range(MAX_TIMER_STEPS):
-            if step:  # the first step fires what was claimed
-                due = index.due_rows(session, instance_id, moment)
-            if not due:
+        return fire_claimed(session, instance_id, due, now=now, actor=actor)[0]
+
+
+def fire_claimed(session, instance_id: int, due: list, *, now: datetime | None, actor: Actor):
+    """Fire an instance's claimed due rows in the caller's unit of work: load, fire + engine
+    steps, save (re-indexes timers, delivers raised notices), one ``timer.fired`` audit event
+    per fired timer. Returns how many fired, and whether a timer of it is still due."""
+    catch_up = now is not None
+    moment = now if catch_up else clock.now()
+    instance, workflow = _persist.load_instance(session, instance_id)
+    if instance.status != "running":  # stale rows of a finished instance
+        _persist.sync_timer_index(session, instance, workflow, running=False)
+        return 0, False
+    fired_total = 0
+    for step in range(MAX_TIMER_STEPS):
+        # what was claimed, and whatever else of the instance is due (a batch claim may have
+        # stopped among its rows; the saved state's timers are its rows, which every save keeps so)
+        due = _due_now(instance, moment, due if step == 0 else ())
+        if not due:
+            break
+        before = {r.task_id: (r.task_spec, r.kind, r.due_at) for r in due}
+        step_at = min(r.due_at for r in due) + _AT_DUE if catch_up else None
+        with clock.frozen(step_at) if catch_up else nullcontext():
+            steps.fire_timers(workflow)
+            # what the index will hold (sync_index writes exactly these rows)
+            running = not workflow.is_completed()
+            after = {t.task_id: t.due_at for t in timer_events.waiting_timers(workflow)} if running else {}
+            fired = [
+                (task_id, spec, kind, due_at)
+                for task_id, (spec, kind, due_at) in before.items()
+                if (step_at is None or due_at < step_at) and after.get(task_id) != due_at
+            ]
+            if not fired:  # nothing came due after all: write nothing
                 break
-            before = {r.task_id: (r.task_spec, r.kind, r.due_at) for r in due}
-            step_at = min(r.due_at for r in due) + _AT_DUE if catch_up else None
-            with clock.frozen(step_at) if catch_up else nullcontext():
-                steps.fire_timers(workflow)
-                # what the index will hold (sync_index writes exactly these rows)
-                running = not workflow.is_completed()
-                after = (
-                    {t.task_id: t.due_at for t in timer_events.waiting_timers(workflow)} if running else {}
-                )
-                fired = [
-                    (task_id, spec, kind, due_at)
-                    for task_id, (spec, kind, due_at) in before.items()
-                    if (step_at is None or due_at < step_at) and after.get(task_id) != due_at
-                ]
-                if not fired:  # nothing came due after all: write nothing
-                    break
-                _persist.save(session, instance, workflow, actor)
-            for task_id, spec, kind, due_at in fired:
-                audit.append(
-                    session,
-                    action="timer.fired",
-                    actor=actor.username,
-                    instance_id=instance_id,
-                    task_id=task_id,
-                    data={"timer": spec, "kind": kind, "due_at": due_at.astimezone(clock.CHINA).isoformat()},
-                )
-            fired_total += len(fired)
-            if not catch_up or instance.status != "running":
-                break
-        return fired_total
+            _persist.save(session, instance, workflow, actor)
+        for task_id, spec, kind, due_at in fired:
+            audit.append(
+                session,
+                action="timer.fired",
+                actor=actor.username,
+                instance_id=instance_id,
+                task_id=task_id,
+                data={"timer": spec, "kind": kind, "due_at": due_at.astimezone(clock.CHINA).isoformat()},
+            )
+        fired_total += len(fired)
+        if not catch_up or instance.status != "running":
+            break
+    waiting = instance.timers_at_load or {}
+    return fired_total, any(t.due_at <= moment for t in waiting.values())
+
+
+def _due_now(instance, moment: datetime, claimed) -> list:
+    due = {r.task_id: r for r in claimed}
+    for timer in (instance.timers_at_load or {}).values():
+        if timer.due_at <= moment:
+            due.setdefault(timer.task_id, timer)
+    return sorted(due.values(), key=lambda r: r.due_at)
 
 
 def _fire_one(db: Database, instance_id: int, moment: datetime | None, report: PassReport) -> PassReport:
-    """Fire one instance, adding what happened to ``report`` (returned)."""
+    """Fire one instance in its own unit of work, adding what happened to ``report`` (returned)."""
     actor = Actor.system("scheduler")
     try:
         fired = fire_due_timers(db, instance_id, now=moment, actor=actor)
@@ -142,39 +157,86 @@ def _fire_one(db: Database, instance_id: int, moment: datetime | None, report: P
     return report
 
 
-def run_due(db: Database, as_of: datetime | None = None, batch: int = 500, workers: int = 1) -> PassReport:
+def _fire_in_batch(session, instance_id: int, due: list, as_of: datetime | None, report: PassReport) -> bool:
+    """Fire one claimed instance inside the batch's unit of work, under a savepoint: a failure
+    rolls back this instance only (and becomes its incident); the others' work stays. True when
+    the instance is done for this pass (fired, or nothing left due for it)."""
+    actor = Actor.system("scheduler")
+    marked = audit.mark(session)
+    savepoint = session.begin_nested()
+    try:
+        fired, still_due = fire_claimed(session, instance_id, due, now=as_of, actor=actor)
+        savepoint.commit()
+    except (Conflict, OperationalError):
+        savepoint.rollback()
+        audit.rewind(session, marked)
+        report.conflicts += 1  # the rows stay due for the next pass
+        return False
+    except InstanceNotFound:
+        savepoint.rollback()
+        audit.rewind(session, marked)
+        return False
+    except Exception as exc:  # one broken instance must not stop the rest
+        savepoint.rollback()
+        audit.rewind(session, marked)
+        message = f"{type(exc).__name__}: {exc}"
+        log.warning("timer incident on instance %s: %s", instance_id, message)
+        report.incidents.append(
+            incidents.record_incident(session, instance_id, index.INCIDENT_KIND, message, actor=actor)
+        )
+        return False
+    if fired:
+        report.instances += 1
+        report.fired += fired
+    return bool(fired) and not still_due
+
+
+def _drain(
+    db: Database, moment: datetime, as_of: datetime | None, batch: int, tried: set, lock
+) -> PassReport:
+    """Claim and fire batches until nothing due is left for this pass: one unit of work (one
+    commit) per batch of up to ``batch`` due rows."""
+    report = PassReport()
+    while True:
+        with lock:
+            skip = set(tried)
+        with transaction(db) as session:
+            claimed = index.claim_batch(session, moment, batch, skip)
+            if not claimed:
+                return report
+            for instance_id, due in claimed.items():
+                if not _fire_in_batch(session, instance_id, due, as_of, report):
+                    # not fired, failed, refused, or due again: once per pass (a pass always ends);
+                    # fired instances leave no due row behind, so ``tried`` stays small
+                    with lock:
+                        tried.add(instance_id)
+
+
+def run_due(db: Database, as_of: datetime | None = None, batch: int = 100, workers: int = 1) -> PassReport:
     """Fire everything due at ``as_of`` (a catch-up, clock frozen per step) or now (real time).
 
-    ``workers`` > 1 fires a batch's instances on that many threads (real time only: a
-    catch-up freezes the process-wide clock, so it stays on one thread). Useful on
-    PostgreSQL, where firing waits on the database; SQLite serializes writers anyway.
+    Due rows are claimed a batch at a time (``FOR UPDATE SKIP LOCKED`` on PostgreSQL) and a
+    batch is fired in one unit of work, each instance under its own savepoint (a failing
+    instance becomes an incident without undoing the others). ``workers`` > 1 drains on that
+    many threads, each claiming its own batches (real time only: a catch-up freezes the
+    process-wide clock, so it stays on one thread). Useful on PostgreSQL; SQLite serializes
+    writers anyway. Several processes do the same, each claiming disjoint batches.
     """
-    report = PassReport()
+    moment = as_of or clock.now()
     tried: set[int] = set()
+    lock = threading.Lock()
     threads = workers if as_of is None and workers > 1 else 1
-    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="jixiao-timer") if threads > 1 else None
-    try:
-        while True:
-            moment = as_of or clock.now()
-            with db.reading() as session:
-                ids = [i for i in index.due_instances(session, moment, batch + len(tried)) if i not in tried]
-            if not ids:
-                return report
-            chunk = ids[:batch]
-            tried.update(chunk)  # each instance once per pass: a pass always ends
-            if pool is None:
-                for instance_id in chunk:
-                    _fire_one(db, instance_id, as_of, report)
-            else:
-                partial = list(pool.map(lambda i: _fire_one(db, i, None, PassReport()), chunk))
-                for part in partial:
-                    report.fired += part.fired
-                    report.instances += part.instances
-                    report.conflicts += part.conflicts
-                    report.incidents.extend(part.incidents)
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True)
+    if threads == 1:
+        return _drain(db, moment, as_of, batch, tried, lock)
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="jixiao-timer") as pool:
+        parts = list(pool.map(lambda _: _drain(db, moment, None, batch, tried, lock), range(threads)))
+    report = PassReport()
+    for part in parts:
+        report.fired += part.fired
+        report.instances += part.instances
+        report.conflicts += part.conflicts
+        report.incidents.extend(part.incidents)
+    return report
 
 
 def retry_incident(

@@ -44,17 +44,26 @@ def _parked():
     )
 
 
-def due_rows(session: Session, instance_id: int, moment: datetime) -> list[Timer]:
+_tm = Timer.__table__
+_CLAIMED = (_tm.c.id, _tm.c.instance_id, _tm.c.task_id, _tm.c.task_spec, _tm.c.kind, _tm.c.due_at)
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def due_rows(session: Session, instance_id: int, moment: datetime) -> list:
+    """The instance's due rows (Core rows: what the last save wrote, never a stale ORM copy)."""
     return list(
-        session.scalars(
-            select(Timer)
-            .where(Timer.instance_id == instance_id, Timer.due_at <= moment)
-            .order_by(Timer.due_at, Timer.id)
+        session.execute(
+            select(*_CLAIMED)
+            .where(_tm.c.instance_id == instance_id, _tm.c.due_at <= moment)
+            .order_by(_tm.c.due_at, _tm.c.id)
         )
     )
 
 
-def claim(session: Session, instance_id: int, moment: datetime) -> list[Timer]:
+def claim(session: Session, instance_id: int, moment: datetime) -> list:
     """Lock the instance's due rows for this transaction; [] when another scheduler holds them.
 
     On PostgreSQL ``FOR UPDATE SKIP LOCKED``: a concurrent scheduler gets nothing and moves
@@ -63,13 +72,33 @@ def claim(session: Session, instance_id: int, moment: datetime) -> list[Timer]:
     of work holds the database write lock (``BEGIN IMMEDIATE``), which serializes firing.
     """
     query = (
-        select(Timer)
-        .where(Timer.instance_id == instance_id, Timer.due_at <= moment)
-        .order_by(Timer.due_at, Timer.id)
+        select(*_CLAIMED)
+        .where(_tm.c.instance_id == instance_id, _tm.c.due_at <= moment)
+        .order_by(_tm.c.due_at, _tm.c.id)
     )
-    if session.get_bind().dialect.name == "postgresql":
+    if _is_postgres(session):
         query = query.with_for_update(skip_locked=True)
-    return list(session.scalars(query))
+    return list(session.execute(query))
+
+
+def claim_batch(session: Session, moment: datetime, limit: int, skip: set[int]) -> dict[int, list]:
+    """Claim up to ``limit`` due rows at once, earliest first, grouped by instance (in due order).
+
+    One statement for a whole batch: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so concurrent
+    schedulers (threads or processes) claim disjoint batches and none waits for another;
+    the write lock on SQLite. Instances parked by an open incident and those in ``skip``
+    (tried already in this pass) are left out.
+    """
+    query = select(*_CLAIMED).where(_tm.c.due_at <= moment, ~_parked())
+    if skip:
+        query = query.where(_tm.c.instance_id.not_in(sorted(skip)))
+    query = query.order_by(_tm.c.due_at, _tm.c.id).limit(limit)
+    if _is_postgres(session):
+        query = query.with_for_update(skip_locked=True, of=_tm)
+    claimed: dict[int, list] = {}
+    for row in session.execute(query):
+        claimed.setdefault(row.instance_id, []).append(row)
+    return claimed
 
 
 def next_due(session: Session) -> datetime | None:

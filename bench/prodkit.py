@@ -200,7 +200,8 @@ def start_locust(server: RunProd, people: list, users: int, seconds: int, out: P
         "JIXIAO_LOAD_CONFLICTS": str(out / "conflicts.json"),
     }
     command = [sys.executable, "-m", "locust", "-f", str(REPO / "bench" / "people.py"), "--headless"]
-    command += ["--users", str(users), "--spawn-rate", str(spawn_rate or max(1, users // 10))]
+    rate = spawn_rate or max(1, users // 30)  # sign-ins (scrypt) spread over ~30 s, as people arrive
+    command += ["--users", str(users), "--spawn-rate", str(rate)]
     command += ["--run-time", f"{seconds}s", "--host", server.url, "--csv", str(out / "load")]
     command += ["--stop-timeout", "10", "--only-summary", "--loglevel", "WARNING"]
     return subprocess.Popen(

@@ -16,6 +16,7 @@ from tests.conftest import ON_POSTGRES, PG_URL
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 import prodkit  # noqa: E402
+import seeding  # noqa: E402, F401  (for the tests: from .conftest import seeding)
 
 pytestmark = [pytest.mark.prod, pytest.mark.postgres, pytest.mark.slow]
 

@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 VIEWPORTS = [(1440, 900), (390, 844)]
 
 # a raw key such as tg_comment or unit_submitter; ASCII look-arounds because Chinese counts as \w
-RAW_KEY = re.compile(r"(?<![A-Za-z0-9_.@/-])[a-z]+_[a-z_]+(?![A-Za-z0-9_])")
+RAW_KEY = re.compile(r"(?<![A-Za-z0-9_.@/-])[a-z]+_[a-z_]+(?![A-Za-z0-9_]|\.[a-z])")  # not my_form.json
 LITERALS = re.compile(r"\{'|(?<![A-Za-z])(True|False|None|null|undefined|NaN)(?![A-Za-z])")
 # a run of printable ASCII between Chinese text, spaces and Chinese punctuation
 ASCII_TOKEN = re.compile(r"[\x21-\x7e]+")

@@ -35,7 +35,8 @@ LETTERS = re.compile(r"[A-Za-z]{2,}")
 ALLOWED_WORDS = {
     "Jixiao",  # the product's name, beside 绩效 in the top bar and the window title
     "English",  # the language switch names the other language in that language
-    "KB",  # attachment sizes
+    "KB",  # attachment sizes and the upload limit
+    "MB",
     # file formats and programs, called by these names in Chinese offices too ("导出 Excel",
     # "仅支持 PDF、Office 文档和图片"; the designer's 流程 BPMN, 决策表 DMN, 表单 JSON, 导出 zip)
     "PDF",

@@ -186,7 +186,9 @@ def upload(task_id: str):
     typed = _keep_typed(task_id)
     file = request.files.get("file")
     try:
-        row = store_upload(page_user().actor, task_id, file.filename if file else "", file.read() if file else b"")
+        row = store_upload(
+            page_user().actor, task_id, file.filename if file else "", file.read() if file else b""
+        )
     except FormInvalid as exc:  # a refused type or size: the reason beside the upload, typed values kept
         return _render(task_id, values=typed, upload_errors=exc.fields, status=400)
     message = _("已上传：%(name)s", name=row.filename)

@@ -57,7 +57,10 @@ def test_a_form_prints_as_clean_a4_pages(browser, demo_server, tmp_path, usernam
     assert heading.is_visible() and form_title in heading.inner_text()
     assert page.locator(".print-title p").inner_text().startswith("项目名称")
     hidden = ["header.topbar", "nav", "button", ".diagram", "#comments", "#earlier-steps", ".upload"]
-    shown = {sel: page.locator(sel).evaluate_all("els => els.filter(e => e.offsetParent !== null).length") for sel in hidden}
+    shown = {
+        sel: page.locator(sel).evaluate_all("els => els.filter(e => e.offsetParent !== null).length")
+        for sel in hidden
+    }
     assert shown == {sel: 0 for sel in hidden}
     assert page.locator("form.task-form .field").first.is_visible()
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -51,9 +51,7 @@ ALLOWED_WORDS = {
 CODE = re.compile(r"^[A-Z]{0,6}\d[\w./:-]*$|^\d[\d.,]*(KB|MB|km|%)?$")
 FILE_NAME = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|png|jpe?g|gif|zip|bpmn|dmn|json)$", re.I)
 # paths never followed: downloads, the language switch (it would change the session), assets
-SKIP = re.compile(
-    r"^/(lang/|logout|static/|vendor/|attachments/|api/)|\.(xlsx|zip|json|bpmn|dmn)$|/files/"
-)
+SKIP = re.compile(r"^/(lang/|logout|static/|vendor/|attachments/|api/)|\.(xlsx|zip|json|bpmn|dmn)$|/files/")
 MAX_PAGES = 40
 
 

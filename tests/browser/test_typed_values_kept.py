@@ -41,7 +41,9 @@ def test_upload_comment_and_refused_file_keep_the_typed_form_and_submit_carries_
     page.set_viewport_size({"width": 1440, "height": 900})
     login(page, base, "zhang.san")
     page.goto(f"{base}/inbox?scope=claimable")
-    page.locator("#inbox tbody tr", has_text=PROJECT).filter(has_text="填报绩效目标").locator("td a").first.click()
+    page.locator("#inbox tbody tr", has_text=PROJECT).filter(has_text="填报绩效目标").locator(
+        "td a"
+    ).first.click()
     page.wait_for_selector("form.task-form")
     task_url = page.url
 
@@ -54,7 +56,9 @@ def test_upload_comment_and_refused_file_keep_the_typed_form_and_submit_carries_
     before = typed(page)
 
     # 1. an upload: the file is listed, the page says so, the typed values are still there
-    page.set_input_files("#upload-file", files=[{"name": "现场照片.png", "mimeType": "image/png", "buffer": b"\x89PNG data"}])
+    page.set_input_files(
+        "#upload-file", files=[{"name": "现场照片.png", "mimeType": "image/png", "buffer": b"\x89PNG data"}]
+    )
     page.click("#upload")
     page.wait_for_selector(".flash:has-text('已上传')")
     assert "现场照片.png" in page.locator(".flash").inner_text()
@@ -77,7 +81,9 @@ def test_upload_comment_and_refused_file_keep_the_typed_form_and_submit_carries_
     # 3. a refused file: the reason beside the upload on the task page, not a bare error page
     page.fill("#indicators-0-target", "≥95%")
     before = typed(page)
-    page.set_input_files("#upload-file", files=[{"name": "setup.exe", "mimeType": "application/octet-stream", "buffer": b"MZ"}])
+    page.set_input_files(
+        "#upload-file", files=[{"name": "setup.exe", "mimeType": "application/octet-stream", "buffer": b"MZ"}]
+    )
     page.click("#upload")
     error = page.locator('#attachments .field-error[data-field="file"]')
     error.wait_for()

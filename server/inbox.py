@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from workflows import clock, commands
@@ -84,6 +85,7 @@ def save_filter():
         if k in ("scope", "process", "unit", "year", "fund_type", "overdue", "q") and v
     }
     commands.save_filter(database(), request.form.get("name", ""), params, actor=page_user().actor)
+    flash(_("筛选已保存"))
     return redirect(url_for("inbox.index", **params))
 
 
@@ -91,4 +93,5 @@ def save_filter():
 @login_required
 def delete_filter(filter_id: int):
     commands.delete_filter(database(), filter_id, actor=page_user().actor)
+    flash(_("筛选已删除"))
     return redirect(url_for("inbox.index"))

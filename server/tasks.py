@@ -18,12 +18,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import login_required
 from marshmallow import ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from workflows import clock, commands, policy
 from workflows.commands.collab import attachment_path
 from workflows.errors import FormInvalid
 from workflows.queries import inbox, people, projects, tasks
 
+from . import errors as http_errors
 from . import formrender, schemas
 from .auth import page_user
 from .current import database
@@ -40,9 +42,11 @@ def _render(
     status: int = 200,
     comment: dict | None = None,
     assign_errors: dict | None = None,
+    upload_errors: dict | None = None,
 ):
-    """The task page; ``errors`` are the form's, ``comment`` / ``assign_errors`` a refused
-    comment (its text and errors) or hand-over, shown beside their own small forms."""
+    """The task page; ``errors`` are the form's, ``comment`` / ``assign_errors`` /
+    ``upload_errors`` a refused comment (its text and errors), hand-over or file, shown beside
+    their own controls."""
     user = page_user()
     session = db.session
     task = tasks.readable_task(session, user.actor, task_id)
@@ -66,6 +70,8 @@ def _render(
             due_state=inbox.due_state(task.due_at),
             comment=comment or {},
             assign_errors=assign_errors or {},
+            upload_errors=upload_errors or {},
+            max_upload_mb=current_app.config["JIXIAO_MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
             **context,
         ),
         status,
@@ -140,24 +146,64 @@ def hand_back(task_id: str):
     return redirect(url_for("inbox.index"))
 
 
+def _keep_typed(task_id: str) -> dict | None:
+    """Upload and comment post the task form with them (``form="task-form"`` in the page):
+    what was typed is kept as the task's draft first, so the page shows it again and the
+    final submit carries it (issue 10: nothing typed is lost). None when there is nothing
+    to keep: not from the task page, or not the user's form to fill."""
+    if request.form.get("action") not in ("upload", "comment"):
+        return None
+    user = page_user()
+    task = tasks.readable_task(db.session, user.actor, task_id)
+    if task.status != "open" or not policy.may_complete(user.actor, task):
+        return None
+    schema = tasks.form_schema(db.session, task) or {"properties": {}}
+    if not schema.get("properties"):
+        return None
+    data = formrender.parse_form(schema, request.form)
+    commands.save_draft(database(), task_id, data, actor=user.actor)
+    return data
+
+
 @bp.post("/tasks/<task_id>/comments")
 @login_required
 def comment(task_id: str):
+    typed = _keep_typed(task_id)
     try:
         body = schemas.CommentCreate().load(schemas.from_form(schemas.CommentCreate, request.form))
         commands.add_comment(database(), task_id, body["body"], actor=page_user().actor)
     except (ValidationError, FormInvalid) as exc:
         errors = schemas.field_errors(exc) if isinstance(exc, ValidationError) else exc.fields
-        return _render(task_id, comment={"body": request.form.get("body", ""), "errors": errors}, status=400)
+        comment = {"body": request.form.get("body", ""), "errors": errors}
+        return _render(task_id, values=typed, comment=comment, status=400)
+    flash(_("已发表意见") + ("，" + _("表单内容已存为草稿") if typed is not None else ""))
     return redirect(url_for("tasks.show", task_id=task_id) + "#comments")
 
 
 @bp.post("/tasks/<task_id>/attachments")
 @login_required
 def upload(task_id: str):
+    typed = _keep_typed(task_id)
     file = request.files.get("file")
-    store_upload(page_user().actor, task_id, file.filename if file else "", file.read() if file else b"")
+    try:
+        row = store_upload(
+            page_user().actor, task_id, file.filename if file else "", file.read() if file else b""
+        )
+    except FormInvalid as exc:  # a refused type or size: the reason beside the upload, typed values kept
+        return _render(task_id, values=typed, upload_errors=exc.fields, status=400)
+    message = _("已上传：%(name)s", name=row.filename)
+    flash(message + ("，" + _("表单内容已存为草稿") if typed is not None else ""))
     return redirect(url_for("tasks.show", task_id=task_id) + "#attachments")
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(exc):
+    """A file over the request limit never reaches the view: say so on the task page."""
+    if request.endpoint == "tasks.upload" and request.view_args:
+        limit = current_app.config["JIXIAO_MAX_ATTACHMENT_BYTES"] // (1024 * 1024)
+        message = _("文件过大：不能超过 %(mb)s MB", mb=limit)
+        return _render(request.view_args["task_id"], upload_errors={"file": [message]}, status=413)
+    return http_errors.error_response(413, "too_large", _("文件过大"))
 
 
 def attachments_dir() -> Path:

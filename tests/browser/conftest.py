@@ -72,7 +72,7 @@ def demo_server(_database_template, tmp_path_factory, worker_id):
         session.commit()
     demo.load(db)
     db.dispose()
-    app = create_app(
+    demo_app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
@@ -83,13 +83,13 @@ def demo_server(_database_template, tmp_path_factory, worker_id):
         }
     )
     limiter.reset()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, demo_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
-    app.extensions["jixiao_db"].dispose()
+    demo_app.extensions["jixiao_db"].dispose()
     if ON_POSTGRES:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 VIEWPORTS = [(1440, 900), (390, 844)]
 
 # a raw key such as tg_comment or unit_submitter; ASCII look-arounds because Chinese counts as \w
-RAW_KEY = re.compile(r"(?<![A-Za-z0-9_.@/-])[a-z]+_[a-z_]+(?![A-Za-z0-9_])")
+RAW_KEY = re.compile(r"(?<![A-Za-z0-9_.@/-])[a-z]+_[a-z_]+(?![A-Za-z0-9_]|\.[a-z])")  # not my_form.json
 LITERALS = re.compile(r"\{'|(?<![A-Za-z])(True|False|None|null|undefined|NaN)(?![A-Za-z])")
 # a run of printable ASCII between Chinese text, spaces and Chinese punctuation
 ASCII_TOKEN = re.compile(r"[\x21-\x7e]+")
@@ -35,7 +35,8 @@ LETTERS = re.compile(r"[A-Za-z]{2,}")
 ALLOWED_WORDS = {
     "Jixiao",  # the product's name, beside 绩效 in the top bar and the window title
     "English",  # the language switch names the other language in that language
-    "KB",  # attachment sizes
+    "KB",  # attachment sizes and the upload limit
+    "MB",
     # file formats and programs, called by these names in Chinese offices too ("导出 Excel",
     # "仅支持 PDF、Office 文档和图片"; the designer's 流程 BPMN, 决策表 DMN, 表单 JSON, 导出 zip)
     "PDF",
@@ -50,9 +51,7 @@ ALLOWED_WORDS = {
 CODE = re.compile(r"^[A-Z]{0,6}\d[\w./:-]*$|^\d[\d.,]*(KB|MB|km|%)?$")
 FILE_NAME = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|png|jpe?g|gif|zip|bpmn|dmn|json)$", re.I)
 # paths never followed: downloads, the language switch (it would change the session), assets
-SKIP = re.compile(
-    r"^/(lang/|logout|static/|vendor/|attachments/|api/)|\.(xlsx|zip|json|bpmn|dmn)$|/files/"
-)
+SKIP = re.compile(r"^/(lang/|logout|static/|vendor/|attachments/|api/)|\.(xlsx|zip|json|bpmn|dmn)$|/files/")
 MAX_PAGES = 40
 
 

@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from workflows.config import settings
+
 MAX_ROWS = 50
 
 
@@ -28,6 +30,16 @@ class Field:
     columns: list[Field] = field(default_factory=list)  # for tables
     rows: list[dict] = field(default_factory=list)
     step: str | None = None
+    max_length: int | None = None  # the browser's maxlength: the form's own, else the default
+
+
+def _max_length(prop: dict, widget: str) -> int | None:
+    if widget not in ("text", "textarea"):
+        return None
+    if "maxLength" in prop:
+        return prop["maxLength"]
+    config = settings()  # the defaults the engine validates with (issue 9)
+    return config.max_textarea_length if prop.get("x-widget") == "textarea" else config.max_text_length
 
 
 def _options(prop: dict) -> list[tuple[Any, str]]:
@@ -79,6 +91,7 @@ def fields_of(schema: dict, values: dict | None = None, choices: dict | None = N
             options=choices.get(widget) or _options(prop),
             description=prop.get("description"),
             step="1" if prop.get("type") == "integer" else "any",
+            max_length=_max_length(prop, widget),
         )
         if widget == "table":
             item.columns = fields_of(prop["items"], {})

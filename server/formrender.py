@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from workflows.config import settings
+
 MAX_ROWS = 50
 
 # "（DOMAIN R-EA-3、R-EX-1）": the rule a form text rests on, for whoever maintains the form;
@@ -40,6 +42,16 @@ class Field:
     columns: list[Field] = field(default_factory=list)  # for tables
     rows: list[dict] = field(default_factory=list)
     step: str | None = None
+    max_length: int | None = None  # the browser's maxlength: the form's own, else the default
+
+
+def _max_length(prop: dict, widget: str) -> int | None:
+    if widget not in ("text", "textarea"):
+        return None
+    if "maxLength" in prop:
+        return prop["maxLength"]
+    config = settings()  # the defaults the engine validates with (issue 9)
+    return config.max_textarea_length if prop.get("x-widget") == "textarea" else config.max_text_length
 
 
 def _options(prop: dict) -> list[tuple[Any, str]]:
@@ -91,6 +103,7 @@ def fields_of(schema: dict, values: dict | None = None, choices: dict | None = N
             options=choices.get(widget) or _options(prop),
             description=help_text(prop.get("description")),
             step="1" if prop.get("type") == "integer" else "any",
+            max_length=_max_length(prop, widget),
         )
         if widget == "table":
             item.columns = fields_of(prop["items"], {})

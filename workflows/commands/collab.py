@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..config import settings
+from ..engine.values import text_problem
 from ..errors import Forbidden, FormInvalid, TaskNotFound
 from ..policy import Actor, may_read_task
 from ..store import Attachment, Comment, Database, HumanTask, SavedFilter, audit, transaction
@@ -49,6 +50,8 @@ def add_comment(uow: Unit, task_id: str, body: str, *, actor: Actor) -> Comment:
         raise FormInvalid({"body": ["此项为必填项"]})
     if len(body) > MAX_COMMENT:
         raise FormInvalid({"body": [f"不能超过 {MAX_COMMENT} 个字符"]})
+    if text_problem(body):  # NUL, a lone surrogate: no column stores it (issue 9)
+        raise FormInvalid({"body": [text_problem(body)]})
     with transaction(uow) as session:
         task = _readable_task(session, task_id, actor)
         comment = Comment(

@@ -201,9 +201,11 @@ def _drain(
         with lock:
             skip = set(tried)
         with transaction(db) as session:
-            claimed = index.claim_batch(session, moment, batch, skip)
-            if not claimed:
+            claimed, busy = index.claim_batch(session, moment, batch, skip)
+            if not claimed and not busy:
                 return report
+            with lock:
+                tried.update(busy)  # held by another scheduler or a user: the next pass
             for instance_id, due in claimed.items():
                 if not _fire_in_batch(session, instance_id, due, as_of, report):
                     # not fired, failed, refused, or due again: once per pass (a pass always ends);

@@ -49,7 +49,9 @@ test-postgres: install system-deps
 
 bench: install bench-inbox
 	$(BIN)/python bench/engine_overhead.py
+	$(BIN)/python bench/http_complete.py
 	$(BIN)/python bench/timers.py
+	pg_virtualenv -t sh -c 'JIXIAO_DATABASE_URL=postgresql+psycopg:// $(BIN)/python bench/timers.py --skip idle lag'
 	$(BIN)/python bench/hostile.py
 	$(MAKE) bench-load
 
@@ -57,9 +59,11 @@ bench: install bench-inbox
 bench-load: install system-deps
 	$(BIN)/python bench/load.py --users $(or $(LOAD_USERS),200) --duration $(or $(LOAD_SECONDS),300)
 
-## make bench-timers: idle scheduler pass at 1k vs 100k parked timers, 10,000 due at once, wake-up lag
-bench-timers: install
+## make bench-timers: idle scheduler pass at 1k vs 100k parked timers, 10,000 due at once (1 and 2
+## processes), wake-up lag on SQLite; then the 10,000 burst on a throwaway PostgreSQL (1 and 2 processes)
+bench-timers: install system-deps
 	$(BIN)/python bench/timers.py
+	pg_virtualenv -t sh -c 'JIXIAO_DATABASE_URL=postgresql+psycopg:// $(BIN)/python bench/timers.py --skip idle lag'
 
 ## make demo-deadline: (beside `make run`) start demo_deadline with a deadline 3 minutes away
 demo-deadline: install

@@ -8,6 +8,7 @@ answers 404. Typed errors become HTTP in ``server.errors``.
 from __future__ import annotations
 
 from flask import abort
+from sqlalchemy.orm import defer
 
 from workflows import commands
 from workflows.engine import specs
@@ -266,8 +267,9 @@ def assign(body, task_id):
 def complete(body, task_id):
     """Complete a task with form data (validated against its JSON Schema; nothing saved on error)."""
     result = commands.complete_task(database(), task_id, body["data"], actor=api_user().actor)
-    instance = _instance_json(db.session, db.get_or_404(ProcessInstance, result.instance_id))
-    return {"instance": instance, "next_tasks": result.next_tasks}
+    # the instance's columns, not its saved state (the command has just written it)
+    row = db.session.get(ProcessInstance, result.instance_id, options=[defer(ProcessInstance.workflow_state)])
+    return {"instance": _instance_json(db.session, row), "next_tasks": result.next_tasks}
 
 
 @blp.post("/tasks/<task_id>/draft")

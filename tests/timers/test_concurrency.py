@@ -126,3 +126,61 @@ def test_the_standalone_scheduler_command_fires_by_itself(db, kinds, database_ur
     assert proc.returncode == 0, rest
     with db.reading() as s:
         assert s.get(ProcessInstance, instance_id).status == "completed"
+
+
+_SMALL_BATCHES = """
+import os, sys
+from workflows import clock, timers
+from workflows.store import Database
+moment = clock.parse_moment(sys.argv[1])
+report = timers.run_due(Database(os.environ["JIXIAO_DATABASE_URL"]), moment, batch=7)
+print(report.fired, report.conflicts, len(report.incidents))
+"""
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_two_processes_racing_over_small_batches_on_postgres_fire_each_timer_once(db, kinds, database_url):
+    """Batched claims (``FOR UPDATE SKIP LOCKED LIMIT n``, one commit per batch): two scheduler
+    processes claim batches of 7 rows while each deadline instance has two timers due (the
+    reminder and the deadline), so batch boundaries split instances between the processes.
+    Every timer fires exactly once; a pass leaves nothing due that it could fire."""
+    with clock.frozen(T0):
+        deadlines = [
+            commands.start(db, "deadline", actor=policy.Actor.system("t")).instance_id for _ in range(60)
+        ]
+        waits = [commands.start(db, "wait", actor=policy.Actor.system("t")).instance_id for _ in range(60)]
+    env = {**os.environ, "JIXIAO_DATABASE_URL": database_url}
+    moment = (T0 + timedelta(days=11)).isoformat()
+    schedulers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _SMALL_BATCHES, moment],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=600) for p in schedulers]
+    assert [p.returncode for p in schedulers] == [0, 0], [err for _, err in outputs]
+    reports = [[int(x) for x in out.split()] for out, _ in outputs]
+    print(f"fired, conflicts, incidents per process: {reports}")
+    # an instance one process held when the other reached it is left to the next pass
+    leftover = timers.run_due(db, clock.parse_moment(moment))
+    assert all(r[2] == 0 for r in reports) and leftover.incidents == []
+    assert sum(r[0] for r in reports) + leftover.fired == 2 * len(deadlines) + len(waits)
+    with db.reading() as s:
+        fired = Counter(
+            s.execute(
+                select(AuditEvent.instance_id, AuditEvent.task_id).where(AuditEvent.action == "timer.fired")
+            ).all()
+        )
+        completed = s.scalar(
+            select(func.count()).where(ProcessInstance.id.in_(waits), ProcessInstance.status == "completed")
+        )
+    assert max(fired.values()) == 1, [k for k, c in fired.items() if c > 1][:5]
+    assert len(fired) == 2 * len(deadlines) + len(waits)
+    assert completed == len(waits)
+    assert timers.run_due(db, clock.parse_moment(moment)).fired == 0

@@ -156,9 +156,9 @@ def load_instance(session: Session, instance_id: int) -> tuple[LoadedInstance, A
     primed = _holds_write_lock(session)
     if primed:
         params = {"instance_id": instance_id, "chain": audit.chain_name(instance_id)}
-        row = session.execute(_LOAD_WITH_HEAD, params).first()
+        row = session.connection().execute(_LOAD_WITH_HEAD, params).first()
     else:
-        row = session.execute(_LOAD, {"instance_id": instance_id}).first()
+        row = session.connection().execute(_LOAD, {"instance_id": instance_id}).first()
     if row is None:
         raise InstanceNotFound(f"no process instance {instance_id}")
     if primed:
@@ -192,7 +192,7 @@ def insert_instance(
         "started_at": started_at,
         "updated_at": started_at,
     }
-    instance_id = session.execute(insert(_pi).values(values)).inserted_primary_key[0]
+    instance_id = session.connection().execute(insert(_pi).values(values)).inserted_primary_key[0]
     unit_id = None
     if project_id is not None:
         unit_id = session.scalar(select(_pj.c.unit_id).where(_pj.c.id == project_id))
@@ -229,7 +229,7 @@ def open_task(session: Session, task_id: str, actor: Actor) -> HumanTask:
 def open_task_and_siblings(session: Session, task_id: str, actor: Actor) -> tuple[Any, list]:
     """``open_task`` for completing it, in one Core statement: the task's row and every open
     task row of its instance (which the save syncs)."""
-    rows = session.execute(TASK_AND_OPEN, {"task_id": task_id}).all() if len(task_id or "") <= 36 else []
+    rows = session.connection().execute(TASK_AND_OPEN, {"task_id": task_id}).all() if len(task_id or "") <= 36 else []
     task = next((r for r in rows if r.id == task_id), None)
     _check_open(task, task_id, actor)
     return task, [r for r in rows if r.status == "open" and r.instance_id == task.instance_id]
@@ -266,7 +266,7 @@ def save(
     was_running = instance.status == "running"
     # everything that reads (and may touch) the workflow, expressions included, before it is dumped
     if open_rows is None:
-        open_rows = session.execute(OPEN_TASKS, {"instance_id": instance.id}).all()
+        open_rows = session.connection().execute(OPEN_TASKS, {"instance_id": instance.id}).all()
     open_by_id = {row.id: row for row in open_rows}
     ready = steps.ready_user_tasks(workflow)
     created = [human_task_row(instance, t, now) for t in ready if t.id not in open_by_id]
@@ -287,7 +287,7 @@ def save(
     if completed and was_running:
         status, completed_at = "completed", now
     # the instance row first: a concurrent writer is refused before anything else is written
-    result = session.execute(
+    result = session.connection().execute(
         _SAVE_INSTANCE,
         {
             "b_id": instance.id,

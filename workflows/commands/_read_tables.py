@@ -97,7 +97,7 @@ def sync_human_tasks(session, instance, ready, open_by_id, created, actor, compl
         if task_id in ready_ids:
             continue
         if task_id == completed_task_id:
-            done = session.execute(
+            done = session.connection().execute(
                 _COMPLETE_TASK,
                 {
                     "b_id": task_id,
@@ -119,7 +119,7 @@ def sync_human_tasks(session, instance, ready, open_by_id, created, actor, compl
             data={"task": row.task_spec},
         )
     if cancelled:
-        session.execute(_CANCEL_TASKS, {"b_ids": cancelled, "b_at": now})
+        session.connection().execute(_CANCEL_TASKS, {"b_ids": cancelled, "b_at": now})
     for row in created:
         audit.append(
             session,
@@ -130,7 +130,7 @@ def sync_human_tasks(session, instance, ready, open_by_id, created, actor, compl
             data={"task": row["task_spec"], "role": row["role"], "assignee": row["assignee"]},
         )
     if created:
-        session.execute(_INSERT_TASKS, created)
+        session.connection().execute(_INSERT_TASKS, created)
     new_by_id = {row["id"]: row for row in created}
     return [_view(open_by_id[t.id]) if t.id in open_by_id else _view_of_new(new_by_id[t.id]) for t in ready]
 
@@ -192,10 +192,10 @@ def sync_timers(session: Session, instance, waiting: dict, trust_load: bool = Tr
         k: t.due_at for k, t in waiting.items()
     }:
         return  # the rows equal the timers at load (every save keeps them so): nothing changed
-    existing = {r.task_id: r for r in session.execute(_TIMER_ROWS, {"instance_id": instance.id})}
+    existing = {r.task_id: r for r in session.connection().execute(_TIMER_ROWS, {"instance_id": instance.id})}
     gone = [row.id for task_id, row in existing.items() if task_id not in waiting]
     if gone:
-        session.execute(_DELETE_TIMERS, {"b_ids": gone})
+        session.connection().execute(_DELETE_TIMERS, {"b_ids": gone})
     new = []
     for task_id, timer in waiting.items():
         row = existing.get(task_id)
@@ -212,8 +212,8 @@ def sync_timers(session: Session, instance, waiting: dict, trust_load: bool = Tr
                 }
             )
         elif row.due_at != timer.due_at:
-            session.execute(_MOVE_TIMER, {"b_id": row.id, "b_due": timer.due_at})
+            session.connection().execute(_MOVE_TIMER, {"b_id": row.id, "b_due": timer.due_at})
     if new:
-        session.execute(_INSERT_TIMERS, new)
+        session.connection().execute(_INSERT_TIMERS, new)
     if trust_load and hasattr(instance, "timers_at_load"):
         instance.timers_at_load = dict(waiting)

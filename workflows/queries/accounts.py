@@ -20,10 +20,16 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
-    if row is None or row.expires_at <= clock.now():
-        return None
-    return session.scalar(select(User).where(User.username == row.username, User.is_active.is_(True)))
+    """The active user a live token belongs to: one query (with the user's unit and office)."""
+    return session.scalar(
+        select(User)
+        .join(ApiToken, ApiToken.username == User.username)
+        .where(
+            ApiToken.token_hash == token_digest(token),
+            ApiToken.expires_at > clock.now(),
+            User.is_active.is_(True),
+        )
+    )
 
 
 def active_user(session: Session, user_id: int) -> User | None:

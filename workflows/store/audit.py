@@ -49,7 +49,7 @@ def _head(session: Session, chain: str) -> dict:
     heads = session.info.setdefault("audit_heads", {})
     head = heads.get(chain)
     if head is None:
-        row = session.execute(_HEAD_FOR_UPDATE, {"chain": chain}).first()
+        row = session.connection().execute(_HEAD_FOR_UPDATE, {"chain": chain}).first()
         head = (
             _new_head(chain) if row is None else {"chain": chain, "seq": row.seq, "last_hash": row.last_hash}
         )
@@ -122,16 +122,15 @@ def append(
     return event
 
 
+_ac, _ae = AuditChain.__table__, AuditEvent.__table__
 _HEAD_FOR_UPDATE = (
-    select(AuditChain.seq, AuditChain.last_hash)
-    .where(AuditChain.chain == bindparam("chain"))
-    .with_for_update()
+    select(_ac.c.seq, _ac.c.last_hash).where(_ac.c.chain == bindparam("chain")).with_for_update()
 )
-_INSERT_EVENTS = insert(AuditEvent)
-_INSERT_HEADS = insert(AuditChain)
+_INSERT_EVENTS = insert(_ae)
+_INSERT_HEADS = insert(_ac)
 _MOVE_HEAD = (
-    update(AuditChain.__table__)
-    .where(AuditChain.chain == bindparam("b_chain"), AuditChain.seq == bindparam("b_stored_seq"))
+    update(_ac)
+    .where(_ac.c.chain == bindparam("b_chain"), _ac.c.seq == bindparam("b_stored_seq"))
     .values(seq=bindparam("b_seq"), last_hash=bindparam("b_last_hash"))
 )
 
@@ -144,13 +143,15 @@ def write_pending(session: Session) -> None:
     heads = session.info.pop("audit_heads", None) or {}
     if not rows:
         return
-    session.execute(_INSERT_EVENTS, rows)
+    session.connection().execute(_INSERT_EVENTS, rows)
     new = [h for h in heads.values() if h["stored_seq"] is None and h["seq"] > 0]
     moved = [h for h in heads.values() if h["stored_seq"] is not None and h["seq"] != h["stored_seq"]]
     if new:
-        session.execute(_INSERT_HEADS, [{k: h[k] for k in ("chain", "seq", "last_hash")} for h in new])
+        session.connection().execute(
+            _INSERT_HEADS, [{k: h[k] for k in ("chain", "seq", "last_hash")} for h in new]
+        )
     for head in moved:
-        result = session.execute(
+        result = session.connection().execute(
             _MOVE_HEAD,
             {
                 "b_chain": head["chain"],

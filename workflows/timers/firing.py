@@ -1,21 +1,25 @@
-"""One scheduler pass: fire every due timer, each instance in its own unit of work (DESIGN 5).
+"""One scheduler pass: fire every due timer, a batch at a time (DESIGN 5, issue 14).
 
 :func:`fire_due_timers` fires one instance's due timers in one unit of work. A pass
-(:func:`run_due`) lists due instances in batches (earliest first; instances parked by an
-open timer incident are left out) and fires each. Exactly once:
+(:func:`run_due`) claims due rows a batch at a time (earliest first; instances parked by an
+open timer incident are left out) and fires the batch in one unit of work, each instance
+under a savepoint, one commit per batch. Exactly once:
 
-- the firing transaction claims the instance's due rows first (``FOR UPDATE SKIP
-  LOCKED`` on PostgreSQL, the write lock on SQLite), so two schedulers never fire the
-  same timer; the loser claims nothing and moves on;
+- the batch's claim locks its due rows (``FOR UPDATE SKIP LOCKED ... LIMIT n`` on
+  PostgreSQL, the write lock on SQLite) and, on PostgreSQL, their instances (``SKIP
+  LOCKED``), so two schedulers never fire the same timer nor race over one instance;
+  rows another scheduler holds are skipped, and an instance held elsewhere waits for the
+  next pass;
 - the instance's optimistic lock (``lock_version``) still turns any other concurrent
   write (a user completing the task at the deadline) into a :class:`Conflict`: that
-  instance is skipped and retried on the next pass;
+  instance is rolled back to its savepoint and retried on the next pass;
 - the fired rows disappear in the same commit that writes the ``timer.fired`` audit
   events; a crash before that commit leaves them due for the next pass.
 
-A failure in one instance becomes a ``timer`` incident on that instance (visible to
-administrators) and does not stop the others; its timers stay due but are not refired
-while the incident is open. :func:`retry_incident` resolves it and fires again.
+A failure in one instance rolls back its savepoint and becomes a ``timer`` incident on that
+instance (visible to administrators), in the batch's commit; the others are not undone.
+Its timers stay due but are not refired while the incident is open. :func:`retry_incident`
+resolves it and fires again.
 """
 
 from __future__ import annotations
@@ -201,9 +205,11 @@ def _drain(
         with lock:
             skip = set(tried)
         with transaction(db) as session:
-            claimed = index.claim_batch(session, moment, batch, skip)
-            if not claimed:
+            claimed, busy = index.claim_batch(session, moment, batch, skip)
+            if not claimed and not busy:
                 return report
+            with lock:
+                tried.update(busy)  # held by another scheduler or a user: the next pass
             for instance_id, due in claimed.items():
                 if not _fire_in_batch(session, instance_id, due, as_of, report):
                     # not fired, failed, refused, or due again: once per pass (a pass always ends);

@@ -23,7 +23,7 @@ from datetime import datetime
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
-from ..store import Incident, Timer
+from ..store import Incident, ProcessInstance, Timer
 
 # The incident kind the scheduler records; an open one parks the instance's timers.
 INCIDENT_KIND = "timer"
@@ -45,6 +45,7 @@ def _parked():
 
 
 _tm = Timer.__table__
+_pi = ProcessInstance.__table__
 _CLAIMED = (_tm.c.id, _tm.c.instance_id, _tm.c.task_id, _tm.c.task_spec, _tm.c.kind, _tm.c.due_at)
 
 
@@ -81,8 +82,11 @@ def claim(session: Session, instance_id: int, moment: datetime) -> list:
     return list(session.execute(query))
 
 
-def claim_batch(session: Session, moment: datetime, limit: int, skip: set[int]) -> dict[int, list]:
-    """Claim up to ``limit`` due rows at once, earliest first, grouped by instance (in due order).
+def claim_batch(
+    session: Session, moment: datetime, limit: int, skip: set[int]
+) -> tuple[dict[int, list], set[int]]:
+    """Claim up to ``limit`` due rows at once, earliest first, grouped by instance (in due order);
+    and the instances left out because another writer holds them (PostgreSQL).
 
     One statement for a whole batch: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so concurrent
     schedulers (threads or processes) claim disjoint batches and none waits for another;
@@ -98,7 +102,17 @@ def claim_batch(session: Session, moment: datetime, limit: int, skip: set[int]) 
     claimed: dict[int, list] = {}
     for row in session.execute(query):
         claimed.setdefault(row.instance_id, []).append(row)
-    return claimed
+    if claimed and _is_postgres(session):
+        # the instances too (SKIP LOCKED): when a batch boundary split an instance's due rows
+        # between two schedulers, only the one holding the instance fires it (both its timers),
+        # the other leaves it for the next pass instead of racing (and deadlocking) over it
+        held = set(
+            session.execute(
+                select(_pi.c.id).where(_pi.c.id.in_(sorted(claimed))).with_for_update(skip_locked=True)
+            ).scalars()
+        )
+        return {i: rows for i, rows in claimed.items() if i in held}, set(claimed) - held
+    return claimed, set()
 
 
 def next_due(session: Session) -> datetime | None:

@@ -203,7 +203,7 @@ def _too_large(exc):
         limit = current_app.config["JIXIAO_MAX_ATTACHMENT_BYTES"] // (1024 * 1024)
         message = _("文件过大：不能超过 %(mb)s MB", mb=limit)
         return _render(request.view_args["task_id"], upload_errors={"file": [message]}, status=413)
-    return http_errors.error_response(413, "too_large", _("文件过大"))
+    return http_errors.too_large()  # any other page post over the body limit
 
 
 def attachments_dir() -> Path:

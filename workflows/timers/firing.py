@@ -229,6 +229,10 @@ def run_due(db: Database, as_of: datetime | None = None, batch: int = 100, worke
     writers anyway. Several processes do the same, each claiming disjoint batches.
     """
     moment = as_of or clock.now()
+    with db.reading() as session:  # an idle pass reads one index entry and takes no write lock
+        earliest = index.next_due(session)
+    if earliest is None or earliest > moment:
+        return PassReport()
     tried: set[int] = set()
     lock = threading.Lock()
     threads = workers if as_of is None and workers > 1 else 1

@@ -14,6 +14,9 @@ from workflows.store import Base
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
+# No route is limited by it any more: the sign-in limits count failures per account and address
+# in the database, shared by every worker (``commands.sign_in``). Kept while tests/browser and
+# bench/ still reset it.
 limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[])
 
 # Pages and API reads: ``db.session`` (one per request, closed at teardown), ``db.paginate``,

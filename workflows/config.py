@@ -28,7 +28,11 @@ class Settings:
     port: int
     secret_key: str | None  # None: a random key kept in instance/secret_key
     secure_cookies: bool
-    login_rate_limit: str
+    # login limits (failed sign-ins in a sliding window): per account, per address, the window
+    login_account_failures: int
+    login_address_failures: int
+    login_window_minutes: float
+    proxies: int  # reverse proxies in front whose X-Forwarded-For is trusted (the address limit's key)
     attachments_dir: Path
     max_attachment_bytes: int
     scheduler_max_sleep: float
@@ -56,7 +60,10 @@ class Settings:
             port=int(env("PORT", "5000")),
             secret_key=env("SECRET_KEY", "") or None,
             secure_cookies=env("SECURE_COOKIES", "0") == "1",
-            login_rate_limit=env("LOGIN_RATE_LIMIT", "10 per minute"),
+            login_account_failures=int(env("LOGIN_ACCOUNT_FAILURES", "5")),
+            login_address_failures=int(env("LOGIN_ADDRESS_FAILURES", "50")),
+            login_window_minutes=float(env("LOGIN_WINDOW_MINUTES", "15")),
+            proxies=int(env("PROXIES", "0")),
             attachments_dir=Path(env("ATTACHMENTS_DIR", str(instance_dir / "attachments"))),
             max_attachment_bytes=int(env("MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))),
             scheduler_max_sleep=float(env("SCHEDULER_MAX_SLEEP", "5.0")),

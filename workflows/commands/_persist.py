@@ -3,7 +3,8 @@
 A save writes the workflow state (spec by reference) and, in the same transaction,
 syncs the read tables: ``human_task`` (the lane gives the role; the project gives the
 unit; an ``assignee`` expression; the boundary-timer deadline becomes ``due_at``), the
-``timer`` index, the ``project_*`` columns, and the notices the BPMN raised. A second
+``timer`` index, the ``project_*`` columns, the notices the BPMN raised, and the audit
+log's record of the rule and script steps the engine ran (``engine.step``). A second
 writer on the same instance gets :class:`~workflows.errors.Conflict` (``lock_version``).
 """
 
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import clock, engine
-from ..engine import specs, steps, timer_events
+from ..engine import decisions, specs, steps, timer_events
 from ..errors import Conflict, InstanceNotFound, ScriptError, TaskAlreadyCompleted, TaskNotFound, TreeTooDeep
 from ..policy import Actor, may_read_task
 from ..store import PROJECT_SYNC_COLUMNS, HumanTask, ProcessInstance, Project, Timer, audit
@@ -94,6 +95,7 @@ def save(
         )
     now = clock.now()
     completed = workflow.is_completed()
+    record_engine_steps(session, instance, workflow, actor)
     open_rows = _sync_human_tasks(session, instance, workflow, actor, completed_task_id, now)
     sync_timer_index(session, instance, workflow, running=not completed)
     _sync_project(session, instance, workflow)
@@ -126,6 +128,20 @@ def save(
         audit.append(session, action="instance.completed", actor=actor.username, instance_id=instance_id)
         session.flush()
     return open_rows
+
+
+def record_engine_steps(session: Session, instance: ProcessInstance, workflow, actor: Actor) -> None:
+    """The rules and scripts the engine ran since the last save, in the audit log (what drove each
+    decision: DMN inputs and the matched rule, computed totals); read by ``queries.decisions``."""
+    for step in decisions.take_unrecorded(workflow):
+        audit.append(
+            session,
+            action="engine.step",
+            actor=actor.username,
+            instance_id=instance.id,
+            task_id=step.task_id,
+            data=step.data,
+        )
 
 
 def _sync_human_tasks(session, instance, workflow, actor, completed_task_id, now) -> list[HumanTask]:

@@ -51,7 +51,6 @@ def main() -> None:
             "SECRET_KEY": "bench-secret",
             "JIXIAO_DATABASE_URL": url,
             "JIXIAO_ATTACHMENTS_DIR": str(tmp / "attachments"),
-            "JIXIAO_LOGIN_RATE_LIMIT": "100000 per minute",
         }
     )
     client = app.test_client()

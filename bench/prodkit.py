@@ -80,7 +80,6 @@ class RunProd:
             "JIXIAO_WORKERS": str(self.workers),
             "JIXIAO_SCHEDULER_MAX_SLEEP": str(self.scheduler_max_sleep),
             # every simulated person signs in from 127.0.0.1: the per-address limit would stop them
-            "JIXIAO_LOGIN_RATE_LIMIT": "100000 per minute",
         }
         env.pop("JIXIAO_SECRET_KEY", None)  # the key file run-prod makes, shared by the workers
         self.process = subprocess.Popen(

@@ -91,6 +91,49 @@ MORE_PROJECTS = [
     (13, "安全生产宣传教育", "U002", "45.00", False, False, "evaluation"),
     (14, "应急指挥平台升级", "U002", "320.00", True, True, "not_budgeted"),
 ]
+# The 申报表 header of each project: number → (项目负责人, phone, 实施单位 when not the unit itself,
+# years the project runs, 其他资金 in 万元: the rest is 财政拨款)
+HEADERS = {
+    1: ("刘建国", "0795-8821301", "万载县污水处理厂", 3, "261.22"),
+    2: ("陈丽华", "0795-8821302", None, 2, "0"),
+    3: ("黄志强", "0795-8821303", "万载县博物馆", 1, "0"),
+    4: ("周海涛", "0795-8822401", "万载县消防救援大队", 2, "39.12"),
+    5: ("吴晓梅", "0795-8822402", None, 3, "40.00"),
+    6: ("孙卫东", "0795-8821304", "万载县市政工程管理所", 2, "0"),
+    7: ("赵敏", "0795-8821305", None, 1, "0"),
+    8: ("钱宏伟", "0795-8821306", "万载县房产管理所", 1, "30.00"),
+    9: ("郑秀英", "0795-8821307", "万载县园林绿化所", 3, "0"),
+    10: ("冯建军", "0795-8822403", None, 2, "0"),
+    11: ("何志远", "0795-8822404", None, 2, "0"),
+    12: ("马玉兰", "0795-8822405", None, 3, "0"),
+    13: ("许国庆", "0795-8822406", None, 2, "0"),
+    14: ("罗俊", "0795-8822407", "万载县应急指挥中心", 2, "120.00"),
+}
+
+
+def _declared(code, name, unit_id, amount, is_new, is_major, year, number) -> commands.NewProject:
+    """The project as its unit fills in the new-project page, header included."""
+    owner, phone, implementing, years, other = HEADERS[number]
+    # a new project runs from its budget year; one already running ends in it
+    start, end = (year, year + years - 1) if is_new else (year - years + 1, year)
+    return commands.NewProject(
+        code,
+        name,
+        year,
+        Decimal(amount),
+        unit_id,
+        is_new=is_new,
+        is_major=is_major,
+        owner_name=owner,
+        owner_phone=phone,
+        implementing_unit=implementing,
+        period_start=str(start),
+        period_end=str(end),
+        fiscal_funds=Decimal(amount) - Decimal(other),
+        other_funds=Decimal(other),
+    )
+
+
 # The budget year a project at each stage belongs to, seen from today: next year's budget is
 # being assessed and targeted, this year's is monitored, last year's is evaluated.
 _YEAR_OFFSET = {
@@ -106,13 +149,13 @@ _YEAR_OFFSET = {
 
 
 def demo_projects(drive_review_paths: bool, fiscal_year: int) -> list[tuple]:
-    """(code, name, unit, amount, is_new, is_major, stage, year) of the demo projects."""
+    """(code, name, unit, amount, is_new, is_major, stage, year, number) of the demo projects."""
     rows = PROJECTS + (MORE_PROJECTS if drive_review_paths else [])
     this_year = clock.now().astimezone(clock.CHINA).year
     out = []
     for number, name, unit, amount, is_new, is_major, stage in rows:
         year = this_year + _YEAR_OFFSET[stage] if drive_review_paths else fiscal_year
-        out.append((f"WZ{year}-{number:03d}", name, unit, amount, is_new, is_major, stage, year))
+        out.append((f"WZ{year}-{number:03d}", name, unit, amount, is_new, is_major, stage, year, number))
     return out
 
 
@@ -143,16 +186,14 @@ def load(
         if _added(commands.create_user, db, new_user, actor=ADMIN):
             report.users += 1
     _load_people(db)
-    for code, name, unit_code, amount, is_new, is_major, stage, year in demo_projects(
+    for code, name, unit_code, amount, is_new, is_major, stage, year, number in demo_projects(
         report.advanced, fiscal_year
     ):
         submitter, unit_id = _submitter(db, unit_code)
         if submitter is None:
             log.warning("unit %s has no active submitter: %s not created", unit_code, code)
             continue
-        new = commands.NewProject(
-            code, name, year, Decimal(amount), unit_id, is_new=is_new, is_major=is_major
-        )
+        new = _declared(code, name, unit_id, amount, is_new, is_major, year, number)
         try:
             if report.advanced:
                 created = paths.create_at_stage(db, new, stage, actor=submitter)

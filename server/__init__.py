@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, jsonify, request, send_from_directory, session
 from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from workflows.commands import LoginLimits
 from workflows.commands.designer import MAX_BUNDLE_BYTES
 from workflows.config import PROJECT_ROOT, settings
 from workflows.engine import specs
@@ -114,7 +117,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         JIXIAO_DATABASE_URL=None,
         JIXIAO_ATTACHMENTS_DIR=str(config.attachments_dir),
         JIXIAO_MAX_ATTACHMENT_BYTES=config.max_attachment_bytes,
-        JIXIAO_LOGIN_RATE_LIMIT=config.login_rate_limit,
+        JIXIAO_LOGIN_LIMITS=LoginLimits(
+            per_account=config.login_account_failures,
+            per_address=config.login_address_failures,
+            window=timedelta(minutes=config.login_window_minutes),
+        ),
         JIXIAO_START_SCHEDULER=False,
         # an upload (attachment or designer bundle) with room for the multipart framing;
         # any other body is held to JIXIAO_MAX_BODY_BYTES (server/jsonbody.py)
@@ -142,6 +149,8 @@ def create_app(test_config: dict | None = None) -> Flask:
             "security": [{"bearerAuth": []}],
         },
     )
+    if config.proxies:  # behind a reverse proxy: the client's address (the login limit's key) from it
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxies, x_proto=config.proxies)
     if config.secure_cookies:  # behind HTTPS in production
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     if test_config:
@@ -160,7 +169,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     babel.init_app(app, locale_selector=_locale)
-    limiter.init_app(app)
+    limiter.init_app(app)  # limits nothing now: sign-in limits live in the database (login_failure)
     api = Api(app)
     app.extensions["jixiao_api"] = api
     api.register_converter(

@@ -15,9 +15,8 @@ from workflows.store import BudgetUnit, Expert, FinanceOffice, User
 
 from . import admin_schemas
 from . import schemas as s
-from .auth import api_user, login_limit, token_required
+from .auth import api_user, checked_sign_in, token_required
 from .current import database
-from .extensions import limiter
 from .jsonbody import Blueprint
 
 blp = Blueprint("api_people", __name__, url_prefix="/api/v1", description="People and administration")
@@ -265,13 +264,15 @@ def replace_panel_member(body, task_id):
 
 
 @blp.post("/auth/password")
-@limiter.limit(login_limit)
 @blp.arguments(admin_schemas.PasswordChange)
 @blp.response(204)
-@_errors(400)
+@_errors(400, 429)
 @blp.doc(security=[])
 def change_password(body):
-    """Set one's own password (required after an administrator's one-time password)."""
+    """Set one's own password (required after an administrator's one-time password). The current
+    password is checked under the login limits, as signing in is."""
+    if checked_sign_in(body["username"], body["password"]) is None:
+        raise FormInvalid({"password": ["原密码不正确"]})
     commands.change_password(database(), body["username"], body["password"], body["new_password"])
 
 

@@ -11,15 +11,17 @@ from flask import abort
 from sqlalchemy.orm import defer
 
 from workflows import commands
+from workflows.commands import start_data
 from workflows.engine import specs
 from workflows.errors import Forbidden
-from workflows.queries import accounts, inbox, notices, projects, tasks
+from workflows.queries import decisions, inbox, notices, projects, tasks
 from workflows.store import ProcessInstance, Project
 
+from . import project_schemas as ps
 from . import schemas as s
-from .auth import api_user, login_limit, token_required
-from .current import CurrentUser, database
-from .extensions import db, limiter
+from .auth import api_user, checked_sign_in, token_required
+from .current import database
+from .extensions import db
 from .jsonbody import Blueprint
 from .projects import create, listing_page
 from .tasks import send_attachment, store_upload
@@ -33,6 +35,8 @@ ERRORS = {
     404: "Not found (or not visible to you)",
     409: "Conflict: changed by someone else, already completed, or not claimed by you",
     422: "Refused by a business rule",
+    429: "Too many failed sign-ins for this account or from this address; the Retry-After header says "
+    "in how many seconds to try again (the same answer whether the account exists or not)",
 }
 
 
@@ -73,15 +77,14 @@ def _project_json(session, project: Project) -> dict:
 
 
 @blp.post("/auth/token")
-@limiter.limit(login_limit)
 @blp.arguments(s.TokenRequest)
 @blp.response(201, s.TokenResponse)
-@_errors(400, 401)
+@_errors(400, 401, 429)
 @blp.doc(security=[])
 def token(body):
-    """Exchange a username and password for a bearer token (12 hours)."""
-    user = accounts.authenticate(db.session, body["username"], body["password"])
-    signed_in = CurrentUser.of(user) if user is not None else None
+    """Exchange a username and password for a bearer token (12 hours). Failed attempts count
+    against the same login limits as the sign-in page: per account and per address."""
+    signed_in = checked_sign_in(body["username"], body["password"])
     if signed_in is None:
         abort(401)
     if signed_in.must_change_password:
@@ -104,7 +107,16 @@ def me():
 @blp.response(200, s.ProcessSchema(many=True))
 @_errors(401)
 def processes():
-    return specs.process_catalog(db.session)
+    """The deployed processes, each with the start data it reads (``start_data``; DESIGN 6)."""
+    return [
+        {
+            "process_id": d.process_id,
+            "version": d.version,
+            "name": d.name,
+            "start_data": start_data.described(d.process_id),
+        }
+        for d in specs.process_catalog(db.session)
+    ]
 
 
 @blp.post("/projects")
@@ -138,10 +150,17 @@ def list_projects(args):
 
 @blp.get("/projects/<int:project_id>")
 @token_required
-@blp.response(200, s.ProjectSchema)
+@blp.response(200, ps.ProjectDetailSchema)
 @_errors(401, 404)
 def get_project(project_id):
-    return _project_json(db.session, projects.readable_project(db.session, api_user().actor, project_id))
+    """One project: its 申报表 header, stage and figures, its processes, and ``decisions``: every
+    decision its processes took, oldest first, with who, when and the values that drove it."""
+    actor = api_user().actor
+    project = projects.readable_project(db.session, actor, project_id)
+    return {
+        **_project_json(db.session, project),
+        "decisions": decisions.of_project(db.session, actor, project.id),
+    }
 
 
 @blp.post("/instances")

@@ -22,12 +22,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 from marshmallow import ValidationError
 
 from workflows import commands
-from workflows.errors import FormInvalid
+from workflows.errors import FormInvalid, SignInLocked
 from workflows.queries import accounts
 
 from . import admin_schemas, schemas
 from .current import CurrentUser, database
-from .extensions import db, limiter, login_manager
+from .extensions import db, login_manager
 
 bp = Blueprint("auth", __name__)
 
@@ -42,18 +42,31 @@ def _load_user(user_id: str):
     return CurrentUser.of(user) if user is not None else None
 
 
-def login_limit() -> str:
-    return current_app.config["JIXIAO_LOGIN_RATE_LIMIT"]
+def checked_sign_in(username: str, password: str) -> CurrentUser | None:
+    """Who this password belongs to, counted against the login limits (one bucket per account
+    and per address for the login page and the API alike); :class:`SignInLocked` when spent."""
+    user = commands.sign_in(
+        database(),
+        username,
+        password,
+        address=request.remote_addr,
+        limits=current_app.config["JIXIAO_LOGIN_LIMITS"],
+    )
+    return CurrentUser.of(user) if user is not None else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
 def login():
     error = None
     if request.method == "POST":
         username = request.form.get("username", "").strip()
-        user = accounts.authenticate(db.session, username, request.form.get("password", ""))
-        signed_in = CurrentUser.of(user) if user is not None else None
+        try:
+            signed_in = checked_sign_in(username, request.form.get("password", ""))
+        except SignInLocked as exc:  # the same answer for any account, known or not
+            minutes = (exc.retry_after + 59) // 60
+            error = _("登录失败次数过多，请 %(minutes)s 分钟后再试", minutes=minutes)
+            page = render_template("auth/login.html", error=error)
+            return page, 429, {"Retry-After": str(exc.retry_after)}
         if signed_in is None:
             error = _("用户名或密码错误")
         else:

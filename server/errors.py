@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
@@ -29,6 +29,7 @@ STATUS_OF = [
     (wf.DeployRejected, 422),
     (wf.ScriptError, 422),
     (wf.TreeTooDeep, 422),
+    (wf.SignInLocked, 429),
 ]
 
 _HTTP_CODES = {
@@ -133,7 +134,11 @@ def register(app: Flask) -> None:
         if isinstance(exc, wf.NotFound):  # the same answer whatever was not found: ids cannot be probed
             return error_response(404, "not_found", _MESSAGES_ZH[404])
         message = _("表单填写有误，请按提示修改") if status == 400 else str(exc)
-        return error_response(status, exc.code, message, fields)
+        response = error_response(status, exc.code, message, fields)
+        if isinstance(exc, wf.SignInLocked):
+            response = make_response(response)
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.errorhandler(DataError)
     def _data_error(exc: DataError):

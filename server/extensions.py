@@ -14,7 +14,9 @@ from workflows.store import Base
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
-# storage: RATELIMIT_STORAGE_URI from JIXIAO_RATE_LIMIT_STORAGE (create_app)
+# No route is limited by it any more: the sign-in limits count failures per account and address
+# in the database, shared by every worker (``commands.sign_in``). Its storage is a setting
+# (RATELIMIT_STORAGE_URI from JIXIAO_RATE_LIMIT_STORAGE, create_app) for any limit added later.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 # Pages and API reads: ``db.session`` (one per request, closed at teardown), ``db.paginate``,

@@ -48,7 +48,25 @@ def cn_datetime(value) -> str:
     return f"{cn_date(value)} {value:%H:%M}"
 
 
+def _month(text: str) -> str:
+    year, _sep, month = text.partition("-")
+    if _is_zh():
+        return f"{year}年{int(month)}月" if month else f"{year}年"
+    return f"{month}/{year}" if month else year
+
+
+def project_period(project) -> str:
+    """项目期: ``2026年``, or ``2026年3月—2027年12月``."""
+    start, end = project.period_start, project.period_end
+    if not start and not end:
+        return "—"
+    if start == end or not end:
+        return _month(start)
+    return f"{_month(start)}—{_month(end)}" if start else _month(end)
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(wan)
     app.add_template_filter(cn_date)
     app.add_template_filter(cn_datetime)
+    app.add_template_filter(project_period)

@@ -15,6 +15,8 @@ from flask import current_app, g, has_app_context
 from flask_babel import get_locale, lazy_gettext
 from sqlalchemy import select
 
+from workflows.commands import start_data
+
 # --- names of things -------------------------------------------------------------
 
 STAGES = {
@@ -64,6 +66,7 @@ ACTIONS = {
     "task.cancelled": lazy_gettext("待办取消"),
     "task.draft_saved": lazy_gettext("保存草稿"),
     "timer.fired": lazy_gettext("到期提醒"),
+    "engine.step": lazy_gettext("自动环节"),
     "message.correlated": lazy_gettext("收到消息"),
     "incident.opened": lazy_gettext("出现异常"),
     "incident.resolved": lazy_gettext("异常已处理"),
@@ -99,20 +102,8 @@ PROCESSES = {
     "demo_deadline": "演示：填报期限 Demo: a deadline minutes away",
 }
 
-# Names in a process's start data (not declared by any form).
-START_FIELDS = {
-    "amount_wan": lazy_gettext("项目金额（万元）"),
-    "fiscal_year": lazy_gettext("年度"),
-    "project_name": lazy_gettext("项目名称"),
-    "project_code": lazy_gettext("项目编码"),
-    "is_new": lazy_gettext("新增项目"),
-    "is_major": lazy_gettext("重大项目"),
-    "is_specialised": lazy_gettext("专业性项目"),
-    "experts": lazy_gettext("评审专家"),
-    "deadline_minutes": lazy_gettext("期限（分钟）"),
-    "fund_type": lazy_gettext("资金类型"),
-    "unit_id": lazy_gettext("单位"),
-}
+# Names in a process's start data (not declared by any form): declared once, with the data.
+START_FIELDS = {name: lazy_gettext(field.title) for name, field in start_data.FIELDS.items()}
 
 # Start-data keys that are the system's own bookkeeping, never shown (the project's facts are shown
 # under their names above; the ids and the duplicate amount mean nothing to a reader).

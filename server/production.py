@@ -185,13 +185,7 @@ def main() -> int:
     url = database_url()
     print(f"database: {make_url(url).render_as_string(hide_password=True)}", flush=True)
     print(f"session key: {ensure_secret_key()}", flush=True)
-    if config.rate_limit_storage.startswith("memory://") and config.workers > 1:
-        # what flask-limiter counts in memory://, each worker counts alone
-        print(
-            "rate limits kept by flask-limiter count per worker (JIXIAO_RATE_LIMIT_STORAGE=memory://); "
-            "set JIXIAO_RATE_LIMIT_STORAGE=redis://... to share them",
-            flush=True,
-        )
+    # sign-in limits count in the database (login_failure): every worker sees the same counts
     prepare()
     print(f"Jixiao 绩效 (production): http://{config.host}:{config.port}/", flush=True)
     return Supervisor().run()

@@ -203,10 +203,16 @@ def element_name(element_id: str | None) -> str:
     return local_name(name) if name else element_id
 
 
+def plain_value(value: Any) -> Any:
+    """A value no form describes (a rule's input or output) in words: 是/否, —, 1 not 1.0."""
+    return _display_value(value, {})
+
+
 FILTERS = {
     "element_name": element_name,
     "readable_fields": readable_fields,
     "field_title": field_title,
+    "plain_value": plain_value,
 }
 
 

@@ -63,8 +63,15 @@ def project(
     is_new: bool = True,
     is_major: bool = False,
     process_id: str | None = None,
+    owner_name: str | None = "刘建国",
+    **header,
 ) -> commands.Created:
-    """A project created by ``actor`` as on the new-project page, with the review path it starts."""
+    """A project created by ``actor`` as on the new-project page, with the review path it starts.
+
+    ``header``: the rest of the 申报表 header (owner_phone, competent_department,
+    implementing_unit, period_start, period_end, fiscal_funds, other_funds); what is left out
+    is derived by the command as for the page.
+    """
     new = commands.NewProject(
         code=code,
         name=name,
@@ -74,5 +81,7 @@ def project(
         is_new=is_new,
         is_major=is_major,
         process_id=process_id,
+        owner_name=owner_name,
+        **header,
     )
     return commands.create_project(uow, new, actor=actor)

@@ -29,7 +29,11 @@ class Settings:
     secret_key: str | None  # None: the key kept in secret_key_file
     secret_key_file: Path  # made on first use in the embedded mode; production only reads it
     secure_cookies: bool
-    login_rate_limit: str
+    # login limits (failed sign-ins in a sliding window): per account, per address, the window
+    login_account_failures: int
+    login_address_failures: int
+    login_window_minutes: float
+    proxies: int  # reverse proxies in front whose X-Forwarded-For is trusted (the address limit's key)
     # flask-limiter's storage (``memory://`` counts per process; ``redis://host`` is shared)
     rate_limit_storage: str
     attachments_dir: Path
@@ -65,7 +69,10 @@ class Settings:
             secret_key=env("SECRET_KEY", "") or None,
             secret_key_file=Path(env("SECRET_KEY_FILE", str(instance_dir / "secret_key"))),
             secure_cookies=env("SECURE_COOKIES", "0") == "1",
-            login_rate_limit=env("LOGIN_RATE_LIMIT", "10 per minute"),
+            login_account_failures=int(env("LOGIN_ACCOUNT_FAILURES", "5")),
+            login_address_failures=int(env("LOGIN_ADDRESS_FAILURES", "50")),
+            login_window_minutes=float(env("LOGIN_WINDOW_MINUTES", "15")),
+            proxies=int(env("PROXIES", "0")),
             rate_limit_storage=env("RATE_LIMIT_STORAGE", "memory://"),
             attachments_dir=Path(env("ATTACHMENTS_DIR", str(instance_dir / "attachments"))),
             max_attachment_bytes=int(env("MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))),

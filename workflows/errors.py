@@ -59,6 +59,16 @@ class FormInvalid(JixiaoError):
         )
 
 
+class SignInLocked(JixiaoError):
+    """Too many failed sign-ins for this account or from this address; try again later."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after  # seconds
+        super().__init__(f"登录失败次数过多，请 {(retry_after + 59) // 60} 分钟后再试")
+
+
 class BusinessRuleRefused(JixiaoError):
     code = "business_rule_refused"
 

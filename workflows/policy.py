@@ -293,12 +293,23 @@ def may_manage_panel(actor: Actor, task: TaskLike) -> bool:
 # --- history -------------------------------------------------------------------------
 
 
+# The engine's own steps (rules and scripts): they compute over every expert's sheet (each score,
+# the panel's mean and conclusion), so an expert scoring independently reads none of them.
+ENGINE_STEP_ACTIONS = frozenset({"engine.step"})
+
+
 def readable_history(actor: Actor, events: Iterable, expert_task_ids: set[str]) -> list:
     """Audit events the actor may read: an expert scoring independently never sees another
-    expert's task events (their sheets), though the rest of the history stays readable."""
+    expert's task events (their sheets) nor the engine's computations over them, though the
+    rest of the history stays readable."""
     if not actor.scores_independently:
         return list(events)
-    return [e for e in events if e.task_id not in expert_task_ids or e.actor == actor.username]
+    return [
+        e
+        for e in events
+        if e.action not in ENGINE_STEP_ACTIONS
+        and (e.task_id not in expert_task_ids or e.actor == actor.username)
+    ]
 
 
 # --- process design ------------------------------------------------------------------

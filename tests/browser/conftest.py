@@ -79,7 +79,6 @@ def demo_server(_database_template, tmp_path_factory, worker_id):
             "JIXIAO_DATABASE_URL": url,
             "JIXIAO_ATTACHMENTS_DIR": str(folder / "attachments"),
             "JIXIAO_TRANSLATIONS_DIR": str(folder / "translations"),
-            "JIXIAO_LOGIN_RATE_LIMIT": "1000 per minute",
         }
     )
     limiter.reset()

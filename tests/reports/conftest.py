@@ -61,7 +61,6 @@ def demo_app(demo_url, tmp_path_factory):
             "JIXIAO_DATABASE_URL": demo_url,
             "JIXIAO_ATTACHMENTS_DIR": str(folder / "attachments"),
             "JIXIAO_TRANSLATIONS_DIR": str(folder / "translations"),
-            "JIXIAO_LOGIN_RATE_LIMIT": "1000 per minute",
         }
     )
     limiter.reset()

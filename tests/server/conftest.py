@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from server import create_app
-from server.extensions import limiter
 from tests import factories
 from workflows import commands
 from workflows.engine import specs
@@ -98,10 +97,8 @@ def app(db, database_url, tmp_path):
             "JIXIAO_DATABASE_URL": database_url,
             "JIXIAO_ATTACHMENTS_DIR": str(tmp_path / "attachments"),
             "JIXIAO_TRANSLATIONS_DIR": str(tmp_path / "translations"),
-            "JIXIAO_LOGIN_RATE_LIMIT": "1000 per minute",
         }
     )
-    limiter.reset()
     yield application
     application.extensions["jixiao_db"].dispose()
 

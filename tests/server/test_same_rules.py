@@ -26,6 +26,15 @@ GOOD = {
     "fund_type": "government_fund",
     "is_new": True,
     "is_major": False,
+    # the 项目支出绩效目标申报表 header (R-EV-8: a named owner)
+    "owner_name": "刘建国",
+    "owner_phone": "0795-8821301",
+    "competent_department": "万载县住房和城乡建设局",
+    "implementing_unit": "万载县污水处理厂",
+    "period_start": "2026",
+    "period_end": "2027-06",
+    "fiscal_funds": 10.5,
+    "other_funds": 2,
 }
 
 BAD = {
@@ -37,7 +46,31 @@ BAD = {
     "blank name": ({"name": "   "}, {"name"}),
     "300-character name": ({"name": "项" * 300}, {"name"}),
     "empty code and negative amount": ({"code": "", "amount": -1}, {"code", "amount"}),
+    "funding sources not adding up to the amount": ({"fiscal_funds": 10, "other_funds": 1}, {"fiscal_funds"}),
+    "negative other funds": ({"other_funds": -1}, {"other_funds"}),
+    "project period ending before it starts": (
+        {"period_start": "2026-06", "period_end": "2026-03"},
+        {"period_end"},
+    ),
+    "project period without the budget year": (
+        {"period_start": "2027", "period_end": "2028"},
+        {"period_end"},
+    ),
+    "project period not a year": ({"period_start": "去年"}, {"period_start"}),
+    "owner's phone in words": ({"owner_phone": "call me"}, {"owner_phone"}),
+    "81-character owner": ({"owner_name": "张" * 81}, {"owner_name"}),
 }
+
+HEADER = (
+    "owner_name",
+    "owner_phone",
+    "competent_department",
+    "implementing_unit",
+    "period_start",
+    "period_end",
+    "fiscal_funds",
+    "other_funds",
+)
 
 _FIELD_ERROR = re.compile(r'class="(?:field-)?error"[^>]*data-field="([^"]+)"')
 
@@ -125,9 +158,14 @@ def test_page_and_api_accept_the_same_good_project_and_start_its_lifecycle(web, 
             for code, p in made.items()
         }
     assert set(made) == {"SR-1", "SR-2"}
-    columns = ("name", "unit_id", "fiscal_year", "amount", "fund_type", "is_new", "is_major")
+    columns = ("name", "unit_id", "fiscal_year", "amount", "fund_type", "is_new", "is_major", *HEADER)
     assert {c: getattr(made["SR-1"], c) for c in columns} == {c: getattr(made["SR-2"], c) for c in columns}
     assert paths == {"SR-1": ["project_lifecycle"], "SR-2": ["project_lifecycle"]}
+    assert (made["SR-1"].owner_name, made["SR-1"].period_end, str(made["SR-1"].other_funds)) == (
+        "刘建国",
+        "2027-06",
+        "2.00",
+    )
     assert page.headers["Location"].endswith(f"/projects/{made['SR-1'].id}")
     assert answer.json["instances"][0]["process_id"] == "project_lifecycle"
 

@@ -142,14 +142,16 @@ def test_a_unit_sees_only_its_own_units_tasks():
 def test_an_expert_reads_no_other_experts_sheet_in_the_history():
     """R-EA-4 / DESIGN 8: experts score independently."""
     events = [
-        Row({"task_id": "e1", "actor": "wang.expert"}),
-        Row({"task_id": "e2", "actor": "zhao.expert"}),
-        Row({"task_id": "t1", "actor": "li.si"}),
+        Row({"task_id": "e1", "actor": "wang.expert", "action": "task.completed"}),
+        Row({"task_id": "e2", "actor": "zhao.expert", "action": "task.completed"}),
+        Row({"task_id": "t1", "actor": "li.si", "action": "task.completed"}),
+        # the panel's mean, computed from both sheets by a script after the last expert finished
+        Row({"task_id": "s1", "actor": "wang.expert", "action": "engine.step"}),
     ]
     wang = Actor("wang.expert", frozenset({"expert"}))
     office = Actor("zhou.perf", frozenset({"performance_office"}))
     assert [e.task_id for e in policy.readable_history(wang, events, {"e1", "e2"})] == ["e1", "t1"]
-    assert len(policy.readable_history(office, events, {"e1", "e2"})) == 3
+    assert len(policy.readable_history(office, events, {"e1", "e2"})) == 4
 
 
 project_rows = st.lists(

@@ -9,7 +9,7 @@ Every command writes its audit events in the same transaction.
 from ..policy import Actor
 from . import designer, migration
 from ._persist import CommandResult, TaskView
-from .accounts import NewUser, create_unit, create_user, issue_token, record_login
+from .accounts import LoginLimits, NewUser, create_unit, create_user, issue_token, record_login, sign_in
 from .assignment import assign, claim, delegate, hand_back, unclaim
 from .collab import add_comment, delete_filter, save_filter, store_attachment
 from .incidents import record_incident, resolve_incident
@@ -49,6 +49,7 @@ __all__ = [
     "update_user",
     "CommandResult",
     "Created",
+    "LoginLimits",
     "NewProject",
     "NewUser",
     "TaskView",
@@ -73,6 +74,7 @@ __all__ = [
     "resolve_incident",
     "save_draft",
     "save_filter",
+    "sign_in",
     "start",
     "start_for_project",
     "store_attachment",

@@ -3,7 +3,8 @@
 A save writes the workflow state (spec by reference) and, in the same transaction,
 syncs the read tables: ``human_task`` (the lane gives the role; the project gives the
 unit; an ``assignee`` expression; the boundary-timer deadline becomes ``due_at``), the
-``timer`` index, the ``project_*`` columns, and the notices the BPMN raised. A second
+``timer`` index, the ``project_*`` columns, the notices the BPMN raised, and the audit
+log's record of the rule and script steps the engine ran (``engine.step``). A second
 writer on the same instance gets :class:`~workflows.errors.Conflict` (``lock_version``).
 
 The hot path (load, save) runs prebuilt Core statements, not the ORM (issue 14: the ORM
@@ -25,7 +26,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from .. import clock, engine
-from ..engine import specs, steps
+from ..engine import decisions, specs, steps
 from ..errors import Conflict, InstanceNotFound, ScriptError, TaskAlreadyCompleted, TaskNotFound, TreeTooDeep
 from ..policy import Actor, may_read_task
 from ..store import (
@@ -273,6 +274,7 @@ def save(
     waiting_now = waiting(workflow, running=not completed)
     project_values = _project_values(instance, workflow)
     raised = notices.take_raised(workflow)
+    engine_steps = decisions.take_unrecorded(workflow)  # marks them recorded in the saved state
     engine.prune_finished_subprocesses(workflow)
     state = engine.dump_workflow(workflow)
     if len(state) > engine.MAX_WORKFLOW_STATE_CHARS:
@@ -305,6 +307,7 @@ def save(
         raise Conflict(f"instance {instance.id} was changed by someone else; reload and try again")
     instance.lock_version += 1
     instance.status, instance.completed_at = status, completed_at
+    record_engine_steps(session, instance, engine_steps, actor)
     open_views = sync_human_tasks(
         session, instance, ready, open_by_id, created, actor, completed_task_id, now
     )
@@ -316,6 +319,20 @@ def save(
     if session.new or session.dirty or session.deleted:
         session.flush()  # ORM rows a caller or a notice changed: refused here, not at commit
     return open_views
+
+
+def record_engine_steps(session: Session, instance, engine_steps, actor: Actor) -> None:
+    """The rules and scripts the engine ran since the last save, in the audit log (what drove each
+    decision: DMN inputs and the matched rule, computed totals); read by ``queries.decisions``."""
+    for step in engine_steps:
+        audit.append(
+            session,
+            action="engine.step",
+            actor=actor.username,
+            instance_id=instance.id,
+            task_id=step.task_id,
+            data=step.data,
+        )
 
 
 def _project_values(instance, workflow) -> dict:

@@ -1,24 +1,37 @@
-"""People and access: budget units, user accounts with their roles, API tokens.
+"""People and access: budget units, user accounts with their roles, API tokens, signing in.
 
 ``jixiao demo load`` and the tests create units and users through these commands, as an
 administrator's screen would; only a token's hash and a password's hash are stored.
+Every password check of someone not yet signed in goes through :func:`sign_in` and its
+login limits.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock
-from ..errors import Conflict, Forbidden, FormInvalid
+from ..errors import Conflict, Forbidden, FormInvalid, SignInLocked
 from ..policy import Actor
-from ..store import ApiToken, BudgetUnit, Database, FinanceOffice, RoleGrant, User, audit, transaction
+from ..store import (
+    ApiToken,
+    BudgetUnit,
+    Database,
+    FinanceOffice,
+    LoginFailure,
+    RoleGrant,
+    User,
+    audit,
+    transaction,
+)
 
 Unit = Database | Session
 
@@ -144,3 +157,121 @@ def record_login(uow: Unit, *, actor: Actor, address: str | None) -> None:
     """A user signed in (the audit log keeps who, when and from where)."""
     with transaction(uow) as session:
         audit.append(session, action="user.logged_in", actor=actor.username, data={"ip": address})
+
+
+# --- login limits -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    """Failed sign-ins allowed within a sliding window, per account and per address.
+
+    Per account, a password guesser is stopped after a few tries whatever address they use;
+    per address, generously, so a bureau behind one NAT address signing in at 9 a.m. never
+    locks itself out, while one address trying many accounts is still stopped.
+    """
+
+    per_account: int = 5
+    per_address: int = 50
+    window: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class _Lockout:
+    scope: str  # "account" or "address"
+    until: datetime  # when the bucket has room again: its limit-th newest failure leaves the window
+
+
+def sign_in(
+    db: Database, username: str, password: str, *, address: str | None, limits: LoginLimits
+) -> User | None:
+    """The account whose password this is, or None; :class:`SignInLocked` once the account or
+    the address has used up its failures (checked before the password, so a locked account
+    answers the same whether the password is right, wrong, or the account does not exist).
+
+    One way in for the login page, ``POST /api/v1/auth/token`` and ``POST /api/v1/auth/password``,
+    so they share one bucket. The attempt is written and committed *before* the password is
+    checked, and deleted again if it was right: every worker counts the attempts in flight,
+    so parallel guesses cannot all slip under the limit, and successes never count. A success
+    clears the account's failures. Takes a :class:`Database`, not a caller's unit of work: the
+    attempt must be visible to other workers before this one counts.
+    """
+    account = (username or "").strip().lower()[:80]
+    address = (address or "")[:64] or None
+    now = clock.now()
+    with transaction(db) as session:
+        attempt = LoginFailure(account=account, address=address, at=now)
+        session.add(attempt)
+        session.flush()
+        attempt_id = attempt.id
+    with db.reading() as session:
+        lockouts = _lockouts(session, account, address, now, limits, attempt_id)
+        if not lockouts:
+            user = _password_owner(session, username, password)
+    if lockouts:
+        with transaction(db) as session:  # a refused attempt tested no password: it is no failure
+            session.execute(delete(LoginFailure).where(LoginFailure.id == attempt_id))
+        raise SignInLocked(max(1, math.ceil(max((lock.until - now).total_seconds() for lock in lockouts))))
+    with transaction(db) as session:
+        if user is not None:
+            session.execute(
+                delete(LoginFailure).where(
+                    (LoginFailure.id == attempt_id) | (LoginFailure.account == account)
+                )
+            )
+        else:
+            _audit_new_lockouts(session, account, address, now, limits)
+        # nothing older than the window counts any more
+        session.execute(delete(LoginFailure).where(LoginFailure.at < now - limits.window))
+    return user
+
+
+def _lockouts(session: Session, account, address, now, limits: LoginLimits, attempt_id) -> list[_Lockout]:
+    """The buckets already full without this attempt (counting others' attempts in flight)."""
+    found = []
+    buckets = [("account", LoginFailure.account == account, limits.per_account)]
+    if address is not None:
+        buckets.append(("address", LoginFailure.address == address, limits.per_address))
+    others = [LoginFailure.id != attempt_id] if attempt_id is not None else []
+    for scope, condition, limit in buckets:
+        newest = session.scalars(
+            select(LoginFailure.at)
+            .where(condition, LoginFailure.at > now - limits.window, *others)
+            .order_by(LoginFailure.at.desc())
+            .limit(limit)
+        ).all()
+        if len(newest) >= limit:
+            # free again when the limit-th newest failure leaves the window
+            found.append(_Lockout(scope, newest[-1] + limits.window))
+    return found
+
+
+_DUMMY_HASH = None
+
+
+def _password_owner(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, loaded for use after the session closes."""
+    global _DUMMY_HASH
+    user = session.scalar(select(User).where(User.username == (username or "").strip()))
+    if user is None:
+        # as long as a real check, so the answer's timing does not tell a missing account either
+        _DUMMY_HASH = _DUMMY_HASH or generate_password_hash("jixiao", method=password_method)
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or "") or not user.is_active:
+        return None
+    _ = user.grants, user.unit, user.office and user.office.units
+    return user
+
+
+def _audit_new_lockouts(session: Session, account, address, now, limits: LoginLimits) -> None:
+    """This failure filled a bucket (it was not full before it, or the attempt had been refused):
+    the lockout is an audited event. The failures themselves are not: a guessing attack would
+    flood the audit chain, and their rows say which account and address."""
+    for lock in _lockouts(session, account, address, now, limits, None):
+        audit.append(
+            session,
+            action="login.locked",
+            actor=account or "-",
+            data={"scope": lock.scope, "account": account, "ip": address, "until": lock.until.isoformat()},
+        )

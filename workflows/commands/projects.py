@@ -2,11 +2,13 @@
 
 DOMAIN 3.1 R-EA-1: a new project needs an ex-ante assessment first; 3.2 R-TG-1: every
 project applying for budget sets targets. ``project_lifecycle``, when deployed, runs the
-whole loop; otherwise the first path that applies is started.
+whole loop; otherwise the first path that applies is started. A project carries the header
+of the national 项目支出绩效目标申报表 and its named owner (R-EV-8).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,8 +19,8 @@ from .. import clock
 from ..engine import specs
 from ..errors import BusinessRuleRefused, Conflict, Forbidden, FormInvalid, NotFound, ProcessNotFound
 from ..policy import PROCESS_STARTERS, PROJECT_CREATORS, Actor, may_create_project_for, project_clause
-from ..store import BudgetUnit, Database, Project, audit, transaction
-from . import instances
+from ..store import BudgetUnit, Database, Project, User, audit, transaction
+from . import instances, start_data
 
 Unit = Database | Session
 
@@ -38,12 +40,77 @@ class NewProject:
     is_new: bool = True
     is_major: bool = False
     process_id: str | None = None
+    # the 申报表 header; what is left out is derived (see :func:`create_project`)
+    owner_name: str | None = None  # 项目负责人 (R-EV-8); default: the person creating the project
+    owner_phone: str | None = None
+    competent_department: str | None = None  # 主管部门; default: the unit
+    implementing_unit: str | None = None  # 实施单位; default: the unit
+    period_start: str | None = None  # 项目期 "2026" or "2026-03"; default: the fiscal year
+    period_end: str | None = None
+    fiscal_funds: Decimal | None = None  # 资金来源 财政拨款 (万元); default: the whole amount
+    other_funds: Decimal | None = None  # 其他资金 (万元)
 
 
 @dataclass(frozen=True)
 class Created:
     project_id: int
     instance_id: int | None
+
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
+PERIOD_FORMAT = "应写作年份（如 2026）或年月（如 2026-03）"
+
+
+def _month(text: str | None, *, end: bool) -> tuple[int, int] | None:
+    """``"2026"`` → (2026, 1) as a start, (2026, 12) as an end; ``"2026-03"`` → (2026, 3)."""
+    match = _PERIOD.match(text or "")
+    if not match:
+        return None
+    return int(match.group(1)), int(match.group(2) or (12 if end else 1))
+
+
+def _text(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+def _wan(value) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def header_errors(
+    fiscal_year: int,
+    amount,
+    *,
+    period_start: str | None = None,
+    period_end: str | None = None,
+    fiscal_funds=None,
+    other_funds=None,
+) -> dict[str, list[str]]:
+    """What is wrong with a project's 申报表 header, per field, in Chinese (empty: nothing).
+
+    The one rule for the shared input schema (page and API) and the command itself: 项目期
+    ends no earlier than it starts and includes the fiscal year; the funding sources sum to
+    the amount (a source left out counts 0; none at all means all 财政拨款).
+    """
+    errors: dict[str, list[str]] = {}
+    start = _month(_text(period_start) or str(fiscal_year), end=False)
+    end = _month(_text(period_end) or str(fiscal_year), end=True)
+    if start is None:
+        errors["period_start"] = [PERIOD_FORMAT]
+    if end is None:
+        errors["period_end"] = [PERIOD_FORMAT]
+    if start and end:
+        if end < start:
+            errors["period_end"] = ["项目期结束不能早于开始"]
+        elif not (start <= (fiscal_year, 12) and end >= (fiscal_year, 1)):
+            errors["period_end"] = [f"项目期应包含预算年度 {fiscal_year} 年"]
+    if fiscal_funds is not None or other_funds is not None:
+        total = _wan(fiscal_funds or 0) + _wan(other_funds or 0)
+        if total != _wan(amount):
+            errors["fiscal_funds"] = [
+                f"财政拨款与其他资金之和（{total} 万元）应等于项目金额 {_wan(amount)} 万元"
+            ]
+    return errors
 
 
 def process_for_project(session: Session, is_new: bool, requested: str | None) -> str | None:
@@ -54,22 +121,6 @@ def process_for_project(session: Session, is_new: bool, requested: str | None) -
         if specs.latest_definition(session, candidate, required=False) is not None:
             return candidate
     return None
-
-
-def start_data(project: Project) -> dict:
-    """What a review path knows about its project when it starts (amounts in 万元)."""
-    return {
-        "project_id": project.id,
-        "project_code": project.code,
-        "project_name": project.name,
-        "unit_id": project.unit_id,
-        "fiscal_year": project.fiscal_year,
-        "amount": float(project.amount),
-        "amount_wan": float(project.amount),  # the name the review paths and DMN tables read
-        "fund_type": project.fund_type,
-        "is_new": project.is_new,
-        "is_major": project.is_major,
-    }
 
 
 def create_project(uow: Unit, new: NewProject, *, actor: Actor) -> Created:
@@ -86,22 +137,43 @@ def create_project(uow: Unit, new: NewProject, *, actor: Actor) -> Created:
     unit_id = unit_id or actor.unit_id
     if unit_id is None:
         raise FormInvalid({"unit_id": ["此项为必填项"]})
+    errors = header_errors(
+        new.fiscal_year,
+        new.amount,
+        period_start=new.period_start,
+        period_end=new.period_end,
+        fiscal_funds=new.fiscal_funds,
+        other_funds=new.other_funds,
+    )
+    if errors:
+        raise FormInvalid(errors)
     with transaction(uow) as session:
-        if session.get(BudgetUnit, unit_id) is None:
+        unit = session.get(BudgetUnit, unit_id)
+        if unit is None:
             raise FormInvalid({"unit_id": ["预算单位不存在"]})
         if session.scalar(select(Project.id).where(Project.code == new.code)) is not None:
             raise Conflict(f"项目编码 {new.code} 已存在")
         process_id = process_for_project(session, new.is_new, new.process_id)
+        amount = _wan(new.amount)
+        no_sources = new.fiscal_funds is None and new.other_funds is None
         project = Project(
             code=new.code,
             name=new.name,
             unit_id=unit_id,
             fiscal_year=new.fiscal_year,
-            amount=Decimal(str(new.amount)).quantize(Decimal("0.01")),
+            amount=amount,
             fund_type=new.fund_type or "general_public",
             is_new=new.is_new,
             is_major=new.is_major,
             created_at=clock.now(),
+            owner_name=_text(new.owner_name) or _display_name(session, actor),
+            owner_phone=_text(new.owner_phone),
+            competent_department=_text(new.competent_department) or unit.name,
+            implementing_unit=_text(new.implementing_unit) or unit.name,
+            period_start=_text(new.period_start) or str(new.fiscal_year),
+            period_end=_text(new.period_end) or str(new.fiscal_year),
+            fiscal_funds=amount if no_sources else _wan(new.fiscal_funds or 0),
+            other_funds=Decimal("0.00") if no_sources else _wan(new.other_funds or 0),
         )
         session.add(project)
         session.flush()
@@ -109,7 +181,12 @@ def create_project(uow: Unit, new: NewProject, *, actor: Actor) -> Created:
             session,
             action="project.created",
             actor=actor.username,
-            data={"project": project.id, "code": project.code, "process_id": process_id},
+            data={
+                "project": project.id,
+                "code": project.code,
+                "process_id": process_id,
+                "owner": project.owner_name,
+            },
         )
         instance_id = None
         if process_id:
@@ -117,12 +194,18 @@ def create_project(uow: Unit, new: NewProject, *, actor: Actor) -> Created:
                 session,
                 process_id,
                 actor=actor,
-                data=start_data(project),
+                data=start_data.from_project(project),
                 business_key=project.code,
                 project_id=project.id,
             )
             instance_id = started.instance_id
         return Created(project.id, instance_id)
+
+
+def _display_name(session: Session, actor: Actor) -> str:
+    """Who creates a project answers for it unless they name someone else (R-EV-8)."""
+    name = session.scalar(select(User.display_name).where(User.username == actor.username))
+    return name or actor.username
 
 
 def start_for_project(
@@ -145,7 +228,7 @@ def start_for_project(
             project = session.scalar(select(Project).where(Project.id == project_id, project_clause(actor)))
             if project is None:
                 raise NotFound(f"项目 {project_id} 不存在")
-            base = start_data(project)
+            base = start_data.from_project(project)
         if not (actor.is_system or actor.roles & PROCESS_STARTERS):
             if not ("unit_submitter" in actor.roles and project_id is not None):
                 raise Forbidden("无权发起流程")

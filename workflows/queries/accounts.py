@@ -1,22 +1,13 @@
-"""Who is signing in: password check, bearer tokens, the user behind a session."""
+"""Who is signed in: the user behind a bearer token or a session (passwords: ``commands.sign_in``)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash
 
 from .. import clock
 from ..commands.accounts import token_digest
 from ..store import ApiToken, User
-
-
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.is_active or not check_password_hash(user.password_hash, password):
-        return None
-    _ = user.grants, user.unit  # loaded while the session is open
-    return user
 
 
 def user_for_token(session: Session, token: str) -> User | None:

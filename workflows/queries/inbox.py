@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..policy import Actor, claimable_clause
-from . import returns
 from ..store import BudgetUnit, HumanTask, ProcessDefinition, Project, SavedFilter
+from . import returns
 
 SCOPES = ("mine", "claimable", "overdue", "completed")
 SORTS = ("due", "created", "priority")

@@ -9,7 +9,7 @@ from .. import clock, policy
 from ..errors import InstanceNotFound, NotFound
 from ..policy import Actor
 from ..store import BudgetUnit, HumanTask, ProcessInstance, Project
-from . import tasks
+from . import decisions, tasks
 from .project_filter import ProjectFilter
 
 
@@ -67,7 +67,7 @@ def open_tasks_of(session: Session, project_id: int) -> list[HumanTask]:
 
 
 def view(session: Session, actor: Actor, project_id: int) -> dict:
-    """The project page: its processes, open steps, readable history and decisions."""
+    """The project page: its processes, open steps, readable history and the decisions taken."""
     project = readable_project(session, actor, project_id)
     instances = instances_of(session, project_id)
     return {
@@ -75,7 +75,7 @@ def view(session: Session, actor: Actor, project_id: int) -> dict:
         "instances": instances,
         "history": {i.id: tasks.history(session, i.id, actor) for i in instances},
         "open_tasks": open_tasks_of(session, project_id),
-        "decisions": tasks.decisions(session, [i.id for i in instances], actor),
+        "decisions": decisions.of_project(session, actor, project_id),
     }
 
 

@@ -269,6 +269,25 @@ class RoleGrant(Base):
     role: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
+class LoginFailure(Base):
+    """A password that did not match, kept for the login limits' window (0007_login_limits).
+
+    A row is written *before* the password is checked and deleted if it was right, so every
+    worker counts the attempts in flight too: N parallel guesses cannot all slip under the limit.
+    ``account`` is the name as typed (lower case), known or not: an unknown name is limited alike.
+    """
+
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        Index("ix_login_failure_account_at", "account", "at"),
+        Index("ix_login_failure_address_at", "address", "at"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    account: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
 class Project(Base):
     """A project spending public money, one fiscal year; its searchable state."""
 
@@ -291,6 +310,16 @@ class Project(Base):
     budget_cut_ratio: Mapped[Decimal | None] = mapped_column(Numeric(5, 4))
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+    # The header of the national 项目支出绩效目标申报表, as the unit declared it (0006_project_header;
+    # older rows may lack the owner). 项目属性 is ``is_new`` (新增项目 / 延续项目).
+    owner_name: Mapped[str | None] = mapped_column(String(80))  # 项目负责人 (DOMAIN R-EV-8)
+    owner_phone: Mapped[str | None] = mapped_column(String(40))
+    competent_department: Mapped[str | None] = mapped_column(String(200))  # 主管部门
+    implementing_unit: Mapped[str | None] = mapped_column(String(200))  # 实施单位
+    period_start: Mapped[str | None] = mapped_column(String(7))  # 项目期: "2026" or "2026-03"
+    period_end: Mapped[str | None] = mapped_column(String(7))
+    fiscal_funds: Mapped[Decimal | None]  # 资金来源: 财政拨款 (万元), with other_funds = the declared amount
+    other_funds: Mapped[Decimal | None]  # 其他资金 (万元)
 
     unit: Mapped[BudgetUnit] = relationship(lazy="joined")
 

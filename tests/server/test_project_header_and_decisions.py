@@ -1,0 +1,168 @@
+"""A project's 申报表 header and the decisions its processes took, through the front door:
+created and driven through ``/api/v1`` as its people would, read back through the API, the
+project page and the OpenAPI document (issue 9, items 1 and 9)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from demo import form_data as forms
+from workflows.engine import specs
+
+ROOT = Path(__file__).resolve().parents[2]
+
+HEADER = {
+    "owner_name": "刘建国",
+    "owner_phone": "0795-8821301",
+    "competent_department": "万载县住房和城乡建设局",
+    "implementing_unit": "万载县污水处理厂",
+    "period_start": "2026",
+    "period_end": "2027",
+    "fiscal_funds": 300,
+    "other_funds": 62,
+}
+PROJECT = {"code": "HD-1", "name": "农村污水管网建设", "fiscal_year": 2026, "amount": 362, **HEADER}
+
+
+@pytest.fixture
+def lifecycle(db_of):
+    """bpmn/'s processes deployed: a new project starts ``project_lifecycle``."""
+    with db_of.unit_of_work() as session:
+        specs.deploy(session, specs.load_bundle(ROOT / "bpmn", ROOT / "forms"), actor="designer")
+        session.commit()
+
+
+def _complete(client, project_code: str, spec: str, data: dict) -> None:
+    """Claim-free completion of the project's open task ``spec``, as its owner does in the API."""
+    tasks = client.get(f"/api/v1/tasks?scope=claimable&q={project_code}").json["items"]
+    [task] = [t for t in tasks if t["task_spec"] == spec]
+    response = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": data})
+    assert response.status_code == 200, response.json
+
+
+@pytest.fixture
+def assessed(api, lifecycle):
+    """A project created through the API with its header, then assessed: report, head, finance."""
+    created = api("zhang.san").post("/api/v1/projects", json=PROJECT)
+    assert created.status_code == 201, created.json
+    _complete(api("zhang.san"), "HD-1", "ea_write", forms.ex_ante_report(PROJECT["name"], 362))
+    _complete(api("wang.head"), "HD-1", "ea_head", forms.head_approval())
+    _complete(api("li.si"), "HD-1", "ea_finance_review", forms.ex_ante_review(86.5))
+    return created.json
+
+
+def test_a_project_created_through_the_api_carries_its_header(assessed):
+    """R-EV-8: a named owner; the 申报表 header as declared; 项目属性 is is_new."""
+    assert {k: assessed[k] for k in ("owner_name", "owner_phone", "period_start", "period_end")} == {
+        "owner_name": "刘建国",
+        "owner_phone": "0795-8821301",
+        "period_start": "2026",
+        "period_end": "2027",
+    }
+    assert (assessed["fiscal_funds"], assessed["other_funds"], assessed["amount"]) == (
+        "300.00",
+        "62.00",
+        "362.00",
+    )
+    assert assessed["implementing_unit"] == "万载县污水处理厂" and assessed["is_new"] is True
+
+
+def test_the_owner_defaults_to_whoever_creates_the_project(api, lifecycle):
+    body = {"code": "HD-2", "name": "乡镇污水站运维", "fiscal_year": 2026, "amount": 80}
+    made = api("zhang.san").post("/api/v1/projects", json=body).json
+    assert made["owner_name"] == "张三（住建局填报）"
+    assert (made["competent_department"], made["implementing_unit"]) == ("万载县住房和城乡建设局",) * 2
+    assert (made["period_start"], made["period_end"], made["fiscal_funds"], made["other_funds"]) == (
+        "2026",
+        "2026",
+        "80.00",
+        "0.00",
+    )
+
+
+def test_get_project_returns_its_stage_and_the_decisions_with_what_drove_them(assessed, api):
+    project = api("zhou.perf").get(f"/api/v1/projects/{assessed['id']}").json
+    assert project["stage"] == "targets"
+    decisions = project["decisions"]
+    assert [d["at"] for d in decisions] == sorted(d["at"] for d in decisions)
+    assert decisions[0]["kind"] == "start" and decisions[0]["values"]["amount_wan"] == 362.0
+    [review] = [d for d in decisions if d["step"] == "ea_finance_review"]
+    assert (review["kind"], review["actor"], review["role"]) == ("task", "li.si", "finance_reviewer")
+    assert review["values"]["ea_finance_score"] == 86.5
+    [ruling] = [d for d in decisions if d["step"] == "ea_decide"]
+    assert ruling["kind"] == "rule" and ruling["values"]["ea_supported"] is True
+    assert {i["expression"]: i["value"] for i in ruling["inputs"]}["ea_final_score"] == 86.5
+    assert ruling["rules"][0]["description"] == "R-EA-4: 80 passes"
+
+
+def test_decisions_are_read_within_the_projects_scope(assessed, api):
+    """A unit reads its own project's decisions; another unit's staff find no such project."""
+    assert api("zhang.san").get(f"/api/v1/projects/{assessed['id']}").json["decisions"]
+    assert api("li.na").get(f"/api/v1/projects/{assessed['id']}").status_code == 404
+
+
+def test_the_project_page_shows_the_header_and_the_rulings_in_chinese(assessed, web):
+    page = web("zhang.san").get(f"/projects/{assessed['id']}").text
+    for text in ("项目负责人", "刘建国 · 0795-8821301", "项目属性", "新增项目", "主管部门", "实施单位"):
+        assert text in page
+    assert "2026年—2027年" in page and "财政拨款 300.00 万元；其他资金 62.00 万元" in page
+    assert "流程判定" in page and "事前评估结论" in page and "依据：R-EA-4: 80 passes" in page
+    assert "是否支持 <b>是</b>" in page
+
+
+def test_the_new_project_page_names_the_header_fields_and_says_what_is_wrong_in_chinese(web, lifecycle):
+    me = web("zhang.san")
+    form = me.get("/projects/new").text
+    for label in (
+        "项目负责人",
+        "联系电话",
+        "主管部门",
+        "实施单位",
+        "项目期",
+        "财政拨款",
+        "其他资金",
+        "延续项目",
+    ):
+        assert label in form
+    assert 'name="owner_name" type="text" value="张三（住建局填报）"' in form
+    body = {
+        **{k: str(v) for k, v in PROJECT.items()},
+        "fiscal_funds": "300",
+        "other_funds": "50",
+        "is_new": "0",
+    }
+    page = me.post("/projects/new", body)
+    assert page.status_code == 400
+    assert "财政拨款与其他资金之和（350.00 万元）应等于项目金额 362.00 万元" in page.text
+    assert 'value="0" checked' in page.text  # 延续项目 stays chosen
+
+
+def test_openapi_documents_the_decisions_and_each_process_start_data(client, api, lifecycle):
+    spec = client.get("/api/v1/openapi.json").json
+    detail = spec["paths"]["/api/v1/projects/{project_id}"]["get"]["responses"]["200"]["content"]
+    assert detail["application/json"]["schema"]["$ref"].endswith("/ProjectDetail")
+    schemas = spec["components"]["schemas"]
+    assert "decisions" in schemas["ProjectDetail"]["properties"]
+    assert set(schemas["DecisionEntry"]["properties"]["kind"]["enum"]) == {
+        "start",
+        "task",
+        "rule",
+        "script",
+        "notice",
+    }
+    data = schemas["InstanceCreate"]["properties"]["data"]["properties"]
+    assert data["monitoring_nodes"]["default"] == ["05-31", "08-31"]
+    assert "project_lifecycle" in data["monitoring_nodes"]["description"]
+    for field in ("owner_name", "period_start", "fiscal_funds", "other_funds"):
+        assert field in schemas["ProjectCreate"]["properties"]
+
+    processes = {p["process_id"]: p for p in api("zhou.perf").get("/api/v1/processes").json}
+    lifecycle_fields = {f["name"]: f for f in processes["project_lifecycle"]["start_data"]}
+    assert lifecycle_fields["fiscal_year"]["required"] and lifecycle_fields["fiscal_year"]["from_project"]
+    assert lifecycle_fields["rectification_max_rounds"]["default"] == 3
+    assert {f["name"] for f in processes["monitoring_round"]["start_data"]} >= {
+        "monitoring_node",
+        "fiscal_year",
+    }

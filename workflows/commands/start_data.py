@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..config import settings
+
 REQUIRED = object()  # the process fails without it (a project's facts are filled for you)
 
 
@@ -183,8 +185,11 @@ def from_project(project) -> dict:
 def json_schema(field: StartField, processes: list[str] | None = None) -> dict:
     """One field as a JSON Schema property (the OpenAPI document's description of ``data``)."""
     prop: dict[str, Any] = {"type": field.type, "title": field.title, "description": field.description}
+    text = {"type": "string", "maxLength": settings().max_text_length}  # the forms' default bound
+    if field.type == "string":
+        prop["maxLength"] = text["maxLength"]
     if field.type == "array":
-        prop["items"] = {"type": "string"}
+        prop["items"] = text
     if not field.required:
         prop["default"] = field.default
     notes = []

@@ -15,8 +15,8 @@ from .conftest import prodkit, seeding
 
 pytestmark = [pytest.mark.prod, pytest.mark.postgres, pytest.mark.slow]
 
-LOAD_SECONDS = 20
-KILL_AFTER = 7
+LOAD_SECONDS = 30  # long enough for claims to turn into completions on a busy 2-core CI machine
+KILL_AFTER = 10
 
 
 def _wait_for(condition, timeout: float, what: str):
@@ -67,7 +67,8 @@ def test_kill_9_of_a_worker_and_the_scheduler_during_load_loses_and_doubles_noth
 
     actions, _stale, failures = prodkit.load_summary(tmp_path)
     by_name = {a.name: a for a in actions}
-    assert by_name["complete"].count > 0 and by_name["list"].count > 0
+    assert by_name.get("list") and by_name["list"].count > 0, sorted(by_name)
+    assert by_name.get("complete") and by_name["complete"].count > 0, sorted(by_name)
     # only what the killed worker was answering may fail, and only as a dropped connection
     assert by_name["Aggregated"].failures <= 2, failures
     assert all("'0 " in f or "Connection" in f for f in failures), failures

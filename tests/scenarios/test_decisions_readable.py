@@ -54,7 +54,7 @@ def test_the_years_decisions_read_in_order_with_the_values_that_drove_them(paths
         "ea_final_conclusion": "支持",
         "ea_final_score": 86.5,
     }
-    assert ex_ante["rules"][0]["description"].startswith("R-EA-4")
+    assert ex_ante["rules"][0]["description"] == "80分及以上：予以支持"  # the matched row of ex_ante_decision.dmn
     assert ex_ante["labels"]["ea_supported"] == "是否支持"
     review = _one(entries, "task", "ea_finance_review")
     assert review["values"]["ea_finance_score"] == 86.5 and review["role"] == "finance_reviewer"

@@ -94,7 +94,7 @@ def test_get_project_returns_its_stage_and_the_decisions_with_what_drove_them(as
     [ruling] = [d for d in decisions if d["step"] == "ea_decide"]
     assert ruling["kind"] == "rule" and ruling["values"]["ea_supported"] is True
     assert {i["expression"]: i["value"] for i in ruling["inputs"]}["ea_final_score"] == 86.5
-    assert ruling["rules"][0]["description"] == "R-EA-4: 80 passes"
+    assert ruling["rules"][0]["description"] == "80分及以上：予以支持"
 
 
 def test_decisions_are_read_within_the_projects_scope(assessed, api):
@@ -108,7 +108,7 @@ def test_the_project_page_shows_the_header_and_the_rulings_in_chinese(assessed, 
     for text in ("项目负责人", "刘建国 · 0795-8821301", "项目属性", "新增项目", "主管部门", "实施单位"):
         assert text in page
     assert "2026年—2027年" in page and "财政拨款 300.00 万元；其他资金 62.00 万元" in page
-    assert "流程判定" in page and "事前评估结论" in page and "依据：R-EA-4: 80 passes" in page
+    assert "流程判定" in page and "事前评估结论" in page and "依据：80分及以上：予以支持" in page
     assert "是否支持 <b>是</b>" in page
 
 

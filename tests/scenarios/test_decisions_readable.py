@@ -79,7 +79,7 @@ def test_the_years_decisions_read_in_order_with_the_values_that_drove_them(paths
     assert band["values"]["ev_band_grade"] == "优" and band["inputs"][0]["value"] == 92.0
     capped = _one(entries, "rule", "ev_cap")
     assert capped["values"] == {"project_grade": "差"}
-    assert "R-EV-7" in capped["rules"][0]["description"]
+    assert capped["rules"][0]["description"] == "自评不实：一票否决"  # R-EV-7, the matched row of grade_cap.dmn
     assert {i["expression"]: i["value"] for i in capped["inputs"]}["ev_false_report"] is True
 
     # results application reads the capped grade: 30% of the cut budget, no priority (R-RA-1)

@@ -27,21 +27,33 @@ from .. import policy
 from ..policy import Actor
 from ..store import AuditEvent, HumanTask, ProcessInstance
 
-ACTIONS = ("instance.started", "task.completed", "engine.step", "notification.sent")
 KINDS = ("start", "task", "rule", "script", "notice")
+_ACTION_KINDS = (
+    ("instance.started", "start"),
+    ("task.completed", "task"),
+    ("engine.step", "rule"),
+    ("engine.step", "script"),
+    ("notification.sent", "notice"),
+)
 
 
 def of_project(session: Session, viewer: Actor, project_id: int) -> list[dict]:
     """Every decision on the project (whose readability the caller has checked), oldest first."""
-    instances = {
-        i.id: i
-        for i in session.scalars(select(ProcessInstance).where(ProcessInstance.project_id == project_id))
-    }
-    if not instances:
+    instances = session.scalars(select(ProcessInstance).where(ProcessInstance.project_id == project_id))
+    return of_instances(session, viewer, list(instances))
+
+
+def of_instances(
+    session: Session, viewer: Actor, instances: list[ProcessInstance], kinds: tuple[str, ...] = KINDS
+) -> list[dict]:
+    """The decisions of these instances of ``kinds``, oldest first, as the viewer may read them."""
+    instances = {i.id: i for i in instances}
+    actions = [action for action, kind in _ACTION_KINDS if kind in kinds]
+    if not instances or not actions:
         return []
     events = session.scalars(
         select(AuditEvent)
-        .where(AuditEvent.instance_id.in_(list(instances)), AuditEvent.action.in_(ACTIONS))
+        .where(AuditEvent.instance_id.in_(list(instances)), AuditEvent.action.in_(actions))
         .order_by(AuditEvent.at, AuditEvent.id)
     ).all()
     tasks = {
@@ -53,10 +65,11 @@ def of_project(session: Session, viewer: Actor, project_id: int) -> list[dict]:
         )
     }
     experts = {task_id for task_id, row in tasks.items() if row.role == "expert"}
-    return [
+    entries = [
         _entry(event, instances[event.instance_id], tasks.get(event.task_id))
         for event in policy.readable_history(viewer, events, experts)
     ]
+    return [e for e in entries if e["kind"] in kinds]
 
 
 def _entry(event: AuditEvent, instance: ProcessInstance, task) -> dict:

@@ -15,6 +15,7 @@ from ..engine import specs
 from ..errors import NotFound, TaskNotFound
 from ..policy import Actor
 from ..store import Attachment, AuditEvent, Comment, HumanTask, ProcessInstance, Project, User, audit
+from .decisions import of_instances
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
@@ -64,29 +65,18 @@ def prefill(session: Session, task: HumanTask, schema: dict | None) -> dict:
     return {k: v for k, v in values.items() if k in declared}
 
 
-def decisions(session: Session, instance_ids: list[int], viewer: Actor) -> list[dict]:
-    """Earlier decisions and scores: completed tasks with the data they recorded, as the viewer may read them."""
-    if not instance_ids:
-        return []
-    events = session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.instance_id.in_(instance_ids), AuditEvent.action == "task.completed")
-        .order_by(AuditEvent.at, AuditEvent.id)
-    ).all()
-    rows = session.execute(
-        select(HumanTask.id, HumanTask.title, HumanTask.role).where(HumanTask.instance_id.in_(instance_ids))
-    ).all()
-    titles = {r.id: r.title for r in rows}
-    experts = {r.id for r in rows if r.role == "expert"}
+def decisions(session: Session, instances: list[ProcessInstance], viewer: Actor) -> list[dict]:
+    """Earlier decisions and scores: completed tasks with the data they recorded, as the viewer may
+    read them (the people's part of :mod:`workflows.queries.decisions`)."""
     return [
         {
-            "task_id": e.task_id,
-            "title": titles.get(e.task_id, (e.data or {}).get("task")),
-            "actor": e.actor,
-            "at": e.at,
-            "data": (e.data or {}).get("data") or {},
+            "task_id": e["task_id"],
+            "title": e["title"],
+            "actor": e["actor"],
+            "at": e["at"],
+            "data": e["values"],
         }
-        for e in policy.readable_history(viewer, events, experts)
+        for e in of_instances(session, viewer, instances, kinds=("task",))
     ]
 
 
@@ -121,15 +111,15 @@ def context(session: Session, viewer: Actor, task: HumanTask) -> dict:
     """Everything beside the form; shared by the task page and the API's task detail."""
     instance = session.get(ProcessInstance, task.instance_id)
     project = session.get(Project, task.project_id) if task.project_id else None
-    instance_ids = [instance.id]
+    instances = [instance]
     if project is not None:
-        instance_ids = list(
-            session.scalars(select(ProcessInstance.id).where(ProcessInstance.project_id == project.id))
+        instances = list(
+            session.scalars(select(ProcessInstance).where(ProcessInstance.project_id == project.id))
         )
     return {
         "instance": instance,
         "project": project,
-        "decisions": decisions(session, instance_ids, viewer),
+        "decisions": decisions(session, instances, viewer),
         "comments": comments_of(session, task.project_id, task.instance_id),
         "attachments": attachments_of(session, task.project_id, task.instance_id),
         "delegation": open_delegation(session, task.id),

@@ -20,6 +20,7 @@ def ex_ante_report(name: str, amount_wan: float) -> dict:
         "ea_risks": "主要风险为施工期延误和材料价格波动，已制定应对预案。",
         "ea_requested_amount_wan": amount_wan,
         "ea_report_attachment": f"{name}事前绩效评估报告.pdf",
+        "ea_truth_pledge": True,
     }
 
 

@@ -7,7 +7,7 @@ answers 404. Typed errors become HTTP in ``server.errors``.
 
 from __future__ import annotations
 
-from flask import abort
+from flask_babel import gettext as _
 from sqlalchemy.orm import defer
 
 from workflows import commands
@@ -17,6 +17,7 @@ from workflows.errors import Forbidden
 from workflows.queries import decisions, inbox, notices, projects, tasks
 from workflows.store import ProcessInstance, Project
 
+from . import errors as http_errors
 from . import project_schemas as ps
 from . import schemas as s
 from .auth import api_user, checked_sign_in, token_required
@@ -85,8 +86,8 @@ def token(body):
     """Exchange a username and password for a bearer token (12 hours). Failed attempts count
     against the same login limits as the sign-in page: per account and per address."""
     signed_in = checked_sign_in(body["username"], body["password"])
-    if signed_in is None:
-        abort(401)
+    if signed_in is None:  # the page's words: which of the two was wrong is not said
+        return http_errors.error_response(401, "unauthorized", _("用户名或密码错误"))
     if signed_in.must_change_password:
         raise Forbidden("请先设置自己的密码（POST /api/v1/auth/password）")
     value, expires_at = commands.issue_token(database(), actor=signed_in.actor)

@@ -65,7 +65,7 @@ def login():
         except SignInLocked as exc:  # the same answer for any account, known or not
             minutes = (exc.retry_after + 59) // 60
             error = _("登录失败次数过多，请 %(minutes)s 分钟后再试", minutes=minutes)
-            page = render_template("auth/login.html", error=error)
+            page = render_template("auth/login.html", error=error, username=username)
             return page, 429, {"Retry-After": str(exc.retry_after)}
         if signed_in is None:
             error = _("用户名或密码错误")
@@ -80,7 +80,8 @@ def login():
                 # a process designer's work is the workbench, not an inbox (issue 13)
                 target = url_for("designer.index" if "designer" in signed_in.roles else "inbox.index")
             return redirect(target)
-    return render_template("auth/login.html", error=error), (401 if error else 200)
+    typed = request.form.get("username", "").strip() if request.method == "POST" else ""
+    return render_template("auth/login.html", error=error, username=typed), (401 if error else 200)
 
 
 # pages a user holding a one-time password may open before setting their own

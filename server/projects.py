@@ -8,7 +8,7 @@ from flask_login import login_required
 from flask_sqlalchemy.pagination import Pagination
 from marshmallow import ValidationError
 
-from workflows import commands
+from workflows import clock, commands
 from workflows.errors import BusinessRuleRefused, Conflict, Forbidden, FormInvalid, ScriptError
 from workflows.policy import PROJECT_CREATORS, Actor, may_create_project_for
 from workflows.queries import projects
@@ -83,7 +83,8 @@ def new():
     user = page_user()
     errors: dict = {}
     status = 200
-    values = dict(request.form) if request.method == "POST" else {}
+    # a new project is budgeted for next year (预算编制 runs the year before)
+    values = dict(request.form) if request.method == "POST" else {"fiscal_year": clock.now().year + 1}
     if request.method == "POST":
         try:
             body = schemas.ProjectCreate().load(schemas.from_form(schemas.ProjectCreate, request.form))

@@ -208,7 +208,15 @@ def plain_value(value: Any) -> Any:
     return _display_value(value, {})
 
 
+def ruling_value(value: Any, name: str = "") -> Any:
+    """A rule's output: a ``*_ratio`` (调减比例 0.1) as a percentage (10%), the rest as plain values."""
+    if name.endswith("ratio") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value * 100:g}%"
+    return plain_value(value)
+
+
 FILTERS = {
+    "ruling_value": ruling_value,
     "element_name": element_name,
     "readable_fields": readable_fields,
     "field_title": field_title,

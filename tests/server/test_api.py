@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import io
 
+from sqlalchemy import select
+
+from workflows.store import AuditEvent
+
 from .conftest import open_task, project_id
 
 
@@ -190,6 +194,17 @@ def test_complete_twice_is_409(api, db_of):
     assert me.post(f"/api/v1/tasks/{task.id}/complete", json={"data": _submit_data()}).status_code == 200
     again = me.post(f"/api/v1/tasks/{task.id}/complete", json={"data": _submit_data()})
     assert again.status_code == 409 and again.json["error"] == "task_already_completed"
+    assert again.json["message"] == "该任务已办结，不能重复提交"  # said in Chinese, no task id
+
+
+def test_first_claim_audits_no_previous_holder(api, db_of):
+    task = open_task(db_of, project_code="WZ2026-005", task_spec="submit")
+    assert api("li.na").post(f"/api/v1/tasks/{task.id}/claim").status_code == 204
+    with db_of.reading() as session:
+        claimed = session.scalars(
+            select(AuditEvent).where(AuditEvent.task_id == task.id, AuditEvent.action == "task.claimed")
+        ).one()
+    assert claimed.data == {"assignee": "li.na", "previous": None}
 
 
 def test_claim_twice_and_unclaim_unclaimed_are_409(api, db_of):

@@ -170,3 +170,11 @@ def test_parallel_guesses_cannot_slip_under_the_limit(db):
         outcomes = list(pool.map(guess, range(12)))
     assert outcomes.count("tried") <= 5
     assert failures(db) == outcomes.count("tried")
+
+
+def test_a_wrong_password_says_so_on_the_page_and_the_api_and_the_page_keeps_the_name(client):
+    page = page_login(client, "li.si", "wrong-password")
+    assert page.status_code == 401 and "用户名或密码错误" in page.text
+    assert 'name="username" autocomplete="username" required  value="li.si"' in page.text
+    api = api_login(client, "li.si", "wrong-password")
+    assert api.status_code == 401 and api.json["message"] == "用户名或密码错误"

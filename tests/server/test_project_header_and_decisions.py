@@ -166,3 +166,13 @@ def test_openapi_documents_the_decisions_and_each_process_start_data(client, api
         "monitoring_node",
         "fiscal_year",
     }
+
+
+def test_a_rulings_ratio_reads_as_a_percentage(app):
+    """R-RA-1: 调减比例 0.1 on the project page is 10%, not 0.1; other values stay plain."""
+    from server.readable import ruling_value
+
+    with app.test_request_context():
+        assert ruling_value(0.1, "ra_cut_ratio") == "10%"
+        assert ruling_value(0.2, "budget_cut_ratio") == "20%"
+        assert ruling_value(86.5, "ea_final_score") == 86.5

@@ -240,7 +240,7 @@ def _check_open(task, task_id: str, actor: Actor) -> None:
     if task is None or not may_read_task(actor, task):
         raise TaskNotFound(f"no task {task_id}")
     if task.status != "open":
-        raise TaskAlreadyCompleted(f"task {task_id} is already {task.status}")
+        raise TaskAlreadyCompleted("该任务已办结，不能重复提交" if task.status == "completed" else "该任务已取消")
 
 
 def save(
@@ -304,7 +304,7 @@ def save(
         },
     )
     if result.rowcount != 1:
-        raise Conflict(f"instance {instance.id} was changed by someone else; reload and try again")
+        raise Conflict("该流程刚被他人更新，请刷新后重试")
     instance.lock_version += 1
     instance.status, instance.completed_at = status, completed_at
     record_engine_steps(session, instance, engine_steps, actor)

@@ -24,15 +24,16 @@ def _set_assignee(session: Session, row: HumanTask, *, actor: Actor, new: str | 
     query = update(HumanTask).where(HumanTask.id == row.id, HumanTask.status == "open")
     if expect is not _ANY:
         query = query.where(HumanTask.assignee.is_(None) if expect is None else HumanTask.assignee == expect)
+    previous = row.assignee  # read before the UPDATE: the session syncs the row to the new value
     if session.execute(query.values(assignee=new)).rowcount != 1:
-        raise Conflict(f"task {row.id} was claimed or completed by someone else")
+        raise Conflict("该任务已被他人认领或办结，请刷新后重试")
     audit.append(
         session,
         action=action,
         actor=actor.username,
         instance_id=row.instance_id,
         task_id=row.id,
-        data={"assignee": new, "previous": row.assignee},
+        data={"assignee": new, "previous": previous},
     )
 
 
@@ -42,7 +43,7 @@ def claim(uow: Unit, task_id: str, *, actor: Actor) -> None:
         if not may_see(actor, row):
             raise Forbidden(f"{actor.username} may not claim task {task_id}")
         if row.assignee is not None and row.assignee != actor.username:
-            raise Conflict(f"task {task_id} is already claimed by {row.assignee}")
+            raise Conflict(f"该任务已由 {row.assignee} 认领")
         _set_assignee(session, row, actor=actor, new=actor.username, expect=None, action="task.claimed")
 
 

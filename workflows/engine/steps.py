@@ -66,7 +66,7 @@ def complete_user_task(workflow, task_id: str, data: dict) -> None:
     except Exception as exc:  # SpiffWorkflow raises TaskNotFoundException for an unknown id
         raise TaskNotFound(f"no task {task_id} in this instance") from exc
     if task.state != TaskState.READY:
-        raise TaskAlreadyCompleted(f"task {task_id} is not ready")
+        raise TaskAlreadyCompleted("该任务当前不可办理（可能已办结），请刷新后重试")
     task.data.update(data)
     try:
         task.run()
@@ -86,7 +86,7 @@ def replace_instance_item(workflow, task_id: str, value: Any) -> str:
     if item is None:
         raise TaskNotFound(f"task {task_id} is not one instance of a multi-instance task")
     if task.state != TaskState.READY:
-        raise TaskAlreadyCompleted(f"task {task_id} is not ready")
+        raise TaskAlreadyCompleted("该任务当前不可办理（可能已办结），请刷新后重试")
     item.set(task, value)
     if "item" in task.internal_data:
         task.internal_data["item"] = value

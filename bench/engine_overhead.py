@@ -127,7 +127,9 @@ def main() -> None:
     # CPU time of this thread: what the two cost without the waits a busy machine adds
     # (the wall-clock ratio below is the goal's figure; on a loaded machine compare this one)
     raw_cpu_med, app_cpu_med = statistics.median(raw_cpu), statistics.median(app_cpu)
-    print(f"cpu_ms raw={raw_cpu_med:.3f} complete_task={app_cpu_med:.3f} ratio={app_cpu_med / raw_cpu_med:.2f}")
+    print(
+        f"cpu_ms raw={raw_cpu_med:.3f} complete_task={app_cpu_med:.3f} ratio={app_cpu_med / raw_cpu_med:.2f}"
+    )
     print(f"overhead_ratio={app_med / raw_med:.2f}")
 
 

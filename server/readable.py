@@ -226,6 +226,7 @@ FILTERS = {
 
 # --- returns -------------------------------------------------------------------------
 
+
 def return_notice(decisions: list[dict] | None) -> dict | None:
     """The last earlier decision, when it returned the work: who, when, and the reason they gave.
 

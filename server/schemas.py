@@ -184,20 +184,12 @@ class ProjectCreate(Schema):
     is_major = fields.Boolean(load_default=False)
     process_id = Text(allow_none=True, validate=validate.Length(min=1, max=120))
     # the 项目支出绩效目标申报表 header (R-EV-8 owner); what is left out is derived by create_project
-    owner_name = Text(
-        validate=validate.Length(max=80), metadata={"description": "项目负责人; default: you"}
-    )
+    owner_name = Text(validate=validate.Length(max=80), metadata={"description": "项目负责人; default: you"})
     owner_phone = Text(validate=[validate.Length(max=40), _PHONE])
-    competent_department = Text(
-        validate=validate.Length(max=200), metadata={"description": "主管部门"}
-    )
+    competent_department = Text(validate=validate.Length(max=200), metadata={"description": "主管部门"})
     implementing_unit = Text(validate=validate.Length(max=200), metadata={"description": "实施单位"})
-    period_start = Text(
-        validate=_PERIOD, metadata={"description": '项目期 from, "2026" or "2026-03"'}
-    )
-    period_end = Text(
-        validate=_PERIOD, metadata={"description": "项目期 to; default: the fiscal year"}
-    )
+    period_start = Text(validate=_PERIOD, metadata={"description": '项目期 from, "2026" or "2026-03"'})
+    period_end = Text(validate=_PERIOD, metadata={"description": "项目期 to; default: the fiscal year"})
     fiscal_funds = fields.Float(allow_nan=False, validate=_WAN, metadata={"description": "财政拨款 (万元)"})
     other_funds = fields.Float(allow_nan=False, validate=_WAN, metadata={"description": "其他资金 (万元)"})
 
@@ -275,7 +267,9 @@ class TaskRowSchema(Schema):
     fiscal_year = fields.Integer(allow_none=True)
     amount = fields.Decimal(as_string=True, allow_none=True)
     fund_type = fields.String(allow_none=True)
-    returned = fields.Boolean(metadata={"description": "the latest decision on the project sent the work back (退回)"})
+    returned = fields.Boolean(
+        metadata={"description": "the latest decision on the project sent the work back (退回)"}
+    )
 
 
 class TaskListSchema(Schema):

@@ -54,7 +54,9 @@ def test_the_years_decisions_read_in_order_with_the_values_that_drove_them(paths
         "ea_final_conclusion": "支持",
         "ea_final_score": 86.5,
     }
-    assert ex_ante["rules"][0]["description"] == "80分及以上：予以支持"  # the matched row of ex_ante_decision.dmn
+    assert (
+        ex_ante["rules"][0]["description"] == "80分及以上：予以支持"
+    )  # the matched row of ex_ante_decision.dmn
     assert ex_ante["labels"]["ea_supported"] == "是否支持"
     review = _one(entries, "task", "ea_finance_review")
     assert review["values"]["ea_finance_score"] == 86.5 and review["role"] == "finance_reviewer"
@@ -79,7 +81,9 @@ def test_the_years_decisions_read_in_order_with_the_values_that_drove_them(paths
     assert band["values"]["ev_band_grade"] == "优" and band["inputs"][0]["value"] == 92.0
     capped = _one(entries, "rule", "ev_cap")
     assert capped["values"] == {"project_grade": "差"}
-    assert capped["rules"][0]["description"] == "自评不实：一票否决"  # R-EV-7, the matched row of grade_cap.dmn
+    assert (
+        capped["rules"][0]["description"] == "自评不实：一票否决"
+    )  # R-EV-7, the matched row of grade_cap.dmn
     assert {i["expression"]: i["value"] for i in capped["inputs"]}["ev_false_report"] is True
 
     # results application reads the capped grade: 30% of the cut budget, no priority (R-RA-1)

@@ -47,7 +47,10 @@ def test_every_domain_rule_is_mapped_or_said_not_covered():
     rules = set(RULE_ID.findall(domain.read_text(encoding="utf-8")))
     table, not_covered = _sections()
     mapped = {
-        rule for line in table.splitlines() if line.startswith("| R-") for rule in RULE_ID.findall(line.split("|")[1])
+        rule
+        for line in table.splitlines()
+        if line.startswith("| R-")
+        for rule in RULE_ID.findall(line.split("|")[1])
     }
     missing = sorted(rules - mapped - set(RULE_ID.findall(not_covered)))
     assert not missing, f"DOMAIN.md rules with no row in RULES.md and no 'Not covered' line: {missing}"

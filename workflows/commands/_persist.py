@@ -230,7 +230,11 @@ def open_task(session: Session, task_id: str, actor: Actor) -> HumanTask:
 def open_task_and_siblings(session: Session, task_id: str, actor: Actor) -> tuple[Any, list]:
     """``open_task`` for completing it, in one Core statement: the task's row and every open
     task row of its instance (which the save syncs)."""
-    rows = session.connection().execute(TASK_AND_OPEN, {"task_id": task_id}).all() if len(task_id or "") <= 36 else []
+    rows = (
+        session.connection().execute(TASK_AND_OPEN, {"task_id": task_id}).all()
+        if len(task_id or "") <= 36
+        else []
+    )
     task = next((r for r in rows if r.id == task_id), None)
     _check_open(task, task_id, actor)
     return task, [r for r in rows if r.status == "open" and r.instance_id == task.instance_id]
@@ -240,7 +244,9 @@ def _check_open(task, task_id: str, actor: Actor) -> None:
     if task is None or not may_read_task(actor, task):
         raise TaskNotFound(f"no task {task_id}")
     if task.status != "open":
-        raise TaskAlreadyCompleted("该任务已办结，不能重复提交" if task.status == "completed" else "该任务已取消")
+        raise TaskAlreadyCompleted(
+            "该任务已办结，不能重复提交" if task.status == "completed" else "该任务已取消"
+        )
 
 
 def save(

@@ -41,7 +41,9 @@ def returned_instances(session: Session, instance_ids: list[int]) -> set[int]:
         select(
             group.label("grp"),
             AuditEvent.data,
-            func.row_number().over(partition_by=group, order_by=(AuditEvent.at.desc(), AuditEvent.id.desc())).label("n"),
+            func.row_number()
+            .over(partition_by=group, order_by=(AuditEvent.at.desc(), AuditEvent.id.desc()))
+            .label("n"),
         )
         .join(ProcessInstance, ProcessInstance.id == AuditEvent.instance_id)
         .where(AuditEvent.instance_id.in_(scope), AuditEvent.action == "task.completed")

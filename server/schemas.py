@@ -207,6 +207,11 @@ class ProjectSchema(Schema):
     score = fields.Decimal(as_string=True, allow_none=True)
     grade = fields.String(allow_none=True)
     grade_cap = fields.String(allow_none=True)
+    budget_cut_ratio = fields.Decimal(
+        as_string=True,
+        allow_none=True,
+        metadata={"description": "next year's budget cut decided by results application (R-RA-1), 0.3 = 30%"},
+    )
     consecutive_failures = fields.Integer()
     overdue = fields.Boolean()
     instances = fields.List(fields.Nested(ProjectInstanceSchema))

@@ -237,7 +237,7 @@ def replace_member(task_id: str):
             errors = exc.fields
     with database().reading() as session:
         task = people.panel_task(session, actor, task_id)
-        serving = people.panel_members(session, task)
+        serving = commands.panel_members(session, task)  # not a replacement for one of them
         choices = [(v, label) for v, label in people.panel_choices(session, task.unit_id) if v not in serving]
         project = session.get(Project, task.project_id) if task.project_id else None
     page = render_template(

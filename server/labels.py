@@ -66,7 +66,7 @@ ACTIONS = {
     "timer.fired": lazy_gettext("到期提醒"),
     "message.correlated": lazy_gettext("收到消息"),
     "panel.drawn": lazy_gettext("抽取专家组"),
-    "panel.member_replaced": lazy_gettext("更换专家"),
+    "panel.member_replaced": lazy_gettext("专家已更换"),
     "instance.migrated": lazy_gettext("迁移到新版本"),
     "incident.opened": lazy_gettext("出现异常"),
     "incident.resolved": lazy_gettext("异常已处理"),

@@ -87,20 +87,6 @@ def panel_choices(session: Session, project_unit_id: int | None) -> list[tuple[s
     ]
 
 
-def panel_members(session: Session, task: HumanTask) -> set[str]:
-    """Who sits on the task's panel (its step's sheets, open or finished): not a replacement for
-    one of them (R-EX-1; :func:`workflows.commands.replace_panel_member` refuses them too)."""
-    return set(
-        session.scalars(
-            select(HumanTask.assignee).where(
-                HumanTask.instance_id == task.instance_id,
-                HumanTask.task_spec == task.task_spec,
-                HumanTask.status != "cancelled",
-            )
-        )
-    )
-
-
 def panel_task(session: Session, actor: Actor, task_id: str) -> HumanTask:
     """An open expert task whose member the actor may replace; otherwise not found (R-EX-1)."""
     task = session.get(HumanTask, task_id) if task_id and len(task_id) <= 36 else None

@@ -17,7 +17,7 @@ from marshmallow import ValidationError
 from workflows import commands
 from workflows.errors import FormInvalid
 from workflows.queries import people
-from workflows.store import Expert, User
+from workflows.store import Expert, Project, User
 
 from . import admin_api, admin_schemas, schemas
 from .auth import page_user
@@ -237,7 +237,10 @@ def replace_member(task_id: str):
             errors = exc.fields
     with database().reading() as session:
         task = people.panel_task(session, actor, task_id)
-        choices = people.panel_choices(session, task.unit_id)
-    return render_template("admin/replace_member.html", task=task, choices=choices, errors=errors), (
-        400 if errors else 200
+        serving = commands.panel_members(session, task)  # not a replacement for one of them
+        choices = [(v, label) for v, label in people.panel_choices(session, task.unit_id) if v not in serving]
+        project = session.get(Project, task.project_id) if task.project_id else None
+    page = render_template(
+        "admin/replace_member.html", task=task, project=project, choices=choices, errors=errors
     )
+    return page, (400 if errors else 200)

@@ -1,4 +1,4 @@
-"""How numbers and dates read on screen: 万元 with two decimals, 2026年5月31日."""
+"""How numbers and dates read on screen: 万元 with two decimals, 30%, 2026年5月31日."""
 
 from __future__ import annotations
 
@@ -65,7 +65,16 @@ def project_period(project) -> str:
     return f"{_month(start)}—{_month(end)}" if start else _month(end)
 
 
+def percent(ratio) -> str:
+    """A ratio as a percentage: ``0.3000`` → ``30%``, ``0.125`` → ``12.5%``."""
+    if ratio is None or ratio == "":
+        return "—"
+    value = (Decimal(str(ratio)) * 100).quantize(Decimal("0.01")).normalize()
+    return f"{value:f}%"
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(percent)
     app.add_template_filter(wan)
     app.add_template_filter(cn_date)
     app.add_template_filter(cn_datetime)

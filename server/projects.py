@@ -8,7 +8,7 @@ from flask_login import login_required
 from flask_sqlalchemy.pagination import Pagination
 from marshmallow import ValidationError
 
-from workflows import clock, commands
+from workflows import clock, commands, policy
 from workflows.errors import BusinessRuleRefused, Conflict, Forbidden, FormInvalid, ScriptError
 from workflows.policy import PROJECT_CREATORS, Actor, may_create_project_for
 from workflows.queries import projects
@@ -107,4 +107,14 @@ def new():
 @bp.get("/projects/<int:project_id>")
 @login_required
 def show(project_id: int):
-    return render_template("projects/show.html", **projects.view(db.session, page_user().actor, project_id))
+    actor = page_user().actor
+    view = projects.view(db.session, actor, project_id)
+    steps = view["open_tasks"]
+    return render_template(
+        "projects/show.html",
+        **view,
+        # a current step links to its page only for someone who may open it (no link to a 404);
+        # an expert's step offers its replacement to the office that reviews the unit (R-EX-1)
+        may_open={t.id for t in steps if policy.may_read_task(actor, t)},
+        may_replace={t.id for t in steps if policy.may_manage_panel(actor, t)},
+    )

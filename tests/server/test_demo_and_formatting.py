@@ -41,6 +41,14 @@ def test_amounts_in_wan_with_two_decimals(app):
         assert formatting.wan(None) == "—"
 
 
+def test_budget_cut_ratios_read_as_percentages():
+    """R-RA-1's ratio as the project page shows it (0.3000 from the database → 30%)."""
+    assert formatting.percent(Decimal("0.3000")) == "30%"
+    assert formatting.percent(Decimal("0.125")) == "12.5%"
+    assert formatting.percent(0) == "0%"
+    assert formatting.percent(None) == "—"
+
+
 def test_dates_in_chinese_and_english(app):
     moment = datetime(2026, 5, 31, 2, 0, tzinfo=UTC)  # 10:00 in China
     with app.test_request_context():

@@ -15,7 +15,7 @@ from .collab import add_comment, delete_filter, save_filter, store_attachment
 from .incidents import record_incident, resolve_incident
 from .instances import cancel, complete_task, correlate_message, save_draft, start
 from .notices import mark_read
-from .panels import replace_panel_member
+from .panels import panel_members, replace_panel_member
 from .people import (
     NewExpert,
     UserChanges,
@@ -41,6 +41,7 @@ __all__ = [
     "change_password",
     "import_users",
     "join_office",
+    "panel_members",
     "rename_unit",
     "replace_panel_member",
     "reset_password",

@@ -116,6 +116,19 @@ def record_draws(session: Session, draws: list[dict], *, task: HumanTask, actor:
         )
 
 
+def panel_members(session: Session, task: HumanTask) -> set[str]:
+    """Who sits on the task's panel: the assignees of its step's sheets, open or finished."""
+    return set(
+        session.scalars(
+            select(HumanTask.assignee).where(
+                HumanTask.instance_id == task.instance_id,
+                HumanTask.task_spec == task.task_spec,
+                HumanTask.status != "cancelled",
+            )
+        )
+    )
+
+
 def replace_panel_member(uow: Unit, task_id: str, expert: str, *, actor: Actor, reason: str = "") -> None:
     """Hand an open expert task to another pool expert (the member cannot serve, or a conflict
     of interest came to light); the panel member's sheet will carry the new name."""
@@ -125,16 +138,7 @@ def replace_panel_member(uow: Unit, task_id: str, expert: str, *, actor: Actor, 
             raise TaskNotFound(f"no open expert task {task_id}")
         if expert not in {e.username for e in eligible(session, row.unit_id)}:
             raise FormInvalid({"expert": ["不是专家库中可选的专家（或与项目单位有利害关系）"]})
-        serving = set(
-            session.scalars(
-                select(HumanTask.assignee).where(
-                    HumanTask.instance_id == row.instance_id,
-                    HumanTask.task_spec == row.task_spec,
-                    HumanTask.status != "cancelled",
-                )
-            )
-        )
-        if expert in serving:
+        if expert in panel_members(session, row):
             raise FormInvalid({"expert": ["该专家已在本专家组中"]})
         previous = row.assignee
         instance, workflow = _persist.load_instance(session, row.instance_id)

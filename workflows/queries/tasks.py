@@ -43,6 +43,17 @@ def _expert_task_ids(session: Session, instance_ids: list[int]) -> set[str]:
     )
 
 
+def _draw_fields(schema: dict) -> set[str]:
+    """How many experts to draw for a panel (R-EX-1) is asked afresh on each form, never pre-filled:
+    "draw 3" from the ex-ante review came back on the evaluation review beside the panel it had
+    drawn, and the form refused a pick and a draw together. The panel itself pre-fills (visible)."""
+    return {
+        prop["x-draw-field"]
+        for prop in (schema.get("properties") or {}).values()
+        if isinstance(prop, dict) and prop.get("x-widget") == "expert-pool" and prop.get("x-draw-field")
+    }
+
+
 def prefill(session: Session, task: HumanTask, schema: dict | None) -> dict:
     """Values to show in the form: the draft, else the latest values this instance recorded.
 
@@ -53,7 +64,7 @@ def prefill(session: Session, task: HumanTask, schema: dict | None) -> dict:
         return dict(task.draft)
     if not schema:
         return {}
-    declared = set(schema.get("properties", {}))
+    declared = set(schema.get("properties", {})) - _draw_fields(schema)
     expert_tasks = _expert_task_ids(session, [task.instance_id])
     values: dict = {}
     for event in audit.history(session, task.instance_id):

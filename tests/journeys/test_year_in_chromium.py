@@ -1,0 +1,429 @@
+"""A year of one project in Chromium, from an empty database (issue 9).
+
+The operator migrates, deploys ``bpmn/`` and imports the bureau's people from a CSV file; then
+each person signs in with their own account (setting their own password first) and does their
+own part for 老旧小区改造配套设施 through the pages only:
+
+住建局's submitter creates the project → writes the ex-ante report → the unit head approves →
+经济建设科's reviewer scores it and draws an expert panel on the form, then replaces a member
+who must withdraw → the three experts score →
+the submitter sets targets → the reviewer returns them once → the submitter (seeing why)
+resubmits → approved → two monitoring rounds (the second reported late: the unit head and the
+reviewer get the notice) → self-evaluation → the reviewer finds serious misuse of funds (the
+grade is capped to 差, DOMAIN R-EV-5) → the performance office applies the results (a 30% cut,
+R-RA-1) and asks for rectification → the unit rectifies, the reviewer verifies → the project's
+page shows the closed loop. After each step the test looks at what the NEXT person sees.
+
+Time passes only through the scheduler's own path (``jixiao timers run-due --as-of``).
+Screenshots (1440 px) go to the test's tmp dir and /tmp/journey-shots/.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import browser_type_launch_args  # noqa: F401  (Debian's Chromium)
+from tests.journeys.conftest import OWN_PASSWORD, PEOPLE, POOL
+from tests.journeys.desk import Desk
+from workflows import clock
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PROJECT, CODE, AMOUNT = "老旧小区改造配套设施", "WZ2027-ZJ-001", "362.00"
+
+
+def day(when: str) -> None:
+    """The clock reads this day for everyone (as ``jixiao --now`` sets it); nothing fires."""
+    clock.set_now(clock.parse_moment(when))
+
+
+@pytest.fixture
+def desks(browser, year, serve, shots):
+    """Everyone's desk on the served app; each person's first sign-in sets their own password."""
+    base = serve(year.url)
+    opened: dict[str, Desk] = {}
+
+    def desk(username: str) -> Desk:
+        if username not in opened:
+            first = not opened
+            opened[username] = Desk(browser, base, username, shots)
+            opened[username].first_sign_in(year.one_time[username], OWN_PASSWORD, try_elsewhere=first)
+        return opened[username]
+
+    desk.base = base
+    desk.opened = opened
+    yield desk
+    for each in opened.values():
+        each.close()
+
+
+def test_a_year_of_one_project_through_the_pages(year, desks, shots):
+    day("2026-12-01T09:00")  # the 2027 budget is being prepared
+
+    # --- 1. 住建局's submitter creates the project on the new-project page --------------------
+    tian = desks("zj.tian")
+    page = tian.page
+    page.click("nav >> text=项目")
+    page.click("text=新建项目")
+    page.fill("input[name=code]", CODE)
+    page.fill("input[name=name]", PROJECT)
+    page.select_option("select[name=unit_id]", label="万载县住房和城乡建设局")
+    page.fill("input[name=fiscal_year]", "2027")
+    page.fill("input[name=amount]", AMOUNT)
+    page.select_option("select[name=fund_type]", label="一般公共预算")
+    assert page.is_checked("input[name=is_new]")  # a new project: ex-ante assessment first (R-EA-1)
+    tian.look("01-new-project")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{desks.base}/projects/*")
+    assert "项目已创建" in page.locator(".flash").inner_text()
+    assert page.locator("dd[data-stage]").inner_text() == "事前绩效评估"
+    tian.look("02-project-created")
+    # the submitter's own inbox holds the report to write (R-EA-1)
+    assert "编制事前绩效评估报告" in tian.waiting()
+
+    # --- 2. the ex-ante report; the unit head sees it next -----------------------------------
+    tian.open_task("编制事前绩效评估报告", PROJECT)
+    tian.fill(
+        {
+            "ea_necessity": "小区建成于上世纪九十年代，管网老化，居民反映强烈，确有必要实施。",
+            "ea_economy": "按工程量清单和近三年同类项目单价测算，单位成本处于合理区间。",
+            "ea_target_reasonableness": "目标与改造内容匹配，覆盖户数、验收合格率、满意度均可量化。",
+            "ea_feasibility": "已完成入户调查和初步设计，施工分三批进行，具备实施条件。",
+            "ea_funding_compliance": "资金来源为一般公共预算，按规定履行政府采购程序。",
+            "ea_risks": "主要风险为雨季延误和居民协调，已制定分段施工和入户沟通预案。",
+            "ea_requested_amount_wan": "362",
+            "ea_report_attachment": "老旧小区改造事前绩效评估报告.pdf",
+            "ea_truth_pledge": True,
+        }
+    )
+    tian.look("03-ex-ante-report")
+    assert "单位负责人审核" in tian.submit()
+    head = desks("zj.head")
+    assert "单位负责人审核" in head.waiting()
+
+    head.open_task("单位负责人审核", PROJECT)
+    head.fill({"ea_head_opinion": "同意报送", "ea_head_comment": "经局党组会研究同意报送。"})
+    head.submit()
+
+    # --- 3. 经济建设科's reviewer scores it and draws a panel; 行政政法科 never sees it (R-RL-1) --
+    li = desks("fin.li")
+    assert "财政审核评分" in li.inbox("claimable")[0]
+    other_office = desks("fin.he")
+    assert other_office.waiting() == []
+    li.open_task("财政审核评分", PROJECT)
+    li.claim()
+    offered = li.page.locator("#experts option").evaluate_all("os => os.map(o => o.value)")
+    assert sorted(offered) == POOL  # ex.qian is 住建局's own: never offered (R-EX-1)
+    li.fill(
+        {
+            "ea_finance_score": "86",
+            "ea_finance_conclusion": "支持",
+            "ea_next_step": "专家评审",
+            "experts_draw": "3",
+            "ea_finance_comment": "项目涉及管网改造，专业性较强，抽取专家评审。",
+        }
+    )
+    li.look("04-finance-draws-a-panel")
+    assert "专家评审打分" in li.submit()
+
+    # --- 4. the panel: three drawn of four; one withdraws and is replaced (R-EX-1) -----------
+    names = {p["username"]: p["display_name"] for p in PEOPLE}
+    li.page.goto(f"{desks.base}/projects")
+    li.page.click(f"text={PROJECT}")
+    drawn_text = li.page.locator("li.event[data-action='panel.drawn']").inner_text()
+    drawn = [u for u in POOL if names[u] in drawn_text]
+    assert len(drawn) == 3  # the draw is in the history, by name
+    [left_out] = set(POOL) - set(drawn)
+    withdrawn = drawn[0]
+    steps = li.page.locator("#current-steps li", has_text=names[withdrawn])
+    assert steps.locator("a", has_text="专家评审打分").count() == 0  # no link to a page she may not open
+    steps.locator("a.replace-member").click()
+    assert names[withdrawn] in li.page.locator("main").inner_text()
+    offered = li.page.locator("#expert option").evaluate_all("os => os.map(o => o.value).filter(v => v)")
+    assert offered == [left_out]  # the pool outside 住建局, less whoever already sits on the panel
+    li.page.select_option("#expert", left_out)
+    li.page.fill("#reason", "回避：曾参与该项目可行性研究报告编制")
+    li.look("04b-replace-a-panel-member")
+    li.page.click("#replace-member button[type=submit]")
+    li.page.wait_for_url(re.compile(r"/inbox"))
+    assert "已更换专家" in li.page.locator(".flash").inner_text()
+    panel = sorted(set(drawn) - {withdrawn} | {left_out})
+    assert desks(withdrawn).waiting() == []  # her sheet went to the new member
+
+    # each member finds their own sheet; none sees another's
+    sheets = {
+        "ex.sun": ("32", "50", "支持", "测算依据充分，建议细化分年度资金安排。"),
+        "ex.wang": ("30", "52", "支持", "管网改造方案可行，注意雨污分流衔接。"),
+        "ex.zhao": ("28", "52", "支持", "施工安全措施需进一步细化。"),
+        "ex.zhou": ("34", "50", "支持", "绩效指标可进一步量化到户。"),
+    }  # every sheet at 80 or more: the panel's mean passes (R-EA-4)
+    for expert in panel:
+        necessity, feasibility, conclusion, opinion = sheets[expert]
+        desk = desks(expert)
+        assert desk.inbox("mine")[0].startswith("专家评审打分"), expert
+        desk.open_task("专家评审打分", PROJECT)
+        for other, (_n, _f, _c, their_opinion) in sheets.items():
+            if other != expert:  # scores independently: no other sheet on the page
+                assert their_opinion not in desk.page.locator("body").inner_text()
+        desk.fill(
+            {
+                "expert_sheet-0-criterion": "立项必要性与绩效目标",
+                "expert_sheet-0-max_points": "40",
+                "expert_sheet-0-score": necessity,
+                "expert_sheet-1-criterion": "实施方案与投入经济性",
+                "expert_sheet-1-max_points": "60",
+                "expert_sheet-1-score": feasibility,
+                "expert_conclusion": conclusion,
+                "expert_opinion": opinion,
+            }
+        )
+        if expert == panel[-1]:
+            desk.look("05-expert-sheet")
+        desk.submit()
+        # the project page the expert may now open shows their own sheet, never another's
+        desk.page.goto(f"{desks.base}/projects")
+        desk.page.click(f"text={PROJECT}")
+        history = desk.page.locator("main").inner_text()
+        assert opinion in history
+        for other, (_n, _f, _c, their_opinion) in sheets.items():
+            if other != expert:
+                assert their_opinion not in history, f"{expert} reads {other}'s sheet"
+    # the panel's mean passes (R-EA-4): the project goes on to its targets
+    assert "填报绩效目标" in tian.waiting()
+
+    # --- 5. targets: returned once with a reason, resubmitted, approved (R-TG-2) -----------
+    tian.open_task("填报绩效目标", PROJECT)
+    targets = {
+        "tg_overall_goal": "完成3个小区雨污管网、道路和照明改造，惠及居民1200户，居民满意度90%以上。",
+        "tg_spending_basis": "按设计概算和工程量清单测算：管网210万元，道路112万元，照明40万元。",
+        "indicators-0-level1": "产出指标",
+        "indicators-0-level2": "数量指标",
+        "indicators-0-name": "改造小区数量",
+        "indicators-0-direction": "≥",
+        "indicators-0-target_value": "3",
+        "indicators-0-unit": "个",
+        "indicators-0-weight": "60",
+        "indicators-1-level1": "效益指标",
+        "indicators-1-level2": "社会效益指标",
+        "indicators-1-name": "受益居民户数",
+        "indicators-1-direction": "≥",
+        "indicators-1-target_value": "1200",
+        "indicators-1-unit": "户",
+        "indicators-1-weight": "40",
+    }
+    tian.fill(targets)
+    assert "财政审核绩效目标" in tian.submit()
+
+    li.open_task("财政审核绩效目标", PROJECT)
+    li.claim()
+    reason = "缺少服务对象满意度指标，请补充后重新报送。"
+    li.fill({"tg_decision": "退回调整", "tg_comment": reason})
+    assert "填报绩效目标" in li.submit()
+
+    # the submitter sees the return and its reason on the resubmission task, the form pre-filled
+    tian.open_task("填报绩效目标", PROJECT)
+    banner = tian.page.locator("#return-banner")
+    assert "退回调整" in banner.inner_text() and reason in banner.inner_text()
+    assert tian.page.input_value("#indicators-1-name") == "受益居民户数"
+    tian.fill(
+        {
+            "indicators-1-weight": "30",
+            "indicators-2-level1": "满意度指标",
+            "indicators-2-level2": "服务对象满意度指标",
+            "indicators-2-name": "居民满意度",
+            "indicators-2-direction": "≥",
+            "indicators-2-target_value": "90",
+            "indicators-2-unit": "%",
+            "indicators-2-weight": "10",
+        }
+    )
+    tian.look("06-targets-returned")
+    assert "财政审核绩效目标" in tian.submit()
+    li.open_task("财政审核绩效目标", PROJECT)
+    li.claim()
+    li.fill({"tg_decision": "通过", "tg_comment": "指标完整，目标值合理，同意批复。"})
+    li.submit()
+    # budgeted; nothing to report until the first monitoring node (R-MN-1)
+    assert tian.waiting() == []
+
+    # --- 6. monitoring, first round: the node passes, the report is on time ---------------
+    year.jixiao.run_due("2027-06-01T09:00")  # after the May 31 node
+    assert "填报绩效监控情况" in tian.waiting()
+    tian.open_task("填报绩效监控情况", PROJECT)
+    assert "2027年6月10日" in tian.page.locator(".task-head .meta").inner_text()  # due the 10th (R-MN-2)
+    day("2027-06-05T10:00")
+    tian.fill(
+        {
+            "mn_budget_amount": "362",
+            "mn_executed_amount": "150",
+            "mn_indicator_progress-0-name": "改造小区数量",
+            "mn_indicator_progress-0-target_value": "3个",
+            "mn_indicator_progress-0-actual_value": "1个已完工",
+            "mn_indicator_progress-0-completion_rate": "40",
+            "mn_deviation_summary": "进度基本符合序时要求。",
+        }
+    )
+    assert "财政审核监控情况" in tian.submit()
+    li.open_task("财政审核监控情况", PROJECT)
+    li.claim()
+    li.fill(
+        {
+            "mn_review_result": "通过",
+            "mn_review_comment": "执行进度符合序时要求。",
+            "mn_payment_action": "正常拨付",
+        }
+    )
+    li.submit()
+
+    # --- 7. second round: the report is late; the unit head and the reviewer are told ----
+    year.jixiao.run_due("2027-09-01T09:00")  # after the Aug 31 node
+    assert "填报绩效监控情况" in tian.waiting()
+    assert head.bell() == 0 and li.bell() == 0
+    year.jixiao.run_due("2027-09-11T09:00")  # the 10th has passed: overdue (R-MN-2)
+    assert head.bell() == 1
+    notices = head.notices()
+    assert any("逾期" in n and PROJECT in n for n in notices), notices
+    head.look("07-late-notice-unit-head")
+    assert li.bell() == 1 and any("逾期" in n for n in li.notices())
+    assert tian.bell() == 1  # and the submitter whose report it is
+    # nobody outside 住建局 and its office is told (R-RL-1)
+    assert other_office.bell() == 0 and desks("yj.head").bell() == 0
+    # the notice also leaves as mail, through the bureau's SMTP server
+    late = "[绩效] 绩效监控情况已逾期"
+    assert late in year.mail.subjects("head@zj.wanzai.example", wait_for=1)
+    assert late in year.mail.subjects("lisi@czj.wanzai.example", wait_for=1)
+    assert year.mail.subjects("hefang@czj.wanzai.example") == []
+    overdue = tian.inbox("overdue")
+    assert overdue and overdue[0].startswith("填报绩效监控情况")
+    tian.look("08-submitter-overdue")
+
+    day("2027-09-12T10:00")  # reported late, the day after
+    tian.open_task("填报绩效监控情况", PROJECT)
+    tian.fill(
+        {
+            "mn_executed_amount": "290",
+            "mn_indicator_progress-0-actual_value": "2个已完工，1个在建",
+            "mn_indicator_progress-0-completion_rate": "80",
+            "mn_deviation_summary": "第三批小区因雨季顺延半个月，已增加施工班组。",
+        }
+    )
+    assert "财政审核监控情况" in tian.submit()
+    li.open_task("财政审核监控情况", PROJECT)
+    li.claim()
+    li.fill({"mn_review_result": "通过", "mn_review_comment": "补报情况属实，进度已追回。"})
+    li.submit()
+
+    # --- 8. self-evaluation, then finance finds serious misuse: the grade is capped -------
+    assert "填报绩效自评表" in tian.waiting()
+    day("2028-02-20T10:00")
+    tian.open_task("填报绩效自评表", PROJECT)
+    tian.fill(
+        {
+            "ev_budget_amount": "362",
+            "ev_executed_amount": "355",
+            "ev_output_indicators-0-name": "改造小区数量",
+            "ev_output_indicators-0-weight": "50",
+            "ev_output_indicators-0-target_value": "3个",
+            "ev_output_indicators-0-actual_value": "3个",
+            "ev_output_indicators-0-score": "48",
+            "ev_outcome_indicators-0-name": "受益居民户数",
+            "ev_outcome_indicators-0-weight": "30",
+            "ev_outcome_indicators-0-target_value": "1200户",
+            "ev_outcome_indicators-0-actual_value": "1230户",
+            "ev_outcome_indicators-0-score": "29",
+            "ev_satisfaction_indicators-0-name": "居民满意度",
+            "ev_satisfaction_indicators-0-weight": "10",
+            "ev_satisfaction_indicators-0-target_value": "90%",
+            "ev_satisfaction_indicators-0-actual_value": "93%",
+            "ev_satisfaction_indicators-0-score": "9",
+            "ev_report": "三个小区改造全部完工并通过验收，主要绩效目标均已完成。",
+            "ev_problems": "第三批小区工期顺延半个月。",
+        }
+    )
+    tian.look("09-self-evaluation")
+    assert "财政复核评分" in tian.submit()
+
+    day("2028-04-10T10:00")
+    li.open_task("财政复核评分", PROJECT)
+    li.claim()
+    li.fill(
+        {
+            "ev_score_sheet-0-item": "决策与过程",
+            "ev_score_sheet-0-max_points": "40",
+            "ev_score_sheet-0-score": "34",
+            "ev_score_sheet-1-item": "产出与效益",
+            "ev_score_sheet-1-max_points": "60",
+            "ev_score_sheet-1-score": "54",
+            "ev_serious_misuse": True,  # 88 points, but funds were diverted (R-EV-5)
+            "ev_review_comment": "抽查发现部分资金用于小区外道路，属严重违规使用资金。",
+        }
+    )
+    li.look("10-finance-review-serious-misuse")
+    assert "反馈评价结果及整改要求" in li.submit()
+
+    # --- 9. results application: the capped grade drives a 30% cut (R-RA-1) ---------------
+    zhou = desks("perf.zhou")
+    zhou.open_task("反馈评价结果及整改要求", PROJECT)
+    facts = zhou.page.locator("main").inner_text()
+    assert "差" in facts
+    zhou.fill(
+        {
+            "ra_problems-0-problem": "部分资金用于小区外道路",
+            "ra_problems-0-requirement": "收回违规使用资金并完善资金管理制度",
+            "ra_problems-0-deadline": "2028-06-30",
+            "ra_disclose": True,
+            "ra_comment": "评价结果已反馈住建局，下年度预算按规定调减。",
+        }
+    )
+    zhou.look("11-results-feedback")
+    assert "提交整改措施及佐证" in zhou.submit()
+
+    # --- 10. rectification: the unit reports measures, the reviewer verifies (R-RA-2) -------
+    tian.open_task("提交整改措施及佐证", PROJECT)
+    assert "部分资金用于小区外道路" in tian.page.locator("main").inner_text()
+    assert "2028年6月30日" in tian.page.locator(".task-head .meta").inner_text()
+    day("2028-06-01T10:00")
+    tian.fill(
+        {
+            "rect_measures": "已收回违规资金28万元，修订专项资金管理办法。",
+            "rect_evidence": "资金收回凭证、管理办法文件",
+            "rect_completed_on": "2028-05-30",
+        }
+    )
+    assert "核实整改情况" in tian.submit()
+    li.open_task("核实整改情况", PROJECT)
+    li.claim()
+    li.fill({"rect_verdict": "通过", "rect_comment": "整改到位，资金已收回。"})
+    li.submit()
+    assert tian.waiting() == [] and li.waiting() == []
+
+    # --- 11. leadership opens the project: the closed loop, the capped grade, the cut -----
+    liu = desks("lead.liu")
+    liu.page.goto(f"{desks.base}/projects")
+    liu.page.click(f"text={PROJECT}")
+    facts = liu.page.locator("section.card dl.facts").first.inner_text()
+    assert liu.page.locator("dd[data-stage]").inner_text() == "结果已应用"
+    assert "88" in facts and "差" in facts
+    assert "30%（108.60 万元）" in facts  # the cut of next year's budget (R-RA-1)
+    history = liu.page.locator("main").inner_text()
+    for step in (
+        "编制事前绩效评估报告",
+        "专家评审打分",
+        "填报绩效目标",
+        "填报绩效监控情况",
+        "填报绩效自评表",
+        "反馈评价结果及整改要求",
+        "核实整改情况",
+    ):
+        assert step in history, step
+    liu.look("12-closed-loop")
+    liu.page.locator("main > section.card").first.screenshot(path=str(shots / "12a-closed-loop-facts.png"))
+    # the history says who was told of the late report
+    late = liu.page.locator("li.event[data-action='notification.sent']", has_text="王局长（住建局负责人）")
+    late.screenshot(path=str(shots / "12b-late-notice-in-history.png"))
+    assert "逾期未报" in late.inner_text()
+
+    found = [p for d in desks.opened.values() for p in d.problems]
+    assert found == [], found

@@ -208,10 +208,23 @@ def plain_value(value: Any) -> Any:
     return _display_value(value, {})
 
 
+# expert_panel.dmn's aggregation methods (DOMAIN 3.1), as the rulings name them
+PANEL_METHODS = {
+    "mean": "平均分",
+    "median": "中位数",
+    "trimmed_mean": "去掉最高分和最低分后的平均分",
+    "min": "最低分",
+    "max": "最高分",
+}
+
+
 def ruling_value(value: Any, name: str = "") -> Any:
-    """A rule's output: a ``*_ratio`` (调减比例 0.1) as a percentage (10%), the rest as plain values."""
+    """A rule's output: a ``*_ratio`` (调减比例 0.1) as a percentage (10%), a panel's scoring
+    method in words, the rest as plain values."""
     if name.endswith("ratio") and isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{value * 100:g}%"
+    if name.endswith("method") and value in PANEL_METHODS:
+        return str(lazy_gettext(PANEL_METHODS[value]))
     return plain_value(value)
 
 

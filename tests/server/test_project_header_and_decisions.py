@@ -176,3 +176,12 @@ def test_a_rulings_ratio_reads_as_a_percentage(app):
         assert ruling_value(0.1, "ra_cut_ratio") == "10%"
         assert ruling_value(0.2, "budget_cut_ratio") == "20%"
         assert ruling_value(86.5, "ea_final_score") == 86.5
+
+
+def test_a_panels_scoring_method_reads_in_words(app):
+    """expert_panel.dmn's panel_method ``mean`` reads 平均分 on the project page (DOMAIN 3.1)."""
+    from server.readable import ruling_value
+
+    with app.test_request_context():
+        assert ruling_value("mean", "panel_method") == "平均分"
+        assert ruling_value("trimmed_mean", "panel_method") == "去掉最高分和最低分后的平均分"

@@ -80,6 +80,9 @@ def test_R_MN_2_a_late_report_notifies_the_submitter_the_unit_head_and_finance(p
         ("role", "finance_reviewer"),
     }
     assert all("逾期" in n["message"] for n in sent)
+    # the deadline in the clerk's words (the 10th of the month after the May node), not ISO
+    assert any(f"（期限 {YEAR}年6月10日）" in n["message"] for n in sent)
+    assert not any("-06-10" in n["message"] for n in sent)
 
 
 def test_execution_rate_is_computed_from_the_executed_amount(paths, budgeted):

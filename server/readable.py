@@ -20,7 +20,7 @@ from sqlalchemy import select
 from workflows.config import settings
 from workflows.queries import returns
 
-from .formatting import cn_datetime
+from .formatting import cn_datetime, percent
 from .labels import (
     HIDDEN_FIELDS,
     ROLE_NAMES,
@@ -222,7 +222,7 @@ def ruling_value(value: Any, name: str = "") -> Any:
     """A rule's output: a ``*_ratio`` (调减比例 0.1) as a percentage (10%), a panel's scoring
     method in words, the rest as plain values."""
     if name.endswith("ratio") and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"{value * 100:g}%"
+        return percent(value)
     if name.endswith("method") and value in PANEL_METHODS:
         return str(lazy_gettext(PANEL_METHODS[value]))
     return plain_value(value)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.server.conftest import PASSWORD
 
@@ -37,25 +38,33 @@ def test_a_stage_bar_and_a_unit_figure_open_the_filtered_project_list(demo_serve
     # in the middle of the bar and once the bar has grown there (ECharts animates bars in)
     legend = page.locator('#stage-figures a[data-stage="results_applied"]')
     expected = legend.get_attribute("data-count")
-    point = page.evaluate(
-        """() => {
-            const el = document.getElementById('stage-chart');
-            const chart = echarts.getInstanceByDom(el);
-            const data = JSON.parse(document.getElementById('dashboard-data').textContent).stages;
-            const i = data.findIndex(s => s.url.includes('stage=results_applied'));
-            const [x, y] = chart.convertToPixel({seriesIndex: 0}, [data[i].value / 2, i]);
-            const box = el.getBoundingClientRect();
-            return {x: box.left + x, y: box.top + y};
-        }"""
-    )
-    page.wait_for_function(
-        """([x, y]) => {
-            const hit = document.elementFromPoint(x, y);
-            return hit && hit.tagName === 'path' && document.getElementById('stage-chart').contains(hit);
-        }""",
-        arg=[point["x"], point["y"]],
-    )
-    page.mouse.click(point["x"], point["y"])
+    for attempt in range(3):  # a layout shift after the chart drew can move the bar: measure again
+        point = page.evaluate(
+            """() => {
+                const el = document.getElementById('stage-chart');
+                const chart = echarts.getInstanceByDom(el);
+                chart.resize();
+                const data = JSON.parse(document.getElementById('dashboard-data').textContent).stages;
+                const i = data.findIndex(s => s.url.includes('stage=results_applied'));
+                const [x, y] = chart.convertToPixel({seriesIndex: 0}, [data[i].value / 2, i]);
+                const box = el.getBoundingClientRect();
+                return {x: box.left + x, y: box.top + y};
+            }"""
+        )
+        page.wait_for_function(
+            """([x, y]) => {
+                const hit = document.elementFromPoint(x, y);
+                return hit && hit.tagName === 'path' && document.getElementById('stage-chart').contains(hit);
+            }""",
+            arg=[point["x"], point["y"]],
+        )
+        page.mouse.click(point["x"], point["y"])
+        try:
+            page.wait_for_url(re.compile(r"/projects\?.*stage=results_applied"), timeout=5000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     page.wait_for_url(re.compile(r"/projects\?.*stage=results_applied"))
     assert "year=2025" in page.url
     assert page.locator("#project-total").get_attribute("data-total") == expected

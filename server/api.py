@@ -7,6 +7,9 @@ answers 404. Typed errors become HTTP in ``server.errors``.
 
 from __future__ import annotations
 
+from io import BytesIO
+
+from flask import send_file
 from flask_babel import gettext as _
 from sqlalchemy.orm import defer
 
@@ -14,7 +17,8 @@ from workflows import commands
 from workflows.commands import start_data
 from workflows.engine import specs
 from workflows.errors import Forbidden
-from workflows.queries import decisions, inbox, notices, projects, tasks
+from workflows.queries import decisions, inbox, notices, projects, tasks, workbooks
+from workflows.queries.exports import XLSX
 from workflows.store import ProcessInstance, Project
 
 from . import errors as http_errors
@@ -318,6 +322,29 @@ def comment(body, task_id):
 def upload(files, task_id):
     file = files["file"]
     return store_upload(api_user().actor, task_id, file.filename or "", file.read())
+
+
+@blp.get("/tasks/<task_id>/workbook")
+@token_required
+@blp.response(200, description="The form as an Excel workbook (申报表 layout)", content_type=XLSX)
+@_errors(401, 404)
+def workbook(task_id):
+    download = workbooks.task_workbook(db.session, api_user().actor, task_id)
+    return send_file(BytesIO(download.content), mimetype=XLSX, as_attachment=True, download_name=download.filename)
+
+
+@blp.post("/tasks/<task_id>/workbook")
+@token_required
+@blp.arguments(s.WorkbookUploadSchema, location="files")
+@blp.response(200, s.WorkbookImported)
+@_errors(400, 401, 403, 404)
+def import_workbook(files, task_id):
+    """Fill the form from a workbook; 400 names every refused cell under ``fields.workbook``."""
+    file = files["workbook"]
+    data = commands.import_workbook(
+        database(), task_id, file.read(), filename=file.filename or "", actor=api_user().actor
+    )
+    return {"data": data}
 
 
 @blp.get("/attachments/<int:attachment_id>")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workflows.config import settings
+from workflows.engine import forms
 
 MAX_ROWS = 50
 
@@ -55,12 +56,7 @@ def _max_length(prop: dict, widget: str) -> int | None:
 
 
 def _options(prop: dict) -> list[tuple[Any, str]]:
-    if "oneOf" in prop and all("const" in o for o in prop["oneOf"]):
-        return [(o["const"], o.get("title", str(o["const"]))) for o in prop["oneOf"]]
-    if "enum" in prop:
-        names = prop.get("x-enumNames") or prop.get("enumNames") or []
-        return [(v, names[i] if i < len(names) else str(v)) for i, v in enumerate(prop["enum"])]
-    return []
+    return forms.options(prop)
 
 
 def _widget(prop: dict) -> str:

@@ -65,6 +65,7 @@ ACTIONS = {
     "task.handed_back": lazy_gettext("交回委托人"),
     "task.cancelled": lazy_gettext("待办取消"),
     "task.draft_saved": lazy_gettext("保存草稿"),
+    "task.workbook_imported": lazy_gettext("从 Excel 导入表单"),
     "timer.fired": lazy_gettext("到期提醒"),
     "engine.step": lazy_gettext("自动环节"),
     "message.correlated": lazy_gettext("收到消息"),

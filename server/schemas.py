@@ -347,6 +347,14 @@ class UploadSchema(Schema):
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 
+class WorkbookUploadSchema(Schema):
+    workbook = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class WorkbookImported(Schema):
+    data = fields.Dict(metadata={"description": "the form data read from the workbook, now the task's draft"})
+
+
 class NotificationSchema(Schema):
     id = fields.Integer()
     kind = fields.String(metadata={"description": "reminder, escalation or notice"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 
 from flask import (
@@ -23,7 +24,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from workflows import clock, commands, policy
 from workflows.commands.collab import attachment_path
 from workflows.errors import FormInvalid
-from workflows.queries import inbox, people, projects, tasks
+from workflows.queries.exports import XLSX
+from workflows.queries import inbox, people, projects, tasks, workbooks
 
 from . import errors as http_errors
 from . import formrender, schemas
@@ -43,6 +45,7 @@ def _render(
     comment: dict | None = None,
     assign_errors: dict | None = None,
     upload_errors: dict | None = None,
+    workbook_errors: list | None = None,
 ):
     """The task page; ``errors`` are the form's, ``comment`` / ``assign_errors`` /
     ``upload_errors`` a refused comment (its text and errors), hand-over or file, shown beside
@@ -71,6 +74,7 @@ def _render(
             comment=comment or {},
             assign_errors=assign_errors or {},
             upload_errors=upload_errors or {},
+            workbook_errors=workbook_errors or [],
             max_upload_mb=current_app.config["JIXIAO_MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
             **context,
         ),
@@ -194,6 +198,32 @@ def upload(task_id: str):
     message = _("已上传：%(name)s", name=row.filename)
     flash(message + ("，" + _("表单内容已存为草稿") if typed is not None else ""))
     return redirect(url_for("tasks.show", task_id=task_id) + "#attachments")
+
+
+@bp.get("/tasks/<task_id>/workbook.xlsx")
+@login_required
+def workbook(task_id: str):
+    """The form as the workbook a unit fills offline (申报表 in Excel), with what it holds now."""
+    download = workbooks.task_workbook(db.session, page_user().actor, task_id)
+    return send_file(BytesIO(download.content), mimetype=XLSX, as_attachment=True, download_name=download.filename)
+
+
+@bp.post("/tasks/<task_id>/workbook")
+@login_required
+def import_workbook(task_id: str):
+    """Fill the form from an uploaded workbook: every refused cell named, else all of it as the draft."""
+    file = request.files.get("workbook")
+    content = file.read() if file else b""
+    try:
+        if not content:
+            raise FormInvalid({"workbook": [_("请选择要导入的 Excel 文件")]})
+        commands.import_workbook(
+            database(), task_id, content, filename=file.filename or "", actor=page_user().actor
+        )
+    except FormInvalid as exc:
+        return _render(task_id, workbook_errors=exc.fields.get("workbook", []), status=400)
+    flash(_("已从 Excel 导入，请核对后提交（已存为草稿）"))
+    return redirect(url_for("tasks.show", task_id=task_id))
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -117,6 +117,20 @@ class Desk:
             raise AssertionError(f"{self.username}: the form was refused: {refused} {self.field_errors()}")
         return self.page.locator(".flash").first.inner_text()
 
+    def download_workbook(self) -> bytes:
+        """下载 Excel 模板 on the task page: the form as a workbook, with what it holds now."""
+        with self.page.expect_download() as download:
+            self.page.click("#workbook-download")
+        return Path(download.value.path()).read_bytes()
+
+    def import_workbook(self, content: bytes) -> list[str]:
+        """从 Excel 导入: the refused cells listed on the page ([] when the form was filled)."""
+        self.page.set_input_files("#workbook-file", files=[{"name": "申报表.xlsx", "mimeType": "application/octet-stream", "buffer": content}])
+        with self.page.expect_navigation():
+            self.page.click("#workbook-import")
+        errors = self.page.locator("#workbook-errors li")
+        return errors.all_inner_texts()
+
     def field_errors(self) -> dict[str, str]:
         errors = self.page.locator(".field-error")
         return {e.get_attribute("data-field"): e.inner_text() for e in errors.all()}

@@ -21,8 +21,10 @@ Screenshots (1440 px) go to the test's tmp dir and /tmp/journey-shots/.
 from __future__ import annotations
 
 import re
+from io import BytesIO
 
 import pytest
+from openpyxl import load_workbook
 
 from tests.browser.conftest import browser_type_launch_args  # noqa: F401  (Debian's Chromium)
 from tests.journeys.conftest import OWN_PASSWORD, PEOPLE, POOL
@@ -32,6 +34,21 @@ from workflows import clock
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PROJECT, CODE, AMOUNT = "老旧小区改造配套设施", "WZ2027-ZJ-001", "362.00"
+
+
+def sheet_with(workbook: bytes, row: list, weights: dict | None = None) -> bytes:
+    """The downloaded 申报表 with one indicator row added under the table, as a clerk does in Excel."""
+    wb = load_workbook(BytesIO(workbook))
+    ws = wb.active
+    names = {ws.cell(r, 3).value: r for r in range(1, ws.max_row + 1)}
+    for name, weight in (weights or {}).items():
+        ws.cell(names[name], 7).value = weight
+    last = max(r for r in range(1, ws.max_row + 1) if ws.cell(r, 3).value)
+    for col, value in enumerate(row, start=1):
+        ws.cell(last + 1, col).value = value
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def day(when: str) -> None:
@@ -227,18 +244,17 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
     banner = tian.page.locator("#return-banner")
     assert "退回调整" in banner.inner_text() and reason in banner.inner_text()
     assert tian.page.input_value("#indicators-1-name") == "受益居民户数"
-    tian.fill(
-        {
-            "indicators-1-weight": "30",
-            "indicators-2-level1": "满意度指标",
-            "indicators-2-level2": "服务对象满意度指标",
-            "indicators-2-name": "居民满意度",
-            "indicators-2-direction": "≥",
-            "indicators-2-target_value": "90",
-            "indicators-2-unit": "%",
-            "indicators-2-weight": "10",
-        }
-    )
+    # she adds the missing indicator in the 申报表 spreadsheet (issue 12 item 3): the first upload
+    # forgets to lower another weight (total 110) and is refused cell by cell, nothing imported
+    workbook = tian.download_workbook()
+    added = ["满意度指标", "服务对象满意度指标", "居民满意度", "≥", "90", "%", 10]
+    refused = tian.import_workbook(sheet_with(workbook, added))
+    assert any("权重（分值）合计应为100" in e for e in refused), refused
+    assert tian.page.locator("#indicators-2-name").count() == 0 or not tian.page.input_value("#indicators-2-name")
+    assert tian.import_workbook(sheet_with(workbook, added, weights={"受益居民户数": 30})) == []
+    assert "已从 Excel 导入" in tian.page.locator(".flash").inner_text()
+    assert tian.page.input_value("#indicators-2-name") == "居民满意度"
+    assert tian.page.input_value("#indicators-1-weight") == "30"
     tian.look("06-targets-returned")
     assert "财政审核绩效目标" in tian.submit()
     li.open_task("财政审核绩效目标", PROJECT)

@@ -13,7 +13,7 @@ from .accounts import LoginLimits, NewUser, create_unit, create_user, issue_toke
 from .assignment import assign, claim, delegate, hand_back, unclaim
 from .collab import add_comment, delete_filter, save_filter, store_attachment
 from .incidents import record_incident, resolve_incident
-from .instances import cancel, complete_task, correlate_message, save_draft, start
+from .instances import cancel, complete_task, correlate_message, import_workbook, save_draft, start
 from .notices import mark_read
 from .panels import panel_members, replace_panel_member
 from .people import (
@@ -67,6 +67,7 @@ __all__ = [
     "designer",
     "delete_filter",
     "hand_back",
+    "import_workbook",
     "issue_token",
     "mark_read",
     "migration",

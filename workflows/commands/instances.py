@@ -15,8 +15,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from .. import clock, engine
-from ..engine import forms, specs, steps
-from ..errors import Conflict, Forbidden, NotClaimedByYou
+from ..engine import form_workbook, forms, specs, steps
+from ..errors import Conflict, Forbidden, FormInvalid, NotClaimedByYou
 from ..policy import Actor, may_complete
 from ..store import Database, ProcessInstance, audit, transaction
 from . import _persist, panels
@@ -116,6 +116,37 @@ def save_draft(uow: Unit, task_id: str, data: dict, *, actor: Actor) -> None:
             instance_id=row.instance_id,
             task_id=task_id,
         )
+
+
+def import_workbook(uow: Unit, task_id: str, content: bytes, *, filename: str, actor: Actor) -> dict:
+    """Fill the task's form from a workbook (:mod:`workflows.engine.form_workbook`): all or nothing.
+
+    Every refused cell is named (sheet, row, column) in one :class:`FormInvalid` under
+    ``workbook``; otherwise the whole form becomes the task's draft, for the person to check
+    on the page and submit. Returns the imported data.
+    """
+    with transaction(uow) as session:
+        row = open_task(session, task_id, actor)
+        if not may_complete(actor, row):
+            raise Forbidden(f"{actor.username} may not edit task {task_id}")
+        instance = session.get(ProcessInstance, row.instance_id)
+        schema = specs.form_schema(instance.definition, row.form) if row.form else None
+        if not schema or not schema.get("properties"):
+            raise FormInvalid({"workbook": ["这个环节没有可用 Excel 填写的表单"]})
+        try:
+            data = form_workbook.read(schema, content)
+        except form_workbook.WorkbookInvalid as exc:
+            raise FormInvalid({"workbook": [str(e) for e in exc.errors]}) from None
+        row.draft = forms.accept_draft(schema, data)
+        audit.append(
+            session,
+            action="task.workbook_imported",
+            actor=actor.username,
+            instance_id=row.instance_id,
+            task_id=task_id,
+            data={"file": filename[:200], "fields": sorted(data)},
+        )
+        return data
 
 
 def correlate_message(

@@ -38,6 +38,17 @@ from ..errors import FormInvalid
 from . import sandbox, values
 
 
+def options(prop: dict) -> list[tuple[Any, str]]:
+    """A choice field's (value, label a person reads) pairs: ``oneOf`` consts with titles, or an
+    ``enum`` with its ``x-enumNames``; empty for a field that is not a choice."""
+    if "oneOf" in prop and all("const" in o for o in prop["oneOf"]):
+        return [(o["const"], str(o.get("title", o["const"]))) for o in prop["oneOf"]]
+    if "enum" in prop:
+        names = prop.get("x-enumNames") or prop.get("enumNames") or []
+        return [(v, str(names[i]) if i < len(names) else str(v)) for i, v in enumerate(prop["enum"])]
+    return []
+
+
 def declared_keys(schema: dict) -> set[str]:
     return set((schema or {}).get("properties", {}))
 

@@ -1,0 +1,140 @@
+"""The 申报表 in Excel (issue 12, item 3): a form written as a workbook reads back to the same data;
+a filled-in workbook with bad cells names every one of them by sheet, row and column."""
+
+from __future__ import annotations
+
+import json
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from workflows.engine import form_workbook
+from workflows.engine.form_workbook import WorkbookInvalid
+
+ROOT = Path(__file__).resolve().parents[2]
+TARGETS = json.loads((ROOT / "forms" / "performance_targets.json").read_text(encoding="utf-8"))
+HEADER = [("项目名称", "城市污水处理厂提标改造"), ("项目编码", "WZ2027-001"), ("资金总额（万元）", 1261.22)]
+
+GOOD = {
+    "tg_overall_goal": "完成污水处理厂提标改造，出水稳定达到一级A标准",
+    "tg_spending_basis": "按初步设计概算测算",
+    "indicators": [
+        {"level1": "产出指标", "level2": "数量指标", "name": "日处理量", "direction": "≥",
+         "target_value": "3", "unit": "万吨/日", "weight": 40},
+        {"level1": "产出指标", "level2": "质量指标", "name": "出水达标率", "direction": "≥",
+         "target_value": "100", "unit": "%", "weight": 30},
+        {"level1": "效益指标", "level2": "生态效益指标", "name": "化学需氧量削减", "direction": "≥",
+         "target_value": "1500", "unit": "吨/年", "weight": 20},
+        {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "周边群众满意度",
+         "direction": "≥", "target_value": "90", "unit": "%", "weight": 10.5 - 0.5},
+    ],
+}
+
+
+def written(data=GOOD) -> bytes:
+    return form_workbook.write(TARGETS, data, title="2027年度绩效目标申报表", header=HEADER, sheet="绩效目标申报表")
+
+
+def edited(content: bytes, change) -> bytes:
+    wb = load_workbook(BytesIO(content))
+    change(wb.active)
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def row_of(ws, text: str) -> int:
+    return next(c.row for c in ws["C"] if c.value == text)
+
+
+def test_a_written_form_reads_back_to_the_same_data():
+    assert form_workbook.read(TARGETS, written()) == GOOD
+
+
+def test_the_workbook_has_the_title_the_header_and_drop_downs():
+    ws = load_workbook(BytesIO(written())).active
+    assert ws.title == "绩效目标申报表"
+    assert ws["A1"].value == "2027年度绩效目标申报表" and "A1" in {str(r).split(":")[0] for r in ws.merged_cells.ranges}
+    assert [ws["A3"].value, ws["B3"].value, ws["C3"].value, ws["D3"].value] == [
+        "项目名称", "城市污水处理厂提标改造", "项目编码", "WZ2027-001",
+    ]
+    headers = [c.value for c in ws[row_of(ws, "日处理量") - 1]]
+    assert headers[:7] == ["一级指标", "二级指标", "三级指标", "比较方式", "指标值", "计量单位", "权重（分值）"]
+    lists = [v.formula1 for v in ws.data_validations.dataValidation]
+    assert '"产出指标,效益指标,满意度指标"' in lists
+
+
+def test_a_unit_fills_rows_in_excel_and_they_are_read():
+    def add_row(ws):
+        r = row_of(ws, "周边群众满意度")
+        ws.insert_rows(r)  # a row typed in the middle of the table
+        for col, value in enumerate(["产出指标", "时效指标", "按期完工率", "≥", "100", "%", 10], start=1):
+            ws.cell(r, col, value)
+        ws.cell(row_of(ws, "日处理量"), 7, 30)  # and the weights still add up to 100
+
+    data = form_workbook.read(TARGETS, edited(written(), add_row))
+    assert [i["name"] for i in data["indicators"]] == ["日处理量", "出水达标率", "化学需氧量削减", "按期完工率", "周边群众满意度"]
+    assert data["indicators"][3] == {"level1": "产出指标", "level2": "时效指标", "name": "按期完工率",
+                                     "direction": "≥", "target_value": "100", "unit": "%", "weight": 10}
+
+
+def test_three_bad_cells_are_each_named_by_sheet_row_and_column():
+    def spoil(ws):
+        r = row_of(ws, "日处理量")
+        ws.cell(r, 7, "四十")  # weight: not a number
+        ws.cell(r + 1, 1, "其他指标")  # level1: not a choice
+        ws.cell(r + 2, 3).value = None  # name: left empty
+
+    with pytest.raises(WorkbookInvalid) as refused:
+        form_workbook.read(TARGETS, edited(written(), spoil))
+    ws = load_workbook(BytesIO(written())).active
+    r = row_of(ws, "日处理量")
+    cells = {(e.row, e.column) for e in refused.value.errors}
+    assert cells == {(r, "G"), (r + 1, "A"), (r + 2, "C")}
+    text = str(refused.value)
+    assert f"工作表「绩效目标申报表」第{r}行G列（权重（分值））" in text and "不是数字" in text
+
+
+def test_declared_checks_are_the_forms_and_are_located():
+    """The same x-checks as the page: weights must total 100 (R-TG-5), 一级/二级 must pair."""
+
+    def spoil(ws):
+        r = row_of(ws, "日处理量")
+        ws.cell(r, 7, 50)  # total 110
+        ws.cell(r + 1, 2, "社会效益指标")  # 产出指标 / 社会效益指标 do not pair
+
+    with pytest.raises(WorkbookInvalid) as refused:
+        form_workbook.read(TARGETS, edited(written(), spoil))
+    messages = {(e.label, e.message) for e in refused.value.errors}
+    assert ("绩效指标", "绩效指标权重（分值）合计应为100") in messages
+    assert any(label == "二级指标" and "不对应" in m for label, m in messages)
+
+
+def test_a_missing_required_field_is_named_on_its_row():
+    def spoil(ws):
+        r = next(c.row for c in ws["A"] if c.value == "总体目标")
+        ws.cell(r, 2).value = None
+
+    with pytest.raises(WorkbookInvalid) as refused:
+        form_workbook.read(TARGETS, edited(written(), spoil))
+    [error] = refused.value.errors
+    assert error.label == "总体目标" and error.column == "B"
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_in_words():
+    with pytest.raises(WorkbookInvalid) as refused:
+        form_workbook.read(TARGETS, b"PK\x03\x04 not really a zip")
+    assert "不是可读取的 Excel 工作簿" in str(refused.value)
+
+
+def test_a_workbook_of_another_layout_names_what_is_missing():
+    wb = Workbook()
+    wb.active.append(["随便什么表"])
+    out = BytesIO()
+    wb.save(out)
+    with pytest.raises(WorkbookInvalid) as refused:
+        form_workbook.read(TARGETS, out.getvalue())
+    labels = {e.label for e in refused.value.errors}
+    assert {"总体目标", "支出测算依据", "绩效指标"} <= labels

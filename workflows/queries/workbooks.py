@@ -1,0 +1,70 @@
+"""A task's form as the workbook a unit fills in Excel (:mod:`workflows.engine.form_workbook`).
+
+The workbook carries what the form shows now (the draft, else the latest recorded values) under
+the project's 申报表 header, so a unit can download it, fill it offline and upload it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from ..engine import form_workbook
+from ..errors import NotFound
+from ..policy import Actor
+from ..store import Project
+from . import tasks
+
+
+@dataclass(frozen=True)
+class Download:
+    filename: str
+    content: bytes
+
+
+def _wan(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def project_header(project: Project | None) -> list[tuple[str, object]]:
+    """The 申报表 header of the national template: who spends how much on what, and when."""
+    if project is None:
+        return []
+    period = "—".join(p for p in (project.period_start, project.period_end) if p) or str(project.fiscal_year)
+    return [
+        ("项目名称", project.name),
+        ("项目编码", project.code),
+        ("主管部门", project.competent_department or project.unit.name),
+        ("实施单位", project.implementing_unit or project.unit.name),
+        ("项目负责人", project.owner_name),
+        ("联系电话", project.owner_phone),
+        ("项目属性", "新增项目" if project.is_new else "延续项目"),
+        ("项目期", period),
+        ("资金总额（万元）", _wan(project.amount)),
+        ("预算年度", project.fiscal_year),
+        ("其中：财政拨款（万元）", _wan(project.fiscal_funds)),
+        ("其他资金（万元）", _wan(project.other_funds)),
+    ]
+
+
+def task_workbook(session: Session, actor: Actor, task_id: str) -> Download:
+    """The task's form as a workbook; :class:`NotFound` for a task without a form."""
+    task = tasks.readable_task(session, actor, task_id)
+    schema = tasks.form_schema(session, task)
+    if not schema or not schema.get("properties"):
+        raise NotFound(f"task {task_id} has no form to fill in Excel")
+    project = session.get(Project, task.project_id) if task.project_id else None
+    title = str(schema.get("title") or task.title)
+    if project is not None:
+        title = f"{project.fiscal_year}年度{title}"
+    content = form_workbook.write(
+        schema,
+        tasks.prefill(session, task, schema),
+        title=title,
+        header=project_header(project),
+        sheet=str(schema.get("title") or "表单")[:31],
+    )
+    stem = f"{project.code}-" if project is not None else ""
+    return Download(f"{stem}{schema.get('title') or task.title}.xlsx", content)

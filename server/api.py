@@ -330,7 +330,9 @@ def upload(files, task_id):
 @_errors(401, 404)
 def workbook(task_id):
     download = workbooks.task_workbook(db.session, api_user().actor, task_id)
-    return send_file(BytesIO(download.content), mimetype=XLSX, as_attachment=True, download_name=download.filename)
+    return send_file(
+        BytesIO(download.content), mimetype=XLSX, as_attachment=True, download_name=download.filename
+    )
 
 
 @blp.post("/tasks/<task_id>/workbook")

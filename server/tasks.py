@@ -24,8 +24,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from workflows import clock, commands, policy
 from workflows.commands.collab import attachment_path
 from workflows.errors import FormInvalid
-from workflows.queries.exports import XLSX
 from workflows.queries import inbox, people, projects, tasks, workbooks
+from workflows.queries.exports import XLSX
 
 from . import errors as http_errors
 from . import formrender, schemas
@@ -205,7 +205,9 @@ def upload(task_id: str):
 def workbook(task_id: str):
     """The form as the workbook a unit fills offline (申报表 in Excel), with what it holds now."""
     download = workbooks.task_workbook(db.session, page_user().actor, task_id)
-    return send_file(BytesIO(download.content), mimetype=XLSX, as_attachment=True, download_name=download.filename)
+    return send_file(
+        BytesIO(download.content), mimetype=XLSX, as_attachment=True, download_name=download.filename
+    )
 
 
 @bp.post("/tasks/<task_id>/workbook")

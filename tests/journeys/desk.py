@@ -125,7 +125,10 @@ class Desk:
 
     def import_workbook(self, content: bytes) -> list[str]:
         """从 Excel 导入: the refused cells listed on the page ([] when the form was filled)."""
-        self.page.set_input_files("#workbook-file", files=[{"name": "申报表.xlsx", "mimeType": "application/octet-stream", "buffer": content}])
+        self.page.set_input_files(
+            "#workbook-file",
+            files=[{"name": "申报表.xlsx", "mimeType": "application/octet-stream", "buffer": content}],
+        )
         with self.page.expect_navigation():
             self.page.click("#workbook-import")
         errors = self.page.locator("#workbook-errors li")

@@ -250,7 +250,9 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
     added = ["满意度指标", "服务对象满意度指标", "居民满意度", "≥", "90", "%", 10]
     refused = tian.import_workbook(sheet_with(workbook, added))
     assert any("权重（分值）合计应为100" in e for e in refused), refused
-    assert tian.page.locator("#indicators-2-name").count() == 0 or not tian.page.input_value("#indicators-2-name")
+    assert tian.page.locator("#indicators-2-name").count() == 0 or not tian.page.input_value(
+        "#indicators-2-name"
+    )
     assert tian.import_workbook(sheet_with(workbook, added, weights={"受益居民户数": 30})) == []
     assert "已从 Excel 导入" in tian.page.locator(".flash").inner_text()
     assert tian.page.input_value("#indicators-2-name") == "居民满意度"

@@ -51,7 +51,10 @@ def test_the_form_downloads_as_a_workbook_under_the_projects_header(web, db_of):
     ws = load_workbook(BytesIO(response.data)).active
     assert ws["A1"].value == "2026年度绩效目标申报表"
     assert ws["A3"].value == "项目名称" and ws["B3"].value == "农村人居环境整治"
-    assert "WZ2026-002" in response.headers["Content-Disposition"] or "filename*" in response.headers["Content-Disposition"]
+    assert (
+        "WZ2026-002" in response.headers["Content-Disposition"]
+        or "filename*" in response.headers["Content-Disposition"]
+    )
 
 
 def test_a_filled_workbook_becomes_the_draft_on_the_page(web, db_of):

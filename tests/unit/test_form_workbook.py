@@ -4,6 +4,7 @@ a filled-in workbook with bad cells names every one of them by sheet, row and co
 from __future__ import annotations
 
 import json
+import zipfile
 from io import BytesIO
 from pathlib import Path
 
@@ -21,20 +22,50 @@ GOOD = {
     "tg_overall_goal": "完成污水处理厂提标改造，出水稳定达到一级A标准",
     "tg_spending_basis": "按初步设计概算测算",
     "indicators": [
-        {"level1": "产出指标", "level2": "数量指标", "name": "日处理量", "direction": "≥",
-         "target_value": "3", "unit": "万吨/日", "weight": 40},
-        {"level1": "产出指标", "level2": "质量指标", "name": "出水达标率", "direction": "≥",
-         "target_value": "100", "unit": "%", "weight": 30},
-        {"level1": "效益指标", "level2": "生态效益指标", "name": "化学需氧量削减", "direction": "≥",
-         "target_value": "1500", "unit": "吨/年", "weight": 20},
-        {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "周边群众满意度",
-         "direction": "≥", "target_value": "90", "unit": "%", "weight": 10.5 - 0.5},
+        {
+            "level1": "产出指标",
+            "level2": "数量指标",
+            "name": "日处理量",
+            "direction": "≥",
+            "target_value": "3",
+            "unit": "万吨/日",
+            "weight": 40,
+        },
+        {
+            "level1": "产出指标",
+            "level2": "质量指标",
+            "name": "出水达标率",
+            "direction": "≥",
+            "target_value": "100",
+            "unit": "%",
+            "weight": 30,
+        },
+        {
+            "level1": "效益指标",
+            "level2": "生态效益指标",
+            "name": "化学需氧量削减",
+            "direction": "≥",
+            "target_value": "1500",
+            "unit": "吨/年",
+            "weight": 20,
+        },
+        {
+            "level1": "满意度指标",
+            "level2": "服务对象满意度指标",
+            "name": "周边群众满意度",
+            "direction": "≥",
+            "target_value": "90",
+            "unit": "%",
+            "weight": 10.5 - 0.5,
+        },
     ],
 }
 
 
 def written(data=GOOD) -> bytes:
-    return form_workbook.write(TARGETS, data, title="2027年度绩效目标申报表", header=HEADER, sheet="绩效目标申报表")
+    return form_workbook.write(
+        TARGETS, data, title="2027年度绩效目标申报表", header=HEADER, sheet="绩效目标申报表"
+    )
 
 
 def edited(content: bytes, change) -> bytes:
@@ -56,12 +87,25 @@ def test_a_written_form_reads_back_to_the_same_data():
 def test_the_workbook_has_the_title_the_header_and_drop_downs():
     ws = load_workbook(BytesIO(written())).active
     assert ws.title == "绩效目标申报表"
-    assert ws["A1"].value == "2027年度绩效目标申报表" and "A1" in {str(r).split(":")[0] for r in ws.merged_cells.ranges}
+    assert ws["A1"].value == "2027年度绩效目标申报表" and "A1" in {
+        str(r).split(":")[0] for r in ws.merged_cells.ranges
+    }
     assert [ws["A3"].value, ws["B3"].value, ws["C3"].value, ws["D3"].value] == [
-        "项目名称", "城市污水处理厂提标改造", "项目编码", "WZ2027-001",
+        "项目名称",
+        "城市污水处理厂提标改造",
+        "项目编码",
+        "WZ2027-001",
     ]
     headers = [c.value for c in ws[row_of(ws, "日处理量") - 1]]
-    assert headers[:7] == ["一级指标", "二级指标", "三级指标", "比较方式", "指标值", "计量单位", "权重（分值）"]
+    assert headers[:7] == [
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "比较方式",
+        "指标值",
+        "计量单位",
+        "权重（分值）",
+    ]
     lists = [v.formula1 for v in ws.data_validations.dataValidation]
     assert '"产出指标,效益指标,满意度指标"' in lists
 
@@ -75,9 +119,22 @@ def test_a_unit_fills_rows_in_excel_and_they_are_read():
         ws.cell(row_of(ws, "日处理量"), 7, 30)  # and the weights still add up to 100
 
     data = form_workbook.read(TARGETS, edited(written(), add_row))
-    assert [i["name"] for i in data["indicators"]] == ["日处理量", "出水达标率", "化学需氧量削减", "按期完工率", "周边群众满意度"]
-    assert data["indicators"][3] == {"level1": "产出指标", "level2": "时效指标", "name": "按期完工率",
-                                     "direction": "≥", "target_value": "100", "unit": "%", "weight": 10}
+    assert [i["name"] for i in data["indicators"]] == [
+        "日处理量",
+        "出水达标率",
+        "化学需氧量削减",
+        "按期完工率",
+        "周边群众满意度",
+    ]
+    assert data["indicators"][3] == {
+        "level1": "产出指标",
+        "level2": "时效指标",
+        "name": "按期完工率",
+        "direction": "≥",
+        "target_value": "100",
+        "unit": "%",
+        "weight": 10,
+    }
 
 
 def test_three_bad_cells_are_each_named_by_sheet_row_and_column():
@@ -138,3 +195,15 @@ def test_a_workbook_of_another_layout_names_what_is_missing():
         form_workbook.read(TARGETS, out.getvalue())
     labels = {e.label for e in refused.value.errors}
     assert {"总体目标", "支出测算依据", "绩效指标"} <= labels
+
+
+def test_a_workbook_that_unpacks_to_more_than_a_form_is_refused_unread():
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "xl/sharedStrings.xml", "<a>" + "x" * (form_workbook.MAX_UNPACKED_BYTES + 1) + "</a>"
+        )
+    assert len(out.getvalue()) < 100_000  # small on the wire
+    with pytest.raises(WorkbookInvalid) as refused:
+        form_workbook.read(TARGETS, out.getvalue())
+    assert "工作簿过大" in str(refused.value)

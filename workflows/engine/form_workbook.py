@@ -18,6 +18,7 @@ nothing unless there are none. Choices are written and read as the titles a pers
 from __future__ import annotations
 
 import math
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from io import BytesIO
@@ -34,6 +35,7 @@ from . import forms
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 500  # rows read per table: more is not a form a person fills in
 MAX_SHEET_ROWS = 2000
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024  # a filled 申报表 unpacks to well under 1 MB
 MAX_COLUMNS = 40  # a form's table has a handful of columns; never read a 16,384-wide row
 
 _TITLE = Font(name="宋体", size=16, bold=True)
@@ -256,9 +258,16 @@ def read(schema: dict, content: bytes) -> dict:
     form's schema or declared checks; returns data that passes them all.
     """
     try:
+        with zipfile.ZipFile(BytesIO(content)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+        if unpacked > MAX_UNPACKED_BYTES:  # a zip bomb, or far more than a form: refuse unread
+            raise WorkbookInvalid([CellError("-", 0, "-", "文件", "工作簿过大，不是一张可导入的表单")])
         wb = load_workbook(BytesIO(content), data_only=True, read_only=True)
+    except WorkbookInvalid:
+        raise
     except Exception as exc:  # noqa: BLE001 - zip, XML or openpyxl errors all mean "not a workbook"
-        raise WorkbookInvalid([CellError("-", 0, "-", "文件", f"不是可读取的 Excel 工作簿（{type(exc).__name__}）")])
+        problem = f"不是可读取的 Excel 工作簿（{type(exc).__name__}）"
+        raise WorkbookInvalid([CellError("-", 0, "-", "文件", problem)]) from None
     ws = wb.worksheets[0]
     rows = [list(r) for r in ws.iter_rows(max_row=MAX_SHEET_ROWS, max_col=MAX_COLUMNS, values_only=True)]
     wb.close()

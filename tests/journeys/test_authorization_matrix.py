@@ -149,6 +149,17 @@ def test_another_experts_task_answers_404_to_every_verb(people, panel):
                     f"/tasks/{task}", data={"expert_conclusion": "不支持"}
                 ),
                 (other, "page POST claim"): page.post(f"/tasks/{task}/claim"),
+                # the form as a workbook: neither the finished sheet's export nor an import into the open one
+                (other, "page GET workbook.xlsx"): page.get(f"/tasks/{task}/workbook.xlsx"),
+                (other, "GET /api/v1/tasks/{id}/workbook"): sun.http.get(
+                    f"/api/v1/tasks/{task}/workbook", headers=sun.headers
+                ),
+                (other, "POST /api/v1/tasks/{id}/workbook"): sun.http.post(
+                    f"/api/v1/tasks/{task}/workbook",
+                    headers=sun.headers,
+                    data={"workbook": (io.BytesIO(b"PK"), "a.xlsx")},
+                    content_type="multipart/form-data",
+                ),
             }
         )
     statuses = {key: response.status_code for key, response in answers.items()}

@@ -126,3 +126,25 @@ def test_another_units_staff_cannot_read_or_fill_the_workbook(web, api, db_of):
     )
     assert response.status_code in (403, 404)
     assert state(db_of, task.id)[0] is None
+
+
+def test_a_completed_form_exports_what_it_recorded_from_the_project_page(web, api, db_of):
+    """The approved 申报表 travels as a spreadsheet: the project page links each recorded form."""
+    task = task_of(db_of)
+    me = api("zhang.san")
+    blank = me.get(f"/api/v1/tasks/{task.id}/workbook")
+    me.post(
+        f"/api/v1/tasks/{task.id}/workbook",
+        data={"workbook": (BytesIO(filled(blank.data, weight="45")), "a.xlsx")},
+        content_type="multipart/form-data",
+    )
+    draft = state(db_of, task.id)[0]
+    done = me.post(f"/api/v1/tasks/{task.id}/complete", json={"data": draft})
+    assert done.status_code == 200, done.text
+    reviewer = web("li.si")
+    page = reviewer.get(f"/projects/{task.project_id}")
+    assert f"/tasks/{task.id}/workbook.xlsx" in page.text
+    ws = load_workbook(BytesIO(reviewer.get(f"/tasks/{task.id}/workbook.xlsx").data)).active
+    rows = {r[0]: r for r in ws.iter_rows(values_only=True) if r[0]}
+    assert rows["申请金额（万元）"][1] == 362 and rows["项目类别"][1] == "公共服务"
+    assert rows["村庄覆盖率"][:3] == ("村庄覆盖率", "≥90%", 45)

@@ -9,13 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import policy
 from ..engine import form_workbook
-from ..errors import NotFound
+from ..errors import NotFound, TaskNotFound
 from ..policy import Actor
-from ..store import Project
-from . import tasks
+from ..store import AuditEvent, HumanTask, Project
+from . import projects, tasks
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,43 @@ def project_header(project: Project | None) -> list[tuple[str, object]]:
     ]
 
 
+def _completion(session: Session, task: HumanTask) -> AuditEvent | None:
+    return session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.task_id == task.id, AuditEvent.action == "task.completed")
+        .order_by(AuditEvent.id.desc())
+    ).first()
+
+
+def _readable(session: Session, actor: Actor, task_id: str) -> HumanTask:
+    """The task page's readers, and for a completed form whoever reads it in the project's history
+    (a reviewer exports the unit's approved 申报表; an expert never another expert's sheet)."""
+    try:
+        return tasks.readable_task(session, actor, task_id)
+    except TaskNotFound:
+        task = session.get(HumanTask, task_id) if task_id and len(task_id) <= 36 else None
+        if task is None or task.status != "completed" or task.project_id is None:
+            raise
+        projects.readable_project(session, actor, task.project_id)  # NotFound if not theirs
+        event = _completion(session, task)
+        experts = {task.id} if task.role == "expert" else set()
+        if event is None or not policy.readable_history(actor, [event], experts):
+            raise
+        return task
+
+
+def _values(session: Session, task: HumanTask, schema: dict) -> dict:
+    """An open task: what its form holds now. A completed one: what it recorded when completed
+    (the approved 申报表, the submitted 自评表), from the audit log."""
+    if task.status != "completed":
+        return tasks.prefill(session, task, schema)
+    event = _completion(session, task)
+    return dict(((event.data or {}).get("data") or {}) if event is not None else {})
+
+
 def task_workbook(session: Session, actor: Actor, task_id: str) -> Download:
     """The task's form as a workbook; :class:`NotFound` for a task without a form."""
-    task = tasks.readable_task(session, actor, task_id)
+    task = _readable(session, actor, task_id)
     schema = tasks.form_schema(session, task)
     if not schema or not schema.get("properties"):
         raise NotFound(f"task {task_id} has no form to fill in Excel")
@@ -61,7 +97,7 @@ def task_workbook(session: Session, actor: Actor, task_id: str) -> Download:
         title = f"{project.fiscal_year}年度{title}"
     content = form_workbook.write(
         schema,
-        tasks.prefill(session, task, schema),
+        _values(session, task, schema),
         title=title,
         header=project_header(project),
         sheet=str(schema.get("title") or "表单")[:31],

@@ -64,7 +64,13 @@ def index():
     with database().reading() as session:
         if filters.year is None:
             filters = filters.narrowed(year=dashboard.default_year(session, actor))
-        board = dashboard.build(session, actor, filters)
+        board = dashboard.build(
+            session,
+            actor,
+            filters,
+            units_page=request.args.get("units_page", 1, type=int),
+            units_sort=request.args.get("units_sort", "code"),
+        )
         years = dashboard.years(session, actor)
         units = projects.units(session)
     if filters.year not in years:

@@ -125,3 +125,34 @@ def test_the_dashboard_reads_in_chinese_with_the_charts_data(signed_in):
     assert "results_applied" not in re.sub(
         r'(data-stage|href|id)="[^"]*"|<script.*?</script>', "", page, flags=re.S
     )
+
+
+def test_the_units_table_is_paged_and_sorted_and_the_totals_stay_whole(demo_db):
+    """Issue 12 item 7: a long list is paged and sortable; the page's figures are the units'
+    own, the totals the whole scope's, whichever page is shown."""
+    with demo_db.reading() as session:
+        year = dashboard.default_year(session, FINANCE)
+        whole = dashboard.build(session, FINANCE, ProjectFilter(year=year))
+        assert whole.units_count == len(whole.units) >= 2 and whole.units_pages == 1
+
+        def page(n, **kw):
+            return dashboard.build(
+                session, FINANCE, ProjectFilter(year=year), units_page=n, units_per_page=1, **kw
+            )
+
+        first, second = page(1), page(2)
+        assert (first.units_pages, first.units_page, second.units_page) == (whole.units_count, 1, 2)
+        assert [u.unit_id for u in first.units + second.units] == [u.unit_id for u in whole.units][:2]
+        for one in (first, second):
+            assert (one.total.count, one.cuts.count, one.cuts.amount, one.overdue.count) == (
+                whole.total.count,
+                whole.cuts.count,
+                whole.cuts.amount,
+                whole.overdue.count,
+            )
+        assert page(99).units_page == whole.units_count  # past the end: the last page
+        by_amount = dashboard.build(session, FINANCE, ProjectFilter(year=year), units_sort="amount")
+        amounts = [u.projects.amount for u in by_amount.units]
+        assert amounts == sorted(amounts, reverse=True)
+        odd = dashboard.build(session, FINANCE, ProjectFilter(year=year), units_sort="drop table")
+        assert odd.units_sort == "code" and [u.unit_id for u in odd.units] == [u.unit_id for u in whole.units]

@@ -79,7 +79,11 @@ class Dashboard:
     overdue: Figure
     overdue_tasks: int
     cuts: Figure  # amount = Σ amount × budget_cut_ratio (万元)
-    units: list[UnitRow] = field(default_factory=list)
+    units: list[UnitRow] = field(default_factory=list)  # the page of the units table shown
+    units_count: int = 0  # every unit with projects in scope
+    units_page: int = 1
+    units_pages: int = 1
+    units_sort: str = "code"
     # 预算执行率 against 序时进度: the monitoring rounds keep the executed amount in the
     # workflow, not yet in a read column, so the dashboard shows none rather than load workflows.
     execution_rate: Decimal | None = None
@@ -143,10 +147,22 @@ def _overdue_amounts(session: Session, where: list, now: datetime) -> dict:
     return _grouped(session, Project.unit_id, [*where, overdue_clause(now)])
 
 
+UNIT_SORTS = ("code", "overdue", "amount", "cuts")  # the units table: by code, or most first
+UNITS_PER_PAGE = 50
+
+
 def build(
-    session: Session, actor: Actor, filters: ProjectFilter, *, now: datetime | None = None
+    session: Session,
+    actor: Actor,
+    filters: ProjectFilter,
+    *,
+    now: datetime | None = None,
+    units_page: int = 1,
+    units_per_page: int = UNITS_PER_PAGE,
+    units_sort: str = "code",
 ) -> Dashboard:
-    """The dashboard for ``filters`` (year, unit, fund type) as ``actor`` may see it."""
+    """The dashboard for ``filters`` (year, unit, fund type) as ``actor`` may see it; the units
+    table holds page ``units_page`` of its units in ``units_sort`` order."""
     now = now or clock.now()
     # a figure narrows the page's filters; stage/grade/overdue/cut come from the figure only
     scope = ProjectFilter(year=filters.year, unit=filters.unit, fund_type=filters.fund_type)
@@ -207,8 +223,20 @@ def build(
         .group_by(Project.unit_id, BudgetUnit.name, BudgetUnit.code)
         .order_by(BudgetUnit.code)
     ).all()
+    cut_total = (sum(int(r[4] or 0) for r in unit_rows), sum((_wan(r[5]) for r in unit_rows), Decimal(0)))
+    # the units table is paged (a province has thousands of units): figures only for the page
+    if units_sort in UNIT_SORTS and units_sort != "code":
+        key = {
+            "overdue": lambda r: -overdue_projects.get(r[0], 0),
+            "amount": lambda r: -(r[3] or 0),
+            "cuts": lambda r: -(r[5] or 0),
+        }[units_sort]
+        unit_rows = sorted(unit_rows, key=key)  # stable: ties stay in code order
+    pages = max(1, -(-len(unit_rows) // units_per_page))
+    page = min(max(1, units_page), pages)
+    shown = unit_rows[(page - 1) * units_per_page : page * units_per_page]
     units = []
-    for unit_id, name, count, amount, cut_count, cuts, *per_grade in unit_rows:
+    for unit_id, name, count, amount, cut_count, cuts, *per_grade in shown:
         own = scope.narrowed(unit=unit_id)
         late_count = overdue_projects.get(unit_id, 0)
         late_amount = overdue_amounts.get(unit_id, (0, _wan(0)))[1]
@@ -236,12 +264,7 @@ def build(
         _wan(sum((a for _, a in overdue_amounts.values()), Decimal(0))),
         scope.narrowed(overdue=True),
     )
-    cuts = Figure(
-        "cuts",
-        sum(u.cuts.count for u in units),
-        _wan(sum((u.cuts.amount for u in units), Decimal(0))),
-        scope.narrowed(cut=True),
-    )
+    cuts = Figure("cuts", cut_total[0], _wan(cut_total[1]), scope.narrowed(cut=True))
     return Dashboard(
         filters=scope,
         total=total,
@@ -252,4 +275,8 @@ def build(
         overdue_tasks=overdue_tasks,
         cuts=cuts,
         units=units,
+        units_count=len(unit_rows),
+        units_page=page,
+        units_pages=pages,
+        units_sort=units_sort if units_sort in UNIT_SORTS else "code",
     )

@@ -22,6 +22,7 @@ def _figures(board: dashboard.Dashboard):
     yield board.total
     yield board.overdue
     yield board.cuts
+    yield board.lagging
     yield from board.by_stage
     yield from board.by_grade
     for unit in board.units:
@@ -156,3 +157,28 @@ def test_the_units_table_is_paged_and_sorted_and_the_totals_stay_whole(demo_db):
         assert amounts == sorted(amounts, reverse=True)
         odd = dashboard.build(session, FINANCE, ProjectFilter(year=year), units_sort="drop table")
         assert odd.units_sort == "code" and [u.unit_id for u in odd.units] == [u.unit_id for u in whole.units]
+
+
+def test_execution_rate_is_executed_over_amount_of_the_monitored_projects(demo_db):
+    """双监控 on the dashboard: Σ executed / Σ amount of the projects with a monitoring report, the
+    latest node's 序时进度, and the lagging figure the rows whose rate is below their 序时进度."""
+    with demo_db.reading() as session:
+        checked = 0
+        for year in dashboard.years(session, FINANCE):
+            board = dashboard.build(session, FINANCE, ProjectFilter(year=year))
+            rows = session.scalars(
+                projects.listing(FINANCE, filters=ProjectFilter(year=year)).where(
+                    Project.executed_amount.is_not(None)
+                )
+            ).all()
+            if not rows:
+                assert board.execution_rate is None
+                continue
+            checked += 1
+            executed = sum(r.executed_amount for r in rows)
+            assert board.execution_rate == (executed * 100 / sum(r.amount for r in rows)).quantize(
+                Decimal("0.01")
+            )
+            assert board.schedule_progress == max(r.schedule_progress for r in rows)
+            assert board.lagging.count == sum(1 for r in rows if r.execution_rate < r.schedule_progress)
+    assert checked  # the demo has monitored projects

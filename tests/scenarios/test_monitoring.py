@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from demo import form_data as forms
 from tests.scenarios.conftest import YEAR, moment
 from workflows.errors import FormInvalid
+from workflows.queries.project_filter import ProjectFilter
+from workflows.store import Project
 
 
 @pytest.fixture
@@ -92,6 +96,26 @@ def test_execution_rate_is_computed_from_the_executed_amount(paths, budgeted):
     report["mn_executed_amount"] = 162.9
     paths.do(budgeted, "mn_report", report)
     assert paths.data(budgeted)["mn_execution_rate"] == 45.0
+
+
+def test_R_MN_2_execution_and_schedule_progress_reach_the_project_row(paths, budgeted, db):
+    """R-MN-2 (双监控): the node's execution rate and 序时进度 land on the project row, so the
+    bureau's overview reads them from a column; below 序时进度 the project is "lagging"."""
+    paths.fire(budgeted, f"{YEAR}-06-01T09:00:00")
+    report = forms.monitoring_report(362.0)
+    report["mn_executed_amount"] = 108.6  # 30% by 31 May, when 41% of the year is gone
+    paths.do(budgeted, "mn_report", report)
+    row = paths.project_row(budgeted)
+    assert (row.executed_amount, row.execution_rate) == (Decimal("108.60"), Decimal("30.00"))
+    days = 366 if YEAR % 4 == 0 else 365
+    assert row.schedule_progress == Decimal(str(round((151 + (days == 366)) * 100 / days, 2)))
+    with db.reading() as session:
+        lagging = session.scalars(
+            select(Project.id).where(
+                *ProjectFilter(lagging=True).conditions(moment(f"{YEAR}-06-02T00:00:00"))
+            )
+        ).all()
+    assert lagging == [row.id]
 
 
 def test_failed_review_returns_the_report_for_rectification(paths, budgeted):

@@ -61,3 +61,11 @@ def test_aggregate_refuses_no_scores():
 
 def test_functions_exposed_to_bpmn():
     assert {"round2", "mean", "total", "median", "trimmed_mean", "aggregate"} <= set(domain.FUNCTIONS)
+
+
+def test_schedule_progress_is_the_share_of_the_year_gone_at_the_node():
+    """序时进度 (R-MN-2): 31 May is day 151 of 365 in 2026, day 152 of 366 in 2028."""
+    assert domain.schedule_progress(2026, "05-31") == 41.37
+    assert domain.schedule_progress(2028, "05-31") == 41.53
+    assert domain.schedule_progress(2026, "12-31") == 100.0
+    assert domain.schedule_progress(2026, "01-01") == 0.27

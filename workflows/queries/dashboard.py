@@ -84,9 +84,11 @@ class Dashboard:
     units_page: int = 1
     units_pages: int = 1
     units_sort: str = "code"
-    # 预算执行率 against 序时进度: the monitoring rounds keep the executed amount in the
-    # workflow, not yet in a read column, so the dashboard shows none rather than load workflows.
+    # 预算执行率 against 序时进度 (双监控): Σ executed / Σ amount of the projects monitored so far,
+    # the latest node's 序时进度, and the projects whose own rate lags their node's 序时进度
     execution_rate: Decimal | None = None
+    schedule_progress: Decimal | None = None
+    lagging: Figure | None = None
 
 
 def _base(actor: Actor, filters: ProjectFilter, now: datetime) -> list:
@@ -265,7 +267,25 @@ def build(
         scope.narrowed(overdue=True),
     )
     cuts = Figure("cuts", cut_total[0], _wan(cut_total[1]), scope.narrowed(cut=True))
+    executed, monitored_amount, progress = session.execute(
+        select(
+            func.sum(Project.executed_amount, type_=_money),
+            func.sum(Project.amount, type_=_money),
+            func.max(Project.schedule_progress),
+        ).where(*where, Project.executed_amount.is_not(None))
+    ).one()
+    lagging_count, lagging_amount = session.execute(
+        select(func.count(Project.id), func.sum(Project.amount, type_=_money)).where(
+            *where, Project.execution_rate < Project.schedule_progress
+        )
+    ).one()
+    execution_rate = None
+    if monitored_amount:
+        execution_rate = (Decimal(str(executed)) * 100 / Decimal(str(monitored_amount))).quantize(CENT)
     return Dashboard(
+        execution_rate=execution_rate,
+        schedule_progress=None if progress is None else _wan(progress),
+        lagging=Figure("lagging", lagging_count, _wan(lagging_amount), scope.narrowed(lagging=True)),
         filters=scope,
         total=total,
         last_year=last_year,

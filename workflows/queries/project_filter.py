@@ -43,6 +43,7 @@ class ProjectFilter:
     grade: str | None = None  # 优/良/中/差, or NO_GRADE
     overdue: bool = False  # has an open task past its due time
     cut: bool = False  # next year's budget cut for the result (R-RA-1: 调减)
+    lagging: bool = False  # budget execution below 序时进度 at the latest monitoring node
     q: str | None = None
 
     @classmethod
@@ -57,6 +58,7 @@ class ProjectFilter:
             grade=_text(args.get("grade"), 10),
             overdue=str(args.get("overdue") or "").lower() in _TRUE,
             cut=str(args.get("cut") or "").lower() in _TRUE,
+            lagging=str(args.get("lagging") or "").lower() in _TRUE,
             q=_text(args.get("q"), 100),
         )
 
@@ -68,7 +70,7 @@ class ProjectFilter:
         # getattr, not asdict: a dashboard builds thousands of these per page (one per figure)
         args = {f.name: getattr(self, f.name) for f in fields(self)}
         args = {k: v for k, v in args.items() if v not in (None, False, "")}
-        args.update({flag: 1 for flag in ("overdue", "cut") if args.get(flag)})
+        args.update({flag: 1 for flag in ("overdue", "cut", "lagging") if args.get(flag)})
         return args
 
     def conditions(self, now: datetime) -> list:
@@ -90,6 +92,8 @@ class ProjectFilter:
             terms.append(overdue_clause(now))
         if self.cut:
             terms.append(Project.budget_cut_ratio > 0)
+        if self.lagging:
+            terms.append(Project.execution_rate < Project.schedule_progress)
         if self.q:
             terms.append(
                 Project.name.contains(self.q, autoescape=True)

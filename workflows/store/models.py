@@ -320,6 +320,10 @@ class Project(Base):
     period_end: Mapped[str | None] = mapped_column(String(7))
     fiscal_funds: Mapped[Decimal | None]  # 资金来源: 财政拨款 (万元), with other_funds = the declared amount
     other_funds: Mapped[Decimal | None]  # 其他资金 (万元)
+    # 双监控 at the latest monitoring node (0008_execution): executed 万元, its rate and 序时进度 (%)
+    executed_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    execution_rate: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
+    schedule_progress: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
 
     unit: Mapped[BudgetUnit] = relationship(lazy="joined")
 
@@ -335,6 +339,9 @@ PROJECT_SYNC_COLUMNS = (
     "consecutive_failures",
     "budget_cut_ratio",
     "overdue",
+    "executed_amount",  # monitoring (R-MN-2): the bureau's execution rate against 序时进度
+    "execution_rate",
+    "schedule_progress",
 )
 
 

@@ -7,6 +7,8 @@ from datetime import UTC
 import pytest
 
 from demo import form_data as forms
+from workflows.errors import FormInvalid
+from workflows.queries import tasks
 from tests.scenarios.conftest import YEAR, moment
 
 EXPERTS = ["expert.wang", "expert.liu", "expert.chen"]
@@ -65,11 +67,36 @@ def test_a_typed_self_evaluation_total_is_ignored(paths, evaluating):
 
 
 def test_indicator_scores_cannot_exceed_their_weight(paths, evaluating):
-    """Section 7: each indicator is scored against its target, at most its weight."""
+    """Section 7: each indicator is scored against its target, at most its weight: 15 points on a
+    10-point item is refused beside the field (the form's declared check), nothing recorded."""
     form = forms.self_evaluation(362.0, 362.0, output=50, outcome=30, satisfaction=10)
     form["ev_satisfaction_indicators"][0]["score"] = 15  # weight 10
+    with pytest.raises(FormInvalid) as refused:
+        paths.do(evaluating, "ev_self", form)
+    assert refused.value.fields == {"ev_satisfaction_indicators/0/score": ["得分不能超过该指标的分值"]}
+    assert [t.task_spec for t in paths.tasks(evaluating)] == ["ev_self"]
+    form["ev_satisfaction_indicators"][0]["score"] = 10
     paths.do(evaluating, "ev_self", form)
     assert paths.data(evaluating)["ev_satisfaction_points"] == 10
+
+
+def test_self_evaluation_is_prefilled_from_the_approved_targets_at_10_50_30_10(paths, evaluating, db):
+    """Section 7 with R-TG-5: the self-evaluation opens with the approved indicators, each in its
+    table, the weights rescaled to 产出 50 / 效益 30 / 满意度 10 (approved: 60 / 30 / 10)."""
+    [task] = paths.tasks(evaluating)
+    with db.reading() as session:
+        values = tasks.prefill(session, task, tasks.form_schema(session, task))
+    assert values["ev_output_indicators"] == [
+        {"name": "完成建设任务", "target_value": "100", "weight": 25},
+        {"name": "工程验收合格率", "target_value": "100", "weight": 16.67},
+        {"name": "按期完工率", "target_value": "95", "weight": 8.33},
+    ]
+    assert values["ev_outcome_indicators"] == [
+        {"name": "受益群众人数", "target_value": "20000", "weight": 30}
+    ]
+    assert values["ev_satisfaction_indicators"] == [
+        {"name": "群众满意度", "target_value": "90", "weight": 10}
+    ]
 
 
 def test_finance_scores_into_a_score_sheet(paths, evaluating):

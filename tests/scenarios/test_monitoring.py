@@ -11,6 +11,7 @@ from sqlalchemy import select
 from demo import form_data as forms
 from tests.scenarios.conftest import YEAR, moment
 from workflows.errors import FormInvalid
+from workflows.queries import tasks
 from workflows.queries.project_filter import ProjectFilter
 from workflows.store import Project
 
@@ -116,6 +117,22 @@ def test_R_MN_2_execution_and_schedule_progress_reach_the_project_row(paths, bud
             )
         ).all()
     assert lagging == [row.id]
+
+
+def test_R_MN_2_the_report_opens_with_the_approved_indicators(paths, budgeted, db):
+    """R-MN-2 (双监控, target completion): the monitoring report's rows are the approved 绩效指标
+    with their 年度指标值; the unit fills in what was reached by the node."""
+    paths.fire(budgeted, f"{YEAR}-06-01T09:00:00")
+    [task] = paths.tasks(budgeted)
+    with db.reading() as session:
+        values = tasks.prefill(session, task, tasks.form_schema(session, task))
+    assert [(r["name"], r["target_value"]) for r in values["mn_indicator_progress"]] == [
+        ("完成建设任务", "100"),
+        ("工程验收合格率", "100"),
+        ("按期完工率", "95"),
+        ("受益群众人数", "20000"),
+        ("群众满意度", "90"),
+    ]
 
 
 def test_failed_review_returns_the_report_for_rectification(paths, budgeted):

@@ -188,3 +188,39 @@ def test_checks_wait_for_the_schema_so_a_missing_weight_is_a_schema_error_only()
     data = demo.performance_targets("保障性住房维修")
     del data["indicators"][0]["weight"]
     assert refused("performance_targets", data) == {"indicators/0/weight": ["此项为必填项"]}
+
+
+def test_a_wrong_x_prefill_is_a_lint_problem_and_a_right_one_copies_and_rescales():
+    table = {
+        "type": "array",
+        "items": {"type": "object", "properties": {"name": {"type": "string"}, "weight": {"type": "number"}}},
+    }
+    bad = {
+        "title": "表",
+        "properties": {"rows": {**table, "x-prefill": {"from": "indicators", "copy": {"nope": "name"}}}},
+    }
+    assert any("'copy' maps columns" in p for p in forms.check_rules(bad))
+    good = {
+        "title": "表",
+        "properties": {
+            "rows": {
+                **table,
+                "x-prefill": {
+                    "from": "indicators",
+                    "when": {"kind": "a"},
+                    "copy": {"name": "name", "weight": "w"},
+                    "scale_to": {"weight": 10},
+                },
+            }
+        },
+    }
+    assert forms.check_rules(good) == []
+    source = [
+        {"kind": "a", "name": "甲", "w": 1},
+        {"kind": "b", "name": "乙", "w": 5},
+        {"kind": "a", "name": "丙", "w": 2},
+    ]
+    assert forms.prefilled(good, {"indicators": source}) == {
+        "rows": [{"name": "甲", "weight": 3.33}, {"name": "丙", "weight": 6.67}]
+    }
+    assert forms.prefilled(good, {"indicators": source, "rows": [{"name": "已填"}]}) == {}  # typed rows win

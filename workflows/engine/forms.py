@@ -29,6 +29,7 @@ from __future__ import annotations
 import ast
 import json
 from functools import lru_cache
+from decimal import Decimal
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -201,12 +202,12 @@ def check_rules(schema: dict) -> list[str]:
     For ``jixiao lint`` and deploy; :func:`validate` raises the first one as :class:`CheckBroken`.
     """
     title = str((schema or {}).get("title") or "form")
-    problems = []
+    problems = _prefill_problems(schema or {}, title)
     checks = (schema or {}).get("x-checks")
     if checks is None:
-        return []
+        return problems
     if not isinstance(checks, list):
-        return [f"form {title!r}: x-checks must be a list"]
+        return [*problems, f"form {title!r}: x-checks must be a list"]
     declared = set(schema.get("properties") or {})
     for index, check in enumerate(checks):
         cid = _check_id(check if isinstance(check, dict) else {}, index)
@@ -246,6 +247,75 @@ def check_rules(schema: dict) -> list[str]:
                 f"form {title!r}, check {cid!r}: the rule names {sorted(missing)}, not fields of the form"
             )
     return problems
+
+
+def _prefill_problems(schema: dict, title: str) -> list[str]:
+    problems = []
+    for table, prop in (schema.get("properties") or {}).items():
+        spec = prop.get("x-prefill") if isinstance(prop, dict) else None
+        if spec is None:
+            continue
+        columns = _row_props(schema, table)
+        where = f"form {title!r}, table {table!r}: x-prefill"
+        if not columns:
+            problems.append(f"{where} is only for a table of rows")
+            continue
+        if not isinstance(spec, dict) or not isinstance(spec.get("from"), str):
+            problems.append(f"{where} needs 'from' (the data key of the rows to copy)")
+            continue
+        copy = spec.get("copy")
+        if not isinstance(copy, dict) or not copy or not set(copy) <= set(columns):
+            problems.append(f"{where}: 'copy' maps columns of the table to keys of the copied rows")
+        scale = spec.get("scale_to") or {}
+        if not isinstance(scale, dict) or not set(scale) <= set(copy or {}):
+            problems.append(f"{where}: 'scale_to' names copied number columns and their total")
+        if not isinstance(spec.get("when", {}), dict):
+            problems.append(f"{where}: 'when' is a mapping of column values the copied rows must have")
+    return problems
+
+
+def prefilled(schema: dict | None, values: dict) -> dict:
+    """Tables a form declares ``x-prefill`` for, filled from earlier data when they are empty.
+
+    ``{"from": "indicators", "when": {"level1": "产出指标"}, "copy": {"name": "name"},
+    "scale_to": {"weight": 50}}`` copies the approved 绩效指标 of that kind into a monitoring or
+    self-evaluation table, column by column, and rescales the copied weights to the table's
+    share (the self-evaluation's 产出 50 / 效益 30 / 满意度 10). Returns only the tables filled.
+    """
+    out: dict = {}
+    for table, prop in ((schema or {}).get("properties") or {}).items():
+        spec = prop.get("x-prefill") if isinstance(prop, dict) else None
+        if not isinstance(spec, dict) or values.get(table):
+            continue
+        source = values.get(spec.get("from"))
+        if not isinstance(source, list):
+            continue
+        when = spec.get("when") or {}
+        picked = [r for r in source if isinstance(r, dict) and all(r.get(k) == v for k, v in when.items())]
+        rows = [
+            {col: r[key] for col, key in (spec.get("copy") or {}).items() if r.get(key) is not None}
+            for r in picked
+        ]
+        for column, total in (spec.get("scale_to") or {}).items():
+            _rescale(rows, column, Decimal(str(total)))
+        if rows:
+            out[table] = rows
+    return out
+
+
+def _rescale(rows: list[dict], column: str, total: Decimal) -> None:
+    """Weights in proportion, to two decimals, the last row taking the rounding so they sum to ``total``."""
+    weights = [Decimal(str(r.get(column) or 0)) for r in rows]
+    whole = sum(weights)
+    if not rows or whole <= 0:
+        return
+    given = Decimal(0)
+    for i, row in enumerate(rows):
+        share = (
+            total - given if i == len(rows) - 1 else (weights[i] * total / whole).quantize(Decimal("0.01"))
+        )
+        given += share
+        row[column] = int(share) if share == share.to_integral_value() else float(share)
 
 
 _ENVIRONMENT = sandbox.SandboxedEnvironment()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from .. import policy
 from ..commands.assignment import open_delegation
-from ..engine import specs
+from ..engine import forms, specs
 from ..errors import NotFound, TaskNotFound
 from ..policy import Actor
 from ..store import Attachment, AuditEvent, Comment, HumanTask, ProcessInstance, Project, User, audit
@@ -73,6 +73,7 @@ def prefill(session: Session, task: HumanTask, schema: dict | None) -> dict:
         if event.task_id in expert_tasks and event.actor != task.assignee:
             continue
         values.update((event.data or {}).get("data") or {})
+    values.update(forms.prefilled(schema, values))  # x-prefill: rows from the approved targets
     return {k: v for k, v in values.items() if k in declared}
 
 

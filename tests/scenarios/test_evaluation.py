@@ -7,9 +7,9 @@ from datetime import UTC
 import pytest
 
 from demo import form_data as forms
+from tests.scenarios.conftest import YEAR, moment
 from workflows.errors import FormInvalid
 from workflows.queries import tasks
-from tests.scenarios.conftest import YEAR, moment
 
 EXPERTS = ["expert.wang", "expert.liu", "expert.chen"]
 

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import ast
 import json
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker

@@ -6,8 +6,8 @@ functions do arithmetic a designer should not have to write in a script.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import calendar
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 

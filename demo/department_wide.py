@@ -8,12 +8,14 @@ scenario tests submit.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import select
 
-from workflows import commands, policy
-from workflows.store import Database, HumanTask, User
+from workflows import clock, commands, policy
+from workflows.store import BudgetUnit, Database, HumanTask, User
 
 BUDGET_APPROVED_ON = "01-20"  # 部门预算批复: late January, as the seeds' counties do
 
@@ -92,46 +94,64 @@ def self_evaluation(budget_total: float = 1280.0, executed: float = 1236.8, scor
     }
 
 
-def load(db: Database, year: int) -> None:
-    """Open ``year`` as the performance office; two units file targets, one of them is reviewed.
-
-    Idempotent: a second load starts nothing twice and finds the tasks already done."""
-    office = policy.Actor("demo.performance_office", frozenset({"performance_office"}))
-    month, day = (int(p) for p in BUDGET_APPROVED_ON.split("-"))
-    commands.open_fiscal_year(db, year, date(year, month, day), actor=office)
+def load(db: Database, year: int) -> int:
+    """Open ``year`` as the performance office did after the budget approval (January 25); the
+    first unit files its targets and its finance office approves and scores them, the others are
+    still at their targets (overdue by now, as the scheduler will find). Returns
+    how many cycles were started (0 on a second load: nothing is started or filed twice)."""
     with db.reading() as session:
-        open_targets = session.execute(
-            select(HumanTask.id, HumanTask.unit_id, HumanTask.task_spec)
-            .where(HumanTask.process_id == "department_wide", HumanTask.status == "open")
-            .order_by(HumanTask.unit_id)
-        ).all()
-        users = {u.username: u for u in session.scalars(select(User))}
-        actors = {name: policy.Actor.of(u) for name, u in users.items()}
-    filed = 0
-    for task_id, unit_id, spec in open_targets:
-        if spec != "dw_targets" or filed >= 2:
-            continue
-        submitter = _holder(actors, "unit_submitter", unit_id)
-        if submitter is None:
-            continue
-        commands.complete_task(db, task_id, targets("本单位"), actor=submitter)
-        filed += 1
-        if filed == 1:  # the first unit's finance office approves and scores the targets
-            with db.reading() as session:
-                review_id = session.scalar(
-                    select(HumanTask.id).where(
-                        HumanTask.unit_id == unit_id,
-                        HumanTask.task_spec == "dw_targets_review",
-                        HumanTask.status == "open",
-                    )
-                )
+        actors = [policy.Actor.of(u) for u in session.scalars(select(User).where(User.is_active))]
+    office = next((a for a in actors if "performance_office" in a.roles), None)
+    if office is None:
+        return 0
+    month, day = (int(p) for p in BUDGET_APPROVED_ON.split("-"))
+    with _clock_at(f"{year}-01-25T09:00:00"):
+        opened = commands.open_fiscal_year(db, year, date(year, month, day), actor=office)
+        started = sum(len(ids) for ids in opened.started.values())
+        if not started:
+            return 0
+        with db.reading() as session:
+            open_targets = session.execute(
+                select(HumanTask.id, HumanTask.unit_id, BudgetUnit.name)
+                .join(BudgetUnit, BudgetUnit.id == HumanTask.unit_id)
+                .where(HumanTask.task_spec == "dw_targets", HumanTask.status == "open")
+                .order_by(BudgetUnit.code)
+            ).all()
+        for number, (task_id, unit_id, unit_name) in enumerate(open_targets[:1]):
+            submitter = _holder(actors, "unit_submitter", unit_id)
+            if submitter is None:
+                continue
+            clock.set_now(clock.parse_moment(f"{year}-02-0{3 + number}T10:00:00"))
+            commands.complete_task(db, task_id, targets(unit_name), actor=submitter)
             reviewer = _holder(actors, "finance_reviewer", unit_id)
-            if review_id and reviewer:
+            if number == 0 and reviewer is not None:
+                clock.set_now(clock.parse_moment(f"{year}-02-06T15:00:00"))
+                with db.reading() as session:
+                    review_id = session.scalar(
+                        select(HumanTask.id).where(
+                            HumanTask.unit_id == unit_id,
+                            HumanTask.task_spec == "dw_targets_review",
+                            HumanTask.status == "open",
+                        )
+                    )
                 commands.complete_task(db, review_id, review("dw_tr", "通过", 93.0), actor=reviewer)
+    return started
 
 
-def _holder(actors: dict, role: str, unit_id: int):
-    for actor in actors.values():
+@contextmanager
+def _clock_at(when: str) -> Iterator[None]:
+    """The demo's year as it happened; a clock the caller froze comes back after."""
+    previous = clock._fixed  # noqa: SLF001 - restore a clock the caller froze
+    clock.set_now(clock.parse_moment(when))
+    try:
+        yield
+    finally:
+        clock.set_now(previous)
+
+
+def _holder(actors: list, role: str, unit_id: int):
+    """Someone holding ``role`` for the unit: its own submitter, or a reviewer of its office (R-RL-1)."""
+    for actor in actors:
         if role not in actor.roles:
             continue
         if role == "finance_reviewer" and unit_id in (actor.office_units or ()):

@@ -25,6 +25,7 @@ from workflows.errors import Conflict, JixiaoError
 from workflows.policy import Actor, holders_query
 from workflows.store import BudgetUnit, Database, Expert, FinanceOffice, ProcessInstance, Project, User
 
+from . import department_wide as department_wide_demo
 from . import paths
 
 log = logging.getLogger(__name__)
@@ -208,6 +209,7 @@ def load(
         report.started += created.instance_id is not None
     if report.advanced:
         report.started += _start_deadline_demo(db)
+        department_wide_demo.load(db, fiscal_year)  # 部门整体支出: every unit's cycle of the year (R-DW-1)
     return report
 
 

@@ -182,6 +182,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import admin, admin_api, auth, designer, inbox, notices, ops, projects, reports, tasks
     from . import api as api_views
+    from . import years as year_pages
+    from . import years_api as year_api
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
@@ -193,10 +195,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(reports.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin.panels_bp)
+    app.register_blueprint(year_pages.bp)
     api_views.register(api)
     admin_api.register(api)
+    year_api.register(api)
     csrf.exempt(api_views.exempt_blueprints())
     csrf.exempt(admin_api.exempt_blueprints())
+    csrf.exempt(year_api.exempt_blueprints())
 
     @app.get("/healthz")
     def healthz():

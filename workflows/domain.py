@@ -6,6 +6,7 @@ functions do arithmetic a designer should not have to write in a script.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -89,9 +90,24 @@ def deadline_in_days(days) -> str:
     return f"{day.isoformat()}T23:59:59+08:00"
 
 
+def end_of_day_after(day, days) -> str:
+    """The end of the day ``days`` calendar days after ``day`` ("YYYY-MM-DD"), China time, as a
+    timer date: ``end_of_day_after("2027-01-20", 20)`` → ``"2027-02-09T23:59:59+08:00"``."""
+    moment = date.fromisoformat(str(day)[:10]) + timedelta(days=int(days))
+    return f"{moment.isoformat()}T23:59:59+08:00"
+
+
+def end_of_month(year, month) -> str:
+    """The last moment of a month, China time, as a timer date (February knows leap years)."""
+    last = calendar.monthrange(int(year), int(month))[1]
+    return f"{int(year):04d}-{int(month):02d}-{last:02d}T23:59:59+08:00"
+
+
 FUNCTIONS = {
     "deadline_in_days": deadline_in_days,
     "schedule_progress": schedule_progress,
+    "end_of_day_after": end_of_day_after,
+    "end_of_month": end_of_month,
     "round2": round2,
     "mean": mean,
     "total": total,

@@ -321,3 +321,17 @@ DESIGNER_ROLES = frozenset({"designer", "admin"})
 def may_design(actor: Actor) -> bool:
     """May open the designer workbench: edit a draft, deploy it, migrate instances."""
     return actor.is_system or bool(actor.roles & DESIGNER_ROLES)
+
+
+def unit_clause(actor: Actor, unit_column):
+    """The budget units whose yearly work (department-wide cycles) the actor may read, as a SQL
+    condition on ``unit_column``: the loop's owners all; a finance reviewer their office's units
+    (R-RL-1); a unit's people their own unit."""
+    if _sees_every_project(actor):
+        return true()
+    clauses = []
+    if actor.roles & OFFICE_SCOPED_ROLES and actor.office_units:
+        clauses.append(unit_column.in_(sorted(actor.office_units)))
+    if actor.roles & UNIT_SCOPED_ROLES and actor.unit_id is not None:
+        clauses.append(unit_column == actor.unit_id)
+    return or_(*clauses) if clauses else false()

@@ -12,6 +12,7 @@ from ._persist import CommandResult, TaskView
 from .accounts import LoginLimits, NewUser, create_unit, create_user, issue_token, record_login, sign_in
 from .assignment import assign, claim, delegate, hand_back, unclaim
 from .collab import add_comment, delete_filter, save_filter, store_attachment
+from .fiscal_year import YEARLY_STARTERS, OpenedYear, YearlyStarter, open_fiscal_year
 from .incidents import record_incident, resolve_incident
 from .instances import cancel, complete_task, correlate_message, import_workbook, save_draft, start
 from .notices import mark_read
@@ -33,6 +34,10 @@ from .projects import Created, NewProject, create_project, start_for_project
 from .user_import import import_users
 
 __all__ = [
+    "YEARLY_STARTERS",
+    "OpenedYear",
+    "YearlyStarter",
+    "open_fiscal_year",
     "Actor",
     "NewExpert",
     "UserChanges",

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -41,7 +41,7 @@ from ..store import (
     audit,
 )
 from ..store.database import UNIT_OF_WORK
-from . import notices
+from . import department_wide_sync, notices
 from ._read_tables import (  # noqa: F401 - sync_timer_index, TaskView, views: used through this module
     OPEN_TASKS,
     TASK_AND_OPEN,
@@ -108,7 +108,7 @@ _INSTANCE_COLUMNS = (
     _pd.c.version,
     _pd.c.deployment_id,
     _dep.c.content_hash,
-    _pj.c.unit_id,
+    func.coalesce(_pj.c.unit_id, _pi.c.unit_id).label("unit_id"),
     _pi.c.current_step,
 )
 _LOAD = (
@@ -179,6 +179,7 @@ def insert_instance(
     project_id: int | None,
     started_by: str,
     started_at: datetime,
+    unit_id: int | None = None,
 ) -> LoadedInstance:
     """A new ``process_instance`` row (its state comes with the first :func:`save`)."""
     values = {
@@ -186,6 +187,7 @@ def insert_instance(
         "process_id": definition.process_id,
         "business_key": business_key,
         "project_id": project_id,
+        "unit_id": unit_id if project_id is None else None,
         "status": "running",
         "workflow_state": "",
         "lock_version": 1,
@@ -194,7 +196,6 @@ def insert_instance(
         "updated_at": started_at,
     }
     instance_id = session.connection().execute(insert(_pi).values(values)).inserted_primary_key[0]
-    unit_id = None
     if project_id is not None:
         unit_id = session.scalar(select(_pj.c.unit_id).where(_pj.c.id == project_id))
     audit.prime(session, instance_id, None, None)  # a new instance: a new chain
@@ -279,6 +280,7 @@ def save(
     created = [human_task_row(instance, t, now) for t in ready if t.id not in open_by_id]
     waiting_now = waiting(workflow, running=not completed)
     project_values = _project_values(instance, workflow)
+    unit_values = department_wide_sync.values_of(instance, workflow)
     raised = notices.take_raised(workflow)
     engine_steps = decisions.take_unrecorded(workflow)  # marks them recorded in the saved state
     engine.prune_finished_subprocesses(workflow)
@@ -319,6 +321,7 @@ def save(
     )
     sync_timers(session, instance, waiting_now)
     _sync_project(session, instance, project_values)
+    department_wide_sync.sync(session, instance, unit_values, now)
     notices.deliver(session, instance, raised, actor.username)
     if was_running and status == "completed":
         audit.append(session, action="instance.completed", actor=actor.username, instance_id=instance.id)

@@ -33,8 +33,10 @@ def start(
     data: dict | None = None,
     business_key: str | None = None,
     project_id: int | None = None,
+    unit_id: int | None = None,
 ) -> CommandResult:
-    """Start the latest deployed version of ``process_id``."""
+    """Start the latest deployed version of ``process_id`` (``unit_id``: the budget unit of an
+    instance without a project, whose unit-scoped tasks go to that unit)."""
     if data:
         forms.check_values(data)  # start data enters task data as form data does
     with transaction(uow) as session:
@@ -48,6 +50,7 @@ def start(
             definition,
             business_key=business_key,
             project_id=project_id,
+            unit_id=unit_id,
             started_by=actor.username,
             started_at=clock.now(),
         )

@@ -108,6 +108,23 @@ FIELDS: dict[str, StartField] = {
             "project_grade", "string", "评价等级", "the capped grade results application reads (R-RA-1)"
         ),
         StartField("project_score", "number", "评价得分", "the evaluation score (R-RA-1)"),
+        StartField(
+            "budget_approved_on",
+            "string",
+            "预算批复日期",
+            'the date the budget was approved, "YYYY-MM-DD": targets due 20 days after (R-DW-1)',
+        ),
+        StartField(
+            "unit_name", "string", "单位名称", "the budget unit's name, named in notices", default="本单位"
+        ),
+        StartField(
+            "self_evaluation_due_month",
+            "integer",
+            "自评截止月份",
+            "the month of the next year whose end the department-wide self-evaluation is due (R-DW-2): "
+            "2 (February, seed 000) or 4 (April, seed 002)",
+            default=2,
+        ),
         StartField("deadline_minutes", "number", "期限（分钟）", "minutes until the demo report is due"),
     )
 }
@@ -142,6 +159,13 @@ PROCESSES: dict[str, tuple[str, ...]] = {
     "results_application": ("amount_wan", "project_grade", "project_score", *_RECTIFIES),
     "rectification": _RECTIFICATION,
     "demo_deadline": ("deadline_minutes",),
+    "department_wide": (
+        "fiscal_year",
+        "budget_approved_on",
+        "unit_name",
+        "self_evaluation_due_month",
+        "rectification_max_rounds",
+    ),
 }
 
 

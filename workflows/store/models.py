@@ -99,6 +99,8 @@ class ProcessInstance(Base):
     process_id: Mapped[str] = mapped_column(String(120), index=True)
     business_key: Mapped[str | None] = mapped_column(String(120), index=True)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"), index=True)
+    # the budget unit of an instance that has no project (a unit's yearly process, 0008_fiscal_year)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("budget_unit.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)  # running, completed, cancelled
     workflow_state: Mapped[str] = mapped_column(Text)  # JSON without the spec (ENGINE-NOTES 3)
     lock_version: Mapped[int] = mapped_column(Integer, default=1)

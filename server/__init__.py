@@ -197,6 +197,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     admin_api.register(api)
     csrf.exempt(api_views.exempt_blueprints())
     csrf.exempt(admin_api.exempt_blueprints())
+    from . import annual
+
+    annual.register(app, api)
+    csrf.exempt(annual.blp)
 
     @app.get("/healthz")
     def healthz():

@@ -109,6 +109,9 @@ FIELDS: dict[str, StartField] = {
         ),
         StartField("project_score", "number", "评价得分", "the evaluation score (R-RA-1)"),
         StartField("deadline_minutes", "number", "期限（分钟）", "minutes until the demo report is due"),
+        StartField(
+            "report_kind", "string", "报告类型", 'annual report: "evaluation" (R-RA-4) or "summary" (R-SM-1)'
+        ),
     )
 }
 
@@ -142,6 +145,7 @@ PROCESSES: dict[str, tuple[str, ...]] = {
     "results_application": ("amount_wan", "project_grade", "project_score", *_RECTIFIES),
     "rectification": _RECTIFICATION,
     "demo_deadline": ("deadline_minutes",),
+    "annual_report": ("fiscal_year", "report_kind"),
 }
 
 

@@ -28,6 +28,7 @@ system-deps:
 
 ## make run: migrate an SQLite database under instance/, deploy bpmn/, load demo data, serve on 127.0.0.1:5000
 run: install npm
+	./scripts/ensure-system-deps.sh --documents
 	$(BIN)/jixiao db upgrade
 	if [ -d bpmn ]; then $(BIN)/jixiao deploy bpmn/; else echo "no bpmn/ folder yet: nothing to deploy"; fi
 	$(BIN)/jixiao demo load

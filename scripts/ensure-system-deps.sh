@@ -4,13 +4,19 @@
 # (without it Chromium draws Chinese as boxes in the screenshots the browser tests keep).
 set -euo pipefail
 need=()
-if ! command -v pg_virtualenv >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+documents_only=0  # --documents: only what the annual reports' PDF needs (make run)
+if [ "${1:-}" = "--documents" ]; then documents_only=1; fi
+if [ $documents_only = 0 ] && { ! command -v pg_virtualenv >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; }; then
   need+=(postgresql postgresql-common)
 fi
-if [ "${JIXIAO_SKIP_BROWSER:-0}" != "1" ] && [ ! -x /usr/bin/chromium ]; then
+if [ $documents_only = 0 ] && [ "${JIXIAO_SKIP_BROWSER:-0}" != "1" ] && [ ! -x /usr/bin/chromium ]; then
   need+=(chromium)
 fi
-if [ "${JIXIAO_SKIP_BROWSER:-0}" != "1" ] && [ ! -d /usr/share/fonts/opentype/noto ] && ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+# Pango draws the annual reports' PDF (WeasyPrint), and the CJK font is what it draws Chinese with
+if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; then
+  need+=(libpango-1.0-0 libpangoft2-1.0-0)
+fi
+if [ ! -d /usr/share/fonts/opentype/noto ] && ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
   need+=(fonts-noto-cjk)
 fi
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi

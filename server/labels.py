@@ -50,6 +50,10 @@ STATUSES = {
     "cancelled": lazy_gettext("已取消"),
     "error": lazy_gettext("异常"),
     "suspended": lazy_gettext("已暂停"),
+    # an annual report (年度报告): its process's step, in words
+    "drafting": lazy_gettext("编制中"),
+    "approving": lazy_gettext("待审定"),
+    "released": lazy_gettext("已发布"),
 }
 
 ACTIONS = {

@@ -50,6 +50,7 @@ class Settings:
     smtp_starttls: bool
     mail_from: str
     workers: int  # gunicorn worker processes in production (``make run-prod``)
+    bureau_name: str = "万载县财政局"  # who issues the annual reports (JIXIAO_BUREAU_NAME)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -87,6 +88,7 @@ class Settings:
             smtp_starttls=env("SMTP_STARTTLS", "0") == "1",
             mail_from=env("MAIL_FROM", "jixiao@localhost"),
             workers=int(env("WORKERS", "0")) or 2 * (os.cpu_count() or 1),
+            bureau_name=env("BUREAU_NAME", "万载县财政局"),
         )
 
     def resolved_database_url(self) -> str:

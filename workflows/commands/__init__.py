@@ -7,7 +7,7 @@ Every command writes its audit events in the same transaction.
 """
 
 from ..policy import Actor
-from . import designer, migration
+from . import annual_reports, designer, migration
 from ._persist import CommandResult, TaskView
 from .accounts import LoginLimits, NewUser, create_unit, create_user, issue_token, record_login, sign_in
 from .assignment import assign, claim, delegate, hand_back, unclaim
@@ -39,6 +39,7 @@ __all__ = [
     "YearlyStarter",
     "open_fiscal_year",
     "Actor",
+    "annual_reports",
     "NewExpert",
     "UserChanges",
     "add_expert",

@@ -126,6 +126,9 @@ FIELDS: dict[str, StartField] = {
             default=2,
         ),
         StartField("deadline_minutes", "number", "期限（分钟）", "minutes until the demo report is due"),
+        StartField(
+            "report_kind", "string", "报告类型", 'annual report: "evaluation" (R-RA-4) or "summary" (R-SM-1)'
+        ),
     )
 }
 
@@ -166,6 +169,7 @@ PROCESSES: dict[str, tuple[str, ...]] = {
         "self_evaluation_due_month",
         "rectification_max_rounds",
     ),
+    "annual_report": ("fiscal_year", "report_kind"),
 }
 
 

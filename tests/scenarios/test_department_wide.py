@@ -86,7 +86,8 @@ def test_opening_a_year_starts_one_cycle_per_unit_in_that_unit(paths, units, ope
         ).all()
     assert sorted(instances) == [(f"DW{YEAR}-360922-001", units[0]), (f"DW{YEAR}-360922-002", units[1])]
     assert sorted(tasks) == sorted((u, "unit_submitter", "dw_targets") for u in units)
-    assert paths.db.reading().__enter__().get(FiscalYear, YEAR).budget_approved_on == APPROVED
+    with paths.db.reading() as session:
+        assert session.get(FiscalYear, YEAR).budget_approved_on == APPROVED
 
 
 def test_opening_a_year_twice_starts_nothing_twice(paths, units, opened):

@@ -105,3 +105,11 @@ def test_a_unit_finds_its_department_wide_targets_in_its_inbox(api, web, deploye
     inbox = web("zhang.san").get("/inbox").text
     assert "填报部门整体支出绩效目标" in inbox
     assert inbox.count("填报部门整体支出绩效目标") == 1  # its own unit's, not the other unit's
+
+
+def test_the_year_page_reads_in_english_too(api, web, deployed):
+    api("zhou.perf").post("/api/v1/fiscal-years", json={"year": 2027, "budget_approved_on": "2027-01-20"})
+    office = web("zhou.perf")
+    office.get("/lang/en")
+    page = office.get("/years?year=2027").text
+    assert "Open a fiscal year" in page and "Setting targets" in page and "Targets score" in page

@@ -201,14 +201,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     year_api.register(api)
     csrf.exempt(api_views.exempt_blueprints())
     csrf.exempt(admin_api.exempt_blueprints())
-<<<<<<< HEAD
     csrf.exempt(year_api.exempt_blueprints())
-=======
     from . import annual
 
     annual.register(app, api)
     csrf.exempt(annual.blp)
->>>>>>> s4-excel
 
     @app.get("/healthz")
     def healthz():

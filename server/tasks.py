@@ -25,8 +25,8 @@ from workflows.commands.collab import attachment_path
 from workflows.errors import FormInvalid
 from workflows.queries import inbox, people, projects, tasks
 
+from . import assessment, formrender, schemas
 from . import errors as http_errors
-from . import formrender, schemas
 from .auth import page_user
 from .current import database
 from .extensions import db
@@ -81,6 +81,8 @@ def _render(
 @bp.get("/tasks/<task_id>")
 @login_required
 def show(task_id: str):
+    if sheet := assessment.scoring_page(task_id):  # R-AS-1: the pre-filled scoring sheet
+        return redirect(sheet)
     return _render(task_id)
 
 

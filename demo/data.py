@@ -25,6 +25,7 @@ from workflows.errors import Conflict, JixiaoError
 from workflows.policy import Actor, holders_query
 from workflows.store import BudgetUnit, Database, Expert, FinanceOffice, ProcessInstance, Project, User
 
+from . import assessment as demo_assessment
 from . import paths
 
 log = logging.getLogger(__name__)
@@ -208,6 +209,7 @@ def load(
         report.started += created.instance_id is not None
     if report.advanced:
         report.started += _start_deadline_demo(db)
+        demo_assessment.load(db)  # R-AS-1, disclosure (demo/assessment.py)
     return report
 
 

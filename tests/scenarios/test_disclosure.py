@@ -108,3 +108,30 @@ def test_R_RA_4_public_page_needs_no_login_and_shows_only_published_items(paths,
     assert hidden_name not in anonymous.get(f"/public/{YEAR}").text  # sensitive: never shown
     assert f"/public/{YEAR}" in anonymous.get("/public").text
     assert 'href="/public"' in anonymous.get("/login").text  # reachable from the login page
+
+
+def test_R_AS_1_the_demo_year_has_a_published_july_ranking_and_published_items(db):
+    """``make run``'s demo: the July cycle scored by 周敏, approved by the leader, published."""
+    from pathlib import Path
+
+    import demo
+    from workflows.engine import specs
+    from workflows.store import AssessmentCycle, AssessmentScore, Disclosure
+
+    root = Path(__file__).resolve().parents[2]
+    with db.unit_of_work() as session:
+        specs.deploy(session, specs.load_bundle(root / "bpmn", root / "forms"), actor="designer")
+        session.commit()
+    demo.load(db)
+    with db.reading() as session:
+        july = session.scalar(select(AssessmentCycle).where(AssessmentCycle.cycle == "july"))
+        assert july.published and july.approved_by == "liu.leader"
+        ranks = sorted(
+            session.scalars(select(AssessmentScore.rank).where(AssessmentScore.cycle_id == july.id))
+        )
+        kinds = set(session.scalars(select(Disclosure.kind)))
+    assert ranks[0] == 1 and len(ranks) == 2
+    assert {"targets", "results"} <= kinds
+    demo.load(db)  # again: nothing twice
+    with db.reading() as session:
+        assert session.scalar(select(AssessmentCycle.id).where(AssessmentCycle.cycle == "july")) == july.id

@@ -41,10 +41,6 @@ class RegisterRow:
     def kind_name(self) -> str:
         return KIND_NAMES[self.kind]
 
-    @property
-    def overdue(self) -> bool:
-        return self.published_at is None and self.due_on is not None and self.due_on < date.today()
-
 
 @dataclass
 class Register:

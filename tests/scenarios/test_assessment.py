@@ -149,3 +149,18 @@ def test_R_AS_1_only_the_performance_office_starts_the_assessment(paths):
 def test_R_AS_1_competition_ranking():
     assert domain.competition_ranks([90, 90, 80]) == [1, 1, 3]
     assert domain.competition_ranks([70, 95.5, 95.5, 95.5]) == [4, 1, 1, 1]
+
+
+def test_R_AS_1_the_cli_starts_the_year_once(paths, database_url):
+    from click.testing import CliRunner
+
+    from workflows import cli
+
+    runs = [
+        CliRunner().invoke(
+            cli.main, ["--database-url", database_url, "assessment", "start", str(YEAR)], obj={}
+        )
+        for _ in range(2)
+    ]
+    assert [r.exit_code for r in runs] == [0, 0], runs[0].output
+    assert runs[0].output == runs[1].output and "unit assessment 2027: instance" in runs[0].output

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from .cli_support import _db
 from .policy import Actor
 
 
@@ -22,7 +23,7 @@ def assessment_group():
 @click.pass_context
 def assessment_start(ctx, year, actor):
     """Start YEAR's unit assessment (July and December cycles); print its instance id."""
-    from .cli import _db
+
     from .commands import start_assessment_year
 
     instance_id = start_assessment_year(_db(ctx), year, actor=Actor.system(actor))

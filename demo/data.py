@@ -25,6 +25,7 @@ from workflows.errors import Conflict, JixiaoError
 from workflows.policy import Actor, holders_query
 from workflows.store import BudgetUnit, Database, Expert, FinanceOffice, ProcessInstance, Project, User
 
+from . import assessment as demo_assessment
 from . import department_wide as department_wide_demo
 from . import paths
 
@@ -210,6 +211,7 @@ def load(
     if report.advanced:
         report.started += _start_deadline_demo(db)
         department_wide_demo.load(db, fiscal_year)  # 部门整体支出: every unit's cycle of the year (R-DW-1)
+        demo_assessment.load(db)  # R-AS-1, disclosure (demo/assessment.py)
     return report
 
 

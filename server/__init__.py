@@ -180,7 +180,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     labels.register(app)
     readable.register(app)
 
-    from . import admin, admin_api, auth, designer, inbox, notices, ops, projects, reports, tasks
+    from . import (
+        admin,
+        admin_api,
+        assessment,
+        assessment_api,
+        auth,
+        designer,
+        inbox,
+        notices,
+        ops,
+        projects,
+        public,
+        reports,
+        tasks,
+    )
     from . import api as api_views
     from . import years as year_pages
     from . import years_api as year_api
@@ -196,12 +210,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin.panels_bp)
     app.register_blueprint(year_pages.bp)
+    app.register_blueprint(assessment.bp)
+    app.register_blueprint(public.bp)
     api_views.register(api)
     admin_api.register(api)
     year_api.register(api)
+    assessment_api.register(api)
     csrf.exempt(api_views.exempt_blueprints())
     csrf.exempt(admin_api.exempt_blueprints())
     csrf.exempt(year_api.exempt_blueprints())
+    csrf.exempt(assessment_api.exempt_blueprints())
     from . import annual
 
     annual.register(app, api)

@@ -27,8 +27,8 @@ from workflows.errors import FormInvalid
 from workflows.queries import inbox, people, projects, tasks, workbooks
 from workflows.queries.exports import XLSX
 
+from . import assessment, formrender, schemas
 from . import errors as http_errors
-from . import formrender, schemas
 from .auth import page_user
 from .current import database
 from .extensions import db
@@ -85,6 +85,8 @@ def _render(
 @bp.get("/tasks/<task_id>")
 @login_required
 def show(task_id: str):
+    if sheet := assessment.scoring_page(task_id):  # R-AS-1: the pre-filled scoring sheet
+        return redirect(sheet)
     return _render(task_id)
 
 

@@ -326,6 +326,9 @@ def _add_groups() -> None:
     from .cli_designer import designer_group
 
     main.add_command(designer_group, "designer")
+    from .cli_assessment import assessment_group  # noqa: E402 - R-AS-1
+
+    main.add_command(assessment_group, "assessment")
 
 
 _add_groups()

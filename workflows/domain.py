@@ -103,6 +103,49 @@ def end_of_month(year, month) -> str:
     return f"{int(year):04d}-{int(month):02d}-{last:02d}T23:59:59+08:00"
 
 
+def competition_ranks(totals: list) -> list[int]:
+    """Ranks of ``totals`` (higher is better) where ties share a rank and the next is skipped:
+    [90, 90, 80] → [1, 1, 3] (DOMAIN R-AS-1: the ranking 通报)."""
+    values = [_num(t) for t in totals]
+    return [1 + sum(1 for other in values if other > value) for value in values]
+
+
+def _points(full, lost) -> float:
+    return round2(max(Decimal(0), _num(full) - _num(lost)))
+
+
+def rank_units(units: Iterable, weights: dict) -> list[dict]:
+    """Score each unit's assessment row by the DMN's ``weights`` and rank them (R-AS-1).
+
+    Timeliness and quality of targets lose points per late task and per return; rectification
+    earns its points in proportion to what was done; self-evaluation accuracy earns points only
+    once spot checks report (``spot_checked``/``spot_false``; none yet: 0); judgement is added.
+    """
+    rows = []
+    for unit in units:
+        done, still_open = int(unit.get("rect_done") or 0), int(unit.get("rect_open") or 0)
+        rect_full = _num(weights["rectification_full"])
+        rectification = rect_full if done + still_open == 0 else rect_full * done / (done + still_open)
+        checked, false = unit.get("spot_checked"), int(unit.get("spot_false") or 0)
+        accuracy = _num(weights["accuracy_full"]) * (checked - false) / checked if checked else 0
+        row = dict(unit)
+        row["timeliness"] = _points(
+            weights["timeliness_full"], int(unit["late_tasks"]) * _num(weights["late_penalty"])
+        )
+        row["target_quality"] = _points(
+            weights["targets_full"], int(unit["target_returns"]) * _num(weights["return_penalty"])
+        )
+        row["rectification"] = round2(rectification)
+        row["accuracy"] = round2(max(accuracy, 0))
+        row["judgement"] = round2(unit.get("judgement") or 0)
+        parts = ("timeliness", "target_quality", "rectification", "accuracy", "judgement")
+        row["total"] = total(row[p] for p in parts)
+        rows.append(row)
+    for row, rank in zip(rows, competition_ranks([r["total"] for r in rows]), strict=True):
+        row["rank"] = rank
+    return sorted(rows, key=lambda r: (r["rank"], str(r.get("unit_name", ""))))
+
+
 FUNCTIONS = {
     "deadline_in_days": deadline_in_days,
     "schedule_progress": schedule_progress,
@@ -114,4 +157,5 @@ FUNCTIONS = {
     "median": median,
     "trimmed_mean": trimmed_mean,
     "aggregate": aggregate,
+    "rank_units": rank_units,
 }

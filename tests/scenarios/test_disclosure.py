@@ -1,0 +1,137 @@
+"""公开 the disclosure register and the public page (DOMAIN R-TG-3, R-RA-4, R-EV-4, R-AS-1)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from demo import form_data as forms
+from server import create_app
+from tests.scenarios.conftest import YEAR, in_role
+from workflows import commands
+from workflows.errors import BusinessRuleRefused, Conflict, Forbidden
+from workflows.queries import disclosure
+from workflows.store import AuditEvent, Project
+
+OFFICE = in_role("performance_office", None)
+
+
+@pytest.fixture
+def year_items(paths):
+    """Two projects of the year through results application: 污水 evaluated by a third party
+    and published-able, 红色文化 marked 涉密或敏感 by finance (R-RA-4)."""
+    commands.start_assessment_year(paths.db, YEAR, actor=OFFICE)
+    open_iid = paths.start(project_name="城市污水处理厂提标改造")
+    paths.to_evaluation(open_iid)
+    paths.do(open_iid, "ev_self", forms.self_evaluation(362.0, 350.0))
+    paths.do(open_iid, "ev_finance_review", forms.evaluation_review(90, select_third_party=True))
+    paths.do(open_iid, "ev_third_party", forms.third_party_evaluation(88.5))
+    paths.do(open_iid, "ra_feedback", forms.results_feedback())
+    hidden_iid = paths.start(project_name="红色文化展陈")
+    paths.to_evaluation(hidden_iid)
+    paths.evaluate(hidden_iid, 79)
+    paths.do(hidden_iid, "ra_feedback", forms.results_feedback(sensitive=True))
+    return paths.project_row(open_iid).id, paths.project_row(hidden_iid).id
+
+
+def register(paths):
+    with paths.db.reading() as session:
+        return disclosure.register(session, YEAR)
+
+
+def test_R_RA_4_register_lists_what_is_due_and_leaves_sensitive_items_out(paths, year_items):
+    shown, hidden = year_items
+    found = register(paths)
+    listed = {(r.kind, r.subject_id) for r in found.rows if not r.kind.startswith("ranking_")}
+    assert listed == {("targets", shown), ("results", shown), ("key_report", shown)}
+    assert found.sensitive_count == 2  # 红色文化's targets and results
+    due = {r.kind: r.due_on.isoformat() for r in found.rows}
+    assert due["targets"] == f"{YEAR}-03-31" and due["results"] == f"{YEAR + 1}-08-31"
+    assert due["key_report"] == f"{YEAR + 1}-09-30"
+    assert all(
+        r.published_at is None and r.publishable for r in found.rows if r.kind in ("targets", "results")
+    )
+
+
+def test_R_RA_4_a_sensitive_item_is_refused_publication(paths, year_items):
+    _shown, hidden = year_items
+    with pytest.raises(BusinessRuleRefused):
+        commands.publish_item(paths.db, "results", hidden, actor=OFFICE)
+
+
+def test_R_TG_3_publishing_is_the_offices_decision_recorded_once_and_audited(paths, year_items):
+    shown, _hidden = year_items
+    with pytest.raises(Forbidden):
+        commands.publish_item(paths.db, "targets", shown, actor=in_role("unit_submitter", paths.unit_id))
+    commands.publish_item(paths.db, "targets", shown, actor=OFFICE)
+    with pytest.raises(Conflict):
+        commands.publish_item(paths.db, "targets", shown, actor=OFFICE)
+    row = next(r for r in register(paths).rows if r.kind == "targets")
+    assert row.published_at is not None and not row.publishable
+    with paths.db.reading() as session:
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "disclosure.published"))
+        assert event.actor == OFFICE.username and event.data["project"] == shown
+
+
+@pytest.fixture
+def anonymous(paths, database_url, tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "JIXIAO_DATABASE_URL": database_url,
+            "JIXIAO_TRANSLATIONS_DIR": str(tmp_path / "translations"),
+        }
+    )
+    yield app.test_client()
+    app.extensions["jixiao_db"].dispose()
+
+
+def test_R_RA_4_public_page_needs_no_login_and_shows_only_published_items(paths, year_items, anonymous):
+    shown, hidden = year_items
+    with paths.db.reading() as session:
+        code = session.scalar(select(Project.code).where(Project.id == shown))
+        hidden_name = session.scalar(select(Project.name).where(Project.id == hidden))
+    page = anonymous.get(f"/public/{YEAR}")
+    assert page.status_code == 200 and code not in page.text  # nothing published yet
+    commands.publish_item(paths.db, "targets", shown, actor=OFFICE)
+    commands.publish_item(paths.db, "key_report", shown, actor=OFFICE)
+    page = anonymous.get(f"/public/{YEAR}").text
+    targets, rest = page.split('id="public-results"')
+    results, reports = rest.split('id="public-key-reports"')
+    assert code in targets and "按期完成" in targets  # the approved targets as set (R-TG-3)
+    assert code not in results  # results not published yet
+    assert "独立评价" in reports  # the key-evaluation report (R-EV-4)
+    commands.publish_item(paths.db, "results", shown, actor=OFFICE)
+    results = anonymous.get(f"/public/{YEAR}").text.split('id="public-results"')[1]
+    assert code in results.split('id="public-key-reports"')[0]
+    assert hidden_name not in anonymous.get(f"/public/{YEAR}").text  # sensitive: never shown
+    assert f"/public/{YEAR}" in anonymous.get("/public").text
+    assert 'href="/public"' in anonymous.get("/login").text  # reachable from the login page
+
+
+def test_R_AS_1_the_demo_year_has_a_published_july_ranking_and_published_items(db):
+    """``make run``'s demo: the July cycle scored by 周敏, approved by the leader, published."""
+    from pathlib import Path
+
+    import demo
+    from workflows.engine import specs
+    from workflows.store import AssessmentCycle, AssessmentScore, Disclosure
+
+    root = Path(__file__).resolve().parents[2]
+    with db.unit_of_work() as session:
+        specs.deploy(session, specs.load_bundle(root / "bpmn", root / "forms"), actor="designer")
+        session.commit()
+    demo.load(db)
+    with db.reading() as session:
+        july = session.scalar(select(AssessmentCycle).where(AssessmentCycle.cycle == "july"))
+        assert july.published and july.approved_by == "liu.leader"
+        ranks = sorted(
+            session.scalars(select(AssessmentScore.rank).where(AssessmentScore.cycle_id == july.id))
+        )
+        kinds = set(session.scalars(select(Disclosure.kind)))
+    assert ranks[0] == 1 and len(ranks) == 2
+    assert {"targets", "results"} <= kinds
+    demo.load(db)  # again: nothing twice
+    with db.reading() as session:
+        assert session.scalar(select(AssessmentCycle.id).where(AssessmentCycle.cycle == "july")) == july.id

@@ -37,22 +37,27 @@ def _office_only(actor: Actor, what: str) -> None:
         raise Forbidden(f"只有绩效科可以{what}")
 
 
+def year_instance(session: Session, year: int) -> int | None:
+    """The year's assessment instance, if one was started (and not cancelled)."""
+    return session.scalar(
+        select(ProcessInstance.id)
+        .where(
+            ProcessInstance.process_id == PROCESS_ID,
+            ProcessInstance.business_key == business_key(year),
+            ProcessInstance.status != "cancelled",
+        )
+        .order_by(ProcessInstance.id)
+        .limit(1)
+    )
+
+
 def start_assessment_year(uow: Unit, year: int, *, actor: Actor) -> int:
     """Start the fiscal year's unit assessment; the instance already started is returned as is."""
     _office_only(actor, "启动年度考核")
     if not 2000 <= int(year) <= 2100:
         raise FormInvalid({"year": ["年度应在 2000 至 2100 之间"]})
     with transaction(uow) as session:
-        existing = session.scalar(
-            select(ProcessInstance.id)
-            .where(
-                ProcessInstance.process_id == PROCESS_ID,
-                ProcessInstance.business_key == business_key(year),
-                ProcessInstance.status != "cancelled",
-            )
-            .order_by(ProcessInstance.id)
-            .limit(1)
-        )
+        existing = year_instance(session, year)
         if existing is not None:
             return existing
         specs.latest_definition(session, PROCESS_ID)  # ProcessNotFound when not deployed

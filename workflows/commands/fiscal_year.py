@@ -20,7 +20,7 @@ from ..engine import specs
 from ..errors import Forbidden, FormInvalid, ProcessNotFound
 from ..policy import Actor
 from ..store import BudgetUnit, Database, FiscalYear, ProcessInstance, audit, transaction
-from . import instances
+from . import assessment, instances
 
 Unit = Database | Session
 
@@ -98,6 +98,13 @@ def open_fiscal_year(uow: Unit, year: int, budget_approved_on: date | None, *, a
             session.add(row)
             session.flush()
         started = {s.process_id: _start_missing(session, s, row, actor) for s in YEARLY_STARTERS}
+        # the bureau-wide processes of the year: one instance each, not one per unit (R-AS-1's
+        # July and December cycles wait in it); named in ``started`` only when started now
+        if specs.latest_definition(session, assessment.PROCESS_ID, required=False) is not None:
+            running = assessment.year_instance(session, year)
+            instance_id = assessment.start_assessment_year(session, year, actor=actor)
+            if running is None:
+                started[assessment.PROCESS_ID] = [instance_id]
         audit.append(
             session,
             action="fiscal_year.opened",

@@ -7,7 +7,7 @@ Every command writes its audit events in the same transaction.
 """
 
 from ..policy import Actor
-from . import designer, migration
+from . import designer, migration, target_change, third_party
 from ._persist import CommandResult, TaskView
 from .accounts import LoginLimits, NewUser, create_unit, create_user, issue_token, record_login, sign_in
 from .assignment import assign, claim, delegate, hand_back, unclaim
@@ -70,6 +70,8 @@ __all__ = [
     "issue_token",
     "mark_read",
     "migration",
+    "target_change",
+    "third_party",
     "record_incident",
     "record_login",
     "resolve_incident",

@@ -27,6 +27,13 @@ from .models import (
     Timer,
     User,
 )
+from .third_party import (  # noqa: E402
+    TargetVersion,
+    ThirdPartyEngagement,
+    ThirdPartyInstitution,
+    ThirdPartyMember,
+    ThirdPartyRating,
+)
 
 __all__ = [
     "PROJECT_SYNC_COLUMNS",
@@ -52,6 +59,11 @@ __all__ = [
     "Project",
     "RoleGrant",
     "SavedFilter",
+    "TargetVersion",
+    "ThirdPartyEngagement",
+    "ThirdPartyInstitution",
+    "ThirdPartyMember",
+    "ThirdPartyRating",
     "Timer",
     "User",
     "default_database",

@@ -23,8 +23,8 @@ def admit(db, name, code, admitted_on=date(YEAR - 2, 3, 1)) -> int:
     return tp.admit(db, tp.NewInstitution(name, code, "张经理 0795-8888888", admitted_on), actor=OFFICE)
 
 
-def engage(db, institution_id, project_id, on, fee=18.5) -> int:
-    new = tp.NewEngagement(institution_id, project_id, "公开招标", f"WZCG-{on.isoformat()}", fee, on)
+def engage(db, institution_id, project_code, on, fee=18.5) -> int:
+    new = tp.NewEngagement(institution_id, project_code, "公开招标", f"WZCG-{on.isoformat()}", fee, on)
     return tp.engage(db, new, actor=OFFICE)
 
 
@@ -60,10 +60,11 @@ def rate_year(paths, year, grades: dict[int, str]) -> int:
 
 @pytest.fixture
 def project_id(paths):
+    """The code of a project of the scenarios' unit (an engagement names the project by its code)."""
     with paths.db.unit_of_work() as uow:
-        created = paths.project(uow)
+        paths.project(uow)
         uow.commit()
-    return created.project_id
+    return "WZ-2027-001"
 
 
 def test_R_TP_1_two_idle_years_exclude_an_institution(paths, project_id):
@@ -157,6 +158,9 @@ def test_R_EV_4_engagement_is_bought_through_procurement(paths, project_id):
     with pytest.raises(FormInvalid) as refused:
         tp.engage(paths.db, new, actor=OFFICE)
     assert set(refused.value.fields) == {"procurement_method", "contract_number", "fee"}
+    with pytest.raises(FormInvalid) as refused:
+        tp.engage(paths.db, tp.NewEngagement(firm, "NO-SUCH", "公开招标", "HT-1", 10, date(YEAR, 4, 1)), actor=OFFICE)
+    assert set(refused.value.fields) == {"project_code"}
 
 
 def test_admission_checks_the_credit_code(paths):

@@ -109,6 +109,15 @@ FIELDS: dict[str, StartField] = {
         ),
         StartField("project_score", "number", "评价得分", "the evaluation score (R-RA-1)"),
         StartField("deadline_minutes", "number", "期限（分钟）", "minutes until the demo report is due"),
+        # target change (R-TG-3, R-TG-6) and the third-party rating (R-TP-1): filled by their commands
+        StartField("tc_old_indicators", "array", "原批复绩效指标", "the approved indicators being changed"),
+        StartField("tc_old_goal", "string", "原总体目标", "the approved overall goal", default=""),
+        StartField("tc_old_amount", "number", "原项目金额（万元）", "the amount before the change"),
+        StartField("tc_old_version", "integer", "原目标版本", "the version of the targets being changed"),
+        StartField(
+            "tc_new_amount", "number", "调整后项目金额（万元）", "a resized budget (R-TG-6); none keeps it", default=None
+        ),
+        StartField("rating_year", "integer", "评级年度", "the year whose work is rated (R-TP-1)"),
     )
 }
 
@@ -142,6 +151,7 @@ PROCESSES: dict[str, tuple[str, ...]] = {
     "results_application": ("amount_wan", "project_grade", "project_score", *_RECTIFIES),
     "rectification": _RECTIFICATION,
     "demo_deadline": ("deadline_minutes",),
+    "target_change": ("tc_new_amount",),
 }
 
 

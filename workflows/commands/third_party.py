@@ -129,7 +129,7 @@ def add_member(uow: Unit, institution_id: int, username: str, *, actor: Actor) -
 @dataclass(frozen=True)
 class NewEngagement:
     institution_id: int
-    project_id: int
+    project_code: str  # 项目编码
     procurement_method: str
     contract_number: str
     fee: Decimal  # 万元
@@ -155,11 +155,12 @@ def engage(uow: Unit, new: NewEngagement, *, actor: Actor) -> int:
             raise BusinessRuleRefused(
                 f"{institution.name}已{institution.status}，不能委托：{institution.status_reason or ''}".rstrip("：")
             )
-        if session.get(Project, new.project_id) is None:
-            raise FormInvalid({"project_id": ["项目不存在"]})
+        project_id = session.scalar(select(Project.id).where(Project.code == (new.project_code or "").strip()))
+        if project_id is None:
+            raise FormInvalid({"project_code": ["没有这个项目编码的项目"]})
         row = ThirdPartyEngagement(
             institution_id=institution.id,
-            project_id=new.project_id,
+            project_id=project_id,
             procurement_method=new.procurement_method,
             contract_number=new.contract_number.strip(),
             fee=Decimal(str(new.fee)).quantize(Decimal("0.01")),
@@ -175,7 +176,7 @@ def engage(uow: Unit, new: NewEngagement, *, actor: Actor) -> int:
             data={
                 "engagement": row.id,
                 "institution": institution.id,
-                "project": new.project_id,
+                "project": project_id,
                 "procurement_method": row.procurement_method,
                 "contract_number": row.contract_number,
                 "fee": str(row.fee),

@@ -25,7 +25,11 @@ def request(paths, project_id):
 def changed_targets(reason="上级下达任务调整，改造户数由1200户调整为1500户", amount=None) -> dict:
     targets = forms.performance_targets("农村人居环境整治项目")
     targets["indicators"][0]["target_value"] = "1500"
-    data = {"tc_reason": reason, "tg_overall_goal": targets["tg_overall_goal"], "indicators": targets["indicators"]}
+    data = {
+        "tc_reason": reason,
+        "tg_overall_goal": targets["tg_overall_goal"],
+        "indicators": targets["indicators"],
+    }
     if amount is not None:
         data["tc_new_amount"] = amount
     return data
@@ -35,7 +39,9 @@ def versions(db, project_id) -> list[TargetVersion]:
     with db.reading() as session:
         rows = list(
             session.scalars(
-                select(TargetVersion).where(TargetVersion.project_id == project_id).order_by(TargetVersion.version)
+                select(TargetVersion)
+                .where(TargetVersion.project_id == project_id)
+                .order_by(TargetVersion.version)
             )
         )
         session.expunge_all()

@@ -37,7 +37,9 @@ def institution(db, institution_id) -> ThirdPartyInstitution:
 
 def ratings(db, institution_id) -> list[ThirdPartyRating]:
     with db.reading() as session:
-        rows = list(session.scalars(select(ThirdPartyRating).where(ThirdPartyRating.institution_id == institution_id)))
+        rows = list(
+            session.scalars(select(ThirdPartyRating).where(ThirdPartyRating.institution_id == institution_id))
+        )
         session.expunge_all()
         return rows
 
@@ -49,7 +51,12 @@ def rate_year(paths, year, grades: dict[int, str]) -> int:
     with paths.db.reading() as session:
         rows = tp.rating_rows(session, year)
     filled = [
-        {**row, "grade": grades.get(row["institution_id"], "合格"), "score": 85.0, "remarks": "按合同完成评价"}
+        {
+            **row,
+            "grade": grades.get(row["institution_id"], "合格"),
+            "score": 85.0,
+            "remarks": "按合同完成评价",
+        }
         for row in rows
     ]
     commands.complete_task(paths.db, task.id, {"ratings": filled}, actor=OFFICE)
@@ -115,7 +122,9 @@ def test_R_TP_1_returned_ratings_are_not_published(paths):
         rows = [{**r, "grade": "合格", "score": 80.0} for r in tp.rating_rows(session, YEAR)]
     commands.complete_task(paths.db, task.id, {"ratings": rows}, actor=OFFICE)
     task = paths.tasks(iid, "tp_approve")[0]
-    commands.complete_task(paths.db, task.id, {"tp_decision": "退回重评", "tp_comment": "评分依据不足"}, actor=LEADER)
+    commands.complete_task(
+        paths.db, task.id, {"tp_decision": "退回重评", "tp_comment": "评分依据不足"}, actor=LEADER
+    )
     assert paths.open(iid) == ["tp_rate"]
     assert ratings(paths.db, firm) == []
 
@@ -141,8 +150,12 @@ def test_R_TP_2_blacklisting_needs_a_reason(paths):
     assert "reason" in refused.value.fields
 
 
-@pytest.mark.parametrize(("grade", "coefficient", "bonus"), [("优秀", 1.1, 3), ("合格", 1.0, 0), ("不合格", 0.8, -5)])
-def test_R_TP_3_ratings_set_fee_coefficient_and_tender_bonus_from_the_dmn(paths, project_id, grade, coefficient, bonus):
+@pytest.mark.parametrize(
+    ("grade", "coefficient", "bonus"), [("优秀", 1.1, 3), ("合格", 1.0, 0), ("不合格", 0.8, -5)]
+)
+def test_R_TP_3_ratings_set_fee_coefficient_and_tender_bonus_from_the_dmn(
+    paths, project_id, grade, coefficient, bonus
+):
     """R-TP-3: each grade's fee coefficient and tender bonus come from DMN third_party_rating."""
     firm = admit(paths.db, "江西中诚会计师事务所", "91360100MA35EFGH2Y")
     engage(paths.db, firm, project_id, date(YEAR, 4, 1))
@@ -159,7 +172,11 @@ def test_R_EV_4_engagement_is_bought_through_procurement(paths, project_id):
         tp.engage(paths.db, new, actor=OFFICE)
     assert set(refused.value.fields) == {"procurement_method", "contract_number", "fee"}
     with pytest.raises(FormInvalid) as refused:
-        tp.engage(paths.db, tp.NewEngagement(firm, "NO-SUCH", "公开招标", "HT-1", 10, date(YEAR, 4, 1)), actor=OFFICE)
+        tp.engage(
+            paths.db,
+            tp.NewEngagement(firm, "NO-SUCH", "公开招标", "HT-1", 10, date(YEAR, 4, 1)),
+            actor=OFFICE,
+        )
     assert set(refused.value.fields) == {"project_code"}
 
 

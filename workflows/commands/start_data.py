@@ -115,7 +115,11 @@ FIELDS: dict[str, StartField] = {
         StartField("tc_old_amount", "number", "原项目金额（万元）", "the amount before the change"),
         StartField("tc_old_version", "integer", "原目标版本", "the version of the targets being changed"),
         StartField(
-            "tc_new_amount", "number", "调整后项目金额（万元）", "a resized budget (R-TG-6); none keeps it", default=None
+            "tc_new_amount",
+            "number",
+            "调整后项目金额（万元）",
+            "a resized budget (R-TG-6); none keeps it",
+            default=None,
         ),
         StartField("rating_year", "integer", "评级年度", "the year whose work is rated (R-TP-1)"),
     )

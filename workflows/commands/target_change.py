@@ -47,7 +47,9 @@ def _approved_in_review(session: Session, project_id: int) -> dict | None:
 def current_version(session: Session, project: Project) -> TargetVersion | None:
     """The latest approved targets, as a version; the first is recorded from the review path."""
     latest = session.scalar(
-        select(TargetVersion).where(TargetVersion.project_id == project.id).order_by(TargetVersion.version.desc())
+        select(TargetVersion)
+        .where(TargetVersion.project_id == project.id)
+        .order_by(TargetVersion.version.desc())
     )
     if latest is not None:
         return latest
@@ -119,7 +121,8 @@ def _new_version(session: Session, instance, data: dict, actor) -> None:
         return
     project = session.get(Project, instance.project_id)
     number = (
-        session.scalar(select(func.max(TargetVersion.version)).where(TargetVersion.project_id == project.id)) or 0
+        session.scalar(select(func.max(TargetVersion.version)).where(TargetVersion.project_id == project.id))
+        or 0
     ) + 1
     session.add(
         TargetVersion(

@@ -36,7 +36,15 @@ Unit = Database | Session
 RATING_PROCESS = "third_party_rating"
 # DOMAIN 2: the performance office owns the third-party pool
 POOL_OWNERS = frozenset({"performance_office", "admin"})
-PROCUREMENT_METHODS = ("公开招标", "邀请招标", "竞争性谈判", "竞争性磋商", "单一来源采购", "询价", "框架协议采购")
+PROCUREMENT_METHODS = (
+    "公开招标",
+    "邀请招标",
+    "竞争性谈判",
+    "竞争性磋商",
+    "单一来源采购",
+    "询价",
+    "框架协议采购",
+)
 _CREDIT_CODE = re.compile(r"^[0-9A-Z]{18}$")  # 统一社会信用代码: 18 digits or capital letters
 
 
@@ -153,9 +161,13 @@ def engage(uow: Unit, new: NewEngagement, *, actor: Actor) -> int:
         institution = _institution(session, new.institution_id)
         if institution.status != ADMITTED:
             raise BusinessRuleRefused(
-                f"{institution.name}已{institution.status}，不能委托：{institution.status_reason or ''}".rstrip("：")
+                f"{institution.name}已{institution.status}，不能委托：{institution.status_reason or ''}".rstrip(
+                    "："
+                )
             )
-        project_id = session.scalar(select(Project.id).where(Project.code == (new.project_code or "").strip()))
+        project_id = session.scalar(
+            select(Project.id).where(Project.code == (new.project_code or "").strip())
+        )
         if project_id is None:
             raise FormInvalid({"project_code": ["没有这个项目编码的项目"]})
         row = ThirdPartyEngagement(
@@ -268,7 +280,9 @@ def record_rating(uow: Unit, rating: Rating, *, actor: Actor, instance_id: int |
 def rating_rows(session: Session, year: int) -> list[dict]:
     """The rating table of a year: every admitted institution with its year's engagements."""
     institutions = session.scalars(
-        select(ThirdPartyInstitution).where(ThirdPartyInstitution.status == ADMITTED).order_by(ThirdPartyInstitution.id)
+        select(ThirdPartyInstitution)
+        .where(ThirdPartyInstitution.status == ADMITTED)
+        .order_by(ThirdPartyInstitution.id)
     ).all()
     rows = []
     for institution in institutions:
@@ -308,7 +322,11 @@ def start_rating(uow: Unit, year: int, *, actor: Actor) -> int:
         if not rows:
             raise BusinessRuleRefused("机构库中没有在库的第三方机构")
         started = instances.start(
-            session, RATING_PROCESS, actor=actor, data={"rating_year": year, "ratings": rows}, business_key=key
+            session,
+            RATING_PROCESS,
+            actor=actor,
+            data={"rating_year": year, "ratings": rows},
+            business_key=key,
         )
         return started.instance_id
 

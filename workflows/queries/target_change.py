@@ -6,7 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..commands.target_change import CHANGE_PROCESS, open_request
-from ..store import HumanTask, audit
+from ..errors import NotFound
+from ..policy import Actor, project_clause
+from ..store import HumanTask, Project, audit
 from ..store.third_party import TargetVersion
 
 
@@ -14,13 +16,30 @@ def versions(session: Session, project_id: int) -> list[TargetVersion]:
     """The project's approved targets, newest version first."""
     return list(
         session.scalars(
-            select(TargetVersion).where(TargetVersion.project_id == project_id).order_by(TargetVersion.version.desc())
+            select(TargetVersion)
+            .where(TargetVersion.project_id == project_id)
+            .order_by(TargetVersion.version.desc())
         )
     )
 
 
+def readable_versions(session: Session, actor: Actor, project_id: int) -> list[TargetVersion]:
+    """:func:`versions` of a project the actor may read (404 otherwise)."""
+    if session.scalar(select(Project.id).where(Project.id == project_id, project_clause(actor))) is None:
+        raise NotFound(f"项目 {project_id} 不存在")
+    return versions(session, project_id)
+
+
 def open_request_id(session: Session, project_id: int) -> int | None:
     return open_request(session, project_id)
+
+
+def first_open_task(session: Session, instance_id: int) -> str | None:
+    return session.scalar(
+        select(HumanTask.id)
+        .where(HumanTask.instance_id == instance_id, HumanTask.status == "open")
+        .order_by(HumanTask.created_at)
+    )
 
 
 def comparison(session: Session, task: HumanTask) -> dict | None:

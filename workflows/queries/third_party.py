@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..commands.third_party import RATING_PROCESS, members_query, may_manage_pool
+from ..commands.third_party import RATING_PROCESS, may_manage_pool, members_query
 from ..errors import NotFound
 from ..policy import Actor
 from ..store import ProcessInstance, Project, User
@@ -37,7 +37,11 @@ def may_read_institution(session: Session, actor: Actor, institution_id: int) ->
 def institutions(session: Session) -> list[dict]:
     """Every institution with its engagement count and latest rating, by name."""
     engaged = (
-        select(ThirdPartyEngagement.institution_id, func.count().label("n"), func.sum(ThirdPartyEngagement.fee).label("fees"))
+        select(
+            ThirdPartyEngagement.institution_id,
+            func.count().label("n"),
+            func.sum(ThirdPartyEngagement.fee).label("fees"),
+        )
         .group_by(ThirdPartyEngagement.institution_id)
         .subquery()
     )
@@ -47,8 +51,7 @@ def institutions(session: Session) -> list[dict]:
         .order_by(ThirdPartyInstitution.name)
     ).all()
     latest = {
-        r.institution_id: r
-        for r in session.scalars(select(ThirdPartyRating).order_by(ThirdPartyRating.year))
+        r.institution_id: r for r in session.scalars(select(ThirdPartyRating).order_by(ThirdPartyRating.year))
     }
     return [
         {
@@ -141,4 +144,7 @@ def detail_json(view: dict) -> dict:
 
 def project_codes(session: Session, limit: int = 500) -> list[tuple[str, str]]:
     """Project codes and names offered by the engagement form (a datalist; any code may be typed)."""
-    return [tuple(r) for r in session.execute(select(Project.code, Project.name).order_by(Project.code).limit(limit))]
+    return [
+        tuple(r)
+        for r in session.execute(select(Project.code, Project.name).order_by(Project.code).limit(limit))
+    ]

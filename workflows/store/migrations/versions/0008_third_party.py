@@ -30,13 +30,17 @@ def upgrade() -> None:
     op.create_table(
         "third_party_member",
         sa.Column("user_id", sa.Integer(), sa.ForeignKey("user_account.id"), primary_key=True),
-        sa.Column("institution_id", sa.Integer(), sa.ForeignKey("third_party_institution.id"), nullable=False),
+        sa.Column(
+            "institution_id", sa.Integer(), sa.ForeignKey("third_party_institution.id"), nullable=False
+        ),
     )
     op.create_index("ix_third_party_member_institution_id", "third_party_member", ["institution_id"])
     op.create_table(
         "third_party_engagement",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("institution_id", sa.Integer(), sa.ForeignKey("third_party_institution.id"), nullable=False),
+        sa.Column(
+            "institution_id", sa.Integer(), sa.ForeignKey("third_party_institution.id"), nullable=False
+        ),
         sa.Column("project_id", sa.Integer(), sa.ForeignKey("project.id"), nullable=False),
         sa.Column("procurement_method", sa.String(40), nullable=False),
         sa.Column("contract_number", sa.String(80), nullable=False),
@@ -49,7 +53,9 @@ def upgrade() -> None:
     op.create_table(
         "third_party_rating",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("institution_id", sa.Integer(), sa.ForeignKey("third_party_institution.id"), nullable=False),
+        sa.Column(
+            "institution_id", sa.Integer(), sa.ForeignKey("third_party_institution.id"), nullable=False
+        ),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("grade", sa.String(10), nullable=False),
         sa.Column("score", sa.Numeric(6, 2), nullable=True),

@@ -25,7 +25,7 @@ from workflows.errors import Conflict, JixiaoError
 from workflows.policy import Actor, holders_query
 from workflows.store import BudgetUnit, Database, Expert, FinanceOffice, ProcessInstance, Project, User
 
-from . import paths
+from . import paths, third_party
 
 log = logging.getLogger(__name__)
 
@@ -208,6 +208,7 @@ def load(
         report.started += created.instance_id is not None
     if report.advanced:
         report.started += _start_deadline_demo(db)
+        third_party.load(db)  # the third-party pool and a target change (R-TP-1..3, R-TG-3)
     return report
 
 

@@ -149,7 +149,7 @@ def show(institution_id: int):
 
 
 def _act_on(institution_id: int, form: str, action, done: str):
-    _, errors, status = _attempt(action)
+    _done, errors, status = _attempt(action)
     if errors:
         return _detail_page(institution_id, errors, status, form)
     flash(done)
@@ -222,7 +222,7 @@ def request_target_change(project_id: int):
 @login_required
 def mark_republished(project_id: int, version_id: int):
     user = page_user()
-    _, errors, _status = _attempt(
+    _done, errors, _status = _attempt(
         lambda: target_change.mark_republished(database(), version_id, actor=user.actor)
     )
     flash("；".join(errors.get("_form", [])) if errors else _("已登记重新公开"))

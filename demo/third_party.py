@@ -88,7 +88,12 @@ def _pool(db: Database) -> None:
     for project, firm, method, contract, fee, month in ENGAGEMENTS:
         if project in codes:
             new = third_party.NewEngagement(
-                ids[firm], codes[project], method, contract.format(y=last_year), fee, date(last_year, month, 18)
+                ids[firm],
+                codes[project],
+                method,
+                contract.format(y=last_year),
+                fee,
+                date(last_year, month, 18),
             )
             third_party.engage(db, new, actor=office)
     if deployed and leader is not None:
@@ -98,7 +103,9 @@ def _pool(db: Database) -> None:
         by_id = {institution_id: index for index, institution_id in enumerate(ids)}
         rated = []
         for row in rows:
-            grade, score, remarks = GRADES.get(by_id.get(row["institution_id"]), ("合格", 82.0, "按合同完成评价工作"))
+            grade, score, remarks = GRADES.get(
+                by_id.get(row["institution_id"]), ("合格", 82.0, "按合同完成评价工作")
+            )
             rated.append({**row, "grade": grade, "score": score, "remarks": remarks})
         commands.complete_task(db, _open_task(db, instance_id, "tp_rate"), {"ratings": rated}, actor=office)
         approval = {"tp_decision": "同意", "tp_comment": "同意公开评级结果"}

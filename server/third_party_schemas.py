@@ -3,7 +3,7 @@ by the pages (:mod:`server.third_party`) and ``/api/v1`` (:mod:`server.third_par
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from workflows.commands.third_party import PROCUREMENT_METHODS
 
@@ -25,10 +25,14 @@ class EngagementCreate(Schema):
         required=True, validate=validate.OneOf(PROCUREMENT_METHODS, error="请选择政府采购方式")
     )
     contract_number = Text(required=True, validate=validate.Length(min=1, max=80))
-    fee = fields.Decimal(
-        required=True, places=2, validate=validate.Range(min=0.01, max=10**9, error="委托费用应大于0")
-    )
+    fee = fields.Decimal(required=True, places=2, metadata={"description": "委托费用 (万元), above 0"})
     engaged_on = fields.Date(load_default=None)
+
+    @validates("fee")
+    def _fee_positive(self, value, **_kwargs) -> None:
+        # a Range on a Decimal field renders as a string bound in OpenAPI: checked here instead
+        if not value.is_finite() or value <= 0 or value >= 10**9:
+            raise ValidationError("委托费用应大于0")
 
 
 class BlacklistBody(Schema):

@@ -135,7 +135,9 @@ def test_the_office_rates_a_firm_and_finance_approves_a_target_change(year, desk
     open_titled(zhou, "评定第三方机构工作质量")
     assert zhou.page.input_value("#ratings-0-institution") == FIRM
     assert zhou.page.input_value("#ratings-0-engagements") == "1"
-    zhou.fill({"ratings-0-grade": "优秀", "ratings-0-score": "93", "ratings-0-remarks": "报告质量高，按期完成"})
+    zhou.fill(
+        {"ratings-0-grade": "优秀", "ratings-0-score": "93", "ratings-0-remarks": "报告质量高，按期完成"}
+    )
     zhou.look("02-rating-table")
     assert "审定评级结果" in zhou.submit()
     liu = desks("lead.liu")

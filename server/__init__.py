@@ -194,6 +194,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         public,
         reports,
         tasks,
+        third_party,
+        third_party_api,
     )
     from . import api as api_views
     from . import years as year_pages
@@ -212,14 +214,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(year_pages.bp)
     app.register_blueprint(assessment.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(third_party.bp)
     api_views.register(api)
     admin_api.register(api)
     year_api.register(api)
     assessment_api.register(api)
+    third_party_api.register(api)
     csrf.exempt(api_views.exempt_blueprints())
     csrf.exempt(admin_api.exempt_blueprints())
     csrf.exempt(year_api.exempt_blueprints())
     csrf.exempt(assessment_api.exempt_blueprints())
+    csrf.exempt(third_party_api.exempt_blueprints())
     from . import annual
 
     annual.register(app, api)

@@ -113,6 +113,15 @@ def field_title(key: str, schema: dict | None = None) -> str:
         prop = (form.get("properties") or {}).get(key)
         if isinstance(prop, dict) and prop.get("title"):
             return str(prop["title"])
+    for form in known_forms():  # a column of a form's table (an indicator's 一级指标 …)
+        for prop in (form.get("properties") or {}).values():
+            column = (
+                ((prop.get("items") or {}).get("properties") or {}).get(key)
+                if isinstance(prop, dict)
+                else None
+            )
+            if isinstance(column, dict) and column.get("title"):
+                return str(column["title"])
     if key in START_FIELDS:
         return str(START_FIELDS[key])
     return key

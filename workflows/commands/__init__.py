@@ -7,7 +7,7 @@ Every command writes its audit events in the same transaction.
 """
 
 from ..policy import Actor
-from . import annual_reports, designer, migration
+from . import annual_reports, designer, migration, target_change, third_party
 from ._persist import CommandResult, TaskView
 from .accounts import LoginLimits, NewUser, create_unit, create_user, issue_token, record_login, sign_in
 from .assessment import publish_item, score_cycle, start_assessment_year  # noqa: F401
@@ -78,6 +78,8 @@ __all__ = [
     "issue_token",
     "mark_read",
     "migration",
+    "target_change",
+    "third_party",
     "record_incident",
     "record_login",
     "resolve_incident",

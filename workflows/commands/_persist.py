@@ -41,7 +41,7 @@ from ..store import (
     audit,
 )
 from ..store.database import UNIT_OF_WORK
-from . import _assessment_tables, department_wide_sync, notices
+from . import _assessment_tables, _completion, department_wide_sync, notices
 from ._read_tables import (  # noqa: F401 - sync_timer_index, TaskView, views: used through this module
     OPEN_TASKS,
     TASK_AND_OPEN,
@@ -326,6 +326,7 @@ def save(
     notices.deliver(session, instance, raised, actor.username)
     if was_running and status == "completed":
         audit.append(session, action="instance.completed", actor=actor.username, instance_id=instance.id)
+        _completion.run(session, instance, workflow, actor)  # results into domain tables
     if session.new or session.dirty or session.deleted:
         session.flush()  # ORM rows a caller or a notice changed: refused here, not at commit
     return open_views

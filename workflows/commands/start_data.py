@@ -129,6 +129,19 @@ FIELDS: dict[str, StartField] = {
         StartField(
             "report_kind", "string", "报告类型", 'annual report: "evaluation" (R-RA-4) or "summary" (R-SM-1)'
         ),
+        # target change (R-TG-3, R-TG-6) and the third-party rating (R-TP-1): filled by their commands
+        StartField("tc_old_indicators", "array", "原批复绩效指标", "the approved indicators being changed"),
+        StartField("tc_old_goal", "string", "原总体目标", "the approved overall goal", default=""),
+        StartField("tc_old_amount", "number", "原项目金额（万元）", "the amount before the change"),
+        StartField("tc_old_version", "integer", "原目标版本", "the version of the targets being changed"),
+        StartField(
+            "tc_new_amount",
+            "number",
+            "调整后项目金额（万元）",
+            "a resized budget (R-TG-6); none keeps it",
+            default=None,
+        ),
+        StartField("rating_year", "integer", "评级年度", "the year whose work is rated (R-TP-1)"),
     )
 }
 
@@ -170,6 +183,7 @@ PROCESSES: dict[str, tuple[str, ...]] = {
         "rectification_max_rounds",
     ),
     "annual_report": ("fiscal_year", "report_kind"),
+    "target_change": ("tc_new_amount",),
 }
 
 

@@ -29,6 +29,13 @@ from .models import (
     Timer,
     User,
 )
+from .third_party import (  # noqa: E402
+    TargetVersion,
+    ThirdPartyEngagement,
+    ThirdPartyInstitution,
+    ThirdPartyMember,
+    ThirdPartyRating,
+)
 
 __all__ = [
     "DEPARTMENT_WIDE_SYNC_COLUMNS",
@@ -57,6 +64,11 @@ __all__ = [
     "Project",
     "RoleGrant",
     "SavedFilter",
+    "TargetVersion",
+    "ThirdPartyEngagement",
+    "ThirdPartyInstitution",
+    "ThirdPartyMember",
+    "ThirdPartyRating",
     "Timer",
     "User",
     "default_database",

@@ -2,11 +2,11 @@
 from 0007_login_limits.
 
 Revision ID: 0009_merge
-Revises: 0008_execution, 0008_fiscal_year, 0008_assessment
+Revises: 0008_execution, 0008_fiscal_year, 0008_assessment, 0008_third_party
 """
 
 revision = "0009_merge"
-down_revision = ("0008_execution", "0008_fiscal_year", "0008_assessment")
+down_revision = ("0008_execution", "0008_fiscal_year", "0008_assessment", "0008_third_party")
 branch_labels = None
 depends_on = None
 

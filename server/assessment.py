@@ -8,15 +8,17 @@ by every signed-in user; everything else by the performance office, leadership a
 from __future__ import annotations
 
 from functools import wraps
+from io import BytesIO
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from marshmallow import ValidationError
 
 from workflows import clock, commands
 from workflows.errors import FormInvalid
-from workflows.queries import assessment, disclosure
+from workflows.queries import assessment, disclosure, ranking_export
+from workflows.queries.exports import XLSX
 from workflows.store import HumanTask
 
 from . import assessment_schemas as schemas
@@ -96,6 +98,19 @@ def ranking(cycle_id: int):
         ranking=found,
         columns=assessment.POINT_COLUMNS,
         staff=assessment.sees_all(user.actor),
+    )
+
+
+@bp.get("/assessment/cycles/<int:cycle_id>.xlsx")
+@login_required
+def ranking_workbook(cycle_id: int):
+    """单位考核排名表: the ranking as a spreadsheet, for whoever may read the ranking."""
+    found = assessment.ranking(db.session, page_user().actor, cycle_id)
+    return send_file(
+        BytesIO(ranking_export.unit_ranking(found)),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"{found.cycle.name}考核排名.xlsx",
     )
 
 

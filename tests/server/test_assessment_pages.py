@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from workflows import clock
 from workflows.engine import specs
-from workflows.store import AssessmentCycle, HumanTask, ProcessInstance
+from workflows.store import AssessmentCycle, AssessmentScore, BudgetUnit, HumanTask, ProcessInstance
 from workflows.timers import fire_due_timers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,3 +117,26 @@ def test_R_AS_1_the_api_starts_scores_and_reads_the_ranking(office, db_of, api):
     assert ranking["rows"][0]["total"] == "89.00"
     assert api("zhang.san").get(f"/api/v1/assessment/cycles/{july_cycle['id']}").status_code == 404
     assert perf.get(f"/api/v1/disclosure?year={YEAR}").json["rows"][0]["kind"] == "ranking_july"
+
+
+def test_R_AS_1_the_ranking_exports_as_the_bureaus_workbook_cell_for_cell(office, db_of, web):
+    """单位考核排名表 (issue 12 item 2): the spreadsheet holds the ranking page's rows, in order."""
+    task_id = july(db_of, office)
+    office.post(f"/assessment/tasks/{task_id}/score", {})
+    with db_of.reading() as session:
+        cycle_id = session.scalar(select(AssessmentCycle.id))
+        scores = session.execute(
+            select(AssessmentScore.rank, BudgetUnit.name, AssessmentScore.total)
+            .join(BudgetUnit, BudgetUnit.id == AssessmentScore.unit_id)
+            .where(AssessmentScore.cycle_id == cycle_id)
+            .order_by(AssessmentScore.rank, BudgetUnit.name)
+        ).all()
+    assert web("zhang.san").get(f"/assessment/cycles/{cycle_id}.xlsx").status_code == 404  # not yet published
+    response = office.get(f"/assessment/cycles/{cycle_id}.xlsx")
+    assert response.status_code == 200
+    ws = load_workbook(BytesIO(response.data)).active
+    assert ws["A1"].value.endswith("部门预算绩效管理工作考核排名")
+    assert [c.value for c in ws[2]][:2] == ["名次", "预算单位"] and ws.cell(2, ws.max_column).value == "总分"
+    body = [(r[0], r[1], r[-1]) for r in ws.iter_rows(min_row=3, values_only=True)]
+    assert body == [(rank, name, float(total)) for rank, name, total in scores]
+    assert ws.cell(3, ws.max_column).number_format == "0.00"

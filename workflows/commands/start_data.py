@@ -142,6 +142,7 @@ PROCESSES: dict[str, tuple[str, ...]] = {
     "results_application": ("amount_wan", "project_grade", "project_score", *_RECTIFIES),
     "rectification": _RECTIFICATION,
     "demo_deadline": ("deadline_minutes",),
+    "annual_selection": ("fiscal_year",),
 }
 
 

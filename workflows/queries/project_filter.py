@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import and_, exists, select
 
 from ..store import HumanTask, Project
+from ..store.selection import key_monitoring_clause
 
 NO_GRADE = "none"  # the grade filter for projects not graded yet (未评价)
 FUND_TYPES = ("general_public", "government_fund", "state_capital", "social_insurance")
@@ -43,6 +44,7 @@ class ProjectFilter:
     grade: str | None = None  # 优/良/中/差, or NO_GRADE
     overdue: bool = False  # has an open task past its due time
     cut: bool = False  # next year's budget cut for the result (R-RA-1: 调减)
+    key_monitoring: bool = False  # under finance's key monitoring (R-MN-7: 重点监控)
     q: str | None = None
 
     @classmethod
@@ -57,6 +59,7 @@ class ProjectFilter:
             grade=_text(args.get("grade"), 10),
             overdue=str(args.get("overdue") or "").lower() in _TRUE,
             cut=str(args.get("cut") or "").lower() in _TRUE,
+            key_monitoring=str(args.get("key_monitoring") or "").lower() in _TRUE,
             q=_text(args.get("q"), 100),
         )
 
@@ -66,7 +69,7 @@ class ProjectFilter:
     def as_args(self) -> dict:
         """The query-string form, without the empty parts (for ``url_for``)."""
         args = {k: v for k, v in asdict(self).items() if v not in (None, False, "")}
-        args.update({flag: 1 for flag in ("overdue", "cut") if args.get(flag)})
+        args.update({flag: 1 for flag in ("overdue", "cut", "key_monitoring") if args.get(flag)})
         return args
 
     def conditions(self, now: datetime) -> list:
@@ -88,6 +91,8 @@ class ProjectFilter:
             terms.append(overdue_clause(now))
         if self.cut:
             terms.append(Project.budget_cut_ratio > 0)
+        if self.key_monitoring:
+            terms.append(key_monitoring_clause())
         if self.q:
             terms.append(
                 Project.name.contains(self.q, autoescape=True)

@@ -27,8 +27,11 @@ from .models import (
     Timer,
     User,
 )
+from .selection import AnnualSelection, SelectionItem
 
 __all__ = [
+    "AnnualSelection",
+    "SelectionItem",
     "PROJECT_SYNC_COLUMNS",
     "ApiToken",
     "Attachment",

@@ -180,7 +180,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     labels.register(app)
     readable.register(app)
 
-    from . import admin, admin_api, auth, designer, inbox, notices, ops, projects, reports, tasks
+    from . import (
+        admin,
+        admin_api,
+        auth,
+        designer,
+        inbox,
+        notices,
+        ops,
+        projects,
+        reports,
+        selection,
+        selection_api,
+        tasks,
+    )
     from . import api as api_views
 
     app.register_blueprint(auth.bp)
@@ -193,10 +206,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(reports.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin.panels_bp)
+    app.register_blueprint(selection.bp)
     api_views.register(api)
     admin_api.register(api)
+    selection_api.register(api)
     csrf.exempt(api_views.exempt_blueprints())
     csrf.exempt(admin_api.exempt_blueprints())
+    csrf.exempt(selection_api.exempt_blueprints())
 
     @app.get("/healthz")
     def healthz():

@@ -23,7 +23,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from workflows import clock, commands, policy
 from workflows.commands.collab import attachment_path
 from workflows.errors import FormInvalid
-from workflows.queries import inbox, people, projects, tasks
+from workflows.queries import inbox, people, projects, selection, tasks
 
 from . import errors as http_errors
 from . import formrender, schemas
@@ -81,6 +81,10 @@ def _render(
 @bp.get("/tasks/<task_id>")
 @login_required
 def show(task_id: str):
+    task = tasks.readable_task(db.session, page_user().actor, task_id)
+    year = selection.year_of_instance(db.session, task.instance_id)  # 年度评价对象选取: its workbench
+    if year is not None:
+        return redirect(url_for("selection.workbench", year=year))
     return _render(task_id)
 
 

@@ -67,3 +67,12 @@ def marks_of(session: Session, project_id: int | None) -> list[str]:
 def presets_for(session: Session, project_id: int | None) -> dict:
     """Form values the confirmed selection pre-sets on the project's evaluation review (R-EV-3, R-EV-4)."""
     return {PRESETS[c]: True for c in marks_of(session, project_id) if c in PRESETS}
+
+
+def year_of_instance(session: Session, instance_id: int | None) -> int | None:
+    """The fiscal year whose selection an ``annual_selection`` instance runs (its task opens the workbench)."""
+    if instance_id is None:
+        return None
+    return session.scalar(
+        select(AnnualSelection.fiscal_year).where(AnnualSelection.instance_id == instance_id)
+    )

@@ -15,6 +15,7 @@ from ..engine import specs
 from ..errors import NotFound, TaskNotFound
 from ..policy import Actor
 from ..store import Attachment, AuditEvent, Comment, HumanTask, ProcessInstance, Project, User, audit
+from . import selection
 from .decisions import of_instances
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -73,6 +74,7 @@ def prefill(session: Session, task: HumanTask, schema: dict | None) -> dict:
         if event.task_id in expert_tasks and event.actor != task.assignee:
             continue
         values.update((event.data or {}).get("data") or {})
+    values.update(selection.presets_for(session, task.project_id))  # R-EV-3/R-EV-4: the year's choice
     return {k: v for k, v in values.items() if k in declared}
 
 
@@ -134,6 +136,7 @@ def context(session: Session, viewer: Actor, task: HumanTask) -> dict:
         "comments": comments_of(session, task.project_id, task.instance_id),
         "attachments": attachments_of(session, task.project_id, task.instance_id),
         "delegation": open_delegation(session, task.id),
+        "selection_marks": selection.marks_of(session, task.project_id),  # R-MN-7 重点监控 and the rest
     }
 
 

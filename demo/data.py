@@ -25,7 +25,7 @@ from workflows.errors import Conflict, JixiaoError
 from workflows.policy import Actor, holders_query
 from workflows.store import BudgetUnit, Database, Expert, FinanceOffice, ProcessInstance, Project, User
 
-from . import paths
+from . import paths, selection
 
 log = logging.getLogger(__name__)
 
@@ -208,6 +208,7 @@ def load(
         report.started += created.instance_id is not None
     if report.advanced:
         report.started += _start_deadline_demo(db)
+    report.projects += selection.load(db)  # 年度评价对象选取 (demo/selection.py)
     return report
 
 

@@ -108,6 +108,10 @@ def workbench_json(bench: Workbench) -> dict:
         "passed": bench.quotas is not None and not bench.failures,
         "checks": [vars(c) for c in bench.checks],
         "candidates": [
-            {**vars(r), "priority": r.priority, "categories": marks.get(r.project_id, [])} for r in bench.rows
+            {
+                **{k: v for k, v in r._asdict().items() if k != "candidate"},
+                "categories": marks.get(r.project_id, []),
+            }
+            for r in bench.rows
         ],
     }

@@ -92,7 +92,7 @@ def save_selection(
     _may_select(actor)
     with transaction(uow) as session:
         row = _open(session, year, lock_version)
-        valid = {r.project_id for r in read.candidates(session, year)}
+        valid = set(read.candidate_ids(session, year))
         errors = {}
         clean: dict[str, set[int]] = {}
         for category in rules.TICKED:
@@ -149,7 +149,7 @@ def draw_sample(
         quotas = read.quotas_of(session, row.instance_id)
         if quotas is None:
             raise BusinessRuleRefused("选取比例尚未确定，不能抽取")
-        population = [r.project_id for r in read.candidates(session, year)]
+        population = read.candidate_ids(session, year)
         seed = (seed or "").strip() or secrets.token_hex(8)
         sample = rules.draw(population, rules.sample_size(len(population), quotas), seed)
         previous = read.spot_check_sample(session, year)

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, exists, func, select
-from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .. import quotas as rules
 from .models import AuditEvent, Base, BudgetUnit, HumanTask, Project
@@ -61,9 +62,8 @@ CHOOSE_TASK = "sel_choose"
 CLOSED_STAGES = ("refused", "cancelled", "not_budgeted")  # a project that spends nothing
 
 
-@dataclass(frozen=True)
-class Row:
-    """A candidate as the workbench shows it."""
+class Row(NamedTuple):
+    """A candidate as the workbench shows it, with its :class:`~workflows.quotas.Candidate`."""
 
     project_id: int
     code: str
@@ -76,16 +76,8 @@ class Row:
     is_key: bool
     evaluated_before: bool
     stage: str
-
-    @property
-    def candidate(self) -> rules.Candidate:
-        return rules.Candidate(
-            self.project_id, self.unit_id, self.amount, self.is_key, self.one_off, self.evaluated_before
-        )
-
-    @property
-    def priority(self) -> bool:
-        return rules.is_priority(self.candidate)
+    candidate: rules.Candidate
+    priority: bool  # R-EV-2: a never-evaluated key project or a one-off project
 
 
 @dataclass
@@ -142,23 +134,31 @@ def open_task_id(session: Session, instance_id: int | None) -> str | None:
     )
 
 
-def candidates(session: Session, year: int) -> list[Row]:
-    """The year's projects with unit, amount, 项目属性, key flag, history and stage (one query).
-
-    History (R-EV-2 "以前年度未实施部门评价"): a project of the same unit and name in an earlier
-    year was chosen for a department evaluation.
-    """
-    earlier = aliased(Project)
-    evaluated = exists(
-        select(SelectionItem.id)
-        .join(earlier, earlier.id == SelectionItem.project_id)
-        .where(
-            SelectionItem.category == rules.DEPT_EVAL,
-            SelectionItem.fiscal_year < year,
-            earlier.unit_id == Project.unit_id,
-            earlier.name == Project.name,
+def evaluated_before(session: Session, year: int) -> set[tuple[int, str]]:
+    """(unit, project name) pairs with a department evaluation in an earlier year's selection:
+    R-EV-2 "以前年度未实施部门评价" is read as "no project of that unit and name was chosen"."""
+    return {
+        (unit_id, name)
+        for unit_id, name in session.execute(
+            select(Project.unit_id, Project.name)
+            .join(SelectionItem, SelectionItem.project_id == Project.id)
+            .where(SelectionItem.category == rules.DEPT_EVAL, SelectionItem.fiscal_year < year)
+            .distinct()
         )
-    )
+    }
+
+
+def _open_projects(year: int):
+    return (Project.fiscal_year == year, Project.stage.not_in(CLOSED_STAGES))
+
+
+def candidate_ids(session: Session, year: int) -> list[int]:
+    return list(session.scalars(select(Project.id).where(*_open_projects(year)).order_by(Project.id)))
+
+
+def candidates(session: Session, year: int) -> list[Row]:
+    """The year's projects with unit, amount, 项目属性, key flag, history and stage (two queries)."""
+    history = evaluated_before(session, year)
     query = (
         select(
             Project.id,
@@ -172,28 +172,46 @@ def candidates(session: Session, year: int) -> list[Row]:
             Project.period_start,
             Project.period_end,
             Project.stage,
-            evaluated.label("evaluated_before"),
         )
         .join(BudgetUnit, BudgetUnit.id == Project.unit_id)
-        .where(Project.fiscal_year == year, Project.stage.not_in(CLOSED_STAGES))
-        .order_by(BudgetUnit.code, Project.code)
+        .where(*_open_projects(year))
     )
-    return [
-        Row(
-            project_id=r[0],
-            code=r[1],
-            name=r[2],
-            unit_id=r[3],
-            unit_name=r[4],
-            amount=Decimal(str(r[5])),
-            is_new=bool(r[6]),
-            one_off=rules.is_one_off(r[6], r[8], r[9], year),
-            is_key=bool(r[7]),
-            evaluated_before=bool(r[11]),
-            stage=r[10],
+    rows = []
+    for (
+        pid,
+        code,
+        name,
+        unit_id,
+        unit_name,
+        amount,
+        is_new,
+        is_major,
+        start,
+        end,
+        stage,
+    ) in session.connection().execute(query):
+        amount = amount if isinstance(amount, Decimal) else Decimal(str(amount))
+        one_off = rules.is_one_off(is_new, start, end, year)
+        before = (unit_id, name) in history
+        candidate = rules.Candidate(pid, unit_id, amount, bool(is_major), one_off, before)
+        rows.append(
+            Row(
+                pid,
+                code,
+                name,
+                unit_id,
+                unit_name,
+                amount,
+                bool(is_new),
+                one_off,
+                bool(is_major),
+                before,
+                stage,
+                candidate,
+                rules.is_priority(candidate),
+            )
         )
-        for r in session.execute(query)
-    ]
+    return rows
 
 
 def chosen(session: Session, year: int) -> dict[str, set[int]]:
@@ -226,7 +244,7 @@ def workbench(session: Session, year: int, picked: dict[str, set[int]] | None = 
     instance_id = selection.instance_id if selection else None
     quotas = quotas_of(session, instance_id)
     rows = candidates(session, year)
-    rows.sort(key=lambda r: (r.unit_name, rules.priority(r.candidate)))
+    rows.sort(key=lambda r: (r.unit_name, r.unit_id, rules.priority(r.candidate)))
     saved = chosen(session, year)
     if picked is not None:
         saved = {**saved, **{c: set(ids) for c, ids in picked.items() if c != rules.SPOT_CHECK}}

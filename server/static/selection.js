@@ -11,14 +11,14 @@
         item.classList.toggle("pass", check.passed);
         item.classList.toggle("fail", !check.passed);
         item.dataset.passed = check.passed ? "1" : "0";
-        item.querySelector(".mark").textContent = check.passed ? "达标" : "未达标";
+        item.querySelector(".mark").textContent = check.passed ? form.dataset.met : form.dataset.unmet;
         item.querySelector(".text").textContent = check.message;
       });
     }
     const summary = document.getElementById("quota-summary");
     if (summary) {
       summary.dataset.passed = passed ? "1" : "0";
-      summary.textContent = passed ? "全部达标" : "尚有未达标项";
+      summary.textContent = passed ? form.dataset.allMet : form.dataset.someUnmet;
     }
   }
   function recheck() {

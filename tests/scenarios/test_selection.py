@@ -270,3 +270,37 @@ def test_a_stale_save_is_a_conflict_and_a_stray_project_a_field_error(db, year):
     with pytest.raises(FormInvalid) as refused:
         commands.save_selection(db, YEAR, {"third_party": [999999]}, actor=OFFICE)
     assert "third_party" in refused.value.fields
+
+
+def test_R_EV_4_a_bureau_lowers_the_quota_in_the_dmn_and_the_choice_reaches_the_evaluation(db, paths):
+    """The quotas are the designer's (DMN ``selection_quotas``): a bureau with one key evaluation
+    a year deploys 1 instead of 10. The confirmed choice pre-ticks 列入第三方重点评价 on the
+    finance review, and submitted as pre-filled the project goes to the third party."""
+    from demo import form_data as forms
+    from tests.scenarios.conftest import BPMN, FORMS
+    from tests.scenarios.conftest import YEAR as PATHS_YEAR
+    from workflows.engine import specs
+    from workflows.queries import tasks as task_queries
+
+    files = specs.load_bundle(BPMN, FORMS)
+    files["selection_quotas.dmn"] = files["selection_quotas.dmn"].replace("<text>10</text>", "<text>1</text>")
+    paths.deploy(files)
+    iid = paths.start()
+    paths.to_evaluation(iid)
+    project_id = paths.project_row(iid).id
+
+    commands.start_selection(db, PATHS_YEAR, actor=OFFICE)
+    picked = {"dept_eval": [project_id], "expert_review": [], "third_party": [project_id]}
+    commands.save_selection(db, PATHS_YEAR, {**picked, "expert_review": [project_id]}, actor=OFFICE)
+    commands.draw_sample(db, PATHS_YEAR, actor=OFFICE)
+    commands.confirm_selection(db, PATHS_YEAR, actor=OFFICE)
+
+    paths.do(iid, "ev_self", forms.self_evaluation(362.0, 350.0))
+    [review] = paths.tasks(iid, "ev_finance_review")
+    with db.reading() as session:
+        schema = task_queries.form_schema(session, review)
+        shown = task_queries.prefill(session, review, schema)
+    assert shown["ev_select_third_party"] is True and shown["ev_needs_experts"] is True
+    submitted = {**forms.evaluation_review(92), "ev_select_third_party": shown["ev_select_third_party"]}
+    paths.do(iid, "ev_finance_review", submitted)
+    assert [t.task_spec for t in paths.tasks(iid)] == ["ev_third_party"]

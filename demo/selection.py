@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from workflows import clock, commands
 from workflows.engine import specs
-from workflows.errors import Conflict, JixiaoError
+from workflows.errors import JixiaoError
 from workflows.policy import Actor, holders_query
 from workflows.queries import selection as read
 from workflows.store import BudgetUnit, Database, Project
@@ -92,34 +92,32 @@ def _code(year: int, number: int) -> str:
 
 
 def _projects(db: Database, rows, year: int) -> int:
+    """The year's extra projects, each by its unit's submitter, in one unit of work."""
     added = 0
-    for number, name, unit_code, amount, is_new, is_major, one_off in rows:
-        with db.reading() as session:
-            unit_id = session.scalar(select(BudgetUnit.id).where(BudgetUnit.code == unit_code))
-            user = (
-                session.scalars(holders_query("unit_submitter", unit_id).limit(1)).first()
-                if unit_id
-                else None
+    with db.unit_of_work() as uow:
+        existing = set(uow.scalars(select(Project.code).where(Project.fiscal_year == year)))
+        for number, name, unit_code, amount, is_new, is_major, one_off in rows:
+            if _code(year, number) in existing:
+                continue
+            unit_id = uow.scalar(select(BudgetUnit.id).where(BudgetUnit.code == unit_code))
+            user = uow.scalars(holders_query("unit_submitter", unit_id).limit(1)).first() if unit_id else None
+            if user is None:
+                continue
+            start = year if (is_new or one_off) else year - 2
+            new = commands.NewProject(
+                _code(year, number),
+                name,
+                year,
+                Decimal(amount),
+                unit_id,
+                is_new=is_new,
+                is_major=is_major,
+                period_start=str(start),
+                period_end=str(year if one_off else year + 1),
             )
-        if user is None:
-            continue
-        start = year if (is_new or one_off) else year - 2
-        new = commands.NewProject(
-            _code(year, number),
-            name,
-            year,
-            Decimal(amount),
-            unit_id,
-            is_new=is_new,
-            is_major=is_major,
-            period_start=str(start),
-            period_end=str(year if one_off else year + 1),
-        )
-        try:
-            commands.create_project(db, new, actor=Actor.of(user))
+            commands.create_project(uow, new, actor=Actor.of(user))
             added += 1
-        except Conflict:
-            continue
+        uow.commit()
     return added
 
 

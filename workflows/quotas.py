@@ -114,6 +114,38 @@ def _wan(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.01'))} 万元"
 
 
+@dataclass
+class Totals:
+    """What the quotas read of a year's choice: per unit its project funds and the funds of its
+    department evaluations, overall the counts and the key evaluations' funds. Summed by the
+    database for a saved choice (``store.selection.totals``), or from candidates (:func:`totals_of`)."""
+
+    unit_total: dict[int, Decimal] = field(default_factory=dict)
+    unit_chosen: dict[int, Decimal] = field(default_factory=dict)  # department evaluations
+    unit_names: dict[int, str] = field(default_factory=dict)
+    count: int = 0
+    chosen_count: dict[str, int] = field(default_factory=dict)
+    third_party_funds: Decimal = Decimal(0)
+
+
+def totals_of(
+    candidates: Iterable[Candidate],
+    chosen: Mapping[str, Iterable[int]],
+    unit_names: Mapping[int, str] | None = None,
+) -> Totals:
+    by_id = {c.project_id: c for c in candidates}
+    picked = {cat: {pid for pid in chosen.get(cat, ()) if pid in by_id} for cat in CATEGORIES}
+    sums = Totals(unit_names=dict(unit_names or {}), count=len(by_id))
+    for c in by_id.values():
+        sums.unit_total[c.unit_id] = sums.unit_total.get(c.unit_id, Decimal(0)) + c.amount
+    for pid in picked[DEPT_EVAL]:
+        c = by_id[pid]
+        sums.unit_chosen[c.unit_id] = sums.unit_chosen.get(c.unit_id, Decimal(0)) + c.amount
+    sums.chosen_count = {cat: len(ids) for cat, ids in picked.items()}
+    sums.third_party_funds = sum((by_id[p].amount for p in picked[THIRD_PARTY]), Decimal(0))
+    return sums
+
+
 def check(
     candidates: Iterable[Candidate],
     chosen: Mapping[str, Iterable[int]],
@@ -123,18 +155,16 @@ def check(
     unit_names: Mapping[int, str] | None = None,
 ) -> list[Check]:
     """Every quota for the year's choice, per unit (R-EV-2) and overall (R-EV-3, R-EV-4, R-EV-7)."""
-    names = unit_names or {}
-    by_id = {c.project_id: c for c in candidates}
-    picked = {cat: {pid for pid in chosen.get(cat, ()) if pid in by_id} for cat in CATEGORIES}
-    results: list[Check] = []
+    return check_totals(totals_of(candidates, chosen, unit_names), quotas, last_year_third_party_funds)
 
-    unit_total: dict[int, Decimal] = {}
-    unit_chosen: dict[int, Decimal] = {}
-    for c in by_id.values():
-        unit_total[c.unit_id] = unit_total.get(c.unit_id, Decimal(0)) + c.amount
-    for pid in picked[DEPT_EVAL]:
-        c = by_id[pid]
-        unit_chosen[c.unit_id] = unit_chosen.get(c.unit_id, Decimal(0)) + c.amount
+
+def check_totals(
+    sums: Totals, quotas: Quotas, last_year_third_party_funds: Decimal = Decimal(0)
+) -> list[Check]:
+    """The quota checks from the year's totals (see :class:`Totals`)."""
+    names = sums.unit_names
+    unit_total, unit_chosen = sums.unit_total, sums.unit_chosen
+    results: list[Check] = []
     for unit_id in sorted(unit_total):
         total, got = unit_total[unit_id], unit_chosen.get(unit_id, Decimal(0))
         # compare without dividing: got / total >= share ⇔ got >= share × total
@@ -160,8 +190,8 @@ def check(
             )
         )
 
-    count = len(by_id)
-    experts = len(picked[EXPERT_REVIEW])
+    count = sums.count
+    experts = sums.chosen_count.get(EXPERT_REVIEW, 0)
     need_experts = math.ceil(quotas.expert_share * count) if count else 0
     ok = experts >= need_experts
     results.append(
@@ -175,8 +205,8 @@ def check(
         )
     )
 
-    third = len(picked[THIRD_PARTY])
-    funds = sum((by_id[p].amount for p in picked[THIRD_PARTY]), Decimal(0))
+    third = sums.chosen_count.get(THIRD_PARTY, 0)
+    funds = sums.third_party_funds
     ok = third >= quotas.third_party_min_count
     results.append(
         Check(
@@ -204,7 +234,7 @@ def check(
             )
         )
 
-    sample = len(picked[SPOT_CHECK])
+    sample = sums.chosen_count.get(SPOT_CHECK, 0)
     need_sample = sample_size(count, quotas)
     ok = sample >= need_sample
     results.append(

@@ -219,7 +219,7 @@ def test_R_EV_7_the_draw_records_its_seed_and_a_redraw_needs_a_reason_audited(db
         ]
     assert [e["draw"] for e in events] == [1, 2]
     assert events[0]["seed"] == seed and events[0]["sample"] == sample
-    assert events[1]["reason"].startswith("抽中项目已于上年核查") and events[1]["previous_sample"] == sample
+    assert events[1]["reason"].startswith("抽中项目已于上年核查") and events[1]["previous_size"] == len(sample)
 
 
 def test_R_MN_7_key_monitoring_marks_the_projects_and_the_list_filters_them(db, year):

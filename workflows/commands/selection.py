@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -106,16 +106,19 @@ def save_selection(
             errors[category] = ["不能勾选此类别（真实性抽查样本须随机抽取）"]
         if errors:
             raise FormInvalid(errors)
-        session.execute(
-            delete(SelectionItem).where(
-                SelectionItem.fiscal_year == year, SelectionItem.category.in_(rules.TICKED)
-            )
-        )
-        session.add_all(
-            SelectionItem(fiscal_year=year, project_id=pid, category=category)
-            for category, ids in clean.items()
-            for pid in sorted(ids)
-        )
+        saved = read.chosen(session, year)
+        added = {c: sorted(clean[c] - saved.get(c, set())) for c in rules.TICKED}
+        removed = {c: sorted(saved.get(c, set()) - clean[c]) for c in rules.TICKED}
+        for category, ids in removed.items():
+            for chunk in _chunks(ids):
+                session.execute(
+                    delete(SelectionItem).where(
+                        SelectionItem.fiscal_year == year,
+                        SelectionItem.category == category,
+                        SelectionItem.project_id.in_(chunk),
+                    )
+                )
+        _insert(session, year, [(c, pid) for c, ids in added.items() for pid in ids])
         row.updated_at = clock.now()
         flag_modified(row, "updated_at")  # an UPDATE even when the clock stands still
         session.flush()  # bumps lock_version
@@ -124,7 +127,8 @@ def save_selection(
             action="selection.saved",
             actor=actor.username,
             instance_id=row.instance_id,
-            data={"fiscal_year": year, **{c: sorted(ids) for c, ids in clean.items()}},
+            # what changed (the confirmation records the whole choice)
+            data={"fiscal_year": year, "added": added, "removed": removed},
         )
         return row.lock_version
 
@@ -158,9 +162,7 @@ def draw_sample(
                 SelectionItem.fiscal_year == year, SelectionItem.category == rules.SPOT_CHECK
             )
         )
-        session.add_all(
-            SelectionItem(fiscal_year=year, project_id=p, category=rules.SPOT_CHECK) for p in sample
-        )
+        _insert(session, year, [(rules.SPOT_CHECK, p) for p in sample])
         row.spot_seed = seed
         row.spot_draws = (row.spot_draws or 0) + 1
         row.updated_at = clock.now()
@@ -177,7 +179,7 @@ def draw_sample(
                 "sample": sample,
                 "draw": row.spot_draws,
                 "reason": reason or None,
-                "previous_sample": previous or None,
+                "previous_size": len(previous),
             },
         )
         return sample
@@ -190,7 +192,7 @@ def confirm_selection(uow: Unit, year: int, *, actor: Actor, note: str = "") -> 
     _may_select(actor)
     with transaction(uow) as session:
         row = _open(session, year)
-        bench = read.workbench(session, year)
+        bench = read.workbench(session, year, with_rows=False)
         if bench.quotas is None or bench.task_id is None:
             raise BusinessRuleRefused("选取流程未在等待确认，不能确认")
         failed = bench.failures
@@ -220,6 +222,20 @@ def confirm_selection(uow: Unit, year: int, *, actor: Actor, note: str = "") -> 
             actor if not actor.is_system else Actor(actor.username, frozenset({"performance_office"}))
         )
         instances.complete_task(session, bench.task_id, data, actor=task_actor)
+
+
+def _chunks(ids: list[int], size: int = 900):
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _insert(session: Session, year: int, items: list[tuple[str, int]]) -> None:
+    """Many selection rows in one executemany (the ORM's unit of work is slow for 10,000 rows)."""
+    if items:
+        session.execute(
+            insert(SelectionItem),
+            [{"fiscal_year": year, "category": c, "project_id": pid} for c, pid in items],
+        )
 
 
 def selected_ids(session: Session, year: int, category: str) -> list[int]:

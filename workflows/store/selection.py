@@ -238,12 +238,15 @@ def third_party_funds(session: Session, year: int) -> Decimal:
     return Decimal(str(total or 0))
 
 
-def workbench(session: Session, year: int, picked: dict[str, set[int]] | None = None) -> Workbench:
-    """Everything the workbench shows; ``picked`` checks a choice not saved yet (else the saved one)."""
+def workbench(
+    session: Session, year: int, picked: dict[str, set[int]] | None = None, *, with_rows: bool = True
+) -> Workbench:
+    """Everything the workbench shows; ``picked`` checks a choice not saved yet (else the saved one,
+    summed by the database); ``with_rows=False`` leaves the candidates out (the checks alone)."""
     selection = selection_of(session, year)
     instance_id = selection.instance_id if selection else None
     quotas = quotas_of(session, instance_id)
-    rows = candidates(session, year)
+    rows = candidates(session, year) if (with_rows or picked is not None) else []
     rows.sort(key=lambda r: (r.unit_name, r.unit_id, rules.priority(r.candidate)))
     saved = chosen(session, year)
     if picked is not None:
@@ -251,8 +254,53 @@ def workbench(session: Session, year: int, picked: dict[str, set[int]] | None = 
     bench = Workbench(year, selection, quotas, rows, saved, task_id=open_task_id(session, instance_id))
     bench.last_year_third_party_funds = third_party_funds(session, year - 1)
     if quotas is not None:
-        bench.checks = check_rows(rows, saved, quotas, bench.last_year_third_party_funds)
+        if picked is not None:
+            bench.checks = check_rows(rows, saved, quotas, bench.last_year_third_party_funds)
+        else:
+            bench.checks = rules.check_totals(
+                totals(session, year), quotas, bench.last_year_third_party_funds
+            )
     return bench
+
+
+def _dec(value) -> Decimal:
+    """A sum of 万元 amounts (two decimals; SQLite may hand back a float)."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+def totals(session: Session, year: int) -> rules.Totals:
+    """The saved choice's totals, summed by the database (three grouped queries, no rows)."""
+    sums = rules.Totals()
+    for unit_id, name, total, count in session.execute(
+        select(Project.unit_id, BudgetUnit.name, func.sum(Project.amount), func.count(Project.id))
+        .join(BudgetUnit, BudgetUnit.id == Project.unit_id)
+        .where(*_open_projects(year))
+        .group_by(Project.unit_id, BudgetUnit.name)
+    ):
+        sums.unit_total[unit_id] = _dec(total)
+        sums.unit_names[unit_id] = name
+        sums.count += count
+    chosen_projects = (
+        select(SelectionItem.category, Project.unit_id, Project.amount)
+        .join(Project, Project.id == SelectionItem.project_id)
+        .where(SelectionItem.fiscal_year == year, *_open_projects(year))
+        .subquery()
+    )
+    for unit_id, funds in session.execute(
+        select(chosen_projects.c.unit_id, func.sum(chosen_projects.c.amount))
+        .where(chosen_projects.c.category == rules.DEPT_EVAL)
+        .group_by(chosen_projects.c.unit_id)
+    ):
+        sums.unit_chosen[unit_id] = _dec(funds)
+    for category, count, funds in session.execute(
+        select(chosen_projects.c.category, func.count(), func.sum(chosen_projects.c.amount)).group_by(
+            chosen_projects.c.category
+        )
+    ):
+        sums.chosen_count[category] = count
+        if category == rules.THIRD_PARTY:
+            sums.third_party_funds = _dec(funds)
+    return sums
 
 
 def check_rows(rows: list[Row], picked: dict[str, set[int]], quotas: rules.Quotas, last_year: Decimal):

@@ -25,6 +25,7 @@ from .extensions import db
 
 bp = Blueprint("selection", __name__)
 READERS = frozenset({"performance_office", "leadership", "admin"})
+MAX_UNITS_SHOWN = 50  # more units than this: the workbench lists one unit at a time
 
 
 def may_open_selection(roles) -> bool:
@@ -80,9 +81,18 @@ def _index_with(errors: dict, status: int):
     )
 
 
+def _unit_arg() -> int | None:
+    raw = request.values.get("unit") or request.values.get("unit_id")
+    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+
+
 def _render(year: int, *, picked=None, errors: dict | None = None, status: int = 200, reason: str = ""):
     user = _reader()
-    bench = selection.workbench(db.session, year, picked)
+    unit_id = _unit_arg()
+    all_units = selection.units_of(db.session, year)
+    if unit_id is None and len(all_units) > MAX_UNITS_SHOWN:  # a province: one unit at a time
+        unit_id = all_units[0][0]
+    bench = selection.workbench(db.session, year, picked, unit_id=unit_id)
     if bench.selection is None:
         abort(404)
     data = ss.workbench_json(bench)
@@ -104,6 +114,8 @@ def _render(year: int, *, picked=None, errors: dict | None = None, status: int =
             and ("performance_office" in user.roles or "admin" in user.roles),
             errors=errors or {},
             reason=reason,
+            unit_id=unit_id,
+            all_units=all_units,
         ),
         status,
     )
@@ -124,7 +136,12 @@ def save(year: int):
         body = ss.SelectionSave().load(schemas.from_form(ss.SelectionSave, request.form))
         picked = ss.picked_of(body)
         commands.save_selection(
-            database(), year, picked, actor=user.actor, lock_version=body.get("lock_version")
+            database(),
+            year,
+            picked,
+            actor=user.actor,
+            lock_version=body.get("lock_version"),
+            unit_id=body.get("unit_id"),
         )
     except ValidationError as exc:
         return _render(year, errors=schemas.field_errors(exc), status=400)
@@ -132,7 +149,7 @@ def save(year: int):
         errors = exc.fields if isinstance(exc, FormInvalid) else {"_form": [str(exc)]}
         return _render(year, picked=_as_sets(picked), errors=errors, status=status_of(exc))
     flash(_("已保存，选取比例已重新核算"))
-    return redirect(url_for("selection.workbench", year=year))
+    return redirect(url_for("selection.workbench", year=year, unit=body.get("unit_id")))
 
 
 def _as_sets(picked):
@@ -184,7 +201,7 @@ def check(year: int):
         body = ss.SelectionSave().load(schemas.from_form(ss.SelectionSave, request.form))
     except ValidationError as exc:
         return jsonify({"error": "invalid_request", "fields": schemas.field_errors(exc)}), 400
-    bench = selection.workbench(db.session, year, _as_sets(ss.picked_of(body)))
+    bench = selection.workbench(db.session, year, _as_sets(ss.picked_of(body)), unit_id=body.get("unit_id"))
     if bench.selection is None:
         abort(404)
     data = ss.workbench_json(bench)

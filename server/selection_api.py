@@ -77,7 +77,12 @@ def read(year):
 def save(body, year):
     """Replace the ticked projects per category; ``lock_version`` from the last read (409 if stale)."""
     commands.save_selection(
-        database(), year, ss.picked_of(body), actor=_reader(), lock_version=body.get("lock_version")
+        database(),
+        year,
+        ss.picked_of(body),
+        actor=_reader(),
+        lock_version=body.get("lock_version"),
+        unit_id=body.get("unit_id"),
     )
     return _bench(year)
 

@@ -27,6 +27,11 @@ class SelectionSave(Schema):
     third_party = fields.List(fields.Integer(strict=False), **_IDS)
     key_monitoring = fields.List(fields.Integer(strict=False), **_IDS)
     lock_version = fields.Integer(load_default=None, allow_none=True)
+    unit_id = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "only this unit's ticks (the others kept)"},
+    )
 
 
 class SelectionDraw(Schema):

@@ -219,7 +219,9 @@ def test_R_EV_7_the_draw_records_its_seed_and_a_redraw_needs_a_reason_audited(db
         ]
     assert [e["draw"] for e in events] == [1, 2]
     assert events[0]["seed"] == seed and events[0]["sample"] == sample
-    assert events[1]["reason"].startswith("抽中项目已于上年核查") and events[1]["previous_size"] == len(sample)
+    assert events[1]["reason"].startswith("抽中项目已于上年核查") and events[1]["previous_size"] == len(
+        sample
+    )
 
 
 def test_R_MN_7_key_monitoring_marks_the_projects_and_the_list_filters_them(db, year):
@@ -304,3 +306,14 @@ def test_R_EV_4_a_bureau_lowers_the_quota_in_the_dmn_and_the_choice_reaches_the_
     submitted = {**forms.evaluation_review(92), "ev_select_third_party": shown["ev_select_third_party"]}
     paths.do(iid, "ev_finance_review", submitted)
     assert [t.task_spec for t in paths.tasks(iid)] == ["ev_third_party"]
+
+
+def test_a_save_for_one_unit_keeps_the_other_units_ticks(db, year):
+    """The workbench lists one unit at a time for a province: saving it leaves the others alone."""
+    commands.save_selection(db, YEAR, year.pick(**PASSING), actor=OFFICE)
+    commands.save_selection(db, YEAR, year.pick(dept_eval=["A-1"]), actor=OFFICE, unit_id=year.unit_a)
+    saved = year.bench().chosen
+    assert saved[rules.DEPT_EVAL] == {year.ids[c] for c in ("A-1", "B-1", "B-2", "B-3")}
+    assert saved[rules.THIRD_PARTY] == {year.ids[c] for c in PASSING["third_party"] if c.startswith("B")}
+    with pytest.raises(FormInvalid):
+        commands.save_selection(db, YEAR, year.pick(dept_eval=["B-1"]), actor=OFFICE, unit_id=year.unit_a)

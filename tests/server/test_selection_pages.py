@@ -104,3 +104,24 @@ def test_the_api_reads_saves_draws_and_refuses_like_the_page(api, db_of, selecti
     confirm = office.post("/api/v1/selection/2026/confirm", json={})
     assert confirm.status_code == 400
     assert any("第三方重点评价" in m for ms in confirm.json["fields"].values() for m in ms)
+
+
+def test_the_workbench_lists_one_unit_when_asked_and_its_save_keeps_the_others(web, db_of, selection_bundle):
+    from sqlalchemy import select
+
+    from workflows.queries import selection
+    from workflows.store import BudgetUnit
+
+    office = web("zhou.perf")
+    office.post("/selection", {"fiscal_year": "2026"})
+    with db_of.reading() as session:
+        yj = session.scalar(select(BudgetUnit.id).where(BudgetUnit.code == "U002"))
+    other = project_id(db_of, "WZ2026-001")  # 住建局's
+    assert office.post("/selection/2026", {"third_party": str(other), "lock_version": "1"}).status_code == 302
+    page = office.get(f"/selection/2026?unit={yj}").text
+    assert "智慧消防建设" in page and "城市污水处理厂提标改造" not in page
+    mine = project_id(db_of, "WZ2026-004")
+    saved = office.post("/selection/2026", {"third_party": str(mine), "unit_id": str(yj)})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(f"/selection/2026?unit={yj}")
+    with db_of.reading() as session:
+        assert selection.chosen(session, 2026)["third_party"] == {other, mine}

@@ -21,6 +21,7 @@ from ..store.selection import (
     selection_of,
     spot_check_sample,
     third_party_funds,
+    units_of,
     workbench,
     years,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "selection_of",
     "spot_check_sample",
     "third_party_funds",
+    "units_of",
     "workbench",
     "years",
 ]

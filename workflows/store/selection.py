@@ -152,11 +152,12 @@ def _open_projects(year: int):
     return (Project.fiscal_year == year, Project.stage.not_in(CLOSED_STAGES))
 
 
-def candidate_ids(session: Session, year: int) -> list[int]:
-    return list(session.scalars(select(Project.id).where(*_open_projects(year)).order_by(Project.id)))
+def candidate_ids(session: Session, year: int, unit_id: int | None = None) -> list[int]:
+    where = [*_open_projects(year)] + ([Project.unit_id == unit_id] if unit_id is not None else [])
+    return list(session.scalars(select(Project.id).where(*where).order_by(Project.id)))
 
 
-def candidates(session: Session, year: int) -> list[Row]:
+def candidates(session: Session, year: int, unit_id: int | None = None) -> list[Row]:
     """The year's projects with unit, amount, 项目属性, key flag, history and stage (two queries)."""
     history = evaluated_before(session, year)
     query = (
@@ -176,6 +177,8 @@ def candidates(session: Session, year: int) -> list[Row]:
         .join(BudgetUnit, BudgetUnit.id == Project.unit_id)
         .where(*_open_projects(year))
     )
+    if unit_id is not None:
+        query = query.where(Project.unit_id == unit_id)
     rows = []
     for (
         pid,
@@ -239,28 +242,55 @@ def third_party_funds(session: Session, year: int) -> Decimal:
 
 
 def workbench(
-    session: Session, year: int, picked: dict[str, set[int]] | None = None, *, with_rows: bool = True
+    session: Session,
+    year: int,
+    picked: dict[str, set[int]] | None = None,
+    *,
+    with_rows: bool = True,
+    unit_id: int | None = None,
 ) -> Workbench:
     """Everything the workbench shows; ``picked`` checks a choice not saved yet (else the saved one,
-    summed by the database); ``with_rows=False`` leaves the candidates out (the checks alone)."""
+    summed by the database); ``with_rows=False`` leaves the candidates out (the checks alone);
+    ``unit_id`` lists one unit's candidates (``picked`` is then that unit's ticks, the other
+    units' saved ticks kept)."""
     selection = selection_of(session, year)
     instance_id = selection.instance_id if selection else None
     quotas = quotas_of(session, instance_id)
-    rows = candidates(session, year) if (with_rows or picked is not None) else []
+    rows = candidates(session, year, unit_id) if with_rows else []
     rows.sort(key=lambda r: (r.unit_name, r.unit_id, rules.priority(r.candidate)))
     saved = chosen(session, year)
     if picked is not None:
-        saved = {**saved, **{c: set(ids) for c, ids in picked.items() if c != rules.SPOT_CHECK}}
+        shown = {r.project_id for r in rows} if unit_id is not None else None
+        saved = {
+            c: ((ids - shown) if shown is not None else set()) | set(picked.get(c, ()))
+            if c in rules.TICKED
+            else ids
+            for c, ids in saved.items()
+        }
     bench = Workbench(year, selection, quotas, rows, saved, task_id=open_task_id(session, instance_id))
     bench.last_year_third_party_funds = third_party_funds(session, year - 1)
     if quotas is not None:
         if picked is not None:
-            bench.checks = check_rows(rows, saved, quotas, bench.last_year_third_party_funds)
+            every = rows if (unit_id is None and with_rows) else candidates(session, year)
+            bench.checks = check_rows(every, saved, quotas, bench.last_year_third_party_funds)
         else:
             bench.checks = rules.check_totals(
                 totals(session, year), quotas, bench.last_year_third_party_funds
             )
     return bench
+
+
+def units_of(session: Session, year: int) -> list[tuple[int, str]]:
+    """The units with candidates in ``year`` (the workbench's unit filter)."""
+    return list(
+        session.execute(
+            select(BudgetUnit.id, BudgetUnit.name)
+            .join(Project, Project.unit_id == BudgetUnit.id)
+            .where(*_open_projects(year))
+            .group_by(BudgetUnit.id, BudgetUnit.name, BudgetUnit.code)
+            .order_by(BudgetUnit.code)
+        )
+    )
 
 
 def _dec(value) -> Decimal:

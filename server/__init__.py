@@ -180,21 +180,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     labels.register(app)
     readable.register(app)
 
-    from . import (
-        admin,
-        admin_api,
-        auth,
-        designer,
-        inbox,
-        notices,
-        ops,
-        projects,
-        reports,
-        selection,
-        selection_api,
-        tasks,
-    )
+    from . import admin, admin_api, auth, designer, inbox, notices, ops, projects, reports, tasks
     from . import api as api_views
+    from .selection import bp as selection_pages
+    from .selection_api import exempt_blueprints as selection_api_exempt
+    from .selection_api import register as register_selection_api
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
@@ -206,13 +196,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(reports.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin.panels_bp)
-    app.register_blueprint(selection.bp)
+    app.register_blueprint(selection_pages)
     api_views.register(api)
     admin_api.register(api)
-    selection_api.register(api)
+    register_selection_api(api)
     csrf.exempt(api_views.exempt_blueprints())
     csrf.exempt(admin_api.exempt_blueprints())
-    csrf.exempt(selection_api.exempt_blueprints())
+    csrf.exempt(selection_api_exempt())
 
     @app.get("/healthz")
     def healthz():

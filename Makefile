@@ -54,6 +54,8 @@ bench: install bench-inbox
 	$(BIN)/python bench/timers.py
 	pg_virtualenv -t sh -c 'JIXIAO_DATABASE_URL=postgresql+psycopg:// $(BIN)/python bench/timers.py --skip idle lag'
 	$(BIN)/python bench/hostile.py
+	$(BIN)/python bench/portfolio.py
+	pg_virtualenv -t sh -c 'JIXIAO_DATABASE_URL=postgresql+psycopg:// $(BIN)/python bench/portfolio.py'
 	$(MAKE) bench-load
 
 ## make bench-load: LOAD_USERS (200) people for LOAD_SECONDS (300) against run-prod on a throwaway PostgreSQL

@@ -200,6 +200,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import api as api_views
     from . import years as year_pages
     from . import years_api as year_api
+    from .selection import bp as selection_pages
+    from .selection_api import exempt_blueprints as selection_api_exempt
+    from .selection_api import register as register_selection_api
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
@@ -215,16 +218,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(assessment.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(third_party.bp)
+    app.register_blueprint(selection_pages)
     api_views.register(api)
     admin_api.register(api)
     year_api.register(api)
     assessment_api.register(api)
     third_party_api.register(api)
+    register_selection_api(api)
     csrf.exempt(api_views.exempt_blueprints())
     csrf.exempt(admin_api.exempt_blueprints())
     csrf.exempt(year_api.exempt_blueprints())
     csrf.exempt(assessment_api.exempt_blueprints())
     csrf.exempt(third_party_api.exempt_blueprints())
+    csrf.exempt(selection_api_exempt())
     from . import annual
 
     annual.register(app, api)

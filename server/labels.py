@@ -89,6 +89,10 @@ ACTIONS = {
     "filter.saved": lazy_gettext("保存筛选"),
     "filter.deleted": lazy_gettext("删除筛选"),
     "api_token.issued": lazy_gettext("签发接口令牌"),
+    "selection.saved": lazy_gettext("保存年度选取"),
+    "selection.drawn": lazy_gettext("随机抽取抽查样本"),
+    "selection.redrawn": lazy_gettext("重新抽取抽查样本"),
+    "selection.confirmed": lazy_gettext("确认年度选取"),
 }
 
 TIMER_KINDS = {
@@ -108,6 +112,7 @@ PROCESSES = {
     "evaluation": "绩效评价 Evaluation",
     "results_application": "结果应用 Results application",
     "demo_deadline": "演示：填报期限 Demo: a deadline minutes away",
+    "annual_selection": "年度评价对象选取 Annual selection",
 }
 
 # Names in a process's start data (not declared by any form): declared once, with the data.
@@ -302,7 +307,21 @@ def fund_name(fund: str | None) -> str:
     return str(FUND_TYPES.get(fund or "", fund or "—"))
 
 
+SELECTION_CATEGORIES = {
+    "dept_eval": lazy_gettext("部门评价"),
+    "expert_review": lazy_gettext("专家评审"),
+    "third_party": lazy_gettext("第三方重点评价"),
+    "key_monitoring": lazy_gettext("财政重点监控"),
+    "spot_check": lazy_gettext("真实性抽查样本"),
+}
+
+
+def selection_category(category: str | None) -> str:
+    return _lookup(SELECTION_CATEGORIES, category)
+
+
 FILTERS = {
+    "selection_category": selection_category,
     "local_name": local_name,
     "stage_name": stage_name,
     "grade_name": grade_name,

@@ -24,7 +24,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from workflows import clock, commands, policy
 from workflows.commands.collab import attachment_path
 from workflows.errors import FormInvalid
-from workflows.queries import inbox, people, projects, tasks, workbooks
+from workflows.queries import inbox, people, projects, selection, tasks, workbooks
 from workflows.queries.exports import XLSX
 
 from . import assessment, formrender, schemas
@@ -87,6 +87,10 @@ def _render(
 def show(task_id: str):
     if sheet := assessment.scoring_page(task_id):  # R-AS-1: the pre-filled scoring sheet
         return redirect(sheet)
+    task = tasks.readable_task(db.session, page_user().actor, task_id)
+    year = selection.year_of_instance(db.session, task.instance_id)  # 年度评价对象选取: its workbench
+    if year is not None:
+        return redirect(url_for("selection.workbench", year=year))
     return _render(task_id)
 
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 import demo
+import demo.selection
 from demo import paths
 from workflows.engine import specs
 from workflows.policy import Actor, holders_query
@@ -48,7 +49,10 @@ def test_demo_shows_every_stage_in_both_units_and_a_deadline_minutes_away(db, lo
 def test_demo_projects_are_created_by_their_units_submitters_through_the_front_door(db, loaded):
     with db.reading() as session:
         projects = list(session.scalars(select(Project)))
-        assert len(projects) == loaded.projects == len(demo.data.PROJECTS) + len(demo.data.MORE_PROJECTS)
+        more = len(demo.selection.EARLIER) + len(demo.selection.LAST)  # the selection's years (R-EV-2..4)
+        assert (
+            len(projects) == loaded.projects == len(demo.data.PROJECTS) + len(demo.data.MORE_PROJECTS) + more
+        )
         created_by = {
             e.data["code"]: e.actor
             for e in session.scalars(select(AuditEvent).where(AuditEvent.action == "project.created"))
@@ -73,3 +77,17 @@ def test_demo_projects_are_created_by_their_units_submitters_through_the_front_d
         usernames = set(session.scalars(select(User.username)))
         doers = set(session.scalars(select(AuditEvent.actor).where(AuditEvent.action == "task.completed")))
         assert doers and doers <= usernames, doers - usernames
+
+
+def test_demo_selects_the_year_before_last_and_leaves_last_year_to_confirm(db, loaded):
+    """年度评价对象选取 (R-EV-2, R-EV-3, R-EV-4, R-MN-7, R-EV-7): one year confirmed, one waiting."""
+    from workflows import clock
+    from workflows.queries import selection
+
+    year = clock.now().astimezone(clock.CHINA).year - 1
+    with db.reading() as session:
+        earlier, last = selection.workbench(session, year - 1), selection.workbench(session, year)
+    assert earlier.confirmed and not earlier.failures
+    assert not last.confirmed and last.task_id is not None and last.selection.spot_seed
+    assert not last.failures, [c.message for c in last.failures]
+    assert any(r.evaluated_before for r in last.rows) and any(r.one_off for r in last.rows)

@@ -32,6 +32,7 @@ from .people import (
     update_user,
 )
 from .projects import Created, NewProject, create_project, start_for_project
+from .selection import confirm_selection, draw_sample, save_selection, start_selection
 from .user_import import import_users
 
 __all__ = [
@@ -90,4 +91,8 @@ __all__ = [
     "start_for_project",
     "store_attachment",
     "unclaim",
+    "confirm_selection",
+    "draw_sample",
+    "save_selection",
+    "start_selection",
 ]

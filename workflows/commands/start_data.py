@@ -184,6 +184,7 @@ PROCESSES: dict[str, tuple[str, ...]] = {
     ),
     "annual_report": ("fiscal_year", "report_kind"),
     "target_change": ("tc_new_amount",),
+    "annual_selection": ("fiscal_year",),
 }
 
 

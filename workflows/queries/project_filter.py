@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import and_, exists, select
 
 from ..store import HumanTask, Project
+from ..store.selection import key_monitoring_clause
 
 NO_GRADE = "none"  # the grade filter for projects not graded yet (未评价)
 FUND_TYPES = ("general_public", "government_fund", "state_capital", "social_insurance")
@@ -44,6 +45,7 @@ class ProjectFilter:
     overdue: bool = False  # has an open task past its due time
     cut: bool = False  # next year's budget cut for the result (R-RA-1: 调减)
     lagging: bool = False  # budget execution below 序时进度 at the latest monitoring node
+    key_monitoring: bool = False  # under finance's key monitoring (R-MN-7: 重点监控)
     q: str | None = None
 
     @classmethod
@@ -59,6 +61,7 @@ class ProjectFilter:
             overdue=str(args.get("overdue") or "").lower() in _TRUE,
             cut=str(args.get("cut") or "").lower() in _TRUE,
             lagging=str(args.get("lagging") or "").lower() in _TRUE,
+            key_monitoring=str(args.get("key_monitoring") or "").lower() in _TRUE,
             q=_text(args.get("q"), 100),
         )
 
@@ -70,7 +73,7 @@ class ProjectFilter:
         # getattr, not asdict: a dashboard builds thousands of these per page (one per figure)
         args = {f.name: getattr(self, f.name) for f in fields(self)}
         args = {k: v for k, v in args.items() if v not in (None, False, "")}
-        args.update({flag: 1 for flag in ("overdue", "cut", "lagging") if args.get(flag)})
+        args.update({flag: 1 for flag in ("overdue", "cut", "lagging", "key_monitoring") if args.get(flag)})
         return args
 
     def conditions(self, now: datetime) -> list:
@@ -94,6 +97,8 @@ class ProjectFilter:
             terms.append(Project.budget_cut_ratio > 0)
         if self.lagging:
             terms.append(Project.execution_rate < Project.schedule_progress)
+        if self.key_monitoring:
+            terms.append(key_monitoring_clause())
         if self.q:
             terms.append(
                 Project.name.contains(self.q, autoescape=True)

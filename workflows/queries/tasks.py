@@ -15,6 +15,7 @@ from ..engine import forms, specs
 from ..errors import NotFound, TaskNotFound
 from ..policy import Actor
 from ..store import Attachment, AuditEvent, Comment, HumanTask, ProcessInstance, Project, User, audit
+from . import selection
 from .decisions import of_instances
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -74,6 +75,7 @@ def prefill(session: Session, task: HumanTask, schema: dict | None) -> dict:
             continue
         values.update((event.data or {}).get("data") or {})
     values.update(forms.prefilled(schema, values))  # x-prefill: rows from the approved targets
+    values.update(selection.presets_for(session, task.project_id))  # R-EV-3/R-EV-4: the year's choice
     return {k: v for k, v in values.items() if k in declared}
 
 
@@ -135,6 +137,7 @@ def context(session: Session, viewer: Actor, task: HumanTask) -> dict:
         "comments": comments_of(session, task.project_id, task.instance_id),
         "attachments": attachments_of(session, task.project_id, task.instance_id),
         "delegation": open_delegation(session, task.id),
+        "selection_marks": selection.marks_of(session, task.project_id),  # R-MN-7 重点监控 and the rest
     }
 
 

@@ -41,6 +41,11 @@ __all__ = [
     "DEPARTMENT_WIDE_SYNC_COLUMNS",
     "DepartmentWide",
     "FiscalYear",
+from .selection import AnnualSelection, SelectionItem
+
+__all__ = [
+    "AnnualSelection",
+    "SelectionItem",
     "PROJECT_SYNC_COLUMNS",
     "ApiToken",
     "Attachment",

@@ -2,11 +2,17 @@
 from 0007_login_limits.
 
 Revision ID: 0009_merge
-Revises: 0008_execution, 0008_fiscal_year, 0008_assessment, 0008_third_party
+Revises: 0008_execution, 0008_fiscal_year, 0008_assessment, 0008_third_party, 0008_selection
 """
 
 revision = "0009_merge"
-down_revision = ("0008_execution", "0008_fiscal_year", "0008_assessment", "0008_third_party")
+down_revision = (
+    "0008_execution",
+    "0008_fiscal_year",
+    "0008_assessment",
+    "0008_third_party",
+    "0008_selection",
+)
 branch_labels = None
 depends_on = None
 

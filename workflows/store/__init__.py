@@ -29,6 +29,7 @@ from .models import (
     Timer,
     User,
 )
+from .selection import AnnualSelection, SelectionItem
 from .third_party import (  # noqa: E402
     TargetVersion,
     ThirdPartyEngagement,
@@ -41,9 +42,6 @@ __all__ = [
     "DEPARTMENT_WIDE_SYNC_COLUMNS",
     "DepartmentWide",
     "FiscalYear",
-from .selection import AnnualSelection, SelectionItem
-
-__all__ = [
     "AnnualSelection",
     "SelectionItem",
     "PROJECT_SYNC_COLUMNS",

@@ -30,6 +30,7 @@ from .people import (
     update_user,
 )
 from .projects import Created, NewProject, create_project, start_for_project
+from .spot_checks import confirm_score_table, start_spot_checks
 from .user_import import import_users
 
 __all__ = [
@@ -78,6 +79,8 @@ __all__ = [
     "sign_in",
     "start",
     "start_for_project",
+    "start_spot_checks",
+    "confirm_score_table",
     "store_attachment",
     "unclaim",
 ]

@@ -41,7 +41,7 @@ from ..store import (
     audit,
 )
 from ..store.database import UNIT_OF_WORK
-from . import notices
+from . import notices, score_records
 from ._read_tables import (  # noqa: F401 - sync_timer_index, TaskView, views: used through this module
     OPEN_TASKS,
     TASK_AND_OPEN,
@@ -319,6 +319,7 @@ def save(
     )
     sync_timers(session, instance, waiting_now)
     _sync_project(session, instance, project_values)
+    score_records.after_save(session, instance, engine_steps, project_values, actor)  # R-EV-3, R-EV-7
     notices.deliver(session, instance, raised, actor.username)
     if was_running and status == "completed":
         audit.append(session, action="instance.completed", actor=actor.username, instance_id=instance.id)

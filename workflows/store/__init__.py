@@ -7,6 +7,7 @@ Schema changes are Alembic migrations in ``migrations/`` (``jixiao db upgrade``)
 
 from .collab import ApiToken, Attachment, Comment, Delegation, Notification, SavedFilter
 from .database import Database, default_database, transaction
+from .spot_check import AccountabilityRecord, ScoreTableConfirmation, ScoreTableRow, SpotCheck
 from .models import (
     PROJECT_SYNC_COLUMNS,
     AuditChain,
@@ -29,6 +30,10 @@ from .models import (
 )
 
 __all__ = [
+    "AccountabilityRecord",
+    "ScoreTableConfirmation",
+    "ScoreTableRow",
+    "SpotCheck",
     "PROJECT_SYNC_COLUMNS",
     "ApiToken",
     "Attachment",

@@ -182,6 +182,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import admin, admin_api, auth, designer, inbox, notices, ops, projects, reports, tasks
     from . import api as api_views
+    from . import score_table, score_table_api
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
@@ -193,6 +194,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(reports.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin.panels_bp)
+    app.register_blueprint(score_table.bp)  # R-EV-3, R-EV-7
+    score_table_api.register(api)
+    csrf.exempt(score_table_api.exempt_blueprints())
     api_views.register(api)
     admin_api.register(api)
     csrf.exempt(api_views.exempt_blueprints())

@@ -111,6 +111,21 @@ def lines(session: Session, actor: Actor, year: int, unit_id: int | None = None)
         yield ScoreLine(*values[:-1], bool(values[-1]))
 
 
+def count(session: Session, actor: Actor, year: int) -> int:
+    statement = (
+        select(func.count())
+        .select_from(Project)
+        .where(Project.fiscal_year == year, policy.project_clause(actor))
+    )
+    return session.execute(statement).scalar() or 0
+
+
+def page(session: Session, actor: Actor, year: int, *, offset: int, limit: int) -> list[ScoreLine]:
+    """One page of the table, for the screen (the file has every row)."""
+    result = session.execute(query(actor, year).offset(offset).limit(limit))
+    return [ScoreLine(*values[:-1], bool(values[-1])) for values in result]
+
+
 def confirmation(session: Session, year: int) -> Confirmation | None:
     row = session.get(ScoreTableConfirmation, year)
     return None if row is None else Confirmation(row.confirmed_by, row.confirmed_at, row.row_count)

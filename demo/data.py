@@ -25,7 +25,7 @@ from workflows.errors import Conflict, JixiaoError
 from workflows.policy import Actor, holders_query
 from workflows.store import BudgetUnit, Database, Expert, FinanceOffice, ProcessInstance, Project, User
 
-from . import paths
+from . import paths, spot_check
 
 log = logging.getLogger(__name__)
 
@@ -208,6 +208,7 @@ def load(
         report.started += created.instance_id is not None
     if report.advanced:
         report.started += _start_deadline_demo(db)
+        report.started += spot_check.load(db)  # R-EV-7: a year's spot checks, one found 不实
     return report
 
 

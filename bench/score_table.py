@@ -124,7 +124,9 @@ def timed(label: str, backend: str, work) -> float:
     rows = work()
     seconds = time.perf_counter() - started
     verdict = "ok" if seconds < GOAL_SECONDS else "OVER GOAL"
-    print(f"[{backend}] {label:<46} {rows:>7,} rows  {seconds:6.3f} s  ({verdict}, goal < {GOAL_SECONDS:.0f} s)")
+    print(
+        f"[{backend}] {label:<46} {rows:>7,} rows  {seconds:6.3f} s  ({verdict}, goal < {GOAL_SECONDS:.0f} s)"
+    )
     return seconds
 
 
@@ -144,7 +146,9 @@ def main() -> None:
               f"{time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
         office = Actor("bench.office", frozenset({"performance_office"}))
         reviewer = Actor(
-            "bench.finance", frozenset({"finance_reviewer"}), office_units=frozenset(range(1, args.units // 20 + 1))
+            "bench.finance",
+            frozenset({"finance_reviewer"}),
+            office_units=frozenset(range(1, args.units // 20 + 1)),
         )
         results = []
         with db.reading() as session:

@@ -65,6 +65,8 @@ def _start_rows(db: Database, instance_id: int) -> list[dict]:
     """The core indicators the spot check asks about, as it started (from the audit log)."""
     with db.reading() as session:
         started = session.scalar(
-            select(AuditEvent).where(AuditEvent.instance_id == instance_id, AuditEvent.action == "instance.started")
+            select(AuditEvent).where(
+                AuditEvent.instance_id == instance_id, AuditEvent.action == "instance.started"
+            )
         )
         return list(started.data["data"]["sc_indicators"])

@@ -30,7 +30,9 @@ def findings(rows: list[dict], false_at: int | None = None, recovery: float | No
         )
     data = {
         "sc_indicators": checked,
-        "sc_check_comment": "自评核心指标存在不实，一票否决。" if false_at is not None else "核心指标自评属实。",
+        "sc_check_comment": "自评核心指标存在不实，一票否决。"
+        if false_at is not None
+        else "核心指标自评属实。",
     }
     if recovery is not None:
         data["sc_recovery_amount"] = recovery

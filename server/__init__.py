@@ -182,7 +182,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import admin, admin_api, auth, designer, inbox, notices, ops, projects, reports, tasks
     from . import api as api_views
-    from . import score_table, score_table_api
+    from . import score_table_api as score_table_api  # R-EV-3, R-EV-7
+    from .score_table import bp as score_table_bp
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
@@ -194,7 +195,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(reports.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin.panels_bp)
-    app.register_blueprint(score_table.bp)  # R-EV-3, R-EV-7
+    app.register_blueprint(score_table_bp)  # R-EV-3, R-EV-7
     score_table_api.register(api)
     csrf.exempt(score_table_api.exempt_blueprints())
     api_views.register(api)

@@ -112,7 +112,9 @@ def start_spot_checks():
         body = sts.SpotCheckStart().load(raw)
         started = commands.start_spot_checks(database(), body["year"], body["project_ids"], actor=actor)
     except ValidationError as exc:
-        return _refused(raw, {k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in exc.messages.items()})
+        return _refused(
+            raw, {k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in exc.messages.items()}
+        )
     except JixiaoError as exc:
         fields = getattr(exc, "fields", None) or {"project_ids": [str(exc)]}
         return _refused(raw, fields, status_of(exc))

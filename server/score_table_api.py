@@ -103,7 +103,9 @@ def project_spot_checks(project_id):
     project = projects.readable_project(db.session, api_user().actor, project_id)
     return {
         "spot_checks": spot_checks.of_project(db.session, project.id),
-        "accountability": [spot_checks.accountability_json(a) for a in spot_checks.accountability_of(db.session, project.id)],
+        "accountability": [
+            spot_checks.accountability_json(a) for a in spot_checks.accountability_of(db.session, project.id)
+        ],
     }
 
 

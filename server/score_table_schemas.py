@@ -9,7 +9,9 @@ YEAR = validate.Range(min=2000, max=2100)
 
 
 class SpotCheckStart(Schema):
-    year = fields.Integer(required=True, validate=YEAR, metadata={"description": "预算年度 (the self-evaluated year)"})
+    year = fields.Integer(
+        required=True, validate=YEAR, metadata={"description": "预算年度 (the self-evaluated year)"}
+    )
     project_ids = fields.List(
         fields.Integer(validate=validate.Range(min=1, max=2**31 - 1)),
         required=True,

@@ -56,7 +56,9 @@ def desk_of(browser, base, year, shots, username) -> Desk:
     return desk
 
 
-def test_R_EV_7_office_samples_unit_proves_checker_finds_false_grade_is_cha(year, people, browser, serve, shots):
+def test_R_EV_7_office_samples_unit_proves_checker_finds_false_grade_is_cha(
+    year, people, browser, serve, shots
+):
     project_id = graded_through_the_api(year, people)
     base = serve(year.url)
     day("2028-05-10T09:00")

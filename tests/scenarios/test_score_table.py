@@ -41,7 +41,12 @@ def test_R_EV_3_score_table_has_one_row_per_project_with_each_scorers_points(pat
     assert len(rows) == 3
     first = rows[paths.project_row(scored).id]
     self_total = round(paths.data(scored)["ev_self_total"], 2)
-    assert (first.self_total, first.finance_score, first.final_score, first.grade) == (self_total, 85, 85, "良")
+    assert (first.self_total, first.finance_score, first.final_score, first.grade) == (
+        self_total,
+        85,
+        85,
+        "良",
+    )
     assert first.panel_score is None and first.third_party_score is None
     assert first.budget_cut_ratio == 0 and first.cap_reason is None
     tp = rows[paths.project_row(third).id]
@@ -63,7 +68,9 @@ def test_R_EV_3_the_cap_and_its_reason_are_on_the_row(paths):
 def test_R_EV_3_export_matches_the_table_cell_for_cell(paths, year_of_three):
     with paths.db.reading() as session:
         data = score_table.workbook(session, OFFICE, YEAR)
-        expected = [score_table.cells(i, line) for i, line in enumerate(score_table.lines(session, OFFICE, YEAR), 1)]
+        expected = [
+            score_table.cells(i, line) for i, line in enumerate(score_table.lines(session, OFFICE, YEAR), 1)
+        ]
     sheet = load_workbook(BytesIO(data)).active
     assert sheet.title == "评价打分表"
     assert sheet["A1"].value == f"{YEAR}年度本级部门单位项目支出绩效评价打分表"
@@ -98,7 +105,9 @@ def test_R_EV_3_finance_confirms_and_a_later_change_shows(paths, year_of_three):
 
 def test_R_RL_1_a_finance_office_sees_its_own_units_rows(paths, year_of_three):
     own = policy.Actor("office.a", frozenset({"finance_reviewer"}), office_units=frozenset({paths.unit_id}))
-    other = policy.Actor("office.b", frozenset({"finance_reviewer"}), office_units=frozenset({paths.unit_id + 999}))
+    other = policy.Actor(
+        "office.b", frozenset({"finance_reviewer"}), office_units=frozenset({paths.unit_id + 999})
+    )
     assert len(table(paths, own)) == 3
     assert table(paths, other) == []
     assert not score_table.may_read(policy.Actor("u", frozenset({"unit_submitter"}), unit_id=paths.unit_id))

@@ -82,7 +82,11 @@ def test_R_EV_7_spot_check_veto_at_95_grades_cha_with_recovery_and_accountabilit
         [record] = session.scalars(select(AccountabilityRecord)).all()
         assert (record.unit_name, record.owner_name) == ("万载县农业农村局", "刘建国")
         score = session.get(ScoreTableRow, project_id)
-        assert (score.grade, score.cap_reason, score.final_score) == ("差", "真实性核查不实：一票否决", Decimal("95.00"))
+        assert (score.grade, score.cap_reason, score.final_score) == (
+            "差",
+            "真实性核查不实：一票否决",
+            Decimal("95.00"),
+        )
     # the lifecycle goes on with its older copy of the grade: the veto stands
     paths.do(iid, "ra_feedback", forms.results_feedback())
     assert paths.project_row(iid).grade == "差" and paths.project_row(iid).budget_cut_ratio == Decimal("0.3")

@@ -90,7 +90,12 @@ def complete_task(uow: Unit, task_id: str, data: dict | None, *, actor: Actor) -
                 actor=actor.username,
                 instance_id=instance.id,
                 task_id=task_id,
-                data={"task": row.task_spec, "data": clean, "dropped_keys": dropped, **({"facts": facts} if facts else {})},
+                data={
+                    "task": row.task_spec,
+                    "data": clean,
+                    "dropped_keys": dropped,
+                    **({"facts": facts} if facts else {}),
+                },
             )
             # the save marks the row completed (assignee: the completer if unclaimed; draft cleared)
             views = _persist.save(

@@ -113,7 +113,9 @@ def _write_row(session: Session, project_id: int, scored: dict, cap_reason: str 
     now = clock.now()
     if row is None:
         year = session.scalar(select(Project.fiscal_year).where(Project.id == project_id))
-        row = ScoreTableRow(project_id=project_id, fiscal_year=year, changed_after_confirmation=False, updated_at=now)
+        row = ScoreTableRow(
+            project_id=project_id, fiscal_year=year, changed_after_confirmation=False, updated_at=now
+        )
         session.add(row)
     changed = False
     for column, value in scored.items():
@@ -137,7 +139,9 @@ def _record_spot_check(session: Session, check: SpotCheck, engine_steps, actor) 
         outputs = step.data.get("outputs") or {}
         if outputs.get("sc_overdue") is True and not check.overdue:
             check.overdue = True
-            audit.append(session, action="spot_check.overdue", actor=actor.username, data={"spot_check": check.id})
+            audit.append(
+                session, action="spot_check.overdue", actor=actor.username, data={"spot_check": check.id}
+            )
         if "spot_check_verdict" in outputs:
             check.verdict = outputs["spot_check_verdict"]
             check.findings = outputs.get("sc_findings")
@@ -218,7 +222,9 @@ def _keep_veto(session: Session, project_id: int, actor) -> None:
     if check.veto_cut_ratio is not None:
         project.budget_cut_ratio = check.veto_cut_ratio
     row = session.get(ScoreTableRow, project_id)
-    if row is not None and (row.grade != check.veto_grade or row.budget_cut_ratio != project.budget_cut_ratio):
+    if row is not None and (
+        row.grade != check.veto_grade or row.budget_cut_ratio != project.budget_cut_ratio
+    ):
         _write_row(
             session,
             project_id,

@@ -109,9 +109,15 @@ FIELDS: dict[str, StartField] = {
         ),
         StartField("project_score", "number", "评价得分", "the evaluation score (R-RA-1)"),
         StartField(
-            "spot_check_false", "boolean", "真实性核查不实", "the spot check's one-vote veto (R-EV-7)", default=False
+            "spot_check_false",
+            "boolean",
+            "真实性核查不实",
+            "the spot check's one-vote veto (R-EV-7)",
+            default=False,
         ),
-        StartField("sc_indicators", "array", "核心指标", "core indicators the self-evaluation claimed (R-EV-7)"),
+        StartField(
+            "sc_indicators", "array", "核心指标", "core indicators the self-evaluation claimed (R-EV-7)"
+        ),
         StartField("sc_project_graded", "boolean", "已评定等级", "the project has a grade (R-EV-7)"),
         StartField("sc_project_score", "number", "评价得分", "the project's score when checked (R-EV-7)"),
         StartField("deadline_minutes", "number", "期限（分钟）", "minutes until the demo report is due"),
@@ -144,7 +150,14 @@ PROCESSES: dict[str, tuple[str, ...]] = {
     "ex_ante_assessment": ("is_major", "experts", *_RECTIFIES),
     "target_review": ("rectification_max_rounds",),
     "monitoring_round": ("fiscal_year", "monitoring_node", "amount_wan", *_RECTIFIES),
-    "evaluation": ("fiscal_year", "amount_wan", "is_major", "experts", "project_grade_cap", "spot_check_false"),
+    "evaluation": (
+        "fiscal_year",
+        "amount_wan",
+        "is_major",
+        "experts",
+        "project_grade_cap",
+        "spot_check_false",
+    ),
     "results_application": ("amount_wan", "project_grade", "project_score", *_RECTIFIES),
     "rectification": _RECTIFICATION,
     "demo_deadline": ("deadline_minutes",),

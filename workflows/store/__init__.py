@@ -7,7 +7,6 @@ Schema changes are Alembic migrations in ``migrations/`` (``jixiao db upgrade``)
 
 from .collab import ApiToken, Attachment, Comment, Delegation, Notification, SavedFilter
 from .database import Database, default_database, transaction
-from .spot_check import AccountabilityRecord, ScoreTableConfirmation, ScoreTableRow, SpotCheck
 from .models import (
     PROJECT_SYNC_COLUMNS,
     AuditChain,
@@ -28,6 +27,7 @@ from .models import (
     Timer,
     User,
 )
+from .spot_check import AccountabilityRecord, ScoreTableConfirmation, ScoreTableRow, SpotCheck
 
 __all__ = [
     "AccountabilityRecord",

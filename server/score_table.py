@@ -80,7 +80,7 @@ def confirm(year: int):
     return redirect(url_for("score_table.index", year=year), 303)
 
 
-@bp.get("/reports/score-table/<int:year>/export")
+@bp.get("/reports/score-table/<int:year>.xlsx")
 @overseers_only
 def export(year: int):
     data = score_table.workbook(db.session, page_user().actor, year)

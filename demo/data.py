@@ -27,7 +27,7 @@ from workflows.store import BudgetUnit, Database, Expert, FinanceOffice, Process
 
 from . import assessment as demo_assessment
 from . import department_wide as department_wide_demo
-from . import paths, selection, third_party
+from . import paths, selection, spot_check, third_party
 
 log = logging.getLogger(__name__)
 
@@ -213,6 +213,7 @@ def load(
         department_wide_demo.load(db, fiscal_year)  # 部门整体支出: every unit's cycle of the year (R-DW-1)
         demo_assessment.load(db)  # R-AS-1, disclosure (demo/assessment.py)
         third_party.load(db)  # the third-party pool and a target change (R-TP-1..3, R-TG-3)
+        report.started += spot_check.load(db)  # R-EV-7: a year's spot checks, one found 不实
     report.projects += selection.load(db)  # 年度评价对象选取 (demo/selection.py)
     return report
 

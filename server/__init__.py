@@ -198,8 +198,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         third_party_api,
     )
     from . import api as api_views
+    from . import score_table_api as score_table_api  # R-EV-3, R-EV-7
     from . import years as year_pages
     from . import years_api as year_api
+    from .score_table import bp as score_table_bp
     from .selection import bp as selection_pages
     from .selection_api import exempt_blueprints as selection_api_exempt
     from .selection_api import register as register_selection_api
@@ -219,6 +221,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(public.bp)
     app.register_blueprint(third_party.bp)
     app.register_blueprint(selection_pages)
+    app.register_blueprint(score_table_bp)  # R-EV-3, R-EV-7
+    score_table_api.register(api)
+    csrf.exempt(score_table_api.exempt_blueprints())
     api_views.register(api)
     admin_api.register(api)
     year_api.register(api)

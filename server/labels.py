@@ -58,6 +58,7 @@ STATUSES = {
 
 ACTIONS = {
     "instance.started": lazy_gettext("发起流程"),
+    "spot_check.started": lazy_gettext("发起真实性核查"),
     "instance.completed": lazy_gettext("流程结束"),
     "instance.cancelled": lazy_gettext("流程取消"),
     "task.created": lazy_gettext("待办生成"),

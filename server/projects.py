@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from workflows import clock, commands, policy
 from workflows.errors import BusinessRuleRefused, Conflict, Forbidden, FormInvalid, ScriptError
 from workflows.policy import PROJECT_CREATORS, Actor, may_create_project_for
-from workflows.queries import projects
+from workflows.queries import projects, spot_checks
 from workflows.queries.project_filter import ProjectFilter
 
 from . import schemas
@@ -117,4 +117,6 @@ def show(project_id: int):
         # an expert's step offers its replacement to the office that reviews the unit (R-EX-1)
         may_open={t.id for t in steps if policy.may_read_task(actor, t)},
         may_replace={t.id for t in steps if policy.may_manage_panel(actor, t)},
+        spot_checks=spot_checks.of_project(db.session, project_id),  # R-EV-7
+        accountability=spot_checks.accountability_of(db.session, project_id),
     )

@@ -33,6 +33,7 @@ from .people import (
 )
 from .projects import Created, NewProject, create_project, start_for_project
 from .selection import confirm_selection, draw_sample, save_selection, start_selection
+from .spot_checks import confirm_score_table, start_spot_checks
 from .user_import import import_users
 
 __all__ = [
@@ -89,6 +90,8 @@ __all__ = [
     "sign_in",
     "start",
     "start_for_project",
+    "start_spot_checks",
+    "confirm_score_table",
     "store_attachment",
     "unclaim",
     "confirm_selection",

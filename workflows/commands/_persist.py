@@ -41,7 +41,7 @@ from ..store import (
     audit,
 )
 from ..store.database import UNIT_OF_WORK
-from . import _assessment_tables, _completion, department_wide_sync, notices
+from . import _assessment_tables, _completion, department_wide_sync, notices, score_records
 from ._read_tables import (  # noqa: F401 - sync_timer_index, TaskView, views: used through this module
     OPEN_TASKS,
     TASK_AND_OPEN,
@@ -323,6 +323,7 @@ def save(
     _sync_project(session, instance, project_values)
     department_wide_sync.sync(session, instance, unit_values, now)
     _assessment_tables.sync(session, instance, workflow, actor.username)  # R-AS-1 read tables
+    score_records.after_save(session, instance, engine_steps, project_values, actor)  # R-EV-3, R-EV-7
     notices.deliver(session, instance, raised, actor.username)
     if was_running and status == "completed":
         audit.append(session, action="instance.completed", actor=actor.username, instance_id=instance.id)

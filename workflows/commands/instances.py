@@ -19,7 +19,7 @@ from ..engine import form_workbook, forms, specs, steps
 from ..errors import Conflict, Forbidden, FormInvalid, NotClaimedByYou
 from ..policy import Actor, may_complete
 from ..store import Database, ProcessInstance, audit, transaction
-from . import _persist, panels
+from . import _persist, panels, score_records
 from ._persist import CommandResult, open_task, open_task_and_siblings, result_of, write_conflict
 
 Unit = Database | Session  # a command's unit of work: its own (a Database) or the caller's
@@ -85,14 +85,20 @@ def complete_task(uow: Unit, task_id: str, data: dict | None, *, actor: Actor) -
             data, draws = panels.resolve(session, schema, data, task=row)
             clean, dropped = forms.accept(schema, data)
             panels.record_draws(session, draws, task=row, actor=actor)
-            steps.complete_user_task(workflow, task_id, clean)
+            facts = score_records.facts(session, instance)  # R-EV-7: the spot check's verdict
+            steps.complete_user_task(workflow, task_id, {**clean, **facts})
             audit.append(
                 session,
                 action="task.completed",
                 actor=actor.username,
                 instance_id=instance.id,
                 task_id=task_id,
-                data={"task": row.task_spec, "data": clean, "dropped_keys": dropped},
+                data={
+                    "task": row.task_spec,
+                    "data": clean,
+                    "dropped_keys": dropped,
+                    **({"facts": facts} if facts else {}),
+                },
             )
             # the save marks the row completed (assignee: the completer if unclaimed; draft cleared)
             views = _persist.save(

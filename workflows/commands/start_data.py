@@ -125,6 +125,18 @@ FIELDS: dict[str, StartField] = {
             "2 (February, seed 000) or 4 (April, seed 002)",
             default=2,
         ),
+        StartField(
+            "spot_check_false",
+            "boolean",
+            "真实性核查不实",
+            "the spot check's one-vote veto (R-EV-7)",
+            default=False,
+        ),
+        StartField(
+            "sc_indicators", "array", "核心指标", "core indicators the self-evaluation claimed (R-EV-7)"
+        ),
+        StartField("sc_project_graded", "boolean", "已评定等级", "the project has a grade (R-EV-7)"),
+        StartField("sc_project_score", "number", "评价得分", "the project's score when checked (R-EV-7)"),
         StartField("deadline_minutes", "number", "期限（分钟）", "minutes until the demo report is due"),
         StartField(
             "report_kind", "string", "报告类型", 'annual report: "evaluation" (R-RA-4) or "summary" (R-SM-1)'
@@ -171,7 +183,14 @@ PROCESSES: dict[str, tuple[str, ...]] = {
     "ex_ante_assessment": ("is_major", "experts", *_RECTIFIES),
     "target_review": ("rectification_max_rounds",),
     "monitoring_round": ("fiscal_year", "monitoring_node", "amount_wan", *_RECTIFIES),
-    "evaluation": ("fiscal_year", "amount_wan", "is_major", "experts", "project_grade_cap"),
+    "evaluation": (
+        "fiscal_year",
+        "amount_wan",
+        "is_major",
+        "experts",
+        "project_grade_cap",
+        "spot_check_false",
+    ),
     "results_application": ("amount_wan", "project_grade", "project_score", *_RECTIFIES),
     "rectification": _RECTIFICATION,
     "demo_deadline": ("deadline_minutes",),
@@ -185,6 +204,7 @@ PROCESSES: dict[str, tuple[str, ...]] = {
     "annual_report": ("fiscal_year", "report_kind"),
     "target_change": ("tc_new_amount",),
     "annual_selection": ("fiscal_year",),
+    "spot_check": ("fiscal_year", "amount_wan", "sc_indicators", "sc_project_graded", "sc_project_score"),
 }
 
 

@@ -30,6 +30,7 @@ from .models import (
     User,
 )
 from .selection import AnnualSelection, SelectionItem
+from .spot_check import AccountabilityRecord, ScoreTableConfirmation, ScoreTableRow, SpotCheck
 from .third_party import (  # noqa: E402
     TargetVersion,
     ThirdPartyEngagement,
@@ -44,6 +45,10 @@ __all__ = [
     "FiscalYear",
     "AnnualSelection",
     "SelectionItem",
+    "AccountabilityRecord",
+    "ScoreTableConfirmation",
+    "ScoreTableRow",
+    "SpotCheck",
     "PROJECT_SYNC_COLUMNS",
     "ApiToken",
     "Attachment",

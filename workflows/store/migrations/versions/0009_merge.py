@@ -2,7 +2,8 @@
 from 0007_login_limits.
 
 Revision ID: 0009_merge
-Revises: 0008_execution, 0008_fiscal_year, 0008_assessment, 0008_third_party, 0008_selection
+Revises: 0008_execution, 0008_fiscal_year, 0008_assessment, 0008_third_party, 0008_selection,
+          0008_score_table
 """
 
 revision = "0009_merge"
@@ -12,6 +13,7 @@ down_revision = (
     "0008_assessment",
     "0008_third_party",
     "0008_selection",
+    "0008_score_table",
 )
 branch_labels = None
 depends_on = None

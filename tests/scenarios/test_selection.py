@@ -20,7 +20,7 @@ from workflows import quotas as rules
 from workflows.errors import Conflict, FormInvalid
 from workflows.queries import selection as read
 from workflows.queries.project_filter import ProjectFilter
-from workflows.store import AuditEvent, HumanTask, Project
+from workflows.store import AuditEvent, HumanTask, Project, SpotCheck
 
 YEAR = 2026
 OFFICE = policy.Actor("jixiao.office", frozenset({"performance_office"}))
@@ -262,6 +262,25 @@ def test_confirming_completes_the_years_task_and_a_confirmed_selection_is_closed
         assert task.status == "completed" and task.completed_by == OFFICE.username
     with pytest.raises(Conflict):
         commands.save_selection(db, YEAR, year.pick(**PASSING), actor=OFFICE)
+
+
+def test_R_EV_7_confirming_starts_a_spot_check_for_each_project_of_the_drawn_sample(db, year):
+    """The sample drawn on the workbench goes to authenticity spot checks (真实性核查) when the
+    selection is confirmed: one per sampled project, due by June 30 of the next year."""
+    commands.save_selection(db, YEAR, year.pick(**PASSING), actor=OFFICE)
+    commands.draw_sample(db, YEAR, actor=OFFICE)
+    with db.reading() as session:
+        sample = sorted(read.workbench(session, YEAR).chosen["spot_check"])
+    assert sample
+    commands.confirm_selection(db, YEAR, actor=OFFICE)
+    with db.reading() as session:
+        checks = session.execute(select(SpotCheck.project_id, SpotCheck.fiscal_year)).all()
+        evidence = session.scalars(
+            select(HumanTask).where(HumanTask.task_spec == "sc_evidence", HumanTask.status == "open")
+        ).all()
+    assert sorted(p for p, _y in checks) == sample and {y for _p, y in checks} == {YEAR}
+    assert sorted(t.project_id for t in evidence) == sample
+    assert {t.due_at.date().isoformat() for t in evidence} <= {f"{YEAR + 1}-06-30", f"{YEAR + 1}-06-29"}
 
 
 def test_a_stale_save_is_a_conflict_and_a_stray_project_a_field_error(db, year):

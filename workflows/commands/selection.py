@@ -17,11 +17,12 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from .. import clock
 from .. import quotas as rules
+from ..engine import specs
 from ..errors import BusinessRuleRefused, Conflict, Forbidden, FormInvalid, NotFound
 from ..policy import Actor
-from ..store import AnnualSelection, Database, SelectionItem, audit, transaction
+from ..store import AnnualSelection, Database, SelectionItem, SpotCheck, audit, transaction
 from ..store import selection as read
-from . import instances
+from . import instances, spot_checks
 
 Unit = Database | Session
 PROCESS_ID = "annual_selection"
@@ -226,6 +227,19 @@ def confirm_selection(uow: Unit, year: int, *, actor: Actor, note: str = "") -> 
             actor if not actor.is_system else Actor(actor.username, frozenset({"performance_office"}))
         )
         instances.complete_task(session, bench.task_id, data, actor=task_actor)
+        # R-EV-7: the drawn sample goes to its authenticity spot checks, in the same unit of work
+        sample = sorted(bench.chosen.get(rules.SPOT_CHECK, ()))
+        if sample and specs.latest_definition(session, "spot_check", required=False) is not None:
+            checked = set(
+                session.scalars(
+                    select(SpotCheck.project_id).where(
+                        SpotCheck.fiscal_year == year, SpotCheck.project_id.in_(sample)
+                    )
+                )
+            )
+            todo = [p for p in sample if p not in checked]
+            if todo:
+                spot_checks.start_spot_checks(session, year, todo, actor=task_actor)
 
 
 def _chunks(ids: list[int], size: int = 900):

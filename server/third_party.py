@@ -242,6 +242,8 @@ def target_change_open(project_id: int) -> int | None:
 @bp.app_template_global()
 def may_request_target_change(project) -> bool:
     actor = page_user().actor
+    if project.stage in target_change.CLOSED_STAGES:  # evaluated or never budgeted: targets are history
+        return False
     return "unit_submitter" in actor.roles and actor.unit_id == project.unit_id
 
 

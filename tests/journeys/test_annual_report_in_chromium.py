@@ -63,6 +63,7 @@ def test_R_RA_4_the_evaluation_report_is_written_approved_and_released_through_t
 
     # leadership returns it once with a reason, then approves it
     take(liu, "审定年度报告")
+    assert liu.page.locator("#annual-document").count() == 1  # the leader reads the whole report first
     liu.fill({"ar_decision": "退回修改", "ar_comment": "请补充结果应用情况"})
     liu.submit()
     take(zhou, "编制年度报告")

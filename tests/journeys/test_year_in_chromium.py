@@ -272,14 +272,25 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
     tian.open_task("填报绩效监控情况", PROJECT)
     assert "2027年6月10日" in tian.page.locator(".task-head .meta").inner_text()  # due the 10th (R-MN-2)
     day("2027-06-05T10:00")
+    # the rows are the approved 绩效指标 with their 指标值 (双监控, issue 10 item 4): she reports progress
+    rows = [
+        (
+            tian.page.input_value(f"#mn_indicator_progress-{n}-name"),
+            tian.page.input_value(f"#mn_indicator_progress-{n}-target_value"),
+        )
+        for n in range(3)
+    ]
+    assert rows == [("改造小区数量", "3"), ("受益居民户数", "1200"), ("居民满意度", "90")]
     tian.fill(
         {
             "mn_budget_amount": "362",
             "mn_executed_amount": "150",
-            "mn_indicator_progress-0-name": "改造小区数量",
-            "mn_indicator_progress-0-target_value": "3个",
             "mn_indicator_progress-0-actual_value": "1个已完工",
             "mn_indicator_progress-0-completion_rate": "40",
+            "mn_indicator_progress-1-actual_value": "400户",
+            "mn_indicator_progress-1-completion_rate": "33",
+            "mn_indicator_progress-2-actual_value": "尚未调查",
+            "mn_indicator_progress-2-completion_rate": "0",
             "mn_deviation_summary": "进度基本符合序时要求。",
         }
     )
@@ -324,6 +335,8 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
             "mn_executed_amount": "290",
             "mn_indicator_progress-0-actual_value": "2个已完工，1个在建",
             "mn_indicator_progress-0-completion_rate": "80",
+            "mn_indicator_progress-1-actual_value": "900户",
+            "mn_indicator_progress-1-completion_rate": "75",
             "mn_deviation_summary": "第三批小区因雨季顺延半个月，已增加施工班组。",
         }
     )

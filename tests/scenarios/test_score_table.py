@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from demo import form_data as forms
 from tests.scenarios.conftest import OFFICE, YEAR
 from workflows import commands, policy
-from workflows.errors import Forbidden
+from workflows.errors import BusinessRuleRefused, Forbidden
 from workflows.queries import score_table
 
 
@@ -81,6 +81,13 @@ def test_R_EV_3_export_matches_the_table_cell_for_cell(paths, year_of_three):
     assert sheet.cell(3, 5).number_format == "#,##0.00" and sheet.cell(3, 13).number_format == "0.0%"
     assert sheet.cell(3, 6).number_format == "0.00"
     assert sheet.column_dimensions["D"].width == 32
+
+
+def test_R_EV_3_a_year_with_no_evaluated_project_cannot_be_confirmed(paths):
+    """A table of dashes is not a result: confirming before any project is evaluated is refused."""
+    paths.start()
+    with pytest.raises(BusinessRuleRefused, match="尚无项目完成评价"):
+        commands.confirm_score_table(paths.db, YEAR, actor=OFFICE)
 
 
 def test_R_EV_3_finance_confirms_and_a_later_change_shows(paths, year_of_three):

@@ -264,23 +264,41 @@ def test_confirming_completes_the_years_task_and_a_confirmed_selection_is_closed
         commands.save_selection(db, YEAR, year.pick(**PASSING), actor=OFFICE)
 
 
-def test_R_EV_7_confirming_starts_a_spot_check_for_each_project_of_the_drawn_sample(db, year):
-    """The sample drawn on the workbench goes to authenticity spot checks (真实性核查) when the
-    selection is confirmed: one per sampled project, due by June 30 of the next year."""
+def test_R_EV_7_a_sampled_project_not_yet_self_evaluated_waits_in_the_sample(db, year):
+    """A spot check verifies the 自评表: confirming starts none for sampled projects without one."""
     commands.save_selection(db, YEAR, year.pick(**PASSING), actor=OFFICE)
     commands.draw_sample(db, YEAR, actor=OFFICE)
-    with db.reading() as session:
-        sample = sorted(read.workbench(session, YEAR).chosen["spot_check"])
-    assert sample
     commands.confirm_selection(db, YEAR, actor=OFFICE)
     with db.reading() as session:
+        assert read.workbench(session, YEAR).chosen["spot_check"]  # the sample is kept
+        assert session.scalars(select(SpotCheck)).all() == []
+
+
+def test_R_EV_7_confirming_starts_the_spot_check_of_a_sampled_self_evaluated_project(db, paths):
+    """The drawn sample goes to authenticity spot checks (真实性核查) when the selection is
+    confirmed: a self-evaluated project gets its check, the unit's evidence due June 30 next year."""
+    from demo import form_data as forms
+    from tests.scenarios.conftest import BPMN, FORMS
+    from tests.scenarios.conftest import YEAR as PATHS_YEAR
+    from workflows.engine import specs
+
+    files = specs.load_bundle(BPMN, FORMS)
+    files["selection_quotas.dmn"] = files["selection_quotas.dmn"].replace("<text>10</text>", "<text>1</text>")
+    paths.deploy(files)
+    iid = paths.start()
+    paths.to_evaluation(iid)
+    paths.do(iid, "ev_self", forms.self_evaluation(362.0, 350.0))
+    project_id = paths.project_row(iid).id
+    commands.start_selection(db, PATHS_YEAR, actor=OFFICE)
+    picked = {"dept_eval": [project_id], "expert_review": [project_id], "third_party": [project_id]}
+    commands.save_selection(db, PATHS_YEAR, picked, actor=OFFICE)
+    commands.draw_sample(db, PATHS_YEAR, actor=OFFICE)
+    commands.confirm_selection(db, PATHS_YEAR, actor=OFFICE)
+    with db.reading() as session:
         checks = session.execute(select(SpotCheck.project_id, SpotCheck.fiscal_year)).all()
-        evidence = session.scalars(
-            select(HumanTask).where(HumanTask.task_spec == "sc_evidence", HumanTask.status == "open")
-        ).all()
-    assert sorted(p for p, _y in checks) == sample and {y for _p, y in checks} == {YEAR}
-    assert sorted(t.project_id for t in evidence) == sample
-    assert {t.due_at.date().isoformat() for t in evidence} <= {f"{YEAR + 1}-06-30", f"{YEAR + 1}-06-29"}
+        [evidence] = session.scalars(select(HumanTask).where(HumanTask.task_spec == "sc_evidence")).all()
+    assert checks == [(project_id, PATHS_YEAR)]
+    assert evidence.project_id == project_id and evidence.due_at.year == PATHS_YEAR + 1
 
 
 def test_a_stale_save_is_a_conflict_and_a_stray_project_a_field_error(db, year):

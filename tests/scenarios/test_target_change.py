@@ -69,6 +69,15 @@ def test_R_TG_3_change_refused_before_targets_are_approved(paths):
         request(paths, paths.project_row(iid).id)
 
 
+def test_R_TG_3_no_change_once_the_project_is_evaluated(paths):
+    """R-TG-3: targets change while the budget is spent; once the project is in evaluation (or
+    done) its targets are what it is judged against, and a change request is refused."""
+    iid = paths.start()
+    paths.to_evaluation(iid)
+    with pytest.raises(BusinessRuleRefused, match="不能再调整"):
+        request(paths, paths.project_row(iid).id)
+
+
 def test_R_TG_3_approved_change_is_a_new_version_flagged_for_republication(paths, approved):
     """R-TG-3: approved targets change only through finance's approval; the earlier version stays
     readable and the change is flagged for re-publication."""

@@ -82,6 +82,7 @@ def test_bad_cells_are_named_on_the_page_and_nothing_is_imported(web, db_of):
     response = me.post(f"/tasks/{task.id}/workbook", data={"workbook": (BytesIO(content), "申报表.xlsx")})
     assert response.status_code == 400
     assert "未导入任何内容" in response.text
+    assert 'id="workbook-refused"' in response.text  # said at the top of the form, not only below it
     assert "（申请金额（万元））：「很多」不是数字" in response.text
     assert "（权重）：「五十」不是数字" in response.text
     assert state(db_of, task.id) == before

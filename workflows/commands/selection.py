@@ -20,7 +20,7 @@ from .. import quotas as rules
 from ..engine import specs
 from ..errors import BusinessRuleRefused, Conflict, Forbidden, FormInvalid, NotFound
 from ..policy import Actor
-from ..store import AnnualSelection, Database, SelectionItem, SpotCheck, audit, transaction
+from ..store import AnnualSelection, Database, HumanTask, SelectionItem, SpotCheck, audit, transaction
 from ..store import selection as read
 from . import instances, spot_checks
 
@@ -227,19 +227,34 @@ def confirm_selection(uow: Unit, year: int, *, actor: Actor, note: str = "") -> 
             actor if not actor.is_system else Actor(actor.username, frozenset({"performance_office"}))
         )
         instances.complete_task(session, bench.task_id, data, actor=task_actor)
-        # R-EV-7: the drawn sample goes to its authenticity spot checks, in the same unit of work
-        sample = sorted(bench.chosen.get(rules.SPOT_CHECK, ()))
-        if sample and specs.latest_definition(session, "spot_check", required=False) is not None:
-            checked = set(
-                session.scalars(
-                    select(SpotCheck.project_id).where(
-                        SpotCheck.fiscal_year == year, SpotCheck.project_id.in_(sample)
-                    )
-                )
+        _start_spot_checks(session, year, sorted(bench.chosen.get(rules.SPOT_CHECK, ())), task_actor)
+
+
+def _start_spot_checks(session: Session, year: int, sample: list[int], actor: Actor) -> None:
+    """R-EV-7: the drawn sample's projects that have self-evaluated go to their authenticity spot
+    checks now (a check verifies the 自评表's claims); the rest stay in the sample, for the
+    office to start from the spot-check page once their self-evaluation is in."""
+    if not sample or specs.latest_definition(session, "spot_check", required=False) is None:
+        return
+    evaluated = set(
+        session.scalars(
+            select(HumanTask.project_id).where(
+                HumanTask.project_id.in_(sample),
+                HumanTask.task_spec == "ev_self",
+                HumanTask.status == "completed",
             )
-            todo = [p for p in sample if p not in checked]
-            if todo:
-                spot_checks.start_spot_checks(session, year, todo, actor=task_actor)
+        )
+    )
+    checked = set(
+        session.scalars(
+            select(SpotCheck.project_id).where(
+                SpotCheck.fiscal_year == year, SpotCheck.project_id.in_(sample)
+            )
+        )
+    )
+    todo = [p for p in sample if p in evaluated and p not in checked]
+    if todo:
+        spot_checks.start_spot_checks(session, year, todo, actor=actor)
 
 
 def _chunks(ids: list[int], size: int = 900):

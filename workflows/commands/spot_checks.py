@@ -148,6 +148,9 @@ def confirm_score_table(uow: Unit, year: int, *, actor: Actor) -> int:
         count = session.query(Project).filter(Project.fiscal_year == year).count()
         if count == 0:
             raise BusinessRuleRefused(f"{year} 年度没有项目，无法确认打分表")
+        scored = session.query(ScoreTableRow).filter(ScoreTableRow.fiscal_year == year).count()
+        if scored == 0:  # nothing evaluated yet: a table of dashes is not a result to confirm
+            raise BusinessRuleRefused(f"{year} 年度尚无项目完成评价，打分表无可确认的得分")
         confirmation = session.get(ScoreTableConfirmation, year)
         again = confirmation is not None
         if confirmation is None:

@@ -80,6 +80,10 @@ def open_request(session: Session, project_id: int) -> int | None:
     )
 
 
+# targets change while the budget is being spent; once evaluated (or never budgeted) they are history
+CLOSED_STAGES = frozenset({"not_budgeted", "evaluation", "results", "results_applied", "closed"})
+
+
 def request_change(uow: Unit, project_id: int, *, actor: Actor) -> int:
     """申请调整绩效目标: start a change request for a project whose targets are approved; refused
     before approval or while another request is open (R-TG-3). Returns the instance id."""
@@ -89,6 +93,8 @@ def request_change(uow: Unit, project_id: int, *, actor: Actor) -> int:
             raise NotFound(f"项目 {project_id} 不存在")
         if not (actor.is_admin or (actor.roles & REQUESTERS and actor.unit_id == project.unit_id)):
             raise Forbidden("只有项目所在单位可以申请调整绩效目标")
+        if project.stage in CLOSED_STAGES:
+            raise BusinessRuleRefused("项目已进入评价或已办结，不能再调整绩效目标")
         if open_request(session, project.id) is not None:
             raise Conflict("该项目已有绩效目标调整申请在办理中")
         version = current_version(session, project)

@@ -36,7 +36,8 @@ def load(db: Database) -> int:
         checked = set(session.scalars(select(SpotCheck.project_id).where(SpotCheck.fiscal_year == year)))
     started = 0
     with paths._clock_kept():  # noqa: SLF001 - the demo's own clock walk
-        clock.set_now(clock.parse_moment(f"{year + 1}-05-15T09:00"))
+        # after the evaluation graded them (late May) and before the June 30 deadline (R-EV-7)
+        clock.set_now(clock.parse_moment(f"{year + 1}-06-20T09:00"))
         for number, false_at in SAMPLE:
             project_id = projects[number]
             if project_id is None or project_id in checked:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from tests import factories
 from workflows import commands, policy
 from workflows import quotas as rules
-from workflows.errors import Conflict, FormInvalid
+from workflows.errors import BusinessRuleRefused, Conflict, FormInvalid
 from workflows.queries import selection as read
 from workflows.queries.project_filter import ProjectFilter
 from workflows.store import AuditEvent, HumanTask, Project, SpotCheck
@@ -299,6 +299,17 @@ def test_R_EV_7_confirming_starts_the_spot_check_of_a_sampled_self_evaluated_pro
         [evidence] = session.scalars(select(HumanTask).where(HumanTask.task_spec == "sc_evidence")).all()
     assert checks == [(project_id, PATHS_YEAR)]
     assert evidence.project_id == project_id and evidence.due_at.year == PATHS_YEAR + 1
+
+
+def test_the_years_task_completes_only_through_the_workbench_never_around_the_quotas(db, year):
+    """The generic completion (page form, ``POST /api/v1/tasks/<id>/complete``) cannot claim the
+    quotas are met: the task is the workbench's, whose confirmation checks them."""
+    with db.reading() as session:
+        task = session.scalar(select(HumanTask).where(HumanTask.task_spec == "sel_choose"))
+    with pytest.raises(BusinessRuleRefused, match="工作台"):
+        commands.complete_task(db, task.id, {"sel_quotas_met": True}, actor=OFFICE)
+    with db.reading() as session:
+        assert session.get(HumanTask, task.id).status == "open"
 
 
 def test_a_stale_save_is_a_conflict_and_a_stray_project_a_field_error(db, year):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.conftest import project_id
+from tests.server.conftest import PASSWORD, project_id
 from workflows.engine import specs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,6 +66,14 @@ def test_the_task_in_the_inbox_opens_the_workbench(web, db_of, selection_bundle)
         task_id = session.scalar(select(HumanTask.id).where(HumanTask.task_spec == "sel_choose"))
     opened = office.get(f"/tasks/{task_id}")
     assert opened.status_code == 302 and opened.headers["Location"].endswith("/selection/2026")
+    # and the generic API cannot complete it around the quotas: 422, the task still open
+    token = office.client.post("/api/v1/auth/token", json={"username": "zhou.perf", "password": PASSWORD})
+    around = office.client.post(
+        f"/api/v1/tasks/{task_id}/complete",
+        json={"data": {"sel_quotas_met": True}},
+        headers={"Authorization": f"Bearer {token.json['token']}"},
+    )
+    assert around.status_code == 422 and "工作台" in around.json["message"]
 
 
 def test_a_unit_submitter_may_not_open_the_selection(web, api, selection_bundle):

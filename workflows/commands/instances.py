@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock, engine
 from ..engine import form_workbook, forms, specs, steps
-from ..errors import Conflict, Forbidden, FormInvalid, NotClaimedByYou
+from ..errors import BusinessRuleRefused, Conflict, Forbidden, FormInvalid, NotClaimedByYou
 from ..policy import Actor, may_complete
 from ..store import Database, ProcessInstance, audit, transaction
 from . import _persist, panels, score_records
@@ -69,12 +69,23 @@ def start(
         return result_of(instance, _persist.save(session, instance, workflow, actor, open_rows=[]))
 
 
-def complete_task(uow: Unit, task_id: str, data: dict | None, *, actor: Actor) -> CommandResult:
+# Tasks whose completion is a use case of its own, with checks the form cannot hold: they are
+# completed only through their command (``dedicated=True``), never through the generic doors.
+DEDICATED_TASKS = {
+    "sel_choose": "年度评价对象选取须在选取工作台确认（确认时核算配额）",  # commands.confirm_selection
+}
+
+
+def complete_task(
+    uow: Unit, task_id: str, data: dict | None, *, actor: Actor, dedicated: bool = False
+) -> CommandResult:
     """Complete a user task with form data; the next owners see their tasks on commit."""
     data = dict(data or {})
     try:
         with transaction(uow) as session:
             row, open_rows = open_task_and_siblings(session, task_id, actor)
+            if row.task_spec in DEDICATED_TASKS and not dedicated:
+                raise BusinessRuleRefused(DEDICATED_TASKS[row.task_spec])
             if not may_complete(actor, row):
                 if row.assignee is not None:
                     raise NotClaimedByYou(f"task {task_id} is claimed by {row.assignee}")

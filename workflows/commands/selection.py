@@ -226,7 +226,7 @@ def confirm_selection(uow: Unit, year: int, *, actor: Actor, note: str = "") -> 
         task_actor = (
             actor if not actor.is_system else Actor(actor.username, frozenset({"performance_office"}))
         )
-        instances.complete_task(session, bench.task_id, data, actor=task_actor)
+        instances.complete_task(session, bench.task_id, data, actor=task_actor, dedicated=True)
         _start_spot_checks(session, year, sorted(bench.chosen.get(rules.SPOT_CHECK, ())), task_actor)
 
 

@@ -14,7 +14,6 @@ from workflows.queries import people
 from workflows.store import BudgetUnit, Expert, FinanceOffice, User
 
 from . import admin_schemas
-from . import schemas as s
 from .auth import api_user, checked_sign_in, token_required
 from .current import database
 from .jsonbody import Blueprint
@@ -29,13 +28,7 @@ def _admin():
     return user.actor
 
 
-def _errors(*codes):
-    def decorate(view):
-        for code in codes:
-            view = blp.alt_response(code, schema=s.ApiErrorSchema)(view)
-        return view
-
-    return decorate
+_errors = blp.errors  # the JSON error answers each view documents
 
 
 # --- units -------------------------------------------------------------------------------

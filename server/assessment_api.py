@@ -23,13 +23,7 @@ blp = Blueprint(
 )
 
 
-def _errors(*codes):
-    def decorate(view):
-        for code in codes:
-            view = blp.alt_response(code, schema=s.ApiErrorSchema)(view)
-        return view
-
-    return decorate
+_errors = blp.errors  # the JSON error answers each view documents
 
 
 def _staff():

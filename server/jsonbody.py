@@ -129,3 +129,14 @@ class Blueprint(flask_smorest.Blueprint):
     """flask-smorest's blueprint reading JSON bodies with :func:`loads`."""
 
     ARGUMENTS_PARSER = Parser()
+
+    def errors(self, *codes: int):
+        """Document the JSON error answers (``{"error", "message", "fields"}``) a view may give."""
+        from .schemas import ApiErrorSchema  # schemas imports the commands; this module stays light
+
+        def decorate(view):
+            for code in codes:
+                view = self.alt_response(code, schema=ApiErrorSchema)(view)
+            return view
+
+        return decorate

@@ -11,7 +11,6 @@ from flask import abort, send_file
 from workflows import commands
 from workflows.queries import exports, projects, score_table, spot_checks
 
-from . import schemas as s
 from . import score_table_schemas as sts
 from .auth import api_user, token_required
 from .current import database
@@ -21,13 +20,7 @@ from .jsonbody import Blueprint
 blp = Blueprint("api_score_table", __name__, url_prefix="/api/v1", description="Score table and spot checks")
 
 
-def _errors(*codes):
-    def decorate(view):
-        for code in codes:
-            view = blp.alt_response(code, schema=s.ApiErrorSchema)(view)
-        return view
-
-    return decorate
+_errors = blp.errors  # the JSON error answers each view documents
 
 
 def _overseer():

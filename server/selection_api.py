@@ -11,7 +11,6 @@ from flask import abort
 from workflows import commands
 from workflows.queries import selection
 
-from . import schemas as s
 from . import selection_schemas as ss
 from .auth import api_user, token_required
 from .current import database
@@ -23,13 +22,7 @@ blp = Blueprint(
 )
 
 
-def _errors(*codes):
-    def decorate(view):
-        for code in codes:
-            view = blp.alt_response(code, schema=s.ApiErrorSchema)(view)
-        return view
-
-    return decorate
+_errors = blp.errors  # the JSON error answers each view documents
 
 
 def _reader():

@@ -12,7 +12,6 @@ from workflows.commands import target_change, third_party
 from workflows.queries import target_change as target_views
 from workflows.queries import third_party as pool
 
-from . import schemas as s
 from . import third_party_schemas as tps
 from .auth import api_user, token_required
 from .current import database
@@ -23,13 +22,7 @@ blp = Blueprint(
 )
 
 
-def _errors(*codes):
-    def decorate(view):
-        for code in codes:
-            view = blp.alt_response(code, schema=s.ApiErrorSchema)(view)
-        return view
-
-    return decorate
+_errors = blp.errors  # the JSON error answers each view documents
 
 
 def _owner():

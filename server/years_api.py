@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from workflows.queries import department_wide
 
-from . import schemas as s
 from . import year_schemas as ys
 from .auth import api_user, token_required
 from .extensions import db
@@ -17,13 +16,7 @@ from .years import open_year
 blp = Blueprint("api_years", __name__, url_prefix="/api/v1", description="Fiscal years 预算年度")
 
 
-def _errors(*codes):
-    def decorate(view):
-        for code in codes:
-            view = blp.alt_response(code, schema=s.ApiErrorSchema)(view)
-        return view
-
-    return decorate
+_errors = blp.errors  # the JSON error answers each view documents
 
 
 @blp.post("/fiscal-years")

@@ -28,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import bulk  # noqa: E402  (bench/bulk.py, beside this file)
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
@@ -153,33 +154,7 @@ def seed(db: Database, total: int) -> None:
             tasks,
         ),
     }
-    raw = db.engine.raw_connection()
-    try:
-        if is_pg:
-            with raw.driver_connection.cursor() as cur:
-                for table, (cols, rows) in tables.items():
-                    with cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                        for row in rows:
-                            copy.write_row(row)
-                for table in ("budget_unit", "project", "process_instance"):
-                    cur.execute(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-                    )
-            raw.driver_connection.commit()
-            with raw.driver_connection.cursor() as cur:
-                raw.driver_connection.autocommit = True
-                cur.execute("VACUUM ANALYZE")  # what autovacuum does to a table that has settled
-        else:
-            cur = raw.cursor()
-            cur.execute("BEGIN")
-            for table, (cols, rows) in tables.items():
-                marks = ", ".join("?" for _ in cols.split(","))
-                cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
-            cur.execute("COMMIT")
-            cur.execute("ANALYZE")
-            cur.close()
-    finally:
-        raw.close()
+    bulk.load(db, tables, serial=("budget_unit", "project", "process_instance"))
 
 
 def add_users(db: Database) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import bulk  # noqa: E402  (bench/bulk.py, beside this file)
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -81,29 +82,7 @@ def seed(db: Database, units: int, projects: int) -> None:
             checks,
         ),
     }
-    raw = db.engine.raw_connection()
-    try:
-        if is_pg:
-            with raw.driver_connection.cursor() as cur:
-                for table, (cols, rows) in tables.items():
-                    with cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                        for row in rows:
-                            copy.write_row(row)
-            raw.driver_connection.commit()
-            with raw.driver_connection.cursor() as cur:
-                raw.driver_connection.autocommit = True
-                cur.execute("VACUUM ANALYZE")
-        else:
-            cur = raw.cursor()
-            cur.execute("BEGIN")
-            for table, (cols, rows) in tables.items():
-                marks = ", ".join("?" for _ in cols.split(","))
-                cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
-            cur.execute("COMMIT")
-            cur.execute("ANALYZE")
-            cur.close()
-    finally:
-        raw.close()
+    bulk.load(db, tables, serial=())
 
 
 def database_for(workdir: Path) -> str:

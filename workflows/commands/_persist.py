@@ -41,6 +41,7 @@ from ..store import (
     audit,
 )
 from ..store.database import UNIT_OF_WORK
+from ..store.prepared import Prepared
 from . import _assessment_tables, _completion, department_wide_sync, notices, score_records
 from ._read_tables import (  # noqa: F401 - sync_timer_index, TaskView, views: used through this module
     OPEN_TASKS,
@@ -83,9 +84,9 @@ class LoadedInstance:
     deployment_id: int
     content_hash: str
     unit_id: int | None  # the project's unit (human_task.unit_id)
+    current_step: str | None = None
     # the timers the saved state waited on (= its ``timer`` rows, which every save keeps equal)
     timers_at_load: dict[str, datetime] | None = None
-    current_step: str | None = None
 
     def form_schema(self, session: Session, form: str) -> dict | None:
         return specs.form_schema_of(session, self.deployment_id, self.content_hash, form)
@@ -120,10 +121,13 @@ _LOAD = (
     )
     .where(_pi.c.id == bindparam("instance_id"))
 )
-_LOAD_WITH_HEAD = _LOAD.add_columns(
-    _ac.c.seq.label("audit_seq"), _ac.c.last_hash.label("audit_hash")
-).outerjoin(_ac, _ac.c.chain == bindparam("chain"))
-_SAVE_INSTANCE = (
+_LOAD_WITH_HEAD = Prepared(
+    _LOAD.add_columns(_ac.c.seq.label("audit_seq"), _ac.c.last_hash.label("audit_hash")).outerjoin(
+        _ac, _ac.c.chain == bindparam("chain")
+    )
+)
+_LOAD = Prepared(_LOAD)
+_SAVE_INSTANCE = Prepared(
     update(_pi)
     .where(_pi.c.id == bindparam("b_id"), _pi.c.lock_version == bindparam("b_seen"))
     .values(
@@ -157,9 +161,9 @@ def load_instance(session: Session, instance_id: int) -> tuple[LoadedInstance, A
     primed = _holds_write_lock(session)
     if primed:
         params = {"instance_id": instance_id, "chain": audit.chain_name(instance_id)}
-        row = session.connection().execute(_LOAD_WITH_HEAD, params).first()
+        row = next(iter(_LOAD_WITH_HEAD.all(session, params)), None)
     else:
-        row = session.connection().execute(_LOAD, {"instance_id": instance_id}).first()
+        row = next(iter(_LOAD.all(session, {"instance_id": instance_id})), None)
     if row is None:
         raise InstanceNotFound(f"no process instance {instance_id}")
     if primed:
@@ -231,11 +235,7 @@ def open_task(session: Session, task_id: str, actor: Actor) -> HumanTask:
 def open_task_and_siblings(session: Session, task_id: str, actor: Actor) -> tuple[Any, list]:
     """``open_task`` for completing it, in one Core statement: the task's row and every open
     task row of its instance (which the save syncs)."""
-    rows = (
-        session.connection().execute(TASK_AND_OPEN, {"task_id": task_id}).all()
-        if len(task_id or "") <= 36
-        else []
-    )
+    rows = TASK_AND_OPEN.all(session, {"task_id": task_id}) if len(task_id or "") <= 36 else []
     task = next((r for r in rows if r.id == task_id), None)
     _check_open(task, task_id, actor)
     return task, [r for r in rows if r.status == "open" and r.instance_id == task.instance_id]
@@ -274,7 +274,7 @@ def save(
     was_running = instance.status == "running"
     # everything that reads (and may touch) the workflow, expressions included, before it is dumped
     if open_rows is None:
-        open_rows = session.connection().execute(OPEN_TASKS, {"instance_id": instance.id}).all()
+        open_rows = OPEN_TASKS.all(session, {"instance_id": instance.id})
     open_by_id = {row.id: row for row in open_rows}
     ready = steps.ready_user_tasks(workflow)
     created = [human_task_row(instance, t, now) for t in ready if t.id not in open_by_id]
@@ -297,8 +297,8 @@ def save(
     if completed and was_running:
         status, completed_at = "completed", now
     # the instance row first: a concurrent writer is refused before anything else is written
-    result = session.connection().execute(
-        _SAVE_INSTANCE,
+    saved = _SAVE_INSTANCE.execute(
+        session,
         {
             "b_id": instance.id,
             "b_seen": instance.lock_version,
@@ -311,7 +311,7 @@ def save(
             "b_completed_at": completed_at,
         },
     )
-    if result.rowcount != 1:
+    if saved != 1:
         raise Conflict("该流程刚被他人更新，请刷新后重试")
     instance.lock_version += 1
     instance.status, instance.completed_at = status, completed_at

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ..engine import steps, timer_events
 from ..errors import Conflict
 from ..store import HumanTask, Timer, audit
+from ..store.prepared import Prepared
 
 _ht, _tm = HumanTask.__table__, Timer.__table__
 
@@ -52,20 +53,24 @@ _TASK_COLUMNS = (
 )
 _of_task = _ht.alias("of_task")
 # the task asked for, and every open task of its instance (their views and the sync need them)
-TASK_AND_OPEN = select(*_TASK_COLUMNS).where(
-    or_(
-        _ht.c.id == bindparam("task_id"),
-        and_(
-            _ht.c.status == "open",
-            _ht.c.instance_id
-            == select(_of_task.c.instance_id).where(_of_task.c.id == bindparam("task_id")).scalar_subquery(),
-        ),
+TASK_AND_OPEN = Prepared(
+    select(*_TASK_COLUMNS).where(
+        or_(
+            _ht.c.id == bindparam("task_id"),
+            and_(
+                _ht.c.status == "open",
+                _ht.c.instance_id
+                == select(_of_task.c.instance_id)
+                .where(_of_task.c.id == bindparam("task_id"))
+                .scalar_subquery(),
+            ),
+        )
     )
 )
-OPEN_TASKS = select(*_TASK_COLUMNS).where(
-    _ht.c.instance_id == bindparam("instance_id"), _ht.c.status == "open"
+OPEN_TASKS = Prepared(
+    select(*_TASK_COLUMNS).where(_ht.c.instance_id == bindparam("instance_id"), _ht.c.status == "open")
 )
-_COMPLETE_TASK = (
+_COMPLETE_TASK = Prepared(
     update(_ht)
     .where(_ht.c.id == bindparam("b_id"), _ht.c.status == "open")
     .values(
@@ -81,13 +86,13 @@ _CANCEL_TASKS = (
     .where(_ht.c.id.in_(bindparam("b_ids", expanding=True)), _ht.c.status == "open")
     .values(status="cancelled", completed_at=bindparam("b_at"))
 )
-_INSERT_TASKS = insert(_ht)
-_TIMER_ROWS = select(_tm.c.id, _tm.c.task_id, _tm.c.due_at).where(
-    _tm.c.instance_id == bindparam("instance_id")
+_INSERT_TASKS = Prepared(insert(_ht))
+_TIMER_ROWS = Prepared(
+    select(_tm.c.id, _tm.c.task_id, _tm.c.due_at).where(_tm.c.instance_id == bindparam("instance_id"))
 )
 _DELETE_TIMERS = _tm.delete().where(_tm.c.id.in_(bindparam("b_ids", expanding=True)))
-_MOVE_TIMER = update(_tm).where(_tm.c.id == bindparam("b_id")).values(due_at=bindparam("b_due"))
-_INSERT_TIMERS = insert(_tm)
+_MOVE_TIMER = Prepared(update(_tm).where(_tm.c.id == bindparam("b_id")).values(due_at=bindparam("b_due")))
+_INSERT_TIMERS = Prepared(insert(_tm))
 
 
 def sync_human_tasks(session, instance, ready, open_by_id, created, actor, completed_task_id, now):
@@ -97,8 +102,8 @@ def sync_human_tasks(session, instance, ready, open_by_id, created, actor, compl
         if task_id in ready_ids:
             continue
         if task_id == completed_task_id:
-            done = session.connection().execute(
-                _COMPLETE_TASK,
+            done = _COMPLETE_TASK.execute(
+                session,
                 {
                     "b_id": task_id,
                     "b_at": now,
@@ -106,7 +111,7 @@ def sync_human_tasks(session, instance, ready, open_by_id, created, actor, compl
                     "b_assignee": row.assignee or actor.username,
                 },
             )
-            if done.rowcount != 1:
+            if done != 1:
                 raise Conflict(f"task {task_id} was completed by someone else")
             continue
         cancelled.append(task_id)
@@ -130,7 +135,7 @@ def sync_human_tasks(session, instance, ready, open_by_id, created, actor, compl
             data={"task": row["task_spec"], "role": row["role"], "assignee": row["assignee"]},
         )
     if created:
-        session.connection().execute(_INSERT_TASKS, created)
+        _INSERT_TASKS.execute_many(session, created)
     new_by_id = {row["id"]: row for row in created}
     return [_view(open_by_id[t.id]) if t.id in open_by_id else _view_of_new(new_by_id[t.id]) for t in ready]
 
@@ -192,7 +197,7 @@ def sync_timers(session: Session, instance, waiting: dict, trust_load: bool = Tr
         k: t.due_at for k, t in waiting.items()
     }:
         return  # the rows equal the timers at load (every save keeps them so): nothing changed
-    existing = {r.task_id: r for r in session.connection().execute(_TIMER_ROWS, {"instance_id": instance.id})}
+    existing = {r.task_id: r for r in _TIMER_ROWS.all(session, {"instance_id": instance.id})}
     gone = [row.id for task_id, row in existing.items() if task_id not in waiting]
     if gone:
         session.connection().execute(_DELETE_TIMERS, {"b_ids": gone})
@@ -212,8 +217,8 @@ def sync_timers(session: Session, instance, waiting: dict, trust_load: bool = Tr
                 }
             )
         elif row.due_at != timer.due_at:
-            session.connection().execute(_MOVE_TIMER, {"b_id": row.id, "b_due": timer.due_at})
+            _MOVE_TIMER.execute(session, {"b_id": row.id, "b_due": timer.due_at})
     if new:
-        session.connection().execute(_INSERT_TIMERS, new)
+        _INSERT_TIMERS.execute_many(session, new)
     if trust_load and hasattr(instance, "timers_at_load"):
         instance.timers_at_load = dict(waiting)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from .. import clock
 from ..errors import Conflict
 from .models import AuditChain, AuditEvent
+from .prepared import Prepared
 
 GENESIS = "0" * 64
 
@@ -126,9 +127,9 @@ _ac, _ae = AuditChain.__table__, AuditEvent.__table__
 _HEAD_FOR_UPDATE = (
     select(_ac.c.seq, _ac.c.last_hash).where(_ac.c.chain == bindparam("chain")).with_for_update()
 )
-_INSERT_EVENTS = insert(_ae)
-_INSERT_HEADS = insert(_ac)
-_MOVE_HEAD = (
+_INSERT_EVENTS = Prepared(insert(_ae))
+_INSERT_HEADS = Prepared(insert(_ac))
+_MOVE_HEAD = Prepared(
     update(_ac)
     .where(_ac.c.chain == bindparam("b_chain"), _ac.c.seq == bindparam("b_stored_seq"))
     .values(seq=bindparam("b_seq"), last_hash=bindparam("b_last_hash"))
@@ -143,16 +144,14 @@ def write_pending(session: Session) -> None:
     heads = session.info.pop("audit_heads", None) or {}
     if not rows:
         return
-    session.connection().execute(_INSERT_EVENTS, rows)
+    _INSERT_EVENTS.execute_many(session, rows)
     new = [h for h in heads.values() if h["stored_seq"] is None and h["seq"] > 0]
     moved = [h for h in heads.values() if h["stored_seq"] is not None and h["seq"] != h["stored_seq"]]
     if new:
-        session.connection().execute(
-            _INSERT_HEADS, [{k: h[k] for k in ("chain", "seq", "last_hash")} for h in new]
-        )
+        _INSERT_HEADS.execute_many(session, [{k: h[k] for k in ("chain", "seq", "last_hash")} for h in new])
     for head in moved:
-        result = session.connection().execute(
-            _MOVE_HEAD,
+        moved_rows = _MOVE_HEAD.execute(
+            session,
             {
                 "b_chain": head["chain"],
                 "b_stored_seq": head["stored_seq"],
@@ -160,7 +159,7 @@ def write_pending(session: Session) -> None:
                 "b_last_hash": head["last_hash"],
             },
         )
-        if result.rowcount != 1:
+        if moved_rows != 1:
             raise Conflict(f"audit chain {head['chain']} was moved by someone else; try again")
 
 

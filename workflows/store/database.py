@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..config import settings
@@ -33,7 +34,14 @@ def _on_sqlite_connect(dbapi_connection, _record):
 
 def _on_sqlite_begin(conn):
     immediate = conn.get_execution_options().get("sqlite_immediate", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    # on the driver's cursor: the statement has no parameters and no result to process
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance("BEGIN", (), exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect) from exc
+    finally:
+        cursor.close()
 
 
 def prepare_engine(engine: Engine) -> None:

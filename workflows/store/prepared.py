@@ -1,0 +1,143 @@
+"""Write statements of the hot path, compiled once per dialect and run on the driver's cursor.
+
+Issue 14: a Core ``execute`` costs about 60 µs of SQLAlchemy bookkeeping around a 4 µs SQLite
+statement, and a task completion writes five to eight rows. A :class:`Prepared` statement keeps
+what SQLAlchemy would compute on every call — the SQL text for this dialect, the order of its
+parameters and each parameter's bind processor (datetimes to SQLite text, JSON to text) — and
+hands the driver the finished parameters. It runs inside the session's transaction, on the same
+connection; driver errors come back as SQLAlchemy's (``OperationalError``, ``IntegrityError``),
+so callers catch what they caught before.
+
+Only fixed-shape statements belong here (no expanding ``IN`` lists); a SELECT's rows are read with
+:meth:`Prepared.all`.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
+
+
+class _Compiled:
+    __slots__ = ("sql", "binds", "positional", "row_type", "readers")
+
+    def __init__(self, statement: Executable, dialect, column_keys: Sequence[str] | None) -> None:
+        compiled = statement.compile(dialect=dialect, column_keys=list(column_keys) if column_keys else None)
+        self.sql = str(compiled)
+        self.positional = compiled.positional
+        names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
+        # (name, the statement's own value for it — ``status="completed"`` —, its bind processor)
+        self.binds = [
+            (
+                name,
+                compiled.binds[name].value,
+                compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect),
+            )
+            for name in names
+        ]
+        self.row_type, self.readers = None, ()
+        if getattr(statement, "is_select", False):
+            columns = list(statement.selected_columns)
+            self.row_type = namedtuple("Row", [c.key for c in columns], rename=True)
+            self.readers = tuple(
+                c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
+            )
+
+    def parameters(self, values: dict) -> Any:
+        out = []
+        for name, default, processor in self.binds:
+            value = values.get(name, default)
+            out.append(processor(value) if processor is not None else value)
+        if self.positional:
+            return tuple(out)
+        return {name: value for (name, _default, _processor), value in zip(self.binds, out, strict=True)}
+
+    def rows(self, fetched: list) -> list:
+        readers, make = self.readers, self.row_type._make
+        if not any(readers):
+            return [make(row) for row in fetched]
+        return [
+            make(
+                [
+                    value if read is None or value is None else read(value)
+                    for read, value in zip(readers, row, strict=True)
+                ]
+            )
+            for row in fetched
+        ]
+
+
+class Prepared:
+    """One statement: INSERT or UPDATE run with :meth:`execute` (one row) or :meth:`execute_many`,
+    SELECT with :meth:`all`."""
+
+    def __init__(self, statement: Executable) -> None:
+        self.statement = statement
+        self._compiled: dict[tuple, _Compiled] = {}
+
+    def _for(self, connection: Connection, keys: Sequence[str] | None) -> _Compiled:
+        dialect = connection.dialect
+        key = (dialect.name, dialect.driver, tuple(keys) if keys else None)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = _Compiled(self.statement, dialect, keys)
+        return compiled
+
+    def execute(self, session: Session, values: dict, *, column_keys: Sequence[str] | None = None) -> int:
+        """Run with one row of ``values``; the number of rows it touched."""
+        connection = session.connection()
+        compiled = self._for(connection, column_keys)
+        parameters = compiled.parameters(values)
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(compiled.sql, parameters)
+            return cursor.rowcount
+        except connection.dialect.loaded_dbapi.Error as exc:
+            raise _wrapped(compiled.sql, parameters, exc, connection) from exc
+        finally:
+            cursor.close()
+
+    def all(self, session: Session, values: dict) -> list:
+        """Run a SELECT; its rows as named tuples (columns by their keys), values converted as
+        SQLAlchemy would (SQLite's text datetimes to ``datetime``)."""
+        connection = session.connection()
+        compiled = self._for(connection, None)
+        parameters = compiled.parameters(values)
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(compiled.sql, parameters)
+            return compiled.rows(cursor.fetchall())
+        except connection.dialect.loaded_dbapi.Error as exc:
+            raise _wrapped(compiled.sql, parameters, exc, connection) from exc
+        finally:
+            cursor.close()
+
+    def execute_many(self, session: Session, rows: list[dict]) -> None:
+        """Insert ``rows`` (all with the same keys) in one driver call."""
+        if not rows:
+            return
+        connection = session.connection()
+        compiled = self._for(connection, list(rows[0]))
+        parameters = [compiled.parameters(row) for row in rows]
+        cursor = connection.connection.cursor()
+        try:
+            if len(parameters) == 1:
+                cursor.execute(compiled.sql, parameters[0])
+            else:
+                cursor.executemany(compiled.sql, parameters)
+        except connection.dialect.loaded_dbapi.Error as exc:
+            raise _wrapped(compiled.sql, parameters, exc, connection) from exc
+        finally:
+            cursor.close()
+
+
+def _wrapped(sql: str, parameters, exc: Exception, connection: Connection) -> DBAPIError:
+    return DBAPIError.instance(
+        sql, parameters, exc, connection.dialect.loaded_dbapi.Error, dialect=connection.dialect
+    )

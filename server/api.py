@@ -11,7 +11,6 @@ from io import BytesIO
 
 from flask import send_file
 from flask_babel import gettext as _
-from sqlalchemy.orm import defer
 
 from workflows import commands
 from workflows.commands import start_data
@@ -291,9 +290,15 @@ def assign(body, task_id):
 def complete(body, task_id):
     """Complete a task with form data (validated against its JSON Schema; nothing saved on error)."""
     result = commands.complete_task(database(), task_id, body["data"], actor=api_user().actor)
-    # the instance's columns, not its saved state (the command has just written it)
-    row = db.session.get(ProcessInstance, result.instance_id, options=[defer(ProcessInstance.workflow_state)])
-    return {"instance": _instance_json(db.session, row), "next_tasks": result.next_tasks}
+    # the instance as the command left it: no second read
+    instance = {
+        "id": result.instance_id,
+        **vars(result.instance),
+        "status": result.status,
+        "lock_version": result.lock_version,
+        "open_tasks": result.next_tasks,
+    }
+    return {"instance": instance, "next_tasks": result.next_tasks}
 
 
 @blp.post("/tasks/<task_id>/draft")

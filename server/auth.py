@@ -38,8 +38,8 @@ def _load_user(user_id: str):
         key = int(user_id)
     except (TypeError, ValueError):
         return None
-    user = accounts.active_user(db.session, key)
-    return CurrentUser.of(user) if user is not None else None
+    found = accounts.principal(db.session, key)
+    return CurrentUser.of_principal(found) if found is not None else None
 
 
 def checked_sign_in(username: str, password: str) -> CurrentUser | None:
@@ -150,8 +150,8 @@ def token_required(view):
         scheme, _sep, token = header.partition(" ")
         user = None
         if scheme.lower() == "bearer" and token:
-            found = accounts.user_for_token(db.session, token.strip())
-            user = CurrentUser.of(found) if found is not None else None
+            found = accounts.principal_for_token(db.session, token.strip())
+            user = CurrentUser.of_principal(found) if found is not None else None
         if user is None:
             abort(401)
         g.api_user = user

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from workflows.config import settings
 from workflows.policy import Actor
+from workflows.queries.accounts import Principal
 from workflows.store import Database, User
 from workflows.store.database import prepare_engine, sqlite_file_ready
 
@@ -43,6 +44,19 @@ class CurrentUser:
     @property
     def actor(self) -> Actor:
         return Actor(self.username, self.roles, unit_id=self.unit_id, office_units=self.office_units)
+
+    @classmethod
+    def of_principal(cls, principal: Principal) -> CurrentUser:
+        return cls(
+            id=principal.id,
+            username=principal.username,
+            display_name=principal.display_name,
+            unit_id=principal.unit_id,
+            unit_name=principal.unit_name,
+            roles=principal.roles,
+            office_units=principal.office_units,
+            must_change_password=principal.must_change_password,
+        )
 
     @classmethod
     def of(cls, user: User) -> CurrentUser:

@@ -56,12 +56,27 @@ from ._read_tables import (  # noqa: F401 - sync_timer_index, TaskView, views: u
 )
 
 
+@dataclass(frozen=True)
+class InstanceSummary:
+    """The instance's columns as the command left them (an answer needs no second read)."""
+
+    process_id: str
+    version: int
+    business_key: str | None
+    project_id: int | None
+    current_step: str | None
+    started_by: str
+    started_at: datetime
+    completed_at: datetime | None
+
+
 @dataclass
 class CommandResult:
     instance_id: int
     status: str
     lock_version: int
     next_tasks: list[TaskView] = field(default_factory=list)
+    instance: InstanceSummary | None = None
 
 
 @dataclass
@@ -142,8 +157,18 @@ _SAVE_INSTANCE = Prepared(
 )
 
 
-def result_of(instance, open_rows: Iterable[Any]) -> CommandResult:
-    return CommandResult(instance.id, instance.status, instance.lock_version, views(open_rows))
+def result_of(instance: LoadedInstance, open_rows: Iterable[Any]) -> CommandResult:
+    summary = InstanceSummary(
+        instance.process_id,
+        instance.version,
+        instance.business_key,
+        instance.project_id,
+        instance.current_step,
+        instance.started_by,
+        instance.started_at,
+        instance.completed_at,
+    )
+    return CommandResult(instance.id, instance.status, instance.lock_version, views(open_rows), summary)
 
 
 def write_conflict(exc: OperationalError) -> Conflict:
@@ -293,6 +318,7 @@ def save(
             "Nothing was saved."
         )
     titles = [t.title for t in ready]
+    current_step = "、".join(titles)[:200] if titles else None
     status, completed_at = instance.status, instance.completed_at
     if completed and was_running:
         status, completed_at = "completed", now
@@ -306,7 +332,7 @@ def save(
             "b_status": status,
             "b_state": state,
             "b_version": instance.lock_version + 1,
-            "b_step": "、".join(titles)[:200] if titles else None,
+            "b_step": current_step,
             "b_at": now,
             "b_completed_at": completed_at,
         },
@@ -314,7 +340,7 @@ def save(
     if saved != 1:
         raise Conflict("该流程刚被他人更新，请刷新后重试")
     instance.lock_version += 1
-    instance.status, instance.completed_at = status, completed_at
+    instance.status, instance.completed_at, instance.current_step = status, completed_at, current_step
     record_engine_steps(session, instance, engine_steps, actor)
     open_views = sync_human_tasks(
         session, instance, ready, open_by_id, created, actor, completed_task_id, now

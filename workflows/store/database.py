@@ -39,7 +39,9 @@ def _on_sqlite_begin(conn):
     try:
         cursor.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
     except conn.dialect.loaded_dbapi.Error as exc:
-        raise DBAPIError.instance("BEGIN", (), exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect) from exc
+        raise DBAPIError.instance(
+            "BEGIN", (), exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
+        ) from exc
     finally:
         cursor.close()
 

@@ -93,6 +93,9 @@ _TIMER_ROWS = Prepared(
 _DELETE_TIMERS = _tm.delete().where(_tm.c.id.in_(bindparam("b_ids", expanding=True)))
 _MOVE_TIMER = Prepared(update(_tm).where(_tm.c.id == bindparam("b_id")).values(due_at=bindparam("b_due")))
 _INSERT_TIMERS = Prepared(insert(_tm))
+_OF_TASK = (_tm.c.instance_id == bindparam("b_instance"), _tm.c.task_id == bindparam("b_task"))
+_DELETE_TIMER = Prepared(_tm.delete().where(*_OF_TASK))
+_MOVE_TIMER_OF = Prepared(update(_tm).where(*_OF_TASK).values(due_at=bindparam("b_due")))
 
 
 def sync_human_tasks(session, instance, ready, open_by_id, created, actor, completed_task_id, now):
@@ -191,12 +194,23 @@ def sync_timer_index(session: Session, instance, workflow, running: bool = True)
 
 def sync_timers(session: Session, instance, waiting: dict, trust_load: bool = True) -> None:
     """Write the ``timer`` rows that differ from ``waiting``; with ``trust_load``, nothing at all
-    when the instance waits on exactly the timers it waited on when loaded."""
+    when the instance waits on exactly the timers it waited on when loaded, and rows that only
+    go or move are written by task id without reading them first (issue 14: one round trip)."""
     at_load = getattr(instance, "timers_at_load", None) if trust_load else None
-    if at_load is not None and {k: t.due_at for k, t in at_load.items()} == {
-        k: t.due_at for k, t in waiting.items()
-    }:
-        return  # the rows equal the timers at load (every save keeps them so): nothing changed
+    if at_load is not None:
+        stored = {k: t.due_at for k, t in at_load.items()}
+        if stored == {k: t.due_at for k, t in waiting.items()}:
+            return  # the rows equal the timers at load (every save keeps them so): nothing changed
+        if set(waiting) <= set(stored):  # no new row: delete and move by (instance, task)
+            gone = [{"b_instance": instance.id, "b_task": k} for k in stored if k not in waiting]
+            _DELETE_TIMER.execute_many(session, gone)
+            for task_id, timer in waiting.items():
+                if stored[task_id] != timer.due_at:
+                    _MOVE_TIMER_OF.execute(
+                        session, {"b_instance": instance.id, "b_task": task_id, "b_due": timer.due_at}
+                    )
+            instance.timers_at_load = dict(waiting)
+            return
     existing = {r.task_id: r for r in _TIMER_ROWS.all(session, {"instance_id": instance.id})}
     gone = [row.id for task_id, row in existing.items() if task_id not in waiting]
     if gone:

@@ -149,18 +149,22 @@ def write_pending(session: Session) -> None:
     moved = [h for h in heads.values() if h["stored_seq"] is not None and h["seq"] != h["stored_seq"]]
     if new:
         _INSERT_HEADS.execute_many(session, [{k: h[k] for k in ("chain", "seq", "last_hash")} for h in new])
-    for head in moved:
-        moved_rows = _MOVE_HEAD.execute(
+    if moved:
+        touched = _MOVE_HEAD.execute_many(
             session,
-            {
-                "b_chain": head["chain"],
-                "b_stored_seq": head["stored_seq"],
-                "b_seq": head["seq"],
-                "b_last_hash": head["last_hash"],
-            },
+            [
+                {
+                    "b_chain": head["chain"],
+                    "b_stored_seq": head["stored_seq"],
+                    "b_seq": head["seq"],
+                    "b_last_hash": head["last_hash"],
+                }
+                for head in moved
+            ],
         )
-        if moved_rows != 1:
-            raise Conflict(f"audit chain {head['chain']} was moved by someone else; try again")
+        if touched != len(moved):
+            chains = ", ".join(head["chain"] for head in moved)
+            raise Conflict(f"audit chain {chains} was moved by someone else; try again")
 
 
 def mark(session: Session) -> tuple:

@@ -118,10 +118,11 @@ class Prepared:
         finally:
             cursor.close()
 
-    def execute_many(self, session: Session, rows: list[dict]) -> None:
-        """Insert ``rows`` (all with the same keys) in one driver call."""
+    def execute_many(self, session: Session, rows: list[dict]) -> int:
+        """Run once per row of ``rows`` (all with the same keys) in one driver call; the number
+        of rows touched in all."""
         if not rows:
-            return
+            return 0
         connection = session.connection()
         compiled = self._for(connection, list(rows[0]))
         parameters = [compiled.parameters(row) for row in rows]
@@ -131,6 +132,7 @@ class Prepared:
                 cursor.execute(compiled.sql, parameters[0])
             else:
                 cursor.executemany(compiled.sql, parameters)
+            return cursor.rowcount
         except connection.dialect.loaded_dbapi.Error as exc:
             raise _wrapped(compiled.sql, parameters, exc, connection) from exc
         finally:

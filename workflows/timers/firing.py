@@ -199,23 +199,65 @@ def _drain(
     db: Database, moment: datetime, as_of: datetime | None, batch: int, tried: set, lock
 ) -> PassReport:
     """Claim and fire batches until nothing due is left for this pass: one unit of work (one
-    commit) per batch of up to ``batch`` due rows."""
+    commit) per batch of up to ``batch`` due rows.
+
+    A batch is fired straight first, with no savepoint per instance (issue 14: two round trips
+    fewer per instance, and the batch's audit rows written in one go). Should any instance of it
+    fail or conflict, that attempt is rolled back whole and the batch fired again carefully, each
+    instance under its own savepoint (a failure becomes its incident, the others stay fired)."""
     report = PassReport()
     while True:
         with lock:
             skip = set(tried)
+        outcome = _fire_straight(db, moment, as_of, batch, skip)
+        if outcome is None:
+            outcome = _fire_carefully(db, moment, as_of, batch, skip)
+        part, busy, not_done, any_claimed = outcome
+        with lock:
+            tried.update(busy)  # held by another scheduler or a user: the next pass
+            # not fired, failed, refused, or due again: once per pass (a pass always ends);
+            # fired instances leave no due row behind, so ``tried`` stays small
+            tried.update(not_done)
+        _add(report, part)
+        if not any_claimed:
+            return report
+
+
+def _add(report: PassReport, part: PassReport) -> None:
+    report.fired += part.fired
+    report.instances += part.instances
+    report.conflicts += part.conflicts
+    report.incidents.extend(part.incidents)
+
+
+def _fire_straight(db: Database, moment, as_of, batch: int, skip: set):
+    """One batch without savepoints; None when any instance of it failed (nothing committed)."""
+    part, not_done = PassReport(), set()
+    actor = Actor.system("scheduler")
+    try:
         with transaction(db) as session:
             claimed, busy = index.claim_batch(session, moment, batch, skip)
-            if not claimed and not busy:
-                return report
-            with lock:
-                tried.update(busy)  # held by another scheduler or a user: the next pass
             for instance_id, due in claimed.items():
-                if not _fire_in_batch(session, instance_id, due, as_of, report):
-                    # not fired, failed, refused, or due again: once per pass (a pass always ends);
-                    # fired instances leave no due row behind, so ``tried`` stays small
-                    with lock:
-                        tried.add(instance_id)
+                fired, still_due = fire_claimed(session, instance_id, due, now=as_of, actor=actor)
+                if fired:
+                    part.instances += 1
+                    part.fired += fired
+                if not fired or still_due:
+                    not_done.add(instance_id)
+    except Exception:  # noqa: BLE001 - fired again carefully, where each failure is its own
+        return None
+    return part, busy, not_done, bool(claimed or busy)
+
+
+def _fire_carefully(db: Database, moment, as_of, batch: int, skip: set):
+    """One batch, each instance under its own savepoint (see :func:`_fire_in_batch`)."""
+    part, not_done = PassReport(), set()
+    with transaction(db) as session:
+        claimed, busy = index.claim_batch(session, moment, batch, skip)
+        for instance_id, due in claimed.items():
+            if not _fire_in_batch(session, instance_id, due, as_of, part):
+                not_done.add(instance_id)
+    return part, busy, not_done, bool(claimed or busy)
 
 
 def run_due(db: Database, as_of: datetime | None = None, batch: int = 100, workers: int = 1) -> PassReport:

@@ -13,6 +13,7 @@ web layer's labels serve the file too and this module stays free of Flask.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from copy import copy
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -20,7 +21,7 @@ from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
@@ -84,7 +85,7 @@ class _Sheet:
     def __init__(self, workbook: Workbook, name: str, title: str, columns: tuple[Column, ...]):
         self.ws: Worksheet = workbook.create_sheet(name)
         self.columns = columns
-        self._styles: list[str | None] | None = None
+        self._styles: list | None = None  # per column: the body cell's style, or None
         last = get_column_letter(len(columns))
         for i, column in enumerate(columns, start=1):
             self.ws.column_dimensions[get_column_letter(i)].width = column.width
@@ -128,31 +129,29 @@ class _Sheet:
                 ]
             )
             return
-        # body rows: plain values, and a named style (registered once) only where a number
-        # needs its format; the grid is printed as gridlines. Setting font, border and number
-        # format cell by cell hashed style objects for 90% of an export's time (bench/reports.py).
-        self.ws.append(
-            [
-                v if style is None else self._styled(v, style)
-                for style, v in zip(self._body_styles(), values, strict=True)
-            ]
-        )
-
-    def _body_styles(self) -> list[str | None]:
+        # body rows: plain values, and a styled cell only where a number needs its format, its
+        # style copied from the column's prototype (openpyxl's StyleArray, as its own cell copy
+        # does); the grid is printed as gridlines. Setting font, border and number format (or a
+        # named style) cell by cell hashed style objects for most of an export's time
+        # (bench/reports.py).
         if self._styles is None:
-            book = self.ws.parent
-            self._styles = []
-            for c in self.columns:
-                name = f"jixiao-{c.number_format}" if c.number_format else None
-                if name is not None and name not in book.named_styles:
-                    book.add_named_style(NamedStyle(name=name, number_format=c.number_format))
-                self._styles.append(name)
-        return self._styles
+            self._styles = [
+                None if not c.number_format else self._format(c.number_format) for c in self.columns
+            ]
+        cells = []
+        for style, value in zip(self._styles, values, strict=True):
+            if style is None:  # an empty number cell keeps its format, for a clerk to fill in
+                cells.append(value)
+            else:
+                cell = WriteOnlyCell(self.ws, value=value)
+                cell._style = copy(style)  # noqa: SLF001
+                cells.append(cell)
+        self.ws.append(cells)
 
-    def _styled(self, value, style: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, value=value)
-        cell.style = style
-        return cell
+    def _format(self, number_format: str):
+        prototype = WriteOnlyCell(self.ws)
+        prototype.number_format = number_format
+        return prototype._style  # noqa: SLF001
 
 
 def _saved(workbook: Workbook) -> bytes:

@@ -16,7 +16,7 @@ from flask_login import login_required
 
 from workflows import clock
 from workflows.policy import OVERSIGHT_ROLES
-from workflows.queries import dashboard, exports, projects
+from workflows.queries import dashboard, exports, list_exports, projects
 from workflows.queries.project_filter import FUND_TYPES, ProjectFilter
 
 from . import labels
@@ -120,6 +120,7 @@ def projects_workbook():
     """The project list as shown (same filters, same visibility) as a spreadsheet."""
     actor = page_user().actor
     filters = ProjectFilter.from_args(request.args)
+    order = list_exports.order_of(request.args, projects.SORTS)  # as the list is sorted
     with database().reading() as session:
-        data = exports.project_list(session, actor, filters, stage_name=labels.stage_name)
+        data = exports.project_list(session, actor, filters, stage_name=labels.stage_name, order=order)
     return _xlsx(data, f"项目清单{'-' + str(filters.year) if filters.year else ''}.xlsx")

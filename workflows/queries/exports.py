@@ -24,12 +24,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy import select
+from sqlalchemy import Float, select, type_coerce
 from sqlalchemy.orm import Session
 
 from .. import clock, policy
 from ..policy import Actor
 from ..store import BudgetUnit, Project
+from .paging import Order
 from .project_filter import ProjectFilter
 from .projects import listing
 
@@ -173,25 +174,38 @@ def _title(base: str, filters: ProjectFilter) -> str:
 # --- the project list, as shown ----------------------------------------------------
 
 
-def project_rows(session: Session, actor: Actor, filters: ProjectFilter, *, now: datetime | None = None):
-    """The project list's rows for ``filters`` (same order and visibility), streamed."""
+def _float(column):
+    """Amounts and scores as plain floats: a 50,000-row file without a Decimal per cell."""
+    return type_coerce(column, Float)
+
+
+def project_rows(
+    session: Session,
+    actor: Actor,
+    filters: ProjectFilter,
+    *,
+    now: datetime | None = None,
+    order: Order | None = None,
+):
+    """The project list's rows for ``filters`` (same order and visibility), streamed through the
+    Core connection (the ORM's row handling is a third of the export's reading)."""
     query = (
-        listing(actor, filters=filters, now=now or clock.now())
+        listing(actor, filters=filters, now=now or clock.now(), order=order)
         .join(BudgetUnit, BudgetUnit.id == Project.unit_id)
         .with_only_columns(
             Project.code,
             Project.name,
             BudgetUnit.name,
             Project.fiscal_year,
-            Project.amount,
+            _float(Project.amount),
             Project.stage,
-            Project.score,
+            _float(Project.score),
             Project.grade,
-            Project.budget_cut_ratio,
+            _float(Project.budget_cut_ratio),
         )
         .execution_options(yield_per=2000)
     )
-    return session.execute(query)
+    return session.connection().execute(query)
 
 
 def project_list(
@@ -201,27 +215,21 @@ def project_list(
     *,
     stage_name: Callable[[str], str] = str,
     now: datetime | None = None,
+    order: Order | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> bytes:
-    """项目清单: the project list as the page shows it, one row a project."""
+    """项目清单: the project list as the page shows it (filters and order), one row a project;
+    ``progress(rows written)`` is called every 1,000 rows (a background export's progress)."""
     workbook = _new_workbook()
     sheet = _Sheet(workbook, "项目清单", _title("项目清单", filters), PROJECT_COLUMNS)
     names: dict[str, str] = {}  # a handful of stages over 50,000 rows: translate each once
-    for code, name, unit, year, amount, stage, score, grade, ratio in project_rows(
-        session, actor, filters, now=now
-    ):
-        sheet.row(
-            [
-                code,
-                name,
-                unit,
-                year,
-                _number(amount),
-                names[stage] if stage in names else names.setdefault(stage, str(stage_name(stage))),
-                _number(score),
-                grade,
-                _number(ratio),
-            ]
-        )
+    rows = project_rows(session, actor, filters, now=now, order=order)
+    for done, (code, name, unit, year, amount, stage, score, grade, ratio) in enumerate(rows, start=1):
+        if stage not in names:
+            names[stage] = str(stage_name(stage))
+        sheet.row([code, name, unit, year, amount, names[stage], score, grade, ratio])
+        if progress is not None and done % 1000 == 0:
+            progress(done)
     return _saved(workbook)
 
 

@@ -1,0 +1,66 @@
+"""Paged, sorted lists in the browser (issue 12, item 7): the query-string form of a list's page
+and order, and the template helpers the shared macros in ``_list.html`` call.
+
+A list page reads ``list_args(request.args, sorts)`` (``page``, ``per_page``, ``sort``,
+``dir``), hands the :class:`paging.Order` to its query, and renders the headers with
+``sort_th`` and the pager with ``pager`` from ``_list.html``. Every link keeps the page's
+other arguments (its filters), so a sorted, filtered list survives paging and reloading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, request, url_for
+
+from workflows.queries.paging import MAX_PER_PAGE, Order, Sorts
+
+
+@dataclass(frozen=True)
+class ListArgs:
+    page: int
+    per_page: int
+    order: Order
+
+
+def _int(value, default: int, low: int, high: int) -> int:
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return default
+    return max(low, min(high, number))
+
+
+def list_args(args, sorts: Sorts, *, per_page: int = 50) -> ListArgs:
+    """Page, page size and order from a query string; an unknown sort key is the list's default."""
+    key = args.get("sort")
+    if key in sorts.columns:
+        order = Order(key, args.get("dir") == "desc")
+    else:
+        order = sorts.default
+    return ListArgs(
+        page=_int(args.get("page"), 1, 1, 10**6),
+        per_page=_int(args.get("per_page"), per_page, 1, MAX_PER_PAGE),
+        order=order,
+    )
+
+
+def here(**changes) -> str:
+    """This page's address with some query arguments changed (``None`` removes one)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def sort_url(order: Order, key: str, anchor: str = "") -> str:
+    """The header's link: this column ascending, or flipped when it is the current order."""
+    descending = (not order.descending) if order.key == key else False
+    return here(sort=key, dir="desc" if descending else "asc", page=None) + (f"#{anchor}" if anchor else "")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(here=here, sort_url=sort_url)

@@ -31,16 +31,18 @@ def _int(value, default: int, low: int, high: int) -> int:
     return max(low, min(high, number))
 
 
-def list_args(args, sorts: Sorts, *, per_page: int = 50) -> ListArgs:
-    """Page, page size and order from a query string; an unknown sort key is the list's default."""
-    key = args.get("sort")
-    if key in sorts.columns:
-        order = Order(key, args.get("dir") == "desc")
-    else:
-        order = sorts.default
+def list_args(
+    args, sorts: Sorts | None = None, *, per_page: int = 50, prefix: str = "", keys=None
+) -> ListArgs:
+    """Page, page size and order from a query string (``page``, ``per_page``, ``sort``, ``dir``,
+    each after ``prefix`` when a page holds two lists); an unknown sort key is the default."""
+    key = args.get(f"{prefix}sort")
+    known = keys if keys is not None else (sorts.columns if sorts else ())
+    default = sorts.default if sorts else Order("")
+    order = Order(key, args.get(f"{prefix}dir") == "desc") if key in known else default
     return ListArgs(
-        page=_int(args.get("page"), 1, 1, 10**6),
-        per_page=_int(args.get("per_page"), per_page, 1, MAX_PER_PAGE),
+        page=_int(args.get(f"{prefix}page"), 1, 1, 10**6),
+        per_page=_int(args.get(f"{prefix}per_page"), per_page, 1, MAX_PER_PAGE),
         order=order,
     )
 
@@ -56,10 +58,14 @@ def here(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
-def sort_url(order: Order, key: str, anchor: str = "") -> str:
-    """The header's link: this column ascending, or flipped when it is the current order."""
-    descending = (not order.descending) if order.key == key else False
-    return here(sort=key, dir="desc" if descending else "asc", page=None) + (f"#{anchor}" if anchor else "")
+def sort_url(
+    order: Order, key: str, anchor: str = "", prefix: str = "", first_descending: bool = False
+) -> str:
+    """The header's link: this column (ascending, or most first for a figure), or the current
+    column flipped; back to the first page."""
+    descending = (not order.descending) if order.key == key else first_descending
+    changes = {f"{prefix}sort": key, f"{prefix}dir": "desc" if descending else "asc", f"{prefix}page": None}
+    return here(**changes) + (f"#{anchor}" if anchor else "")
 
 
 def init_app(app: Flask) -> None:

@@ -49,7 +49,9 @@ def index():
     filters = ProjectFilter.from_args(request.args)  # what a dashboard figure links to
     listed = listing.list_args(request.args, projects.SORTS, per_page=args["per_page"])
     query = projects.listing(user.actor, filters=filters)
-    found = paging.page_of(db.session, query, projects.SORTS, listed.order, page=args["page"], per_page=listed.per_page)
+    found = paging.page_of(
+        db.session, query, projects.SORTS, listed.order, page=args["page"], per_page=listed.per_page
+    )
     return render_template(
         "projects/index.html",
         total=found.total,

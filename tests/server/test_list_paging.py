@@ -34,14 +34,20 @@ def test_project_list_sorts_by_a_header_and_pages_in_that_order(web, db_of):
     first = me.get("/projects?sort=amount&dir=desc&per_page=5").text
     second = me.get("/projects?sort=amount&dir=desc&per_page=5&page=2").text
     with db_of.reading() as session:
-        expected = session.execute(
-            select(Project.code).order_by(Project.amount.desc(), Project.code)
-        ).scalars().all()
+        expected = (
+            session.execute(select(Project.code).order_by(Project.amount.desc(), Project.code))
+            .scalars()
+            .all()
+        )
     assert _column(first, "projects", 0) + _column(second, "projects", 0) == expected[:10]
     # the header shows the order with an arrow and links to the flipped order, first page
-    assert re.search(r'data-sort-key="amount" aria-sort="descending"><a href="[^"]*sort=amount&amp;dir=asc', first)
+    assert re.search(
+        r'data-sort-key="amount" aria-sort="descending"><a href="[^"]*sort=amount&amp;dir=asc', first
+    )
     assert "▼" in first
-    assert 'rel="next"' in first and "per_page=5" in re.search(r'<a href="([^"]*)" rel="next"', first).group(1)
+    assert 'rel="next"' in first and "per_page=5" in re.search(r'<a href="([^"]*)" rel="next"', first).group(
+        1
+    )
 
 
 def test_an_unknown_sort_key_is_the_default_order(web, db_of):

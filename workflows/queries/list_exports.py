@@ -73,7 +73,7 @@ KINDS: dict[str, ListExport] = {
         build=lambda session, actor, params, progress, names: score_table.workbook(
             session, actor, _year(params), progress
         ),
-        file_name=lambda params: f"绩效评价打分表-{_year(params)}.xlsx",
+        file_name=lambda params: f"{_year(params)}年度绩效评价打分表.xlsx",
     ),
     "users": ListExport(
         may=lambda actor: actor.is_admin,

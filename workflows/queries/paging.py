@@ -119,3 +119,34 @@ def page_of(
     result = session.execute(statement)
     items = list(result.scalars().unique() if scalars else result.all())
     return Page(items, total, page, per_page, order)
+
+
+def sort_list(rows: list, keys: Mapping[str, Any], order: Order, default: Order) -> tuple[list, Order]:
+    """A list built in Python (a register merged from several tables) in ``order``: ``keys``
+    maps a sort key to a function of a row; ``None`` sorts first, ties keep the list's order."""
+    if order.key not in keys:
+        order = default
+    key = keys[order.key]
+
+    def rank(row):
+        value = key(row)
+        return (value is not None, value if value is not None else 0)
+
+    return sorted(rows, key=rank, reverse=order.descending), order
+
+
+def page_list(
+    rows: list,
+    keys: Mapping[str, Any],
+    order: Order,
+    default: Order,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+) -> Page:
+    """One page of :func:`sort_list`."""
+    ranked, order = sort_list(rows, keys, order, default)
+    per_page = max(1, min(MAX_PER_PAGE, per_page))
+    pages = max(1, -(-len(ranked) // per_page))
+    page = min(max(1, page), pages)
+    return Page(ranked[(page - 1) * per_page : page * per_page], len(ranked), page, per_page, order)

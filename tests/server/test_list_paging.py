@@ -133,3 +133,14 @@ def test_a_long_export_runs_in_the_background_with_progress_and_a_download(web, 
 def test_an_export_kind_the_user_may_not_read_is_not_found(web):
     assert web("li.si").post("/exports/users", data={"args": ""}).status_code == 404
     assert web("li.si").post("/exports/nonsense", data={"args": ""}).status_code == 404
+
+
+def test_operations_instances_are_paged_and_sorted_by_their_headers(web, db_of):
+    from workflows.store import ProcessInstance
+
+    me = web("admin")
+    html = me.get("/ops/?sort=id&dir=desc&per_page=2&page=2").text
+    with db_of.reading() as session:
+        ids = sorted(session.scalars(select(ProcessInstance.id)), reverse=True)
+    assert _column(html, "instances", 0) == [str(i) for i in ids[2:4]]
+    assert 'data-sort-key="id" aria-sort="descending"' in html

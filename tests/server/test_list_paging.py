@@ -144,3 +144,16 @@ def test_operations_instances_are_paged_and_sorted_by_their_headers(web, db_of):
         ids = sorted(session.scalars(select(ProcessInstance.id)), reverse=True)
     assert _column(html, "instances", 0) == [str(i) for i in ids[2:4]]
     assert 'data-sort-key="id" aria-sort="descending"' in html
+
+
+def test_inbox_headers_sort_and_the_pager_keeps_the_order(web):
+    me = web("zhang.san")
+    html = me.get("/inbox?sort=created&dir=asc&per_page=1").text
+    assert 'data-sort-key="created" aria-sort="ascending"' in html
+    flipped = re.search(r'data-sort-key="created"[^>]*><a href="([^"]*)"', html).group(1)
+    assert "sort=created" in flipped and "dir=desc" in flipped
+    next_page = re.search(r'<a href="([^"]*page=2[^"]*)"', html).group(1)
+    assert "sort=created" in next_page and "dir=asc" in next_page
+    first, second = (me.get(f"/inbox?sort=created&dir=asc&per_page=1&page={n}").text for n in (1, 2))
+    both = me.get("/inbox?sort=created&dir=asc&per_page=2").text
+    assert _column(first, "inbox", 0) + _column(second, "inbox", 0) == _column(both, "inbox", 0)

@@ -43,16 +43,20 @@ def _load(schema_cls) -> dict:
     return schema_cls().load(schemas.from_form(schema_cls, request.form))
 
 
-def _users_page(session):
-    """The users table: paged and sorted by its headers (issue 12, item 7)."""
-    listed = listing.list_args(request.args, people.USER_SORTS)
-    return people.users_page(session, listed.order, page=listed.page, per_page=listed.per_page)
+# the tables paged and sorted by their headers (issue 12, item 7): template → (page query, sorts)
+_PAGED = {
+    "admin/users.html": (people.users_page, people.USER_SORTS),
+    "admin/units.html": (people.units_page, people.UNIT_SORTS),
+    "admin/experts.html": (people.experts_page, people.EXPERT_SORTS),
+}
 
 
 def _page(template: str, errors: dict | None = None, **values):
     with database().reading() as session:
-        if template == "admin/users.html":
-            values["found"] = _users_page(session)
+        if template in _PAGED:
+            query, sorts = _PAGED[template]
+            listed = listing.list_args(request.args, sorts)
+            values["found"] = query(session, listed.order, page=listed.page, per_page=listed.per_page)
         lists = {
             "units": people.units(session),
             "offices": people.offices(session),

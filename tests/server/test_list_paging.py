@@ -157,3 +157,11 @@ def test_inbox_headers_sort_and_the_pager_keeps_the_order(web):
     first, second = (me.get(f"/inbox?sort=created&dir=asc&per_page=1&page={n}").text for n in (1, 2))
     both = me.get("/inbox?sort=created&dir=asc&per_page=2").text
     assert _column(first, "inbox", 0) + _column(second, "inbox", 0) == _column(both, "inbox", 0)
+
+
+def test_units_and_expert_pool_tables_are_sorted_by_their_headers(web, db_of):
+    me = web("admin")
+    units = me.get("/admin/units?sort=code&dir=desc").text
+    assert _column(units, "units", 0) == ["U002", "U001"]
+    experts = me.get("/admin/experts?sort=username&dir=asc&per_page=2&page=2").text
+    assert _column(experts, "experts", 0) == ["zhao.expert"]  # sun, wang | zhao

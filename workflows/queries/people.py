@@ -44,6 +44,39 @@ def users_page(session: Session, order: Order, *, page: int = 1, per_page: int =
     return page_of(session, select(User), USER_SORTS, order, page=page, per_page=per_page)
 
 
+# the units and expert-pool tables' sortable columns
+UNIT_SORTS = Sorts(
+    {
+        "code": BudgetUnit.code,
+        "name": BudgetUnit.name,
+        "office": select(FinanceOffice.name)
+        .where(FinanceOffice.id == BudgetUnit.office_id)
+        .scalar_subquery(),
+    },
+    default=Order("code"),
+    tiebreak=(BudgetUnit.id,),
+)
+EXPERT_SORTS = Sorts(
+    {
+        "username": select(User.username).where(User.id == Expert.user_id).scalar_subquery(),
+        "name": select(User.display_name).where(User.id == Expert.user_id).scalar_subquery(),
+        "organisation": Expert.organisation,
+        "unit": select(BudgetUnit.code).where(BudgetUnit.id == Expert.unit_id).scalar_subquery(),
+        "active": Expert.is_active,
+    },
+    default=Order("username"),
+    tiebreak=(Expert.id,),
+)
+
+
+def units_page(session: Session, order: Order, *, page: int = 1, per_page: int = 50) -> Page:
+    return page_of(session, select(BudgetUnit), UNIT_SORTS, order, page=page, per_page=per_page)
+
+
+def experts_page(session: Session, order: Order, *, page: int = 1, per_page: int = 50) -> Page:
+    return page_of(session, select(Expert), EXPERT_SORTS, order, page=page, per_page=per_page)
+
+
 def users_count(session: Session) -> int:
     return paging.count(session, select(User))
 

@@ -18,6 +18,7 @@ from flask_login import login_required
 
 from workflows import clock
 from workflows.commands import export_jobs
+from workflows.config import settings
 from workflows.queries import exports, list_exports
 from workflows.store import ExportJob
 
@@ -26,11 +27,12 @@ from .auth import page_user
 from .current import database
 
 bp = Blueprint("list_exports", __name__)
-DIRECT_ROWS = 2000  # a list this long or shorter downloads at once (JIXIAO_EXPORT_DIRECT_ROWS)
 
 
 def direct_rows() -> int:
-    return int(current_app.config.get("JIXIAO_EXPORT_DIRECT_ROWS", DIRECT_ROWS))
+    """A list this long or shorter downloads at once (``JIXIAO_EXPORT_DIRECT_ROWS``, 2,000; the
+    app's config key of that name overrides it, as the tests do)."""
+    return int(current_app.config.get("JIXIAO_EXPORT_DIRECT_ROWS") or settings().export_direct_rows)
 
 
 def _names() -> dict:

@@ -24,9 +24,16 @@ def load(db: Database, tables: dict[str, tuple[str, list]], serial: tuple[str, .
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
                     )
             raw.driver_connection.commit()
+            # VACUUM runs outside a transaction; the connection then goes back to the pool, which
+            # does not reset autocommit: left on, the benchmark's next reads on that connection ran
+            # without a transaction and a streamed query (yield_per: a server-side cursor) failed
+            # with "DECLARE CURSOR can only be used in transaction blocks" (bench/score_table.py)
             raw.driver_connection.autocommit = True
-            with raw.driver_connection.cursor() as cur:
-                cur.execute("VACUUM ANALYZE")
+            try:
+                with raw.driver_connection.cursor() as cur:
+                    cur.execute("VACUUM ANALYZE")
+            finally:
+                raw.driver_connection.autocommit = False
         else:
             cur = raw.cursor()
             cur.execute("BEGIN")

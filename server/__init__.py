@@ -188,6 +188,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         auth,
         designer,
         inbox,
+        list_exports,
+        listing,
         notices,
         ops,
         projects,
@@ -222,6 +224,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(third_party.bp)
     app.register_blueprint(selection_pages)
     app.register_blueprint(score_table_bp)  # R-EV-3, R-EV-7
+    app.register_blueprint(list_exports.bp)  # issue 12 item 7: long exports in the background
+    listing.init_app(app)
     score_table_api.register(api)
     csrf.exempt(score_table_api.exempt_blueprints())
     api_views.register(api)

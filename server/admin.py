@@ -8,8 +8,9 @@ command; bad input re-renders the page with the errors beside each field, nothin
 from __future__ import annotations
 
 from functools import wraps
+from io import BytesIO
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from marshmallow import ValidationError
@@ -17,9 +18,10 @@ from marshmallow import ValidationError
 from workflows import commands
 from workflows.errors import FormInvalid
 from workflows.queries import people
+from workflows.queries.exports import XLSX
 from workflows.store import Expert, Project, User
 
-from . import admin_api, admin_schemas, schemas
+from . import admin_api, admin_schemas, labels, listing, schemas
 from .auth import page_user
 from .current import database
 
@@ -41,8 +43,20 @@ def _load(schema_cls) -> dict:
     return schema_cls().load(schemas.from_form(schema_cls, request.form))
 
 
+# the tables paged and sorted by their headers (issue 12, item 7): template → (page query, sorts)
+_PAGED = {
+    "admin/users.html": (people.users_page, people.USER_SORTS),
+    "admin/units.html": (people.units_page, people.UNIT_SORTS),
+    "admin/experts.html": (people.experts_page, people.EXPERT_SORTS),
+}
+
+
 def _page(template: str, errors: dict | None = None, **values):
     with database().reading() as session:
+        if template in _PAGED:
+            query, sorts = _PAGED[template]
+            listed = listing.list_args(request.args, sorts)
+            values["found"] = query(session, listed.order, page=listed.page, per_page=listed.per_page)
         lists = {
             "units": people.units(session),
             "offices": people.offices(session),
@@ -147,6 +161,16 @@ def reset_password(user_id: int):
     password = commands.reset_password(database(), user_id, actor=page_user().actor)
     flash(_("新的一次性密码：%(password)s（仅显示一次，首次登录须修改）", password=password))
     return redirect(url_for("admin.edit_user", user_id=user_id))
+
+
+@bp.get("/users.xlsx")
+@admin_required
+def users_workbook():
+    """用户清单 in the order shown (a short list: at once; a long one through /exports/users)."""
+    listed = listing.list_args(request.args, people.USER_SORTS)
+    with database().reading() as session:
+        data = people.users_workbook(session, listed.order, {"role": labels.role_name})
+    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name="用户清单.xlsx")
 
 
 # --- finance offices (R-RL-1) ------------------------------------------------------------

@@ -22,6 +22,7 @@ from workflows.queries.exports import XLSX
 from workflows.store import HumanTask
 
 from . import assessment_schemas as schemas
+from . import listing
 from .auth import page_user
 from .current import database
 from .errors import error_response
@@ -159,6 +160,7 @@ def _sheet_errors(messages: dict) -> dict[str, list[str]]:
 
 
 @bp.get("/disclosure")
+@bp.get("/disclosure.xlsx", endpoint="register_workbook")
 @staff_only
 def register():
     user = page_user()
@@ -170,9 +172,16 @@ def register():
         args = {}
     years = disclosure.register_years(db.session)
     year = args.get("year") or (years[0] if years else _this_year())
+    listed = listing.list_args(request.args, keys=disclosure.REGISTER_SORTS)
+    whole = disclosure.register(db.session, year)
+    if request.path.endswith(".xlsx"):  # the register as shown, as a spreadsheet
+        data = disclosure.register_workbook(whole, listed.order)
+        name = f"{year}年度预算绩效信息公开登记表.xlsx"
+        return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
     return render_template(
         "assessment/register.html",
-        register=disclosure.register(db.session, year),
+        register=whole,
+        found=disclosure.register_page(whole, listed.order, page=listed.page, per_page=listed.per_page),
         years=sorted({*years, year}, reverse=True),
         may_publish=bool(user.roles & OFFICE),
         today=clock.now().astimezone(clock.CHINA).date(),

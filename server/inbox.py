@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from workflows import clock, commands
 from workflows.queries import inbox
+from workflows.queries.paging import Order
 
 from .auth import page_user
 from .current import database
@@ -43,8 +44,21 @@ def index():
     tab_counts = inbox.counts(session, user.actor, filters, now=now)
     if "scope" not in request.args and tab_counts["mine"] == 0 and tab_counts["claimable"] > 0:
         scope = "claimable"  # nothing assigned yet: open on what the user can pick up
+    sort = sort if sort in inbox.SORTS else "due"
+    # the headers sort too (issue 12, item 7): dir=asc|desc, else the column's natural order
+    descending = (
+        request.args.get("dir") == "desc" if "dir" in request.args else inbox.NATURAL_DESCENDING[sort]
+    )
     result = inbox.tasks(
-        session, user.actor, scope, filters, page=page, per_page=per_page, sort=sort, now=now
+        session,
+        user.actor,
+        scope,
+        filters,
+        page=page,
+        per_page=per_page,
+        sort=sort,
+        descending=descending,
+        now=now,
     )
     saved = [
         (
@@ -71,6 +85,8 @@ def index():
         units=units,
         processes=processes,
         sort=sort,
+        order=Order(sort, descending),
+        sort_dir="desc" if descending else "asc",
         due_state=lambda d: inbox.due_state(d, now),
         scopes=inbox.SCOPES,
     )

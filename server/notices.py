@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from workflows import commands
 from workflows.queries import notices
 
+from . import listing
 from .auth import page_user
 from .current import database
 
@@ -25,9 +26,12 @@ def _bell():
 @bp.get("/notices")
 @login_required
 def index():
+    listed = listing.list_args(request.args, notices.SORTS)
     with database().reading() as session:
-        rows = notices.for_user(session, page_user().username, limit=100)
-    return render_template("notices/index.html", notices=rows)
+        found = notices.page(
+            session, page_user().username, listed.order, page=listed.page, per_page=listed.per_page
+        )
+    return render_template("notices/index.html", notices=found.items, found=found)
 
 
 @bp.post("/notices/<int:notice_id>/read")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from workflows import commands
 from workflows.queries import ops
 
+from . import listing
 from .auth import page_user
 from .current import database
 from .extensions import db
@@ -31,7 +32,11 @@ def admin_required(view):
 @bp.get("/")
 @admin_required
 def index():
-    return render_template("ops/index.html", **ops.overview(db.session))
+    listed = listing.list_args(request.args, ops.INSTANCE_SORTS)
+    found = ops.instances_page(db.session, listed.order, page=listed.page, per_page=listed.per_page)
+    return render_template(
+        "ops/index.html", **{**ops.overview(db.session, instances=0), "instances": found.items}, found=found
+    )
 
 
 @bp.post("/incidents/<int:incident_id>/resolve")

@@ -11,10 +11,10 @@ from marshmallow import ValidationError
 from workflows import clock, commands, policy
 from workflows.errors import BusinessRuleRefused, Conflict, Forbidden, FormInvalid, ScriptError
 from workflows.policy import PROJECT_CREATORS, Actor, may_create_project_for
-from workflows.queries import projects, spot_checks
+from workflows.queries import paging, projects, spot_checks
 from workflows.queries.project_filter import ProjectFilter
 
-from . import schemas
+from . import listing, schemas
 from .auth import page_user
 from .current import database
 from .errors import error_response, status_of
@@ -47,27 +47,19 @@ def index():
     except ValidationError as exc:
         return error_response(400, "invalid_request", _("请求数据无效"), schemas.field_errors(exc))
     filters = ProjectFilter.from_args(request.args)  # what a dashboard figure links to
-    found = db.paginate(
-        projects.listing(user.actor, filters=filters),
-        page=args["page"],
-        per_page=args["per_page"],
-        max_per_page=schemas.MAX_PROJECTS_PER_PAGE,
-        error_out=False,  # a page past the end is an empty page, not a 404
+    listed = listing.list_args(request.args, projects.SORTS, per_page=args["per_page"])
+    query = projects.listing(user.actor, filters=filters)
+    found = paging.page_of(
+        db.session, query, projects.SORTS, listed.order, page=args["page"], per_page=listed.per_page
     )
     return render_template(
         "projects/index.html",
         total=found.total,
         projects=found.items,
+        found=found,
         q=filters.q or "",
         filters=filters,
         units=projects.units(db.session),
-        page=found.page,
-        has_next=found.has_next,
-        # the filters, and the page size when the user chose one, carried to the next page
-        paging_args={
-            **filters.as_args(),
-            **({"per_page": args["per_page"]} if "per_page" in request.args else {}),
-        },
         can_create=bool(user.roles & PROJECT_CREATORS),
     )
 

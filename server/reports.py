@@ -16,10 +16,11 @@ from flask_login import login_required
 
 from workflows import clock
 from workflows.policy import OVERSIGHT_ROLES
-from workflows.queries import dashboard, exports, projects
+from workflows.queries import dashboard, exports, list_exports, projects
+from workflows.queries.paging import Order
 from workflows.queries.project_filter import FUND_TYPES, ProjectFilter
 
-from . import labels
+from . import labels, listing
 from .auth import page_user
 from .current import database
 
@@ -64,12 +65,15 @@ def index():
     with database().reading() as session:
         if filters.year is None:
             filters = filters.narrowed(year=dashboard.default_year(session, actor))
+        units_args = listing.list_args(request.args, prefix="units_", keys=dashboard.UNIT_SORTS)
         board = dashboard.build(
             session,
             actor,
             filters,
-            units_page=request.args.get("units_page", 1, type=int),
-            units_sort=request.args.get("units_sort", "code"),
+            units_page=units_args.page,
+            units_sort=units_args.order.key or "code",
+            # a figure column starts most first; a header clicked again flips it
+            units_descending=units_args.order.descending if "units_dir" in request.args else None,
         )
         years = dashboard.years(session, actor)
         units = projects.units(session)
@@ -98,6 +102,7 @@ def index():
         units=units,
         fund_types=FUND_TYPES,
         list_url=list_url,
+        units_order=Order(board.units_sort, board.units_descending),
         today=clock.now(),
     )
 
@@ -120,6 +125,7 @@ def projects_workbook():
     """The project list as shown (same filters, same visibility) as a spreadsheet."""
     actor = page_user().actor
     filters = ProjectFilter.from_args(request.args)
+    order = list_exports.order_of(request.args, projects.SORTS)  # as the list is sorted
     with database().reading() as session:
-        data = exports.project_list(session, actor, filters, stage_name=labels.stage_name)
+        data = exports.project_list(session, actor, filters, stage_name=labels.stage_name, order=order)
     return _xlsx(data, f"项目清单{'-' + str(filters.year) if filters.year else ''}.xlsx")

@@ -6,7 +6,9 @@ Each form posts one command; bad input comes back beside its field, nothing chan
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from io import BytesIO
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import login_required
@@ -17,8 +19,9 @@ from workflows.commands import target_change, third_party
 from workflows.errors import BusinessRuleRefused, Conflict, Forbidden, FormInvalid
 from workflows.queries import target_change as target_views
 from workflows.queries import third_party as pool
+from workflows.queries.exports import XLSX
 
-from . import labels, schemas
+from . import labels, listing, schemas
 from . import third_party_schemas as tps
 from .auth import page_user
 from .current import database
@@ -68,10 +71,13 @@ def _owner():
 
 def _list_page(errors: dict | None = None, status: int = 200, form: str = ""):
     session = db.session
+    listed = listing.list_args(request.args, pool.POOL_SORTS)
+    found = pool.institutions_page(session, listed.order, page=listed.page, per_page=listed.per_page)
     return (
         render_template(
             "third_party/index.html",
-            institutions=pool.institutions(session),
+            found=found,
+            institutions=found.items,
             rounds=pool.rating_rounds(session),
             errors=errors or {},
             form=request.form if request.method == "POST" else {},
@@ -140,6 +146,16 @@ def _detail_page(institution_id: int, errors: dict | None = None, status: int = 
         ),
         status,
     )
+
+
+@bp.get("/third-party.xlsx")
+@login_required
+def pool_workbook():
+    """第三方机构库 in the order shown (issue 12, item 7)."""
+    _owner()
+    order = listing.list_args(request.args, pool.POOL_SORTS).order
+    data = pool.pool_workbook(db.session, order)
+    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name="第三方机构库.xlsx")
 
 
 @bp.get("/third-party/<int:institution_id>")

@@ -43,6 +43,7 @@ class Settings:
     max_textarea_length: int  # a textarea (x-widget: textarea)
     max_body_bytes: int  # a JSON body or a page's form post (uploads have max_attachment_bytes)
     scheduler_max_sleep: float
+    export_direct_rows: int  # a list this long downloads at once; longer: a background export
     smtp_host: str | None  # None: mail goes to instance/mail.log
     smtp_port: int
     smtp_user: str | None
@@ -81,6 +82,7 @@ class Settings:
             max_textarea_length=int(env("MAX_TEXTAREA_LENGTH", "20000")),
             max_body_bytes=int(env("MAX_BODY_BYTES", str(6 * 1024 * 1024))),
             scheduler_max_sleep=float(env("SCHEDULER_MAX_SLEEP", "5.0")),
+            export_direct_rows=int(env("EXPORT_DIRECT_ROWS", "2000")),
             smtp_host=env("SMTP_HOST", "") or None,
             smtp_port=int(env("SMTP_PORT", "25")),
             smtp_user=env("SMTP_USER", "") or None,

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Numeric, case, distinct, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import clock, policy
 from ..policy import Actor
-from ..store import BudgetUnit, HumanTask, Project
-from .project_filter import NO_GRADE, ProjectFilter, overdue_clause
+from ..store import Project
+from . import dashboard_sql as sql
+from .project_filter import NO_GRADE, ProjectFilter
 
 # Grade bands in the order a report reads them (DOMAIN 7: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 < 60).
 GRADES = ("优", "良", "中", "差")
@@ -40,11 +41,15 @@ STAGE_ORDER = (
     "closed",
 )
 CENT = Decimal("0.01")
-_money = Numeric(18, 4)
 
 
 def _wan(value) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT)
+
+
+def _wan_pair(tally) -> tuple[int, Decimal]:
+    """(count, 万元 to the cent) from a (count, amount) group."""
+    return int(tally[0] or 0), _wan(tally[1])
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,7 @@ class Dashboard:
     units_page: int = 1
     units_pages: int = 1
     units_sort: str = "code"
+    units_descending: bool = False
     # 预算执行率 against 序时进度 (双监控): Σ executed / Σ amount of the projects monitored so far,
     # the latest node's 序时进度, and the projects whose own rate lags their node's 序时进度
     execution_rate: Decimal | None = None
@@ -113,43 +119,8 @@ def default_year(session: Session, actor: Actor, now: datetime | None = None) ->
     return this_year if this_year in known or not known else known[0]
 
 
-def _totals(session: Session, where: list, filters: ProjectFilter) -> Figure:
-    count, amount = session.execute(
-        select(func.count(Project.id), func.sum(Project.amount, type_=_money)).where(*where)
-    ).one()
-    return Figure("total", count, _wan(amount), filters)
-
-
-def _grouped(session: Session, column, where: list) -> dict:
-    rows = session.execute(
-        select(column, func.count(Project.id), func.sum(Project.amount, type_=_money))
-        .where(*where)
-        .group_by(column)
-    )
-    return {key: (count, _wan(amount)) for key, count, amount in rows}
-
-
-def _overdue_by_unit(session: Session, where: list, now: datetime) -> tuple[dict, int]:
-    """Projects with open work past due, by unit; and the overdue tasks themselves."""
-    rows = session.execute(
-        select(
-            Project.unit_id,
-            func.count(distinct(Project.id)),
-            func.count(HumanTask.id),
-        )
-        .join(HumanTask, HumanTask.project_id == Project.id)
-        .where(*where, HumanTask.status == "open", HumanTask.due_at < now)
-        .group_by(Project.unit_id)
-    ).all()
-    by_unit = {unit_id: projects for unit_id, projects, _ in rows}
-    return by_unit, sum(tasks for *_, tasks in rows)
-
-
-def _overdue_amounts(session: Session, where: list, now: datetime) -> dict:
-    return _grouped(session, Project.unit_id, [*where, overdue_clause(now)])
-
-
-UNIT_SORTS = ("code", "overdue", "amount", "cuts")  # the units table: by code, or most first
+# the units table's columns it sorts by (by code, names A to Z; figures most first)
+UNIT_SORTS = ("code", "name", "projects", "amount", "overdue", "cuts")
 UNITS_PER_PAGE = 50
 
 
@@ -162,141 +133,133 @@ def build(
     units_page: int = 1,
     units_per_page: int = UNITS_PER_PAGE,
     units_sort: str = "code",
+    units_descending: bool | None = None,
 ) -> Dashboard:
     """The dashboard for ``filters`` (year, unit, fund type) as ``actor`` may see it; the units
-    table holds page ``units_page`` of its units in ``units_sort`` order."""
+    table holds page ``units_page`` of its units in ``units_sort`` order (codes and names
+    ascending, figures most first, unless ``units_descending`` says otherwise).
+
+    Five indexed aggregates whatever the number of units (:mod:`dashboard_sql`); Python adds
+    up their group rows (a few per unit), never a project's row.
+    """
     now = now or clock.now()
     # a figure narrows the page's filters; stage/grade/overdue/cut come from the figure only
     scope = ProjectFilter(year=filters.year, unit=filters.unit, fund_type=filters.fund_type)
     where = _base(actor, scope, now)
 
-    total = _totals(session, where, scope)
+    units: dict[int, list] = {}  # unit → [projects, 万元]
+    unit_grades: dict[tuple[int, str | None], tuple[int, Decimal]] = {}
+    grades: dict[str | None, list] = {}
+    for unit_id, grade, count, amount in sql.by_unit_and_grade(session, where):
+        unit_grades[unit_id, grade] = (count, amount)
+        for tally in (units.setdefault(unit_id, [0, Decimal(0)]), grades.setdefault(grade, [0, Decimal(0)])):
+            tally[0] += count
+            tally[1] += amount
+    flagged = sql.flagged_by_unit(session, where)
+    cuts_by_unit = {row[0]: (row[1], row[2]) for row in flagged if row[1]}
+    overdue_by_unit, overdue_tasks = sql.overdue_by_unit(session, where, now)
+    total_count, total_amount = (
+        sum(t[0] for t in units.values()),
+        sum((t[1] for t in units.values()), Decimal(0)),
+    )
+
     last_year = None
     if scope.year is not None:
         previous = scope.narrowed(year=scope.year - 1)
-        last_year = _totals(session, _base(actor, previous, now), previous)
+        last_year = Figure("total", *_wan_pair(sql.totals(session, _base(actor, previous, now))), previous)
 
-    stages = _grouped(session, Project.stage, where)
     order = {stage: i for i, stage in enumerate(STAGE_ORDER)}
     by_stage = [
-        Figure(stage, count, amount, scope.narrowed(stage=stage))
-        for stage, (count, amount) in sorted(stages.items(), key=lambda kv: (order.get(kv[0], 99), kv[0]))
+        Figure(stage, count, _wan(amount), scope.narrowed(stage=stage))
+        for stage, count, amount in sorted(
+            sql.by_stage(session, where), key=lambda r: (order.get(r[0], 99), r[0])
+        )
     ]
-
-    grades = _grouped(session, Project.grade, where)
     by_grade = [
-        Figure(grade, *grades.get(grade, (0, _wan(0))), scope.narrowed(grade=grade)) for grade in GRADES
+        Figure(grade, *_wan_pair(grades.get(grade, (0, 0))), scope.narrowed(grade=grade)) for grade in GRADES
     ]
     by_grade += [
-        Figure(grade, count, amount, scope.narrowed(grade=grade))
-        for grade, (count, amount) in sorted(grades.items(), key=lambda kv: str(kv[0]))
+        Figure(grade, *_wan_pair(tally), scope.narrowed(grade=grade))
+        for grade, tally in sorted(grades.items(), key=lambda kv: str(kv[0]))
         if grade is not None and grade not in GRADES
     ]
     if None in grades:
-        by_grade.append(Figure(NO_GRADE, *grades[None], scope.narrowed(grade=NO_GRADE)))
+        by_grade.append(Figure(NO_GRADE, *_wan_pair(grades[None]), scope.narrowed(grade=NO_GRADE)))
 
-    overdue_projects, overdue_tasks = _overdue_by_unit(session, where, now)
-    overdue_amounts = _overdue_amounts(session, where, now)
-
-    cut_amount = func.sum(
-        case((Project.budget_cut_ratio > 0, Project.amount * Project.budget_cut_ratio), else_=0),
-        type_=_money,
-    )
-    grade_columns = [
-        column
-        for grade in GRADES
-        for column in (
-            func.sum(case((Project.grade == grade, 1), else_=0)),
-            func.sum(case((Project.grade == grade, Project.amount), else_=0), type_=_money),
-        )
-    ]
-    unit_rows = session.execute(
-        select(
-            Project.unit_id,
-            BudgetUnit.name,
-            func.count(Project.id),
-            func.sum(Project.amount, type_=_money),
-            func.sum(case((Project.budget_cut_ratio > 0, 1), else_=0)),
-            cut_amount,
-            *grade_columns,
-        )
-        .join(BudgetUnit, BudgetUnit.id == Project.unit_id)
-        .where(*where)
-        .group_by(Project.unit_id, BudgetUnit.name, BudgetUnit.code)
-        .order_by(BudgetUnit.code)
-    ).all()
-    cut_total = (sum(int(r[4] or 0) for r in unit_rows), sum((_wan(r[5]) for r in unit_rows), Decimal(0)))
     # the units table is paged (a province has thousands of units): figures only for the page
-    if units_sort in UNIT_SORTS and units_sort != "code":
-        key = {
-            "overdue": lambda r: -overdue_projects.get(r[0], 0),
-            "amount": lambda r: -(r[3] or 0),
-            "cuts": lambda r: -(r[5] or 0),
-        }[units_sort]
-        unit_rows = sorted(unit_rows, key=key)  # stable: ties stay in code order
-    pages = max(1, -(-len(unit_rows) // units_per_page))
+    known = sql.unit_names(session, units)
+    sort = units_sort if units_sort in UNIT_SORTS else "code"
+    descending = (sort not in ("code", "name")) if units_descending is None else units_descending
+    sort_key = {
+        "code": lambda u: known.get(u, ("", ""))[0],
+        "name": lambda u: known.get(u, ("", ""))[1],
+        "projects": lambda u: units[u][0],
+        "amount": lambda u: units[u][1],
+        "overdue": lambda u: overdue_by_unit.get(u, (0,))[0],
+        "cuts": lambda u: cuts_by_unit.get(u, (0, Decimal(0)))[1],
+    }[sort]
+    ordered = sorted(units, key=lambda u: known.get(u, ("", ""))[0])  # ties stay in code order
+    ordered.sort(key=sort_key, reverse=descending)
+    pages = max(1, -(-len(ordered) // units_per_page))
     page = min(max(1, units_page), pages)
-    shown = unit_rows[(page - 1) * units_per_page : page * units_per_page]
-    units = []
-    for unit_id, name, count, amount, cut_count, cuts, *per_grade in shown:
+    rows = []
+    for unit_id in ordered[(page - 1) * units_per_page : page * units_per_page]:
         own = scope.narrowed(unit=unit_id)
-        late_count = overdue_projects.get(unit_id, 0)
-        late_amount = overdue_amounts.get(unit_id, (0, _wan(0)))[1]
-        units.append(
+        rows.append(
             UnitRow(
                 unit_id=unit_id,
-                name=name,
-                projects=Figure("projects", count, _wan(amount), own),
-                overdue=Figure("overdue", late_count, late_amount, own.narrowed(overdue=True)),
+                name=known.get(unit_id, ("", ""))[1],
+                projects=Figure("projects", *_wan_pair(units[unit_id]), own),
+                overdue=Figure(
+                    "overdue", *_wan_pair(overdue_by_unit.get(unit_id, (0, 0))), own.narrowed(overdue=True)
+                ),
                 grades=[
                     Figure(
                         grade,
-                        int(per_grade[2 * i] or 0),
-                        _wan(per_grade[2 * i + 1]),
+                        *_wan_pair(unit_grades.get((unit_id, grade), (0, 0))),
                         own.narrowed(grade=grade),
                     )
-                    for i, grade in enumerate(GRADES)
+                    for grade in GRADES
                 ],
-                cuts=Figure("cuts", int(cut_count or 0), _wan(cuts), own.narrowed(cut=True)),
+                cuts=Figure("cuts", *_wan_pair(cuts_by_unit.get(unit_id, (0, 0))), own.narrowed(cut=True)),
             )
         )
     overdue = Figure(
         "overdue",
-        sum(overdue_projects.values()),
-        _wan(sum((a for _, a in overdue_amounts.values()), Decimal(0))),
+        sum(c for c, _ in overdue_by_unit.values()),
+        _wan(sum((a for _, a in overdue_by_unit.values()), Decimal(0))),
         scope.narrowed(overdue=True),
     )
-    cuts = Figure("cuts", cut_total[0], _wan(cut_total[1]), scope.narrowed(cut=True))
-    executed, monitored_amount, progress = session.execute(
-        select(
-            func.sum(Project.executed_amount, type_=_money),
-            func.sum(Project.amount, type_=_money),
-            func.max(Project.schedule_progress),
-        ).where(*where, Project.executed_amount.is_not(None))
-    ).one()
-    lagging_count, lagging_amount = session.execute(
-        select(func.count(Project.id), func.sum(Project.amount, type_=_money)).where(
-            *where, Project.execution_rate < Project.schedule_progress
-        )
-    ).one()
+    cuts = Figure(
+        "cuts",
+        sum(c for c, _ in cuts_by_unit.values()),
+        _wan(sum((a for _, a in cuts_by_unit.values()), Decimal(0))),
+        scope.narrowed(cut=True),
+    )
+    executed = sum((row[3] for row in flagged), Decimal(0))
+    monitored_amount = sum((row[4] for row in flagged), Decimal(0))
+    progress = max((row[5] for row in flagged if row[5] is not None), default=None)
+    lagging_count = sum(row[6] for row in flagged)
+    lagging_amount = sum((row[7] for row in flagged), Decimal(0))
     execution_rate = None
     if monitored_amount:
-        execution_rate = (Decimal(str(executed)) * 100 / Decimal(str(monitored_amount))).quantize(CENT)
+        execution_rate = (executed * 100 / monitored_amount).quantize(CENT)
     return Dashboard(
         execution_rate=execution_rate,
         schedule_progress=None if progress is None else _wan(progress),
         lagging=Figure("lagging", lagging_count, _wan(lagging_amount), scope.narrowed(lagging=True)),
         filters=scope,
-        total=total,
+        total=Figure("total", total_count, _wan(total_amount), scope),
         last_year=last_year,
         by_stage=by_stage,
         by_grade=by_grade,
         overdue=overdue,
         overdue_tasks=overdue_tasks,
         cuts=cuts,
-        units=units,
-        units_count=len(unit_rows),
+        units=rows,
+        units_count=len(ordered),
         units_page=page,
         units_pages=pages,
-        units_sort=units_sort if units_sort in UNIT_SORTS else "code",
+        units_sort=sort,
+        units_descending=descending,
     )

@@ -13,10 +13,13 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..commands._disclosure_items import project_items, sensitive_projects
 from ..policy import Actor
 from ..store import AssessmentCycle, AuditEvent, BudgetUnit, Disclosure, DisclosureDue, HumanTask, Project
 from . import assessment
+from .exports import Column, _new_workbook, _saved, _Sheet
+from .paging import Order, Page, page_list, sort_list
 
 KIND_NAMES = {
     "targets": "绩效目标（随预算公开）",
@@ -47,6 +50,53 @@ class Register:
     fiscal_year: int
     rows: list[RegisterRow]
     sensitive_count: int
+
+
+# the register's sortable columns (issue 12, item 7); by kind then title by default
+REGISTER_SORTS = {
+    "kind": lambda r: (list(KIND_NAMES).index(r.kind), r.title),
+    "title": lambda r: r.title,
+    "unit": lambda r: r.unit_name or "",
+    "due": lambda r: r.due_on,
+    "published": lambda r: r.published_at,
+}
+REGISTER_DEFAULT = Order("kind")
+
+
+def register_page(register_: Register, order: Order, *, page: int = 1, per_page: int = 50) -> Page:
+    return page_list(register_.rows, REGISTER_SORTS, order, REGISTER_DEFAULT, page=page, per_page=per_page)
+
+
+REGISTER_COLUMNS = (
+    Column("事项", 26),
+    Column("内容", 44),
+    Column("单位", 28),
+    Column("公开期限", 14),
+    Column("公开情况", 22),
+)
+
+
+def register_workbook(register_: Register, order: Order) -> bytes:
+    """信息公开登记表 in the order shown (sensitive items are never in the register)."""
+    book = _new_workbook()
+    sheet = _Sheet(
+        book, "信息公开登记", f"{register_.fiscal_year}年度预算绩效信息公开登记表", REGISTER_COLUMNS
+    )
+    ranked, _order = sort_list(register_.rows, REGISTER_SORTS, order, REGISTER_DEFAULT)
+    for r in ranked:
+        published = (
+            r.published_at.astimezone(clock.CHINA).strftime("已公开 %Y-%m-%d") if r.published_at else "未公开"
+        )
+        sheet.row(
+            [
+                r.kind_name,
+                r.title,
+                r.unit_name or "财政局",
+                r.due_on.isoformat() if r.due_on else "未定",
+                published,
+            ]
+        )
+    return _saved(book)
 
 
 def register(session: Session, year: int) -> Register:

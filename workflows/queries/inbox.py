@@ -150,14 +150,19 @@ def counts(session: Session, actor: Actor, filters: InboxFilter | None = None, *
     return {scope: count(session, actor, scope, filters, now=now) for scope in SCOPES}
 
 
-def _order(scope: str, sort: str):
+# a header clicked first sorts by its natural order (soonest due, newest, most urgent); again flips
+NATURAL_DESCENDING = {"due": False, "created": True, "priority": True}
+
+
+def _order(scope: str, sort: str, descending: bool | None = None):
     if scope == "completed":
         return [HumanTask.completed_at.desc(), HumanTask.id]
-    if sort == "created":
-        return [HumanTask.created_at.desc(), HumanTask.id]
+    descending = NATURAL_DESCENDING[sort] if descending is None else descending
+    column = {"due": HumanTask.due_at, "created": HumanTask.created_at, "priority": HumanTask.priority}[sort]
+    terms = [column.desc() if descending else column.asc()]
     if sort == "priority":
-        return [HumanTask.priority.desc(), HumanTask.due_at, HumanTask.id]
-    return [HumanTask.due_at, HumanTask.id]
+        terms.append(HumanTask.due_at)
+    return [*terms, HumanTask.id]
 
 
 def tasks(
@@ -169,6 +174,7 @@ def tasks(
     page: int = 1,
     per_page: int = 20,
     sort: str = "due",
+    descending: bool | None = None,
     now: datetime | None = None,
 ) -> InboxPage:
     """One page of a tab, sorted by due date by default, with its (capped) total."""
@@ -191,7 +197,7 @@ def tasks(
         .where(_scope_clause(actor, scope, now))
     )
     query, _ = _filtered(query, filters, now)
-    query = query.order_by(*_order(scope, sort if sort in SORTS else "due"))
+    query = query.order_by(*_order(scope, sort if sort in SORTS else "due", descending))
     rows = session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     items = [
         InboxRow(

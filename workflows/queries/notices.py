@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..store import Notification
+from .paging import Order, Page, Sorts, page_of
 
 
 def for_user(
@@ -29,3 +30,17 @@ def unread_count(session: Session, username: str, cap: int = 99) -> int:
         .subquery()
     )
     return session.scalar(select(func.count()).select_from(inner)) or 0
+
+
+# the notice list's orders (issue 12, item 7): newest first by default
+SORTS = Sorts(
+    {"time": Notification.created_at, "subject": Notification.subject, "read": Notification.read_at},
+    default=Order("time", descending=True),
+    tiebreak=(Notification.id,),
+)
+
+
+def page(session: Session, username: str, order: Order, *, page: int = 1, per_page: int = 50) -> Page:
+    """One page of a user's notices in ``order``."""
+    query = select(Notification).where(Notification.username == username)
+    return page_of(session, query, SORTS, order, page=page, per_page=per_page)

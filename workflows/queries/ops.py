@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..store import AuditEvent, Incident, ProcessInstance, Timer, audit
+from .paging import Order, Page, Sorts, page_of
 
 
 def overview(session: Session, *, instances: int = 50, timers: int = 20) -> dict:
@@ -21,6 +22,24 @@ def overview(session: Session, *, instances: int = 50, timers: int = 20) -> dict
         ).all(),
         "timers": session.scalars(select(Timer).order_by(Timer.due_at).limit(timers)).all(),
     }
+
+
+# the instances table's sortable columns (issue 12, item 7); most recently updated first
+INSTANCE_SORTS = Sorts(
+    {
+        "id": ProcessInstance.id,
+        "process": ProcessInstance.process_id,
+        "status": ProcessInstance.status,
+        "key": ProcessInstance.business_key,
+        "updated": ProcessInstance.updated_at,
+    },
+    default=Order("updated", descending=True),
+    tiebreak=(ProcessInstance.id,),
+)
+
+
+def instances_page(session: Session, order: Order, *, page: int = 1, per_page: int = 50) -> Page:
+    return page_of(session, select(ProcessInstance), INSTANCE_SORTS, order, page=page, per_page=per_page)
 
 
 def audit_problems(session: Session) -> list[str]:

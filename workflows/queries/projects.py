@@ -10,18 +10,40 @@ from ..errors import InstanceNotFound, NotFound
 from ..policy import Actor
 from ..store import BudgetUnit, HumanTask, ProcessInstance, Project
 from . import decisions, tasks
+from .paging import Order, Sorts, ordered
 from .project_filter import ProjectFilter
 
+# the project list's columns a user sorts by (issue 12, item 7); newest year first by default
+SORTS = Sorts(
+    {
+        "code": Project.code,
+        "name": Project.name,
+        "unit": select(BudgetUnit.code).where(BudgetUnit.id == Project.unit_id).scalar_subquery(),
+        "year": Project.fiscal_year,
+        "amount": Project.amount,
+        "stage": Project.stage,
+        "score": Project.score,
+        "grade": Project.grade,
+    },
+    default=Order("year", descending=True),
+    tiebreak=(Project.code,),
+)
 
-def listing(actor: Actor, q: str | None = None, filters: ProjectFilter | None = None, *, now=None):
-    """The projects the actor may read, newest year first (a query to paginate), narrowed by
-    ``filters`` (year, unit, fund type, stage, grade, overdue: what a dashboard figure links to)."""
+
+def listing(
+    actor: Actor,
+    q: str | None = None,
+    filters: ProjectFilter | None = None,
+    *,
+    now=None,
+    order: Order | None = None,
+):
+    """The projects the actor may read in ``order`` (newest year first), a query to paginate,
+    narrowed by ``filters`` (year, unit, fund type, stage, grade, overdue: what a dashboard
+    figure links to)."""
     filters = (filters or ProjectFilter()).narrowed(q=q or (filters.q if filters else None))
-    return (
-        select(Project)
-        .where(policy.project_clause(actor), *filters.conditions(now or clock.now()))
-        .order_by(Project.fiscal_year.desc(), Project.code)
-    )
+    query = select(Project).where(policy.project_clause(actor), *filters.conditions(now or clock.now()))
+    return ordered(query, SORTS, order or SORTS.default)
 
 
 def count(session: Session, actor: Actor, filters: ProjectFilter | None = None, *, now=None) -> int:

@@ -16,6 +16,8 @@ from ..store.third_party import (
     ThirdPartyMember,
     ThirdPartyRating,
 )
+from .exports import WAN, Column, _new_workbook, _saved, _Sheet
+from .paging import Order, Page, Sorts, ordered, page_of
 
 
 def institution_of(session: Session, username: str) -> int | None:
@@ -34,24 +36,44 @@ def may_read_institution(session: Session, actor: Actor, institution_id: int) ->
     return "third_party" in actor.roles and institution_of(session, actor.username) == institution_id
 
 
-def institutions(session: Session) -> list[dict]:
-    """Every institution with its engagement count and latest rating, by name."""
-    engaged = (
-        select(
-            ThirdPartyEngagement.institution_id,
-            func.count().label("n"),
-            func.sum(ThirdPartyEngagement.fee).label("fees"),
-        )
-        .group_by(ThirdPartyEngagement.institution_id)
-        .subquery()
+_ENGAGED = (
+    select(
+        ThirdPartyEngagement.institution_id,
+        func.count().label("n"),
+        func.sum(ThirdPartyEngagement.fee).label("fees"),
     )
-    rows = session.execute(
-        select(ThirdPartyInstitution, engaged.c.n, engaged.c.fees)
-        .outerjoin(engaged, engaged.c.institution_id == ThirdPartyInstitution.id)
-        .order_by(ThirdPartyInstitution.name)
-    ).all()
+    .group_by(ThirdPartyEngagement.institution_id)
+    .subquery("engaged")
+)
+# the pool list's sortable columns (issue 12, item 7)
+POOL_SORTS = Sorts(
+    {
+        "name": ThirdPartyInstitution.name,
+        "credit_code": ThirdPartyInstitution.credit_code,
+        "status": ThirdPartyInstitution.status,
+        "engagements": func.coalesce(_ENGAGED.c.n, 0),
+        "fees": func.coalesce(_ENGAGED.c.fees, 0),
+    },
+    default=Order("name"),
+    tiebreak=(ThirdPartyInstitution.id,),
+)
+
+
+def _pool_query():
+    return select(ThirdPartyInstitution, _ENGAGED.c.n, _ENGAGED.c.fees).outerjoin(
+        _ENGAGED, _ENGAGED.c.institution_id == ThirdPartyInstitution.id
+    )
+
+
+def _rows(session: Session, rows) -> list[dict]:
+    ids = [institution.id for institution, _n, _fees in rows]
     latest = {
-        r.institution_id: r for r in session.scalars(select(ThirdPartyRating).order_by(ThirdPartyRating.year))
+        r.institution_id: r
+        for r in session.scalars(
+            select(ThirdPartyRating)
+            .where(ThirdPartyRating.institution_id.in_(ids))
+            .order_by(ThirdPartyRating.year)
+        )
     }
     return [
         {
@@ -62,6 +84,51 @@ def institutions(session: Session) -> list[dict]:
         }
         for institution, n, fees in rows
     ]
+
+
+def institutions(session: Session, order: Order | None = None) -> list[dict]:
+    """Every institution with its engagement count and latest rating, by name (or ``order``)."""
+    return _rows(
+        session, session.execute(ordered(_pool_query(), POOL_SORTS, order or POOL_SORTS.default)).all()
+    )
+
+
+def institutions_page(session: Session, order: Order, *, page: int = 1, per_page: int = 50) -> Page:
+    """One page of the pool in ``order``, each row as :func:`institutions` gives it."""
+    found = page_of(session, _pool_query(), POOL_SORTS, order, page=page, per_page=per_page, scalars=False)
+    found.items = _rows(session, found.items)
+    return found
+
+
+POOL_COLUMNS = (
+    Column("机构名称", 34),
+    Column("统一社会信用代码", 22),
+    Column("状态", 10),
+    Column("委托项目", 10, "0"),
+    Column("委托费用（万元）", 16, WAN),
+    Column("最近评级", 14),
+)
+
+
+def pool_workbook(session: Session, order: Order, progress=None) -> bytes:
+    """第三方机构库 in the order shown, one row an institution."""
+    book = _new_workbook()
+    sheet = _Sheet(book, "第三方机构库", "第三方机构库", POOL_COLUMNS)
+    for done, row in enumerate(institutions(session, order), start=1):
+        i, rating = row["institution"], row["latest_rating"]
+        sheet.row(
+            [
+                i.name,
+                i.credit_code,
+                i.status,
+                row["engagements"],
+                float(row["fees"] or 0),
+                f"{rating.year}年 {rating.grade}" if rating else None,
+            ]
+        )
+        if progress is not None and done % 1000 == 0:
+            progress(done)
+    return _saved(book)
 
 
 def institution(session: Session, institution_id: int) -> dict:

@@ -9,6 +9,7 @@ from .assessment import AssessmentCycle, AssessmentScore, Disclosure, Disclosure
 from .calendar import DEPARTMENT_WIDE_SYNC_COLUMNS, DepartmentWide, FiscalYear
 from .collab import ApiToken, Attachment, Comment, Delegation, Notification, SavedFilter
 from .database import Database, default_database, transaction
+from .export_job import ExportJob
 from .models import (
     PROJECT_SYNC_COLUMNS,
     AuditChain,
@@ -62,6 +63,7 @@ __all__ = [
     "DesignerDraft",
     "Deployment",
     "Expert",
+    "ExportJob",
     "FinanceOffice",
     "HumanTask",
     "Incident",

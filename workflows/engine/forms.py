@@ -315,9 +315,7 @@ def accept_draft(schema: dict | None, data: dict[str, Any]) -> dict:
     return kept
 
 
-def accept(
-    schema: dict | None, data: dict[str, Any], sources: dict | None = None
-) -> tuple[dict, list[str]]:
+def accept(schema: dict | None, data: dict[str, Any], sources: dict | None = None) -> tuple[dict, list[str]]:
     """Filter to declared keys, then validate (bound tables against ``sources``); returns
     (clean data, dropped keys)."""
     if schema is None:

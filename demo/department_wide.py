@@ -73,14 +73,42 @@ def review(prefix: str, decision: str = "通过", score: float = 92.0) -> dict:
     return {f"{prefix}_decision": decision, f"{prefix}_score": score, f"{prefix}_comment": comment}
 
 
-def monitoring_report(budget_total: float = 1280.0, executed: float = 602.5) -> dict:
-    """部门整体支出绩效监控报告 at the end of June (R-MN-6)."""
+def monitoring_report(
+    budget_total: float = 1280.0, executed: float = 602.5, indicators: list[dict] | None = None
+) -> dict:
+    """部门整体支出绩效监控报告 at the end of June (R-MN-6): a row per approved indicator
+    (pre-filled from ``indicators``, the demo's targets unless given), half the year done."""
+    approved = indicators if indicators is not None else targets("")["indicators"]
+    rows = [
+        {
+            **{key: i[key] for key in ("level1", "level2", "name", "target_value", "unit") if key in i},
+            "actual_value": _by_june(i),
+            "projected_value": f"{i['target_value']}{i.get('unit') or ''}",
+            "deviation_reason": "",
+        }
+        for i in approved
+    ]
     return {
         "dw_mn_budget_total": budget_total,
         "dw_mn_executed": executed,
         "dw_mn_progress": "上半年完成重点工作任务6项，总体进度符合年度目标。",
+        "dw_mn_indicator_progress": rows,
         "dw_mn_deviation": "部分项目资金拨付较慢，已督促加快支付进度。",
     }
+
+
+def _by_june(indicator: dict) -> str:
+    """What half a year reached: half of a count or a rate, the level of a standard, no survey yet."""
+    unit = indicator.get("unit") or ""
+    if indicator["level1"] == "满意度指标":
+        return "年底开展调查"
+    try:
+        target = float(indicator["target_value"])
+    except ValueError:
+        return "按计划推进"
+    if indicator["level2"] in ("数量指标", "时效指标"):
+        return f"{target / 2:g}{unit}"
+    return f"{target:g}{unit}"
 
 
 def self_evaluation(budget_total: float = 1280.0, executed: float = 1236.8, score: float = 91.0) -> dict:

@@ -7,7 +7,12 @@ and amounts follow DOMAIN.md section 8 (Wanzai county's third-party key evaluati
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from decimal import Decimal
+
+from workflows.config import settings
+from workflows.engine import forms as engine_forms
 
 
 def ex_ante_report(name: str, amount_wan: float) -> dict:
@@ -117,27 +122,41 @@ def targets_decision(decision: str = "通过") -> dict:
     }
 
 
-def monitoring_report(amount_wan: float, share: float = 0.45) -> dict:
+def _approved(indicators: list[dict] | None) -> list[dict]:
+    """The approved 绩效指标 a report is filed against (the demo's targets unless given)."""
+    return indicators if indicators is not None else performance_targets("")["indicators"]
+
+
+def _prefilled(form: str, indicators: list[dict] | None) -> dict:
+    """The rows the page pre-fills from the approved targets (``x-prefill``), as a person finds them."""
+    schema = json.loads((settings().forms_dir / f"{form}.json").read_text(encoding="utf-8"))
+    return engine_forms.prefilled(schema, {"indicators": _approved(indicators)})
+
+
+def _progress(row: dict, share: float) -> dict:
+    """What a unit reports on one approved indicator at a monitoring node, ``share`` of the year done."""
+    target, unit = str(row.get("target_value") or ""), row.get("unit") or ""
+    if row.get("level1") == "满意度指标" or not target.replace(".", "", 1).isdigit():
+        return {"actual_value": "年底开展调查", "completion_rate": 0, "projected_value": f"{target}{unit}"}
+    reached = float(target) * share
+    shown = f"{reached:.0f}" if float(target) >= 10 else f"{reached:.1f}"
+    return {
+        "actual_value": f"{shown}{unit}",
+        "completion_rate": round(share * 100),
+        "projected_value": f"{target}{unit}",
+    }
+
+
+def monitoring_report(amount_wan: float, share: float = 0.45, indicators: list[dict] | None = None) -> dict:
+    """The 绩效运行监控表: a row per approved indicator (pre-filled), the progress typed in."""
+    rows = _prefilled("monitoring_report", indicators)["mn_indicator_progress"]
+    for index, row in enumerate(rows):
+        row.update(_progress(row, share))
+        row["deviation_reason"] = "雨季影响施工" if index == 0 and share < 0.5 else ""
+        row["corrective_measures"] = "增加施工班组，倒排工期" if index == 0 and share < 0.5 else ""
     return {
         "mn_executed_amount": round(amount_wan * share, 2),
-        "mn_indicator_progress": [
-            {
-                "name": "完成建设任务",
-                "target_value": "100%",
-                "actual_value": "48%",
-                "completion_rate": 48,
-                "deviation_reason": "",
-                "corrective_measures": "",
-            },
-            {
-                "name": "按期完工率",
-                "target_value": "95%",
-                "actual_value": "进度滞后约半个月",
-                "completion_rate": 40,
-                "deviation_reason": "雨季影响施工",
-                "corrective_measures": "增加施工班组，倒排工期",
-            },
-        ],
+        "mn_indicator_progress": rows,
         "mn_deviation_summary": "总体进度基本符合序时要求。",
     }
 
@@ -172,47 +191,37 @@ def rectification_verify(accepted: bool) -> dict:
     }
 
 
+def _scored(rows: list[dict], points: float) -> list[dict]:
+    """Self-evaluation rows scored ``points`` in all: each row up to its weight, in order."""
+    left = Decimal(str(points))
+    for row in rows:
+        score = min(left, Decimal(str(row["weight"])))
+        left -= score
+        row["score"] = int(score) if score == score.to_integral_value() else float(score)
+        target = f"{row.get('target_value') or ''}{row.get('unit') or ''}"
+        row["actual_value"] = target if score == Decimal(str(row["weight"])) else f"未完全达到{target}"
+        if score < Decimal(str(row["weight"])):
+            row["deviation_reason"] = "受施工期影响，完成值略低于年度目标"
+    return rows
+
+
 def self_evaluation(
-    budget: float, executed: float, output: float = 45, outcome: float = 26, satisfaction: float = 9
+    budget: float,
+    executed: float,
+    output: float = 45,
+    outcome: float = 26,
+    satisfaction: float = 9,
+    indicators: list[dict] | None = None,
 ) -> dict:
-    """A self-evaluation table whose indicator scores add up to the given parts."""
+    """A self-evaluation table: the approved indicators (pre-filled, weights 50/30/10) scored so
+    the indicator scores add up to the given parts."""
+    tables = _prefilled("self_evaluation", indicators)
     return {
         "ev_budget_amount": budget,
         "ev_executed_amount": executed,
-        "ev_output_indicators": [
-            {
-                "name": "完成建设任务",
-                "weight": 30,
-                "target_value": "100%",
-                "actual_value": "100%",
-                "score": min(output, 30),
-            },
-            {
-                "name": "工程验收合格率",
-                "weight": 20,
-                "target_value": "100%",
-                "actual_value": "100%",
-                "score": round(max(output - 30, 0), 2),
-            },
-        ],
-        "ev_outcome_indicators": [
-            {
-                "name": "受益群众人数",
-                "weight": 30,
-                "target_value": "20000人",
-                "actual_value": "18600人",
-                "score": outcome,
-            },
-        ],
-        "ev_satisfaction_indicators": [
-            {
-                "name": "群众满意度",
-                "weight": 10,
-                "target_value": "90%",
-                "actual_value": "92%",
-                "score": satisfaction,
-            },
-        ],
+        "ev_output_indicators": _scored(tables.get("ev_output_indicators", []), output),
+        "ev_outcome_indicators": _scored(tables.get("ev_outcome_indicators", []), outcome),
+        "ev_satisfaction_indicators": _scored(tables.get("ev_satisfaction_indicators", []), satisfaction),
         "ev_report": "项目按计划实施，主要绩效目标基本完成。",
         "ev_problems": "个别子项目进度滞后。",
     }

@@ -151,12 +151,14 @@ class _Plan:
             return forms.targets_decision("通过")
         if spec == "mn_report":
             self.reports += 1
-            return forms.monitoring_report(amount, 0.42 if self.reports == 1 else 0.71)
+            approved = forms.performance_targets(self.name)["indicators"]  # the rows are the approved ones
+            return forms.monitoring_report(amount, 0.42 if self.reports == 1 else 0.71, approved)
         if spec == "mn_review":
             failed = self.stage == "rectification" and self.reports == 1
             return forms.monitoring_review(not failed, "暂缓拨付" if failed else "正常拨付")
         if spec == "ev_self":
-            return forms.self_evaluation(amount, round(amount * 0.96, 2), 46, 25, 9)
+            approved = forms.performance_targets(self.name)["indicators"]
+            return forms.self_evaluation(amount, round(amount * 0.96, 2), 46, 25, 9, approved)
         if spec == "ev_finance_review":
             return forms.evaluation_review(76.5)
         if spec == "ra_feedback":

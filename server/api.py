@@ -250,6 +250,7 @@ def get_task(task_id):
         "fund_type": project.fund_type if project else None,
         "form_schema": schema,
         "data": tasks.prefill(session, task, schema),
+        "bound_tables": tasks.bound_tables(session, task, schema),
         "context": {
             **context,
             "project": _project_json(session, project) if project else None,

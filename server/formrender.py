@@ -44,6 +44,12 @@ class Field:
     rows: list[dict] = field(default_factory=list)
     step: str | None = None
     max_length: int | None = None  # the browser's maxlength: the form's own, else the default
+    bound: list[str] = field(default_factory=list)  # a table's columns held to the approved targets
+
+    @property
+    def fixed_rows(self) -> bool:
+        """A bound table: its rows are the approved ones, none added or removed on the page."""
+        return bool(self.bound)
 
 
 def _max_length(prop: dict, widget: str) -> int | None:
@@ -79,10 +85,14 @@ def _widget(prop: dict) -> str:
     return "text"
 
 
-def fields_of(schema: dict, values: dict | None = None, choices: dict | None = None) -> list[Field]:
-    """The form's fields; ``choices`` gives a data-driven widget its options (``{"expert-pool": [...]}``)."""
+def fields_of(
+    schema: dict, values: dict | None = None, choices: dict | None = None, bound: dict | None = None
+) -> list[Field]:
+    """The form's fields; ``choices`` gives a data-driven widget its options (``{"expert-pool": [...]}``),
+    ``bound`` the tables held to the approved targets (``{table: columns}``: shown, not typed)."""
     values = values or {}
     choices = choices or {}
+    bound = bound or {}
     required = set(schema.get("required", []))
     result = []
     for name, prop in (schema.get("properties") or {}).items():
@@ -104,7 +114,8 @@ def fields_of(schema: dict, values: dict | None = None, choices: dict | None = N
         if widget == "table":
             item.columns = fields_of(prop["items"], {})
             rows = item.value if isinstance(item.value, list) else []
-            item.rows = rows or [{}]
+            item.bound = list(bound.get(name) or [])
+            item.rows = rows if rows or item.bound else [{}]
         result.append(item)
     return result
 

@@ -324,6 +324,11 @@ class TaskDetailSchema(TaskRowSchema):
     form = fields.String(allow_none=True)
     form_schema = fields.Dict(allow_none=True)
     data = fields.Dict()
+    bound_tables = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "tables whose rows are the approved targets: {table: columns held to them}"},
+    )
     completed_by = fields.String(allow_none=True)
     context = fields.Nested(TaskContextSchema)
 

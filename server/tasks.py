@@ -66,7 +66,7 @@ def _render(
             "tasks/task.html",
             task=task,
             schema=schema,
-            fields=formrender.fields_of(schema, data, choices),
+            fields=formrender.fields_of(schema, data, choices, tasks.bound_tables(session, task, schema)),
             errors=errors or {},
             can_act=can_act,
             colleagues=colleagues,

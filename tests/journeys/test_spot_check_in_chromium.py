@@ -78,7 +78,7 @@ def test_R_EV_7_office_samples_unit_proves_checker_finds_false_grade_is_cha(
         tian.open_task("提交核查佐证材料", PROJECT)
         evidence = tian.page.locator("[id^='sc_indicators-'][id$='-evidence']")
         rows = evidence.count() - 1  # the last row is left blank for another indicator
-        assert rows == 3  # 产出 ×2 and 效益 ×1 of the 自评表
+        assert rows == 4  # 产出 ×3 and 效益 ×1 of the 自评表 (its rows are the approved indicators)
         assert tian.page.locator("#sc_indicators-0-indicator").input_value()  # pre-filled claim
         tian.fill({f"sc_indicators-{i}-evidence": f"第{i + 1}项：验收单与影像资料" for i in range(rows)})
         tian.look("02-evidence")

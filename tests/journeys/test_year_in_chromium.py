@@ -281,16 +281,23 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
         for n in range(3)
     ]
     assert rows == [("改造小区数量", "3"), ("受益居民户数", "1200"), ("居民满意度", "90")]
+    # bound to the approved targets: shown as text, no row to add (issue 10 item 4)
+    table = tian.page.locator("table[data-table=mn_indicator_progress]")
+    assert "改造小区数量" in table.locator("td.bound").all_inner_texts()
+    assert tian.page.locator("#mn_indicator_progress-3-name").count() == 0
     tian.fill(
         {
             "mn_budget_amount": "362",
             "mn_executed_amount": "150",
             "mn_indicator_progress-0-actual_value": "1个已完工",
             "mn_indicator_progress-0-completion_rate": "40",
+            "mn_indicator_progress-0-projected_value": "3个",
             "mn_indicator_progress-1-actual_value": "400户",
             "mn_indicator_progress-1-completion_rate": "33",
+            "mn_indicator_progress-1-projected_value": "1200户",
             "mn_indicator_progress-2-actual_value": "尚未调查",
             "mn_indicator_progress-2-completion_rate": "0",
+            "mn_indicator_progress-2-projected_value": "90%",
             "mn_deviation_summary": "进度基本符合序时要求。",
         }
     )
@@ -350,23 +357,21 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
     assert "填报绩效自评表" in tian.waiting()
     day("2028-02-20T10:00")
     tian.open_task("填报绩效自评表", PROJECT)
+    # pre-filled from the approved targets and bound to them: 三级指标 and 指标值 are text, not fields
+    assert tian.page.input_value("#ev_output_indicators-0-name") == "改造小区数量"
+    assert tian.page.locator("#ev_output_indicators-0-target_value").get_attribute("type") == "hidden"
     tian.fill(
         {
             "ev_budget_amount": "362",
             "ev_executed_amount": "355",
-            "ev_output_indicators-0-name": "改造小区数量",
+            # the rows are the approved indicators, weighted 50/30/10: she types what was reached
             "ev_output_indicators-0-weight": "50",
-            "ev_output_indicators-0-target_value": "3个",
             "ev_output_indicators-0-actual_value": "3个",
             "ev_output_indicators-0-score": "48",
-            "ev_outcome_indicators-0-name": "受益居民户数",
             "ev_outcome_indicators-0-weight": "30",
-            "ev_outcome_indicators-0-target_value": "1200户",
             "ev_outcome_indicators-0-actual_value": "1230户",
             "ev_outcome_indicators-0-score": "29",
-            "ev_satisfaction_indicators-0-name": "居民满意度",
             "ev_satisfaction_indicators-0-weight": "10",
-            "ev_satisfaction_indicators-0-target_value": "90%",
             "ev_satisfaction_indicators-0-actual_value": "93%",
             "ev_satisfaction_indicators-0-score": "9",
             "ev_report": "三个小区改造全部完工并通过验收，主要绩效目标均已完成。",

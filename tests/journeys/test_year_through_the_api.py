@@ -113,7 +113,18 @@ def test_a_year_of_one_project_through_the_api(year, people):
     report = tian.task(CODE, "mn_report")
     assert report["due_at"].startswith("2027-06-10T15:59:59")  # the 10th, 23:59 China time
     day("2027-06-05T10:00")
-    assert tian.complete(CODE, "mn_report", forms.monitoring_report(AMOUNT)) == ["mn_review"]
+    approved = targets["indicators"]  # the report's rows are the approved targets (issue 10 item 4)
+    assert [r["target_value"] for r in report["data"]["mn_indicator_progress"]][-1] == "95"
+    assert report["bound_tables"]["mn_indicator_progress"] == [
+        "level1",
+        "level2",
+        "name",
+        "target_value",
+        "unit",
+    ]
+    assert tian.complete(CODE, "mn_report", forms.monitoring_report(AMOUNT, indicators=approved)) == [
+        "mn_review"
+    ]
     assert li.complete(CODE, "mn_review", forms.monitoring_review(True), claim=True) == []
 
     year.jixiao.run_due("2027-09-01T09:00")
@@ -133,14 +144,15 @@ def test_a_year_of_one_project_through_the_api(year, people):
     assert tian.call("GET", f"/api/v1/projects/{project_id}")["overdue"] is True
 
     day("2027-09-12T10:00")
-    assert tian.complete(CODE, "mn_report", forms.monitoring_report(AMOUNT, 0.8)) == ["mn_review"]
+    assert tian.complete(CODE, "mn_report", forms.monitoring_report(AMOUNT, 0.8, approved)) == ["mn_review"]
     # the last node: the year's evaluation opens (R-EV-1)
     assert li.complete(CODE, "mn_review", forms.monitoring_review(True), claim=True) == ["ev_self"]
 
     # --- evaluation: the self-evaluation is found false: 一票否决 (R-EV-7) ------------------
     assert ("ev_self", CODE) in tian.waiting()
     day("2028-02-20T10:00")
-    assert tian.complete(CODE, "ev_self", forms.self_evaluation(AMOUNT, 520.0)) == ["ev_finance_review"]
+    self_evaluation = forms.self_evaluation(AMOUNT, 520.0, indicators=approved)
+    assert tian.complete(CODE, "ev_self", self_evaluation) == ["ev_finance_review"]
     day("2028-04-10T10:00")
     # a major project's evaluation goes to the experts (R-EV-3): the ex-ante panel is offered
     # again, pre-filled; how many to draw is never pre-filled (it would clash with the panel)

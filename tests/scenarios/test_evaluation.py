@@ -87,15 +87,27 @@ def test_self_evaluation_is_prefilled_from_the_approved_targets_at_10_50_30_10(p
     with db.reading() as session:
         values = tasks.prefill(session, task, tasks.form_schema(session, task))
     assert values["ev_output_indicators"] == [
-        {"name": "完成建设任务", "target_value": "100", "weight": 25},
-        {"name": "工程验收合格率", "target_value": "100", "weight": 16.67},
-        {"name": "按期完工率", "target_value": "95", "weight": 8.33},
+        {"level2": "数量指标", "name": "完成建设任务", "target_value": "100", "unit": "%", "weight": 25},
+        {"level2": "质量指标", "name": "工程验收合格率", "target_value": "100", "unit": "%", "weight": 16.67},
+        {"level2": "时效指标", "name": "按期完工率", "target_value": "95", "unit": "%", "weight": 8.33},
     ]
     assert values["ev_outcome_indicators"] == [
-        {"name": "受益群众人数", "target_value": "20000", "weight": 30}
+        {
+            "level2": "社会效益指标",
+            "name": "受益群众人数",
+            "target_value": "20000",
+            "unit": "人",
+            "weight": 30,
+        }
     ]
     assert values["ev_satisfaction_indicators"] == [
-        {"name": "群众满意度", "target_value": "90", "weight": 10}
+        {
+            "level2": "服务对象满意度指标",
+            "name": "群众满意度",
+            "target_value": "90",
+            "unit": "%",
+            "weight": 10,
+        }
     ]
 
 

@@ -19,7 +19,7 @@ from ..engine import form_workbook, forms, specs, steps
 from ..errors import BusinessRuleRefused, Conflict, Forbidden, FormInvalid, NotClaimedByYou
 from ..policy import Actor, may_complete
 from ..store import Database, ProcessInstance, audit, transaction
-from . import _persist, panels, score_records
+from . import _persist, form_sources, panels, score_records
 from ._persist import CommandResult, open_task, open_task_and_siblings, result_of, write_conflict
 
 Unit = Database | Session  # a command's unit of work: its own (a Database) or the caller's
@@ -94,7 +94,9 @@ def complete_task(
             schema = instance.form_schema(session, row.form) if row.form else None
             # R-EX-1: a panel picked from the pool is checked, a requested draw made
             data, draws = panels.resolve(session, schema, data, task=row)
-            clean, dropped = forms.accept(schema, data)
+            # x-prefill "bound": monitoring and self-evaluation rows are the approved targets
+            sources = form_sources.of_task(session, schema, instance.id, instance.project_id)
+            clean, dropped = forms.accept(schema, data, sources)
             panels.record_draws(session, draws, task=row, actor=actor)
             facts = score_records.facts(session, instance)  # R-EV-7: the spot check's verdict
             steps.complete_user_task(workflow, task_id, {**clean, **facts})
@@ -153,8 +155,9 @@ def import_workbook(uow: Unit, task_id: str, content: bytes, *, filename: str, a
         schema = specs.form_schema(instance.definition, row.form) if row.form else None
         if not schema or not schema.get("properties"):
             raise FormInvalid({"workbook": ["这个环节没有可用 Excel 填写的表单"]})
+        sources = form_sources.of_task(session, schema, row.instance_id, row.project_id)
         try:
-            data = form_workbook.read(schema, content)
+            data = form_workbook.read(schema, content, sources=sources)
         except form_workbook.WorkbookInvalid as exc:
             raise FormInvalid({"workbook": [str(e) for e in exc.errors]}) from None
         row.draft = forms.accept_draft(schema, data)

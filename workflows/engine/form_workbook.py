@@ -251,11 +251,12 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def read(schema: dict, content: bytes) -> dict:
+def read(schema: dict, content: bytes, *, sources: dict | None = None) -> dict:
     """Form data from a workbook written by :func:`write` (and filled in by a person).
 
     Raises :class:`WorkbookInvalid` naming every cell that cannot be read or that breaks the
-    form's schema or declared checks; returns data that passes them all.
+    form's schema or declared checks, or a row of a table bound to ``sources`` (the approved
+    targets) that strays from them; returns data that passes them all.
     """
     try:
         with zipfile.ZipFile(BytesIO(content)) as archive:
@@ -290,7 +291,7 @@ def read(schema: dict, content: bytes) -> dict:
         _read_table(reader, rows, labels, name, prop, columns, data, where)
     kept, _dropped = forms.filter_declared(schema, data)
     try:
-        forms.validate(schema, kept)
+        forms.validate(schema, kept, sources)
     except FormInvalid as exc:
         # a cell refused while reading is missing from the data: name it once, as refused
         refused = {(e.row, e.column) for e in reader.errors}

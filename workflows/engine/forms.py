@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import ast
 import json
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -36,7 +35,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from ..config import settings
 from ..errors import FormInvalid
-from . import sandbox, values
+from . import prefill, sandbox, values
 
 
 def options(prop: dict) -> list[tuple[Any, str]]:
@@ -147,9 +146,10 @@ def _message_zh(error) -> str:
     return template.format(limit=expected, expected=expected)
 
 
-def validate(schema: dict, data: dict) -> None:
+def validate(schema: dict, data: dict, sources: dict | None = None) -> None:
     """Raise :class:`FormInvalid` with ``{field path: [messages]}`` if ``data`` breaks ``schema``
-    or one of its declared checks (the checks run only once the schema passes). Values no
+    or one of its declared checks (the checks run only once the schema passes), or a table
+    bound to its ``x-prefill`` source in ``sources`` (the earlier data) strays from it. Values no
     task data may hold (NUL, lone surrogates, NaN, too deep or too large) are refused first."""
     check_values(data)
     errors: dict[str, list[str]] = {}
@@ -157,6 +157,8 @@ def validate(schema: dict, data: dict) -> None:
         errors.setdefault(_field_path(error), []).append(_message_zh(error))
     if not errors:
         errors = check_errors(schema, data)
+    for path, messages in prefill.bound_errors(schema, data, sources).items():
+        errors.setdefault(path, []).extend(messages)
     if errors:
         raise FormInvalid(errors)
 
@@ -202,7 +204,7 @@ def check_rules(schema: dict) -> list[str]:
     For ``jixiao lint`` and deploy; :func:`validate` raises the first one as :class:`CheckBroken`.
     """
     title = str((schema or {}).get("title") or "form")
-    problems = _prefill_problems(schema or {}, title)
+    problems = prefill.problems(schema or {}, title)
     checks = (schema or {}).get("x-checks")
     if checks is None:
         return problems
@@ -249,73 +251,8 @@ def check_rules(schema: dict) -> list[str]:
     return problems
 
 
-def _prefill_problems(schema: dict, title: str) -> list[str]:
-    problems = []
-    for table, prop in (schema.get("properties") or {}).items():
-        spec = prop.get("x-prefill") if isinstance(prop, dict) else None
-        if spec is None:
-            continue
-        columns = _row_props(schema, table)
-        where = f"form {title!r}, table {table!r}: x-prefill"
-        if not columns:
-            problems.append(f"{where} is only for a table of rows")
-            continue
-        if not isinstance(spec, dict) or not isinstance(spec.get("from"), str):
-            problems.append(f"{where} needs 'from' (the data key of the rows to copy)")
-            continue
-        copy = spec.get("copy")
-        if not isinstance(copy, dict) or not copy or not set(copy) <= set(columns):
-            problems.append(f"{where}: 'copy' maps columns of the table to keys of the copied rows")
-        scale = spec.get("scale_to") or {}
-        if not isinstance(scale, dict) or not set(scale) <= set(copy or {}):
-            problems.append(f"{where}: 'scale_to' names copied number columns and their total")
-        if not isinstance(spec.get("when", {}), dict):
-            problems.append(f"{where}: 'when' is a mapping of column values the copied rows must have")
-    return problems
-
-
-def prefilled(schema: dict | None, values: dict) -> dict:
-    """Tables a form declares ``x-prefill`` for, filled from earlier data when they are empty.
-
-    ``{"from": "indicators", "when": {"level1": "产出指标"}, "copy": {"name": "name"},
-    "scale_to": {"weight": 50}}`` copies the approved 绩效指标 of that kind into a monitoring or
-    self-evaluation table, column by column, and rescales the copied weights to the table's
-    share (the self-evaluation's 产出 50 / 效益 30 / 满意度 10). Returns only the tables filled.
-    """
-    out: dict = {}
-    for table, prop in ((schema or {}).get("properties") or {}).items():
-        spec = prop.get("x-prefill") if isinstance(prop, dict) else None
-        if not isinstance(spec, dict) or values.get(table):
-            continue
-        source = values.get(spec.get("from"))
-        if not isinstance(source, list):
-            continue
-        when = spec.get("when") or {}
-        picked = [r for r in source if isinstance(r, dict) and all(r.get(k) == v for k, v in when.items())]
-        rows = [
-            {col: r[key] for col, key in (spec.get("copy") or {}).items() if r.get(key) is not None}
-            for r in picked
-        ]
-        for column, total in (spec.get("scale_to") or {}).items():
-            _rescale(rows, column, Decimal(str(total)))
-        if rows:
-            out[table] = rows
-    return out
-
-
-def _rescale(rows: list[dict], column: str, total: Decimal) -> None:
-    """Weights in proportion, to two decimals, the last row taking the rounding so they sum to ``total``."""
-    weights = [Decimal(str(r.get(column) or 0)) for r in rows]
-    whole = sum(weights)
-    if not rows or whole <= 0:
-        return
-    given = Decimal(0)
-    for i, row in enumerate(rows):
-        share = (
-            total - given if i == len(rows) - 1 else (weights[i] * total / whole).quantize(Decimal("0.01"))
-        )
-        given += share
-        row[column] = int(share) if share == share.to_integral_value() else float(share)
+prefilled = prefill.prefilled  # x-prefill: tables filled from earlier data (and held to it)
+bound_tables = prefill.bound_tables
 
 
 _ENVIRONMENT = sandbox.SandboxedEnvironment()
@@ -378,8 +315,9 @@ def accept_draft(schema: dict | None, data: dict[str, Any]) -> dict:
     return kept
 
 
-def accept(schema: dict | None, data: dict[str, Any]) -> tuple[dict, list[str]]:
-    """Filter to declared keys, then validate; returns (clean data, dropped keys)."""
+def accept(schema: dict | None, data: dict[str, Any], sources: dict | None = None) -> tuple[dict, list[str]]:
+    """Filter to declared keys, then validate (bound tables against ``sources``); returns
+    (clean data, dropped keys)."""
     if schema is None:
         # a user task without a form takes no data
         check_values({name: None for name in data})
@@ -387,5 +325,5 @@ def accept(schema: dict | None, data: dict[str, Any]) -> tuple[dict, list[str]]:
     kept, dropped = filter_declared(schema, data)
     # the dropped names go to the audit log: they too must be storable, and few and short
     check_values({name: None for name in dropped})
-    validate(schema, kept)
+    validate(schema, kept, sources)
     return kept, [name[:100] for name in dropped[:50]]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import policy
+from ..commands import form_sources
 from ..commands.assignment import open_delegation
 from ..engine import forms, specs
 from ..errors import NotFound, TaskNotFound
@@ -59,24 +60,35 @@ def prefill(session: Session, task: HumanTask, schema: dict | None) -> dict:
     """Values to show in the form: the draft, else the latest values this instance recorded.
 
     Read from the audit log (start data and completed-task data), never from the workflow.
-    Experts score independently: another expert's sheet never pre-fills this one.
+    Experts score independently: another expert's sheet never pre-fills this one. Tables the
+    form declares ``x-prefill`` for are filled from the approved targets when empty, and a
+    bound table that strayed from them (a draft from elsewhere, targets changed since) is
+    filled again: what the page offers is what the submission is held to.
     """
-    if task.draft:
-        return dict(task.draft)
-    if not schema:
-        return {}
+    if not schema or (task.draft and not form_sources.has_prefill(schema)):
+        return dict(task.draft or {})
     declared = set(schema.get("properties", {})) - _draw_fields(schema)
     expert_tasks = _expert_task_ids(session, [task.instance_id])
-    values: dict = {}
-    for event in audit.history(session, task.instance_id):
-        if event.action not in ("instance.started", "task.completed"):
-            continue
-        if event.task_id in expert_tasks and event.actor != task.assignee:
-            continue
-        values.update((event.data or {}).get("data") or {})
-    values.update(forms.prefilled(schema, values))  # x-prefill: rows from the approved targets
+    recorded = form_sources.recorded(
+        session,
+        task.instance_id,
+        left_out=lambda e: e.task_id in expert_tasks and e.actor != task.assignee,
+    )
+    values = dict(task.draft) if task.draft else recorded
+    if form_sources.has_prefill(schema):  # x-prefill: rows from the approved targets
+        sources = form_sources.with_approved_targets(session, task.project_id, recorded)
+        values = {**values, **forms.prefilled(schema, values, sources)}
+    if task.draft:
+        return values
     values.update(selection.presets_for(session, task.project_id))  # R-EV-3/R-EV-4: the year's choice
     return {k: v for k, v in values.items() if k in declared}
+
+
+def bound_tables(session: Session, task: HumanTask, schema: dict | None) -> dict[str, list[str]]:
+    """``{table: columns}`` of the form's tables held to the approved targets (shown read-only,
+    no rows added or removed); empty when the form binds none or the targets are not known."""
+    sources = form_sources.of_task(session, schema, task.instance_id, task.project_id)
+    return forms.bound_tables(schema, sources) if sources is not None else {}
 
 
 def decisions(session: Session, instances: list[ProcessInstance], viewer: Actor) -> list[dict]:

@@ -1,0 +1,244 @@
+"""Tables a form fills from earlier data (``x-prefill``), and rows bound to it (issue 10, item 4).
+
+A table of rows may declare where its rows come from, as data a designer edits::
+
+    "x-prefill": {
+      "from": "indicators",                       # the data key of the rows to copy
+      "when": {"level1": "产出指标"},               # only the rows with these values
+      "copy": {"name": "name", "weight": "weight"},  # table column <- key of the copied row
+      "scale_to": {"weight": 50},                 # copied numbers rescaled to this total
+      "bound": ["name", "target_value"]           # the rows ARE the copied rows (optional)
+    }
+
+The monitoring and self-evaluation tables copy the approved 绩效指标 (R-TG-5) this way. With
+``bound`` the table is held to its source: a submission that adds a row the source does not
+have, drops one it has, or changes a bound column of a row is refused, each with a field error
+naming the row (``<table>/<row>/<column>``, or ``<table>`` for a dropped row). A table is bound
+only where its source is known (``from`` is in the earlier data): a form used outside the path
+that approves the rows stays free. Rows may come in any order; the other columns are the
+person's to fill.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+_SPEC_KEYS = {"from", "when", "copy", "scale_to", "bound", "description"}
+
+
+def _row_props(schema: dict, table: str) -> dict:
+    prop = (schema.get("properties") or {}).get(table) or {}
+    return ((prop.get("items") or {}).get("properties")) or {}
+
+
+def _specs(schema: dict | None) -> dict[str, dict]:
+    """``{table: x-prefill}`` for every table of the form that declares one."""
+    out = {}
+    for table, prop in ((schema or {}).get("properties") or {}).items():
+        spec = prop.get("x-prefill") if isinstance(prop, dict) else None
+        if isinstance(spec, dict):
+            out[table] = spec
+    return out
+
+
+def problems(schema: dict, title: str) -> list[str]:
+    """Every problem with the form's ``x-prefill`` declarations (for lint and deploy)."""
+    found = []
+    for table, prop in (schema.get("properties") or {}).items():
+        spec = prop.get("x-prefill") if isinstance(prop, dict) else None
+        if spec is None:
+            continue
+        columns = _row_props(schema, table)
+        where = f"form {title!r}, table {table!r}: x-prefill"
+        if not columns:
+            found.append(f"{where} is only for a table of rows")
+            continue
+        if not isinstance(spec, dict) or not isinstance(spec.get("from"), str):
+            found.append(f"{where} needs 'from' (the data key of the rows to copy)")
+            continue
+        unknown = set(spec) - _SPEC_KEYS
+        if unknown:
+            found.append(f"{where}: unknown keys {sorted(unknown)}")
+        copy = spec.get("copy")
+        if not isinstance(copy, dict) or not copy or not set(copy) <= set(columns):
+            found.append(f"{where}: 'copy' maps columns of the table to keys of the copied rows")
+            copy = {}
+        scale = spec.get("scale_to") or {}
+        if not isinstance(scale, dict) or not set(scale) <= set(copy):
+            found.append(f"{where}: 'scale_to' names copied number columns and their total")
+        if not isinstance(spec.get("when", {}), dict):
+            found.append(f"{where}: 'when' is a mapping of column values the copied rows must have")
+        bound = spec.get("bound", [])
+        held = set(copy) - set(scale if isinstance(scale, dict) else {})
+        if "bound" in spec and not (
+            isinstance(bound, list) and bound and all(isinstance(c, str) and c in held for c in bound)
+        ):
+            found.append(f"{where}: 'bound' lists copied columns (not rescaled ones) the rows are held to")
+    return found
+
+
+def _source_rows(spec: dict, values: dict) -> list[dict] | None:
+    """The rows ``spec`` copies from ``values`` (None when the source is not there at all)."""
+    source = values.get(spec.get("from"))
+    if not isinstance(source, list):
+        return None
+    when = spec.get("when") or {}
+    picked = [r for r in source if isinstance(r, dict) and all(r.get(k) == v for k, v in when.items())]
+    rows = [
+        {col: r[key] for col, key in (spec.get("copy") or {}).items() if r.get(key) is not None}
+        for r in picked
+    ]
+    for column, total in (spec.get("scale_to") or {}).items():
+        _rescale(rows, column, Decimal(str(total)))
+    return rows
+
+
+def _rescale(rows: list[dict], column: str, total: Decimal) -> None:
+    """Weights in proportion, to two decimals, the last row taking the rounding so they sum to ``total``."""
+    weights = [Decimal(str(r.get(column) or 0)) for r in rows]
+    whole = sum(weights)
+    if not rows or whole <= 0:
+        return
+    given = Decimal(0)
+    for i, row in enumerate(rows):
+        share = (
+            total - given if i == len(rows) - 1 else (weights[i] * total / whole).quantize(Decimal("0.01"))
+        )
+        given += share
+        row[column] = int(share) if share == share.to_integral_value() else float(share)
+
+
+def bound_tables(schema: dict | None, values: dict) -> dict[str, list[str]]:
+    """``{table: bound columns}`` for the tables held to a source present in ``values``."""
+    return {
+        table: list(spec["bound"])
+        for table, spec in _specs(schema).items()
+        if spec.get("bound") and _source_rows(spec, values) is not None
+    }
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _key_column(bound: list[str]) -> str:
+    return "name" if "name" in bound else bound[0]
+
+
+def _same(row: dict, source: dict, bound: list[str]) -> bool:
+    return all(_text(row.get(c)) == _text(source.get(c)) for c in bound)
+
+
+def _pairs(rows: list, sources: list[dict], bound: list[str], *, by_place: bool = True):
+    """Match submitted rows to source rows: equal on every bound column first (any order), then a
+    row to the unmatched source row of the same key (its name), then the one at the same place.
+    Returns (row index -> source index for equal rows, for changed rows, unmatched source rows)."""
+    key = _key_column(bound)
+    free = list(range(len(sources)))
+    equal: dict[int, int] = {}
+    for i, row in enumerate(rows):
+        options = ([i] if i in free else []) + free
+        hit = next((s for s in options if _same(row, sources[s], bound)), None)
+        if hit is not None:
+            equal[i] = hit
+            free.remove(hit)
+    changed: dict[int, int] = {}
+    for how in ("key", "place") if by_place else ("key",):
+        for i, row in enumerate(rows):
+            if i in equal or i in changed:
+                continue
+            if how == "key":
+                hit = next((s for s in free if _text(row.get(key)) == _text(sources[s].get(key))), None)
+            else:
+                hit = i if i in free else None
+            if hit is not None:
+                changed[i] = hit
+                free.remove(hit)
+    return equal, changed, free
+
+
+def _titles(schema: dict, table: str) -> dict[str, str]:
+    return {c: str(p.get("title") or c) for c, p in _row_props(schema, table).items()}
+
+
+def bound_errors(schema: dict, data: dict, values: dict | None) -> dict[str, list[str]]:
+    """``{field path: [messages]}`` for bound tables of ``data`` that are not their source rows
+    in ``values`` (the earlier data the form's prefill reads); empty when ``values`` is None."""
+    if values is None:
+        return {}
+    errors: dict[str, list[str]] = {}
+    specs = _specs(schema)
+    for table, bound in bound_tables(schema, values).items():
+        sources = _source_rows(specs[table], values) or []
+        errors.update(_table_errors(schema, table, bound, data.get(table) or [], sources))
+    return errors
+
+
+def _table_errors(schema: dict, table: str, bound: list[str], given: list, sources: list[dict]) -> dict:
+    errors: dict[str, list[str]] = {}
+    rows = [r if isinstance(r, dict) else {} for r in given]
+    titles, key = _titles(schema, table), _key_column(bound)
+    equal, changed, missing = _pairs(rows, sources, bound)
+    for i, row in enumerate(rows):
+        if i in equal:
+            continue
+        name = _text(row.get(key)) or _text((sources[changed[i]] if i in changed else {}).get(key))
+        if i not in changed:
+            message = f"第{i + 1}行「{name}」不是批复的绩效指标，不能新增"
+            errors.setdefault(f"{table}/{i}/{key}", []).append(message)
+            continue
+        source = sources[changed[i]]
+        for column in bound:
+            expected = _text(source.get(column))
+            if _text(row.get(column)) == expected:
+                continue
+            told = f"应为批复的「{expected}」" if expected else "批复时为空"
+            message = f"第{i + 1}行「{name}」的{titles.get(column, column)}{told}，不能修改"
+            errors.setdefault(f"{table}/{i}/{column}", []).append(message)
+    for s in missing:
+        message = f"缺少批复的绩效指标「{_text(sources[s].get(key))}」，不能删除"
+        errors.setdefault(table, []).append(message)
+    return errors
+
+
+def _carried(old: list, fresh: list[dict], spec: dict, bound: list[str]) -> list[dict]:
+    """``fresh`` source rows, each with the person's own columns from its matching ``old`` row."""
+    copied = set(spec.get("copy") or {})
+    rows = [r for r in old if isinstance(r, dict)]
+    equal, changed, _missing = _pairs(rows, fresh, bound, by_place=False)
+    by_source = {s: rows[i] for i, s in {**changed, **equal}.items()}
+    return [
+        {**{c: v for c, v in by_source.get(s, {}).items() if c not in copied}, **row}
+        for s, row in enumerate(fresh)
+    ]
+
+
+def prefilled(schema: dict | None, values: dict, sources: dict | None = None) -> dict:
+    """Tables a form declares ``x-prefill`` for, filled from earlier data when they are empty.
+
+    ``values`` holds the tables as they are (a draft, or what the instance recorded), ``sources``
+    the earlier data copied from (default: ``values``). ``{"from": "indicators", "when":
+    {"level1": "产出指标"}, "copy": {"name": "name"}, "scale_to": {"weight": 50}}`` copies the
+    approved 绩效指标 of that kind into a monitoring or self-evaluation table, column by column,
+    and rescales the copied weights to the table's share (the self-evaluation's 产出 50 / 效益 30
+    / 满意度 10). A bound table that no longer matches its source (the targets changed since, a
+    draft from elsewhere) is filled again, keeping what was typed in the rows that remain.
+    Returns only the tables filled.
+    """
+    sources = values if sources is None else sources
+    out: dict = {}
+    for table, spec in _specs(schema).items():
+        fresh = _source_rows(spec, sources)
+        if fresh is None:
+            continue
+        have = values.get(table)
+        if not have:
+            if fresh:
+                out[table] = fresh
+        elif spec.get("bound") and _table_errors(schema, table, spec["bound"], have, fresh):
+            out[table] = _carried(have, fresh, spec, spec["bound"])
+    return out

@@ -17,6 +17,7 @@ from .fiscal_year import YEARLY_STARTERS, OpenedYear, YearlyStarter, open_fiscal
 from .incidents import record_incident, resolve_incident
 from .instances import cancel, complete_task, correlate_message, import_workbook, save_draft, start
 from .notices import mark_read
+from .poverty import rectify, review_month, start_poverty_year
 from .panels import panel_members, replace_panel_member
 from .people import (
     NewExpert,
@@ -37,6 +38,9 @@ from .spot_checks import confirm_score_table, start_spot_checks
 from .user_import import import_users
 
 __all__ = [
+    "rectify",
+    "review_month",
+    "start_poverty_year",
     "YEARLY_STARTERS",
     "OpenedYear",
     "YearlyStarter",

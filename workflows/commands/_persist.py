@@ -41,7 +41,15 @@ from ..store import (
     audit,
 )
 from ..store.database import UNIT_OF_WORK
-from . import _assessment_tables, _completion, department_wide_sync, notices, score_records
+from . import (
+    _approved_targets,
+    _assessment_tables,
+    _completion,
+    _poverty_tables,
+    department_wide_sync,
+    notices,
+    score_records,
+)
 from ._read_tables import (  # noqa: F401 - sync_timer_index, TaskView, views: used through this module
     OPEN_TASKS,
     TASK_AND_OPEN,
@@ -283,6 +291,7 @@ def save(
     unit_values = department_wide_sync.values_of(instance, workflow)
     raised = notices.take_raised(workflow)
     engine_steps = decisions.take_unrecorded(workflow)  # marks them recorded in the saved state
+    approved_targets = _approved_targets.taken(instance, workflow, engine_steps)  # before the pruning
     engine.prune_finished_subprocesses(workflow)
     state = engine.dump_workflow(workflow)
     if len(state) > engine.MAX_WORKFLOW_STATE_CHARS:
@@ -322,7 +331,9 @@ def save(
     sync_timers(session, instance, waiting_now)
     _sync_project(session, instance, project_values)
     department_wide_sync.sync(session, instance, unit_values, now)
+    _approved_targets.record(session, instance, approved_targets, actor.username)  # R-TG-3 version 1
     _assessment_tables.sync(session, instance, workflow, actor.username)  # R-AS-1 read tables
+    _poverty_tables.sync(session, instance, workflow, actor.username)  # R-AS-2 read tables
     score_records.after_save(session, instance, engine_steps, project_values, actor)  # R-EV-3, R-EV-7
     notices.deliver(session, instance, raised, actor.username)
     if was_running and status == "completed":

@@ -29,6 +29,7 @@ from .models import (
     Timer,
     User,
 )
+from .poverty import PovertyIssue, PovertyMonth, PovertyScore
 from .selection import AnnualSelection, SelectionItem
 from .spot_check import AccountabilityRecord, ScoreTableConfirmation, ScoreTableRow, SpotCheck
 from .third_party import (  # noqa: E402
@@ -49,6 +50,9 @@ __all__ = [
     "ScoreTableConfirmation",
     "ScoreTableRow",
     "SpotCheck",
+    "PovertyIssue",
+    "PovertyMonth",
+    "PovertyScore",
     "PROJECT_SYNC_COLUMNS",
     "ApiToken",
     "Attachment",

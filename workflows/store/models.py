@@ -294,7 +294,10 @@ class Project(Base):
     """A project spending public money, one fiscal year; its searchable state."""
 
     __tablename__ = "project"
-    __table_args__ = (Index("ix_project_unit_year", "unit_id", "fiscal_year"),)
+    __table_args__ = (
+        Index("ix_project_unit_year", "unit_id", "fiscal_year"),
+        Index("ix_project_year_fund", "fiscal_year", "fund_type"),  # 0010_poverty: a fund's projects
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))

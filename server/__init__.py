@@ -198,6 +198,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         third_party_api,
     )
     from . import api as api_views
+    from . import poverty as poverty_pages  # R-AS-2
     from . import score_table_api as score_table_api  # R-EV-3, R-EV-7
     from . import years as year_pages
     from . import years_api as year_api
@@ -222,6 +223,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(third_party.bp)
     app.register_blueprint(selection_pages)
     app.register_blueprint(score_table_bp)  # R-EV-3, R-EV-7
+    app.register_blueprint(poverty_pages.bp)  # R-AS-2
     score_table_api.register(api)
     csrf.exempt(score_table_api.exempt_blueprints())
     api_views.register(api)

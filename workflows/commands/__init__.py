@@ -17,7 +17,6 @@ from .fiscal_year import YEARLY_STARTERS, OpenedYear, YearlyStarter, open_fiscal
 from .incidents import record_incident, resolve_incident
 from .instances import cancel, complete_task, correlate_message, import_workbook, save_draft, start
 from .notices import mark_read
-from .poverty import rectify, review_month, start_poverty_year
 from .panels import panel_members, replace_panel_member
 from .people import (
     NewExpert,
@@ -32,6 +31,7 @@ from .people import (
     update_expert,
     update_user,
 )
+from .poverty import rectify, review_month, start_poverty_year
 from .projects import Created, NewProject, create_project, start_for_project
 from .selection import confirm_selection, draw_sample, save_selection, start_selection
 from .spot_checks import confirm_score_table, start_spot_checks

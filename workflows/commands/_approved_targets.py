@@ -48,12 +48,12 @@ def taken(instance, workflow, engine_steps) -> dict | None:
 def record(session: Session, instance, approved: dict | None, actor_name: str) -> None:
     if approved is None:
         return
-    if session.scalar(select(TargetVersion.id).where(TargetVersion.project_id == instance.project_id).limit(1)):
+    if session.scalar(
+        select(TargetVersion.id).where(TargetVersion.project_id == instance.project_id).limit(1)
+    ):
         return
     project = session.get(Project, instance.project_id)
-    session.add(
-        first_version(project, approved["indicators"], approved.get("goal"), instance_id=instance.id)
-    )
+    session.add(first_version(project, approved["indicators"], approved.get("goal"), instance_id=instance.id))
     audit.append(
         session,
         action="targets.approved",

@@ -10,6 +10,7 @@ from .calendar import DEPARTMENT_WIDE_SYNC_COLUMNS, DepartmentWide, FiscalYear
 from .collab import ApiToken, Attachment, Comment, Delegation, Notification, SavedFilter
 from .database import Database, default_database, transaction
 from .models import (
+    FUND_TYPES,
     PROJECT_SYNC_COLUMNS,
     AuditChain,
     AuditEvent,
@@ -53,6 +54,7 @@ __all__ = [
     "PovertyIssue",
     "PovertyMonth",
     "PovertyScore",
+    "FUND_TYPES",
     "PROJECT_SYNC_COLUMNS",
     "ApiToken",
     "Attachment",

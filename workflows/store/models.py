@@ -290,6 +290,12 @@ class LoginFailure(Base):
     at: Mapped[datetime] = mapped_column(index=True)
 
 
+# What ``project.fund_type`` holds: the four budgets (四本预算) and the special funds the bureau
+# manages as such (DOMAIN 1: poverty-alleviation / rural-revitalisation funds, R-AS-2). The input
+# schemas, the filters and the pages offer these; a process names those it counts.
+FUND_TYPES = ("general_public", "government_fund", "state_capital", "social_insurance", "poverty_alleviation")
+
+
 class Project(Base):
     """A project spending public money, one fiscal year; its searchable state."""
 

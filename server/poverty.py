@@ -113,7 +113,7 @@ def ranking_workbook(month_id: int):
 @staff_only
 def review(task_id: str):
     user = page_user()
-    task, month, rows = poverty.review_sheet(db.session, user.actor, task_id)
+    task, month, rows, issues = poverty.review_sheet(db.session, user.actor, task_id)
     rules = poverty.month_rules(db.session, month.id)
     values = {str(r["unit_id"]): r.get("adjustment", 0) for r in rows}
     reasons = {str(r["unit_id"]): r.get("adjustment_reason", "") for r in rows}
@@ -137,6 +137,7 @@ def review(task_id: str):
         task=task,
         month=month,
         rows=rows,
+        issues=issues,
         rules=rules,
         values=values,
         reasons=reasons,

@@ -160,11 +160,14 @@ def ranked(rows: list[dict]) -> list[dict]:
 
 def bottom_flags(totals: list, count, below) -> list[bool]:
     """Which of ``totals`` are among the ``count`` lowest, ties at the boundary all in: a total is
-    flagged when fewer than ``count`` totals are lower than it, and it is below ``below`` (a unit
-    with nothing to improve is never singled out) (DOMAIN R-AS-2: 督导 the bottom-ranked units)."""
+    flagged when fewer than ``count`` totals are lower than it, it is below ``below`` (a unit with
+    nothing to improve is never singled out) and some total is higher (the first-ranked is never
+    靠后, however few are ranked) (DOMAIN R-AS-2: 督导 the bottom-ranked units)."""
     values = [_num(t) for t in totals]
+    best = max(values, default=None)
     return [
-        sum(1 for other in values if other < value) < int(count) and value < _num(below) for value in values
+        sum(1 for other in values if other < value) < int(count) and value < _num(below) and value < best
+        for value in values
     ]
 
 

@@ -261,8 +261,10 @@ def ranking(session: Session, actor: Actor, month_id: int) -> Ranking:
     return Ranking(_month_view(month), rows, month.rules, issues, scope is None)
 
 
-def review_sheet(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask, MonthView, list[dict]]:
-    """The office's open review task, its month and the pre-filled rows."""
+def review_sheet(
+    session: Session, actor: Actor, task_id: str
+) -> tuple[HumanTask, MonthView, list[dict], list[IssueView]]:
+    """The office's open review task, its month, the pre-filled rows and every unit's items."""
     task = session.get(HumanTask, task_id) if task_id and len(task_id) <= 36 else None
     if task is None or task.process_id != PROCESS_ID or task.task_spec != REVIEW_TASK or not sees_all(actor):
         raise NotFound("月度评价审核任务不存在")
@@ -271,7 +273,7 @@ def review_sheet(session: Session, actor: Actor, task_id: str) -> tuple[HumanTas
         raise NotFound("月度评价不存在")
     view = _month_view(month)
     view.task_id, view.task_spec = task.id, task.task_spec
-    return task, view, list((task.draft or {}).get("units") or [])
+    return task, view, list((task.draft or {}).get("units") or []), issues_of(session, month.id)
 
 
 def month_rules(session: Session, month_id: int | None) -> dict:

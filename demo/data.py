@@ -27,7 +27,7 @@ from workflows.store import BudgetUnit, Database, Expert, FinanceOffice, Process
 
 from . import assessment as demo_assessment
 from . import department_wide as department_wide_demo
-from . import paths, selection, spot_check, third_party
+from . import paths, poverty, selection, spot_check, third_party
 
 log = logging.getLogger(__name__)
 
@@ -215,6 +215,7 @@ def load(
         third_party.load(db)  # the third-party pool and a target change (R-TP-1..3, R-TG-3)
         report.started += spot_check.load(db)  # R-EV-7: a year's spot checks, one found 不实
     report.projects += selection.load(db)  # 年度评价对象选取 (demo/selection.py)
+    report.projects += poverty.load(db) if report.advanced else 0  # R-AS-2 扶贫资金月度评价 (demo/poverty.py)
     return report
 
 

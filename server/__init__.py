@@ -200,6 +200,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         third_party_api,
     )
     from . import api as api_views
+    from . import poverty as poverty_pages  # R-AS-2
     from . import score_table_api as score_table_api  # R-EV-3, R-EV-7
     from . import years as year_pages
     from . import years_api as year_api
@@ -226,6 +227,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(score_table_bp)  # R-EV-3, R-EV-7
     app.register_blueprint(list_exports.bp)  # issue 12 item 7: long exports in the background
     listing.init_app(app)
+    app.register_blueprint(poverty_pages.bp)  # R-AS-2
     score_table_api.register(api)
     csrf.exempt(score_table_api.exempt_blueprints())
     api_views.register(api)

@@ -15,6 +15,7 @@ from flask import current_app, g, has_app_context
 from flask_babel import get_locale, lazy_gettext
 from sqlalchemy import select
 
+from workflows import store
 from workflows.commands import start_data
 
 # --- names of things -------------------------------------------------------------
@@ -140,6 +141,7 @@ FUND_TYPES = {
     "government_fund": lazy_gettext("政府性基金预算"),
     "state_capital": lazy_gettext("国有资本经营预算"),
     "social_insurance": lazy_gettext("社会保险基金预算"),
+    "poverty_alleviation": lazy_gettext("扶贫（乡村振兴）资金"),
 }
 
 
@@ -340,3 +342,4 @@ FILTERS = {
 def register(app) -> None:
     for name, function in FILTERS.items():
         app.add_template_filter(function, name)
+    app.add_template_global(store.FUND_TYPES, "fund_types")  # the select of every project form

@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from workflows.commands import start_data
 from workflows.commands.projects import PERIOD_FORMAT, header_errors
 from workflows.queries import inbox
+from workflows.store import FUND_TYPES
 
 from .fields import Text
 from .project_schemas import ProcessSchema, ProjectPageSchema, ProjectSchema  # noqa: F401 (s.ProjectSchema)
@@ -176,7 +177,7 @@ class ProjectCreate(Schema):
     amount = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, max=1e9))
     fund_type = Text(
         load_default="general_public",
-        validate=validate.OneOf(["general_public", "government_fund", "state_capital", "social_insurance"]),
+        validate=validate.OneOf(FUND_TYPES),
     )
     is_new = fields.Boolean(
         load_default=True, metadata={"description": "项目属性: 新增项目 (true) or 延续项目"}

@@ -27,7 +27,7 @@ from workflows.errors import FormInvalid
 from workflows.queries import inbox, people, projects, selection, tasks, workbooks
 from workflows.queries.exports import XLSX
 
-from . import assessment, formrender, schemas
+from . import assessment, formrender, poverty, schemas
 from . import errors as http_errors
 from .auth import page_user
 from .current import database
@@ -86,6 +86,8 @@ def _render(
 @login_required
 def show(task_id: str):
     if sheet := assessment.scoring_page(task_id):  # R-AS-1: the pre-filled scoring sheet
+        return redirect(sheet)
+    if sheet := poverty.task_page(task_id):  # R-AS-2: the review sheet, a unit's rectification
         return redirect(sheet)
     task = tasks.readable_task(db.session, page_user().actor, task_id)
     year = selection.year_of_instance(db.session, task.instance_id)  # 年度评价对象选取: its workbench

@@ -103,6 +103,13 @@ def end_of_month(year, month) -> str:
     return f"{int(year):04d}-{int(month):02d}-{last:02d}T23:59:59+08:00"
 
 
+def first_of_next_month(year, month) -> str:
+    """The first moment of the month after ``month``, China time, as a timer date: a month's
+    evaluation opens then (DOMAIN R-AS-2: May's ranking on June 1, December's on January 1)."""
+    year, month = int(year) + int(month) // 12, int(month) % 12 + 1
+    return f"{year:04d}-{month:02d}-01T00:00:00+08:00"
+
+
 def competition_ranks(totals: list) -> list[int]:
     """Ranks of ``totals`` (higher is better) where ties share a rank and the next is skipped:
     [90, 90, 80] → [1, 1, 3] (DOMAIN R-AS-1: the ranking 通报)."""
@@ -141,9 +148,52 @@ def rank_units(units: Iterable, weights: dict) -> list[dict]:
         parts = ("timeliness", "target_quality", "rectification", "accuracy", "judgement")
         row["total"] = total(row[p] for p in parts)
         rows.append(row)
+    return ranked(rows)
+
+
+def ranked(rows: list[dict]) -> list[dict]:
+    """``rows`` with their ``rank`` by ``total`` (ties share it, the next is skipped), best first."""
     for row, rank in zip(rows, competition_ranks([r["total"] for r in rows]), strict=True):
         row["rank"] = rank
     return sorted(rows, key=lambda r: (r["rank"], str(r.get("unit_name", ""))))
+
+
+def bottom_flags(totals: list, count, below) -> list[bool]:
+    """Which of ``totals`` are among the ``count`` lowest, ties at the boundary all in: a total is
+    flagged when fewer than ``count`` totals are lower than it, it is below ``below`` (a unit with
+    nothing to improve is never singled out) and some total is higher (the first-ranked is never
+    靠后, however few are ranked) (DOMAIN R-AS-2: 督导 the bottom-ranked units)."""
+    values = [_num(t) for t in totals]
+    best = max(values, default=None)
+    return [
+        sum(1 for other in values if other < value) < int(count) and value < _num(below) and value < best
+        for value in values
+    ]
+
+
+def rank_by_deductions(units: Iterable, rules: dict) -> list[dict]:
+    """Score each unit's row by deduction and rank them (DOMAIN R-AS-2; the rules come from a DMN).
+
+    A unit starts from ``rules["full"]`` and loses ``rules["deductions"][fact]`` points per item of
+    each fact (``{"red_lights": 5, ...}``); the office's ``adjustment`` is added; the total stays
+    within 0 and full. Ties share a rank; the ``rules["supervise_bottom"]`` lowest units below
+    full are flagged for 督导 (``supervise``)."""
+    full = _num(rules["full"])
+    rows = []
+    for unit in units:
+        row = dict(unit)
+        lost = sum(
+            (_num(weight) * int(unit.get(fact) or 0) for fact, weight in rules["deductions"].items()),
+            Decimal(0),
+        )
+        row["deduction"] = round2(lost)
+        row["adjustment"] = round2(unit.get("adjustment") or 0)
+        row["total"] = round2(min(full, max(Decimal(0), full - lost + _num(row["adjustment"]))))
+        rows.append(row)
+    flags = bottom_flags([r["total"] for r in rows], rules.get("supervise_bottom") or 0, full)
+    for row, flag in zip(rows, flags, strict=True):
+        row["supervise"] = flag
+    return ranked(rows)
 
 
 FUNCTIONS = {
@@ -158,4 +208,6 @@ FUNCTIONS = {
     "trimmed_mean": trimmed_mean,
     "aggregate": aggregate,
     "rank_units": rank_units,
+    "rank_by_deductions": rank_by_deductions,
+    "first_of_next_month": first_of_next_month,
 }

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 import demo
+import demo.poverty
 import demo.selection
 from demo import paths
 from workflows.engine import specs
@@ -50,6 +51,7 @@ def test_demo_projects_are_created_by_their_units_submitters_through_the_front_d
     with db.reading() as session:
         projects = list(session.scalars(select(Project)))
         more = len(demo.selection.EARLIER) + len(demo.selection.LAST)  # the selection's years (R-EV-2..4)
+        more += len(demo.poverty.PROJECTS)  # the poverty-fund projects (R-AS-2)
         assert (
             len(projects) == loaded.projects == len(demo.data.PROJECTS) + len(demo.data.MORE_PROJECTS) + more
         )

@@ -69,3 +69,39 @@ def test_schedule_progress_is_the_share_of_the_year_gone_at_the_node():
     assert domain.schedule_progress(2028, "05-31") == 41.53
     assert domain.schedule_progress(2026, "12-31") == 100.0
     assert domain.schedule_progress(2026, "01-01") == 0.27
+
+
+# --- R-AS-2: the monthly poverty-fund ranking ---------------------------------------------
+
+
+def test_R_AS_2_a_month_opens_on_the_first_of_the_next():
+    assert domain.first_of_next_month(2027, 5) == "2027-06-01T00:00:00+08:00"
+    assert domain.first_of_next_month(2027, 12) == "2028-01-01T00:00:00+08:00"
+
+
+def test_R_AS_2_the_bottom_units_with_ties_at_the_boundary_all_in():
+    assert domain.bottom_flags([100, 90, 80, 80, 70], 2, 100) == [False, False, True, True, True]
+    assert domain.bottom_flags([100, 100, 100], 2, 100) == [False, False, False]  # nothing to improve
+    assert domain.bottom_flags([95, 90], 0, 100) == [False, False]
+    assert domain.bottom_flags([99, 93], 2, 100) == [False, True]  # two ranked: never the first
+    assert domain.bottom_flags([90, 90], 2, 100) == [False, False]
+
+
+def test_R_AS_2_rank_by_deductions_within_zero_and_full():
+    rules = {"full": 100, "deductions": {"red_lights": 5, "small_projects": 2}, "supervise_bottom": 1}
+    rows = domain.rank_by_deductions(
+        [
+            {"unit_name": "甲", "red_lights": 1, "small_projects": 0},
+            {"unit_name": "乙", "red_lights": 0, "small_projects": 3, "adjustment": 1},
+            {"unit_name": "丙", "red_lights": 30, "small_projects": 0},
+            {"unit_name": "丁", "red_lights": 0, "small_projects": 0, "adjustment": 5},
+        ],
+        rules,
+    )
+    assert [(r["unit_name"], r["total"], r["rank"], r["supervise"]) for r in rows] == [
+        ("丁", 100.0, 1, False),  # capped at full
+        ("乙", 95.0, 2, False),  # 100 − 6 + 1: tied (ties in the order of the names)
+        ("甲", 95.0, 2, False),
+        ("丙", 0.0, 4, True),  # never below 0
+    ]
+    assert rows[1]["deduction"] == 6.0 and rows[3]["deduction"] == 150.0

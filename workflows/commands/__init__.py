@@ -31,12 +31,16 @@ from .people import (
     update_expert,
     update_user,
 )
+from .poverty import rectify, review_month, start_poverty_year
 from .projects import Created, NewProject, create_project, start_for_project
 from .selection import confirm_selection, draw_sample, save_selection, start_selection
 from .spot_checks import confirm_score_table, start_spot_checks
 from .user_import import import_users
 
 __all__ = [
+    "rectify",
+    "review_month",
+    "start_poverty_year",
     "YEARLY_STARTERS",
     "OpenedYear",
     "YearlyStarter",

@@ -30,7 +30,6 @@ from ..engine import decisions, specs, steps
 from ..errors import Conflict, InstanceNotFound, ScriptError, TaskAlreadyCompleted, TaskNotFound, TreeTooDeep
 from ..policy import Actor, may_read_task
 from ..store import (
-    PROJECT_SYNC_COLUMNS,
     AuditChain,
     Deployment,
     HumanTask,
@@ -42,7 +41,16 @@ from ..store import (
 )
 from ..store.database import UNIT_OF_WORK
 from ..store.prepared import Prepared
-from . import _assessment_tables, _completion, department_wide_sync, notices, score_records
+from . import (
+    _approved_targets,
+    _assessment_tables,
+    _completion,
+    _poverty_tables,
+    _project_sync,
+    department_wide_sync,
+    notices,
+    score_records,
+)
 from ._read_tables import (  # noqa: F401 - sync_timer_index, TaskView, views: used through this module
     OPEN_TASKS,
     TASK_AND_OPEN,
@@ -316,10 +324,11 @@ def save(
     ready = steps.ready_user_tasks(workflow)
     created = [human_task_row(instance, t, now) for t in ready if t.id not in open_by_id]
     waiting_now = waiting(workflow, running=not completed)
-    project_values = _project_values(instance, workflow)
+    project_values = _project_sync.values_of(instance, workflow)
     unit_values = department_wide_sync.values_of(instance, workflow)
     raised = notices.take_raised(workflow)
     engine_steps = decisions.take_unrecorded(workflow)  # marks them recorded in the saved state
+    approved_targets = _approved_targets.taken(instance, workflow, engine_steps)  # before the pruning
     engine.prune_finished_subprocesses(workflow)
     state = engine.dump_workflow(workflow)
     if len(state) > engine.MAX_WORKFLOW_STATE_CHARS:
@@ -353,14 +362,16 @@ def save(
         raise Conflict("该流程刚被他人更新，请刷新后重试")
     instance.lock_version += 1
     instance.status, instance.completed_at, instance.current_step = status, completed_at, current_step
-    record_engine_steps(session, instance, engine_steps, actor)
+    _project_sync.record_engine_steps(session, instance, engine_steps, actor)
     open_views = sync_human_tasks(
         session, instance, ready, open_by_id, created, actor, completed_task_id, now
     )
     sync_timers(session, instance, waiting_now)
-    _sync_project(session, instance, project_values)
+    _project_sync.sync(session, instance, project_values)
     department_wide_sync.sync(session, instance, unit_values, now)
+    _approved_targets.record(session, instance, approved_targets, actor.username)  # R-TG-3 version 1
     _assessment_tables.sync(session, instance, workflow, actor.username)  # R-AS-1 read tables
+    _poverty_tables.sync(session, instance, workflow, actor.username)  # R-AS-2 read tables
     score_records.after_save(session, instance, engine_steps, project_values, actor)  # R-EV-3, R-EV-7
     notices.deliver(session, instance, raised, actor.username)
     if was_running and status == "completed":
@@ -369,32 +380,3 @@ def save(
     if session.new or session.dirty or session.deleted:
         session.flush()  # ORM rows a caller or a notice changed: refused here, not at commit
     return open_views
-
-
-def record_engine_steps(session: Session, instance, engine_steps, actor: Actor) -> None:
-    """The rules and scripts the engine ran since the last save, in the audit log (what drove each
-    decision: DMN inputs and the matched rule, computed totals); read by ``queries.decisions``."""
-    for step in engine_steps:
-        audit.append(
-            session,
-            action="engine.step",
-            actor=actor.username,
-            instance_id=instance.id,
-            task_id=step.task_id,
-            data=step.data,
-        )
-
-
-def _project_values(instance, workflow) -> dict:
-    if instance.project_id is None:
-        return {}
-    return steps.latest_writes(workflow, {f"project_{c}": c for c in PROJECT_SYNC_COLUMNS})
-
-
-def _sync_project(session: Session, instance, values: dict) -> None:
-    """Copy ``project_<column>`` values set by the BPMN into the project row (DESIGN 3)."""
-    if values:
-        project = session.get(Project, instance.project_id)
-        for column, value in values.items():
-            if getattr(project, column) != value:
-                setattr(project, column, value)

@@ -154,8 +154,12 @@ def _view_of_new(row: dict) -> TaskView:
 
 
 def human_task_row(instance, task: steps.ReadyUserTask, now) -> dict:
+    """The task's inbox row. Its unit scope is the instance's (a project's unit, a unit's yearly
+    cycle), unless the task names one with ``unitId``: a bureau-wide process sending work to
+    several units, one task each (a multi-instance task over the units)."""
     assignee = task.expression("assignee")
     priority = task.expression("priority")
+    unit_id = task.expression("unitId")
     due_at = task.deadline
     if due_at is None:
         due_value = task.expression("dueAt")
@@ -165,7 +169,7 @@ def human_task_row(instance, task: steps.ReadyUserTask, now) -> dict:
         "instance_id": instance.id,
         "process_id": instance.process_id,
         "project_id": instance.project_id,
-        "unit_id": instance.unit_id,
+        "unit_id": int(unit_id) if unit_id not in (None, "") else instance.unit_id,
         "task_spec": task.task_spec,
         "title": task.title,
         "form": task.form,

@@ -48,7 +48,11 @@ FIELDS: dict[str, StartField] = {
             "amount", "number", "项目金额（万元）", "the same amount under its older name", from_project=True
         ),
         StartField(
-            "fund_type", "string", "资金类型", "which of the four budgets (四本预算)", from_project=True
+            "fund_type",
+            "string",
+            "资金类型",
+            "which of the four budgets (四本预算), or 扶贫/乡村振兴 funds (R-AS-2)",
+            from_project=True,
         ),
         StartField(
             "is_new",

@@ -18,7 +18,7 @@ from ..errors import BusinessRuleRefused, Conflict, Forbidden, NotFound
 from ..policy import Actor, project_clause
 from ..store import Database, ProcessInstance, Project, audit, transaction
 from ..store.third_party import TargetVersion
-from . import _completion, _persist, instances, start_data
+from . import _approved_targets, _completion, _persist, instances, start_data
 
 Unit = Database | Session
 CHANGE_PROCESS = "target_change"
@@ -56,15 +56,7 @@ def current_version(session: Session, project: Project) -> TargetVersion | None:
     approved = _approved_in_review(session, project.id)
     if approved is None:
         return None
-    first = TargetVersion(
-        project_id=project.id,
-        version=1,
-        indicators=approved["indicators"],
-        overall_goal=approved.get("goal"),
-        amount=project.amount,
-        source="target_review",
-        approved_at=clock.now(),
-    )
+    first = _approved_targets.first_version(project, approved["indicators"], approved.get("goal"))
     session.add(first)
     session.flush()
     return first

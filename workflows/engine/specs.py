@@ -220,7 +220,7 @@ def _expressions(task_spec):
         source = getattr(task_spec, attr, None)
         if isinstance(source, str) and source.strip():
             yield attr, source, "eval"
-    for prop in ("assignee", "dueAt", "priority"):
+    for prop in ("assignee", "dueAt", "priority", "unitId"):
         source = task_property(task_spec, prop)
         if source:
             yield prop, source, "eval"

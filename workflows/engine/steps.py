@@ -126,7 +126,7 @@ class ReadyUserTask:
     _task: Any
 
     def expression(self, prop: str) -> Any:
-        """Evaluate the user task's property ``prop`` (assignee, priority, dueAt) in the sandbox."""
+        """Evaluate the user task's property ``prop`` (assignee, priority, dueAt, unitId) in the sandbox."""
         source = specs.task_property(self._task.task_spec, prop)
         if not source:
             return None

@@ -12,11 +12,11 @@ from datetime import datetime
 
 from sqlalchemy import and_, exists, select
 
-from ..store import HumanTask, Project
+from ..store import FUND_TYPES, HumanTask, Project
 from ..store.selection import key_monitoring_clause
 
 NO_GRADE = "none"  # the grade filter for projects not graded yet (未评价)
-FUND_TYPES = ("general_public", "government_fund", "state_capital", "social_insurance")
+__all__ = ["FUND_TYPES", "NO_GRADE", "ProjectFilter"]
 _TRUE = ("1", "true", "on", "yes")
 
 

@@ -1,33 +1,109 @@
-"""单位考核排名表 (issue 12, item 2; DOMAIN R-AS-1): a cycle's ranking as the workbook the bureau
-files with its 通报 — rank, unit, each fact's points, the office's judgement, the total."""
+"""Rankings as the workbooks the bureau files with its 通报 (issue 12, item 2).
+
+单位考核排名表 (DOMAIN R-AS-1): a cycle's rank, unit, each fact's points, the office's judgement,
+the total. 扶贫资金项目绩效管理月度评价排名 (R-AS-2): a month's rank, unit, projects, each kind of
+item counted, the points lost, the office's adjustment, the total and 督导; a second sheet
+lists the items fed back with the units' measures. Both laid out by one function.
+"""
 
 from __future__ import annotations
 
-from .assessment import POINT_COLUMNS, Ranking
-from .exports import SCORE, Column, _new_workbook, _saved, _Sheet
+from collections.abc import Callable, Iterable
+
+from . import assessment, poverty
+from .exports import SCORE, WAN, Column, _new_workbook, _saved, _Sheet
 
 
-def unit_ranking(ranking: Ranking) -> bytes:
-    columns = (
-        Column("名次", 7, "0"),
-        Column("预算单位", 30),
-        *(Column(f"{title}（分）", 14, SCORE) for _key, title in POINT_COLUMNS),
-        Column("综合评价（分）", 14, SCORE),
-        Column("总分", 10, SCORE),
-    )
+def _points(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _ranking_sheet(
+    workbook,
+    name: str,
+    title: str,
+    middle: tuple[Column, ...],
+    rows: Iterable,
+    cells: Callable,
+    after: tuple[Column, ...] = (),
+    after_cells: Callable = lambda row: [],
+):
+    """名次 | 预算单位 | the ranking's own columns | 总分 | what follows the total: one row per
+    unit, ranks as the page shows them."""
+    columns = (Column("名次", 7, "0"), Column("预算单位", 30), *middle, Column("总分", 10, SCORE), *after)
+    sheet = _Sheet(workbook, name, title, columns)
+    for row in rows:
+        sheet.row([row.rank, row.unit_name, *cells(row), _points(row.total), *after_cells(row)])
+
+
+def unit_ranking(ranking: assessment.Ranking) -> bytes:
     workbook = _new_workbook()
-    sheet = _Sheet(workbook, "考核排名", f"{ranking.cycle.name}部门预算绩效管理工作考核排名", columns)
-    for row in ranking.rows:
-        points = [
-            None if row.points.get(key) is None else float(row.points[key]) for key, _t in POINT_COLUMNS
-        ]
-        sheet.row(
+    _ranking_sheet(
+        workbook,
+        "考核排名",
+        f"{ranking.cycle.name}部门预算绩效管理工作考核排名",
+        (
+            *(Column(f"{title}（分）", 14, SCORE) for _key, title in assessment.POINT_COLUMNS),
+            Column("综合评价（分）", 14, SCORE),
+        ),
+        ranking.rows,
+        lambda row: [
+            *(_points(row.points.get(key)) for key, _t in assessment.POINT_COLUMNS),
+            _points(row.judgement),
+        ],
+    )
+    return _saved(workbook)
+
+
+def poverty_ranking(ranking: poverty.Ranking) -> bytes:
+    workbook = _new_workbook()
+    name = ranking.month.name
+    _ranking_sheet(
+        workbook,
+        "月度排名",
+        f"{name}扶贫资金项目绩效管理评价排名",
+        (
+            Column("项目数", 8, "0"),
+            Column("项目金额（万元）", 16, WAN),
+            *(Column(f"{title}（项）", 12, "0") for _key, title in poverty.COUNT_COLUMNS),
+            Column("扣分", 9, SCORE),
+            Column("调整分", 9, SCORE),
+            Column("调整理由", 28),
+        ),
+        ranking.rows,
+        lambda row: [
+            int(row.facts.get("projects") or 0),
+            float(row.facts.get("amount") or 0),
+            *(row.points[key] for key, _t in poverty.COUNT_COLUMNS),
+            _points(row.deduction),
+            _points(row.judgement),
+            row.reason or "",
+        ],
+        (Column("督导", 8),),
+        lambda row: ["督导" if row.supervise else ""],
+    )
+    issues = _Sheet(
+        workbook,
+        "问题清单",
+        f"{name}扶贫资金项目绩效管理问题反馈清单",
+        (
+            Column("预算单位", 28),
+            Column("项目编码", 16),
+            Column("项目名称", 30),
+            Column("问题类型", 18),
+            Column("问题描述", 50),
+            Column("整改措施", 40),
+        ),
+    )
+    for item in ranking.issues:
+        issues.row(
             [
-                row.rank,
-                row.unit_name,
-                *points,
-                None if row.judgement is None else float(row.judgement),
-                None if row.total is None else float(row.total),
+                item.unit_name,
+                item.project_code,
+                item.project_name,
+                item.kind_name,
+                item.detail,
+                item.measure or "",
             ]
         )
     return _saved(workbook)

@@ -11,6 +11,7 @@ from .collab import ApiToken, Attachment, Comment, Delegation, Notification, Sav
 from .database import Database, default_database, transaction
 from .export_job import ExportJob
 from .models import (
+    FUND_TYPES,
     PROJECT_SYNC_COLUMNS,
     AuditChain,
     AuditEvent,
@@ -30,6 +31,7 @@ from .models import (
     Timer,
     User,
 )
+from .poverty import PovertyIssue, PovertyMonth, PovertyScore
 from .selection import AnnualSelection, SelectionItem
 from .spot_check import AccountabilityRecord, ScoreTableConfirmation, ScoreTableRow, SpotCheck
 from .third_party import (  # noqa: E402
@@ -50,6 +52,10 @@ __all__ = [
     "ScoreTableConfirmation",
     "ScoreTableRow",
     "SpotCheck",
+    "PovertyIssue",
+    "PovertyMonth",
+    "PovertyScore",
+    "FUND_TYPES",
     "PROJECT_SYNC_COLUMNS",
     "ApiToken",
     "Attachment",

@@ -303,6 +303,10 @@ DASHBOARD_INDEX_COLUMNS = (
 )
 
 STAGE_INDEX_COLUMNS = ("fiscal_year", "stage", "unit_id", "fund_type", "amount")
+# What ``project.fund_type`` holds: the four budgets (四本预算) and the special funds the bureau
+# manages as such (DOMAIN 1: poverty-alleviation / rural-revitalisation funds, R-AS-2). The input
+# schemas, the filters and the pages offer these; a process names those it counts.
+FUND_TYPES = ("general_public", "government_fund", "state_capital", "social_insurance", "poverty_alleviation")
 
 
 class Project(Base):
@@ -316,6 +320,7 @@ class Project(Base):
         # without reading a table row
         Index("ix_project_dashboard", *DASHBOARD_INDEX_COLUMNS),
         Index("ix_project_year_stage", *STAGE_INDEX_COLUMNS),
+        Index("ix_project_year_fund", "fiscal_year", "fund_type"),  # 0010_poverty: a fund's projects
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)

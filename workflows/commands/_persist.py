@@ -149,13 +149,6 @@ _LOAD_WITH_HEAD = Prepared(
         _ac, _ac.c.chain == bindparam("chain")
     )
 )
-# PostgreSQL: the chain head locked with the read (``FOR UPDATE OF audit_chain``; an inner join,
-# the nullable side of an outer join cannot be locked), one round trip fewer per command
-_LOAD_WITH_LOCKED_HEAD = Prepared(
-    _LOAD.add_columns(_ac.c.seq.label("audit_seq"), _ac.c.last_hash.label("audit_hash"))
-    .join(_ac, _ac.c.chain == bindparam("chain"))
-    .with_for_update(of=_ac)
-)
 _LOAD = Prepared(_LOAD)
 _SAVE_INSTANCE = Prepared(
     update(_pi)
@@ -191,23 +184,23 @@ def write_conflict(exc: OperationalError) -> Conflict:
 
 
 def _head_query(session: Session) -> Prepared | None:
-    """How a unit of work reads the audit chain head with the instance: SQLite's already holds
-    the write lock; PostgreSQL's locks the head row in the same statement. Reads: not at all."""
-    if not session.info.get(UNIT_OF_WORK):
-        return None
-    return _LOAD_WITH_HEAD if session.get_bind().dialect.name == "sqlite" else _LOAD_WITH_LOCKED_HEAD
+    """How a unit of work reads the audit chain head with the instance: on SQLite, where it already
+    holds the write lock. PostgreSQL locks the head at the first append (``audit._head``): locking
+    it with the read would make a second loader wait where it gets its conflict answer now."""
+    if session.info.get(UNIT_OF_WORK) and session.get_bind().dialect.name == "sqlite":
+        return _LOAD_WITH_HEAD
+    return None
 
 
 def load_instance(session: Session, instance_id: int) -> tuple[LoadedInstance, Any]:
-    """The instance and its workflow, in one statement (in a unit of work, with its audit chain
-    head: read under SQLite's write lock, or locked on PostgreSQL)."""
+    """The instance and its workflow, in one statement (with its audit chain head where the
+    unit of work holds SQLite's write lock)."""
     with_head = _head_query(session)
-    row = None
-    if with_head is not None:
+    primed = with_head is not None
+    if primed:
         params = {"instance_id": instance_id, "chain": audit.chain_name(instance_id)}
         row = next(iter(with_head.all(session, params)), None)
-    primed = row is not None or with_head is _LOAD_WITH_HEAD
-    if row is None:  # a read, or no chain head yet on PostgreSQL (the first append locks it)
+    else:
         row = next(iter(_LOAD.all(session, {"instance_id": instance_id})), None)
     if row is None:
         raise InstanceNotFound(f"no process instance {instance_id}")

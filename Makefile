@@ -56,6 +56,8 @@ bench: install bench-inbox
 	$(BIN)/python bench/hostile.py
 	$(BIN)/python bench/portfolio.py
 	pg_virtualenv -t sh -c 'JIXIAO_DATABASE_URL=postgresql+psycopg:// $(BIN)/python bench/portfolio.py'
+	$(BIN)/python bench/poverty.py
+	pg_virtualenv -t sh -c 'JIXIAO_DATABASE_URL=postgresql+psycopg:// $(BIN)/python bench/poverty.py'
 	$(MAKE) bench-load
 
 ## make bench-load: LOAD_USERS (200) people for LOAD_SECONDS (300) against run-prod on a throwaway PostgreSQL

@@ -83,6 +83,7 @@ ACTIONS = {
     "comment.added": lazy_gettext("发表意见"),
     "attachment.uploaded": lazy_gettext("上传附件"),
     "project.created": lazy_gettext("创建项目"),
+    "targets.approved": lazy_gettext("绩效目标批复（第1版）"),
     "process.deployed": lazy_gettext("部署流程"),
     "notification.sent": lazy_gettext("发送通知"),
     "notification.read": lazy_gettext("阅读通知"),

@@ -13,6 +13,7 @@ from io import BytesIO
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import login_required
 from marshmallow import ValidationError
 
@@ -21,6 +22,7 @@ from workflows.errors import FormInvalid
 from workflows.queries import poverty, ranking_export
 from workflows.queries.exports import XLSX
 
+from . import labels
 from .assessment import staff_only
 from .assessment_schemas import StartYear
 from .auth import page_user
@@ -31,6 +33,16 @@ from .schemas import field_errors
 
 bp = Blueprint("poverty", __name__)
 OFFICE = frozenset({"performance_office", "admin"})
+
+# The audit actions and the process of this area, in the labels every page uses.
+labels.ACTIONS.update(
+    {
+        "poverty.month_opened": lazy_gettext("扶贫资金月度评价开始"),
+        "poverty.published": lazy_gettext("扶贫资金月度评价通报"),
+        "poverty.rectified": lazy_gettext("报送扶贫资金项目整改情况"),
+    }
+)
+labels.PROCESSES.update({"poverty_fund_ranking": "扶贫资金项目月度评价 Poverty-fund monthly ranking"})
 
 
 def task_page(task_id: str) -> str | None:

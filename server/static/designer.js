@@ -262,6 +262,8 @@
         { key: "dueAt", hint: "Python 表达式，如 \"P5D\" 或 deadline" });
       field("指定办理人 assignee（表达式）", getProp("assignee"), function (v) { setProp("assignee", v); }, { key: "assignee" });
       field("优先级 priority（表达式）", getProp("priority"), function (v) { setProp("priority", v); }, { key: "priority" });
+      field("办理单位 unitId（表达式）", getProp("unitId"), function (v) { setProp("unitId", v); },
+        { key: "unitId", hint: "留空为流程所属单位；多实例任务可写 pr_unit[\"unit_id\"]，每个单位一件" });
     }
     if (bo.$instanceOf("bpmn:SequenceFlow")) {
       var cond = bo.conditionExpression ? bo.conditionExpression.body : "";

@@ -93,7 +93,8 @@ def test_R_AS_2_office_reviews_leadership_approves_the_unit_rectifies_its_feedba
     li.complete("FP2027-ZJ-01", "tg_review", forms.targets_decision("通过"), claim=True)
     he.complete("FP2027-YJ-01", "tg_review", forms.targets_decision("通过"), claim=True)
 
-    zj = desks("zj.tian", has_own_password=True)  # the small one on the new-project page, 扶贫（乡村振兴）资金
+    # the small one on the new-project page, as 扶贫（乡村振兴）资金
+    zj = desks("zj.tian", has_own_password=True)
     page = zj.page
     page.click("nav >> text=项目")
     page.click("text=新建项目")

@@ -23,6 +23,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -71,11 +72,17 @@ def _number(text) -> Decimal | None:
         return None
 
 
-def _latest_targets(session: Session, project_ids: list[int]) -> dict[int, TargetVersion]:
-    latest: dict[int, TargetVersion] = {}
+def _latest_targets(session: Session, project_ids: list[int]) -> dict[int, Any]:
+    """Each project's latest approved targets (``indicators``, ``amount``), columns only."""
+    latest: dict[int, Any] = {}
     for start in range(0, len(project_ids), _CHUNK):
-        for row in session.scalars(
-            select(TargetVersion).where(TargetVersion.project_id.in_(project_ids[start : start + _CHUNK]))
+        for row in session.execute(
+            select(
+                TargetVersion.project_id,
+                TargetVersion.version,
+                TargetVersion.indicators,
+                TargetVersion.amount,
+            ).where(TargetVersion.project_id.in_(project_ids[start : start + _CHUNK]))
         ):
             if row.project_id not in latest or row.version > latest[row.project_id].version:
                 latest[row.project_id] = row
@@ -91,7 +98,7 @@ def _red_light(rate, progress: Decimal, rules: dict) -> str | None:
     return None
 
 
-def _amount_errors(project, targets: TargetVersion | None) -> list[str]:
+def _amount_errors(project, targets) -> list[str]:
     amount = _wan(project.amount)
     found = []
     if project.executed_amount is not None and _wan(project.executed_amount) > amount:
@@ -105,7 +112,7 @@ def _amount_errors(project, targets: TargetVersion | None) -> list[str]:
     return found
 
 
-def _indicator_problems(targets: TargetVersion | None, rules: dict) -> list[str]:
+def _indicator_problems(targets, rules: dict) -> list[str]:
     if targets is None:
         return []  # only approved targets are judged
     indicators = [i for i in targets.indicators or [] if isinstance(i, dict)]

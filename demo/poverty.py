@@ -97,7 +97,7 @@ def _declare(db, year, number, name, unit_code, amount, share, well_filled) -> i
     paths.advance(db, [(made.project_id, "monitoring")])  # targets approved, the May node reached
     clock.set_now(clock.parse_moment(f"{year}-06-05T10:00:00"))
     for spec, data in (
-        ("mn_report", forms.monitoring_report(float(amount), share)),
+        ("mn_report", forms.monitoring_report(float(amount), share, targets_data["indicators"])),
         ("mn_review", forms.monitoring_review(True)),
     ):
         [task] = [t for t in paths.open_tasks(db, made.instance_id) if t.task_spec == spec]

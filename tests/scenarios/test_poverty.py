@@ -70,16 +70,21 @@ def project(paths, unit_id, code, name, amount, *, fund_type=POVERTY, targets=No
         uow.commit()
     iid = created.instance_id
     paths.unit_id = unit_id
-    paths.do(iid, "tg_set", targets or forms.performance_targets(name))
+    approved = targets or forms.performance_targets(name)
+    paths.do(iid, "tg_set", approved)
     paths.do(iid, "tg_review", forms.targets_decision("通过"))
+    _APPROVED[iid] = approved["indicators"]  # the monitoring report's rows are these (bound rows)
     return iid
+
+
+_APPROVED: dict[int, list[dict]] = {}
 
 
 def report(paths, iid, unit_id, amount, share):
     """The May node's monitoring report with ``share`` of the budget executed, passed by finance."""
     paths.unit_id = unit_id
     paths.fire(iid, f"{YEAR}-06-01T09:00:00")
-    paths.do(iid, "mn_report", forms.monitoring_report(amount, share))
+    paths.do(iid, "mn_report", forms.monitoring_report(amount, share, _APPROVED[iid]))
     paths.do(iid, "mn_review", forms.monitoring_review(True))
 
 

@@ -84,7 +84,8 @@ def test_R_AS_2_office_reviews_leadership_approves_the_unit_rectifies_its_feedba
     # --- 0. the projects of 2027, declared in the autumn before --------------------------------
     day("2026-10-10T09:00")
     tian, lin = people("zj.tian"), people("yj.lin")
-    declare(tian, "FP2027-ZJ-01", ROAD, 362.0, forms.performance_targets(ROAD))
+    road = forms.performance_targets(ROAD)
+    declare(tian, "FP2027-ZJ-01", ROAD, 362.0, road)
     poor = forms.performance_targets(FIRE)
     poor["indicators"] = [dict(i, direction="定性", target_value="明显提升") for i in poor["indicators"][:4]]
     poor["indicators"][0]["weight"] = 40  # no satisfaction indicator, nothing quantified
@@ -110,9 +111,9 @@ def test_R_AS_2_office_reviews_leadership_approves_the_unit_rectifies_its_feedba
 
     year.jixiao.run_due("2027-06-01T09:00")  # the May node: reports due by June 10
     day("2027-06-05T10:00")
-    tian.complete("FP2027-ZJ-01", "mn_report", forms.monitoring_report(362.0, 0.10))
+    tian.complete("FP2027-ZJ-01", "mn_report", forms.monitoring_report(362.0, 0.10, road["indicators"]))
     li.complete("FP2027-ZJ-01", "mn_review", forms.monitoring_review(True), claim=True)
-    lin.complete("FP2027-YJ-01", "mn_report", forms.monitoring_report(420.5, 0.45))
+    lin.complete("FP2027-YJ-01", "mn_report", forms.monitoring_report(420.5, 0.45, poor["indicators"]))
     he.complete("FP2027-YJ-01", "mn_review", forms.monitoring_review(True), claim=True)
 
     # --- 1. the performance office starts the year's monthly evaluation -----------------------

@@ -180,11 +180,9 @@ def add_users(db: Database) -> None:
 
 def measure(url: str, runs: int) -> dict[str, list[float]]:
     from server import create_app
-    from server.extensions import limiter
 
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"JIXIAO_DATABASE_URL": url, "SECRET_KEY": "bench", "JIXIAO_TRANSLATIONS_DIR": tmp})
-        limiter.enabled = False
         client = app.test_client()
 
         def token(username):

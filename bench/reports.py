@@ -198,7 +198,6 @@ def add_users(db: Database) -> None:
 
 def client_for(url: str, tmp: str, username: str):
     from server import create_app
-    from server.extensions import limiter
 
     app = create_app(
         {
@@ -208,7 +207,6 @@ def client_for(url: str, tmp: str, username: str):
             "WTF_CSRF_ENABLED": False,
         }
     )
-    limiter.enabled = False
     client = app.test_client()
     response = client.post("/login", data={"username": username, "password": PASSWORD})
     assert response.status_code == 302, response.text[:300]

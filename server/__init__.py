@@ -19,7 +19,7 @@ from workflows.engine import specs
 
 from . import errors, formatting, jsonbody, labels, readable
 from .current import init_database
-from .extensions import babel, csrf, db, limiter, login_manager
+from .extensions import babel, csrf, db, login_manager
 
 
 class DatabaseId(IntegerConverter):
@@ -129,7 +129,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         JIXIAO_MAX_BODY_BYTES=config.max_body_bytes,
         MAX_FORM_MEMORY_SIZE=config.max_body_bytes,
         JIXIAO_PRODUCTION=False,  # server/wsgi.py: gunicorn workers (make run-prod)
-        RATELIMIT_STORAGE_URI=config.rate_limit_storage,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
@@ -169,7 +168,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     babel.init_app(app, locale_selector=_locale)
-    limiter.init_app(app)  # limits nothing now: sign-in limits live in the database (login_failure)
     api = Api(app)
     app.extensions["jixiao_api"] = api
     api.register_converter(

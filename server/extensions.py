@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -14,10 +12,8 @@ from workflows.store import Base
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
-# No route is limited by it any more: the sign-in limits count failures per account and address
-# in the database, shared by every worker (``commands.sign_in``). Its storage is a setting
-# (RATELIMIT_STORAGE_URI from JIXIAO_RATE_LIMIT_STORAGE, create_app) for any limit added later.
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Sign-in limits count failures per account and address in the database, shared by every
+# worker (``commands.sign_in``): no per-process rate-limit store.
 
 # Pages and API reads: ``db.session`` (one per request, closed at teardown), ``db.paginate``,
 # ``db.get_or_404`` over the plain models of ``workflows.store``. ``model_class=Base`` shares

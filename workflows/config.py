@@ -34,8 +34,6 @@ class Settings:
     login_address_failures: int
     login_window_minutes: float
     proxies: int  # reverse proxies in front whose X-Forwarded-For is trusted (the address limit's key)
-    # flask-limiter's storage (``memory://`` counts per process; ``redis://host`` is shared)
-    rate_limit_storage: str
     attachments_dir: Path
     max_attachment_bytes: int
     # bad input (issue 9): a form's string without its own maxLength, and a request body
@@ -75,7 +73,6 @@ class Settings:
             login_address_failures=int(env("LOGIN_ADDRESS_FAILURES", "50")),
             login_window_minutes=float(env("LOGIN_WINDOW_MINUTES", "15")),
             proxies=int(env("PROXIES", "0")),
-            rate_limit_storage=env("RATE_LIMIT_STORAGE", "memory://"),
             attachments_dir=Path(env("ATTACHMENTS_DIR", str(instance_dir / "attachments"))),
             max_attachment_bytes=int(env("MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))),
             max_text_length=int(env("MAX_TEXT_LENGTH", "2000")),

@@ -50,7 +50,6 @@ def demo_server(_database_template, tmp_path_factory, worker_id):
     once per test session (per xdist worker) and shared by the tests that only read it."""
     import demo
     from server import create_app
-    from server.extensions import limiter
     from workflows.config import settings
     from workflows.engine import specs
     from workflows.store import Database
@@ -81,7 +80,6 @@ def demo_server(_database_template, tmp_path_factory, worker_id):
             "JIXIAO_TRANSLATIONS_DIR": str(folder / "translations"),
         }
     )
-    limiter.reset()
     server = make_server("127.0.0.1", 0, demo_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

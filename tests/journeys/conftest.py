@@ -27,7 +27,6 @@ from click.testing import CliRunner
 from werkzeug.serving import make_server
 
 from server import create_app
-from server.extensions import limiter
 from tests.conftest import ON_POSTGRES
 from workflows import cli, clock
 from workflows.config import reload_settings
@@ -217,10 +216,8 @@ def app_on(tmp_path):
                 "JIXIAO_DATABASE_URL": url,
                 "JIXIAO_ATTACHMENTS_DIR": str(tmp_path / "attachments"),
                 "JIXIAO_TRANSLATIONS_DIR": str(tmp_path / "translations"),
-                "JIXIAO_LOGIN_RATE_LIMIT": "1000 per minute",
             }
         )
-        limiter.reset()
         made.append(app)
         return app
 

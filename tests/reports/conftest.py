@@ -14,7 +14,6 @@ from sqlalchemy import create_engine, text
 
 import demo
 from server import create_app
-from server.extensions import limiter
 from tests.conftest import ON_POSTGRES
 from tests.server.conftest import Browser
 from workflows.config import settings
@@ -63,7 +62,6 @@ def demo_app(demo_url, tmp_path_factory):
             "JIXIAO_TRANSLATIONS_DIR": str(folder / "translations"),
         }
     )
-    limiter.reset()
     yield application
     application.extensions["jixiao_db"].dispose()
 

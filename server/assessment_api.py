@@ -51,7 +51,7 @@ def years():
 @blp.post("/assessment/years")
 @token_required
 @blp.arguments(a.StartYear)
-@blp.response(201, a.StartedSchema)
+@blp.response(201, a.AssessmentStartedSchema)
 @_errors(400, 401, 403, 404)
 def start(body):
     """Start the year's unit assessment (the performance office); starting it again returns it."""

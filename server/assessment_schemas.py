@@ -51,7 +51,7 @@ class AssessmentYearSchema(Schema):
     cycles = fields.List(fields.Nested(CycleSchema))
 
 
-class StartedSchema(Schema):
+class AssessmentStartedSchema(Schema):
     fiscal_year = fields.Integer()
     instance_id = fields.Integer()
 

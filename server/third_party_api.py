@@ -101,7 +101,7 @@ def add_member(body, institution_id):
 @blp.post("/third-party/ratings")
 @token_required
 @blp.arguments(tps.RatingStart)
-@blp.response(201, tps.StartedSchema)
+@blp.response(201, tps.InstanceStartedSchema)
 @_errors(400, 401, 403, 409, 422)
 def start_rating(body):
     return {"instance_id": third_party.start_rating(database(), body["year"], actor=_owner())}
@@ -109,7 +109,7 @@ def start_rating(body):
 
 @blp.post("/projects/<int:project_id>/target-change")
 @token_required
-@blp.response(201, tps.StartedSchema)
+@blp.response(201, tps.InstanceStartedSchema)
 @_errors(401, 403, 404, 409, 422)
 def request_target_change(project_id):
     return {"instance_id": target_change.request_change(database(), project_id, actor=api_user().actor)}

@@ -88,7 +88,7 @@ class InstitutionDetailSchema(InstitutionSchema):
     members = fields.List(fields.String(), metadata={"description": "usernames of its third_party staff"})
 
 
-class StartedSchema(Schema):
+class InstanceStartedSchema(Schema):
     instance_id = fields.Integer()
 
 

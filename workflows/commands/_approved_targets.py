@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from .. import clock
 from ..engine import steps
 from ..store import Project, TargetVersion, audit
+from ._domain_sync import DomainSync
 
 APPROVED_KEY = "targets_approved"  # what the target review's approval step writes (bpmn/target_review)
 
@@ -34,7 +35,7 @@ def first_version(project: Project, indicators: list, goal: str | None, **extra)
     )
 
 
-def taken(instance, workflow, engine_steps) -> dict | None:
+def _taken(instance, workflow, engine_steps) -> dict | None:
     """The targets a step of this save approved (indicators and goal), read before the save prunes
     finished call activities; None when no step approved targets."""
     if instance.project_id is None or not any(
@@ -45,9 +46,8 @@ def taken(instance, workflow, engine_steps) -> dict | None:
     return found if found.get("indicators") else None
 
 
-def record(session: Session, instance, approved: dict | None, actor_name: str) -> None:
-    if approved is None:
-        return
+def _record(session: Session, instance, approved: dict, saving) -> None:
+    actor_name = saving.actor.username
     if session.scalar(
         select(TargetVersion.id).where(TargetVersion.project_id == instance.project_id).limit(1)
     ):
@@ -61,3 +61,6 @@ def record(session: Session, instance, approved: dict | None, actor_name: str) -
         instance_id=instance.id,
         data={"project": project.id, "version": 1, "indicators": len(approved["indicators"])},
     )
+
+
+FIRST_VERSION = DomainSync("approved_targets", _taken, _record)  # R-TG-3 version 1

@@ -1,6 +1,6 @@
 """Keep the assessment and disclosure-calendar tables equal to a ``unit_assessment`` workflow.
 
-Called by every save (as ``_sync_project`` is): the process writes ``assessment_july`` /
+A save of the process runs it (an entry of :mod:`._domain_sync`): the process writes ``assessment_july`` /
 ``assessment_december`` (status scoring → approving → published, with the ranked rows) and
 ``disclosure_due``; this copies them into ``assessment_cycle``, ``assessment_score`` and
 ``disclosure_due`` so pages read tables and never load the workflow (DESIGN 3). When a cycle
@@ -19,6 +19,7 @@ from .. import clock
 from ..engine import steps
 from ..store import AssessmentCycle, AssessmentScore, BudgetUnit, DisclosureDue, HumanTask, audit
 from ._assessment_facts import unit_facts
+from ._domain_sync import DomainSync
 
 PROCESS_ID = "unit_assessment"
 CYCLES = ("july", "december")
@@ -27,10 +28,12 @@ FACTS = ("late_tasks", "target_returns", "rect_done", "rect_open", "spot_checked
 _KEYS = {f"assessment_{c}": c for c in CYCLES} | {"disclosure_due": "disclosure_due"}
 
 
-def sync(session: Session, instance, workflow, actor_name: str) -> None:
-    if instance.process_id != PROCESS_ID:
-        return
-    values = steps.latest_writes(workflow, _KEYS)
+def _values_of(instance, workflow, _engine_steps) -> dict | None:
+    return steps.latest_writes(workflow, _KEYS) or None
+
+
+def _sync(session: Session, instance, values: dict, saving) -> None:
+    actor_name = saving.actor.username
     if values.get("disclosure_due"):
         _sync_due(session, values["disclosure_due"])
     for cycle in CYCLES:
@@ -158,3 +161,6 @@ def _scoring_task(session: Session, cycle: AssessmentCycle) -> HumanTask | None:
             HumanTask.status == "open",
         )
     )
+
+
+TABLES = DomainSync("assessment", _values_of, _sync, process_id=PROCESS_ID)  # R-AS-1

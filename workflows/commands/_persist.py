@@ -45,6 +45,7 @@ from . import (
     _approved_targets,
     _assessment_tables,
     _completion,
+    _domain_sync,
     _poverty_tables,
     _project_sync,
     department_wide_sync,
@@ -288,6 +289,17 @@ def _check_open(task, task_id: str, actor: Actor) -> None:
         )
 
 
+# The domain tables every save keeps equal to the workflow, written in this order (_domain_sync)
+DOMAIN_TABLES = (
+    _project_sync.PROJECT_COLUMNS,
+    department_wide_sync.ROW,
+    _approved_targets.FIRST_VERSION,  # R-TG-3 version 1
+    _assessment_tables.TABLES,  # R-AS-1
+    _poverty_tables.TABLES,  # R-AS-2
+    score_records.SCORE_TABLE,  # R-EV-3, R-EV-7 (reads the project's values)
+)
+
+
 def save(
     session: Session,
     instance: LoadedInstance,
@@ -317,11 +329,9 @@ def save(
     ready = steps.ready_user_tasks(workflow)
     created = [human_task_row(instance, t, now) for t in ready if t.id not in open_by_id]
     waiting_now = waiting(workflow, running=not completed)
-    project_values = _project_sync.values_of(instance, workflow)
-    unit_values = department_wide_sync.values_of(instance, workflow)
     raised = notices.take_raised(workflow)
     engine_steps = decisions.take_unrecorded(workflow)  # marks them recorded in the saved state
-    approved_targets = _approved_targets.taken(instance, workflow, engine_steps)  # before the pruning
+    taken = _domain_sync.take_all(DOMAIN_TABLES, instance, workflow, engine_steps)  # before the pruning
     engine.prune_finished_subprocesses(workflow)
     state = engine.dump_workflow(workflow)
     if len(state) > engine.MAX_WORKFLOW_STATE_CHARS:
@@ -360,12 +370,8 @@ def save(
         session, instance, ready, open_by_id, created, actor, completed_task_id, now
     )
     sync_timers(session, instance, waiting_now)
-    _project_sync.sync(session, instance, project_values)
-    department_wide_sync.sync(session, instance, unit_values, now)
-    _approved_targets.record(session, instance, approved_targets, actor.username)  # R-TG-3 version 1
-    _assessment_tables.sync(session, instance, workflow, actor.username)  # R-AS-1 read tables
-    _poverty_tables.sync(session, instance, workflow, actor.username)  # R-AS-2 read tables
-    score_records.after_save(session, instance, engine_steps, project_values, actor)  # R-EV-3, R-EV-7
+    saving = _domain_sync.Saving(actor=actor, now=now, engine_steps=engine_steps, taken=taken)
+    _domain_sync.write_all(DOMAIN_TABLES, session, instance, saving)
     notices.deliver(session, instance, raised, actor.username)
     if was_running and status == "completed":
         audit.append(session, action="instance.completed", actor=actor.username, instance_id=instance.id)

@@ -1,6 +1,6 @@
 """Keep the poverty-fund evaluation tables equal to a ``poverty_fund_ranking`` workflow (R-AS-2).
 
-Called by every save (as ``_assessment_tables.sync`` is, the same mechanism): the process
+Every save of the process runs it (an entry of the save's domain tables, :mod:`._domain_sync`): the process
 writes ``poverty_month`` (status reviewing → approving → published, or empty; with the rules it
 used and the ranked rows); this copies it into ``poverty_month`` and ``poverty_score`` so pages
 read tables and never load the workflow (DESIGN 3). When a month opens, each unit's facts and
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from .. import clock
 from ..engine import steps
 from ..store import BudgetUnit, HumanTask, PovertyIssue, PovertyMonth, PovertyScore, audit
+from ._domain_sync import DomainSync
 from ._poverty_facts import KIND_COUNTS, month_facts
 
 PROCESS_ID = "poverty_fund_ranking"
@@ -25,12 +26,12 @@ REVIEW_TASK = "pr_review"
 FACTS = ("projects", "amount", *KIND_COUNTS.values())
 
 
-def sync(session: Session, instance, workflow, actor_name: str) -> None:
-    if instance.process_id != PROCESS_ID:
-        return
-    value = steps.latest_writes(workflow, {"poverty_month": "month"}).get("month")
-    if value:
-        _sync_month(session, instance.id, value, actor_name)
+def _month_of(instance, workflow, _engine_steps) -> dict | None:
+    return steps.latest_writes(workflow, {"poverty_month": "month"}).get("month") or None
+
+
+def _sync(session: Session, instance, value: dict, saving) -> None:
+    _sync_month(session, instance.id, value, saving.actor.username)
 
 
 def _sync_month(session: Session, instance_id: int, value: dict, actor_name: str) -> None:
@@ -152,3 +153,6 @@ def _review_task(session: Session, month: PovertyMonth) -> HumanTask | None:
             HumanTask.status == "open",
         )
     )
+
+
+TABLES = DomainSync("poverty", _month_of, _sync, process_id=PROCESS_ID)  # R-AS-2

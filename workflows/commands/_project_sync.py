@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from ..engine import steps
 from ..policy import Actor
 from ..store import PROJECT_SYNC_COLUMNS, Project, audit
+from ._domain_sync import DomainSync
 
 
 def record_engine_steps(session: Session, instance, engine_steps, actor: Actor) -> None:
@@ -24,16 +25,18 @@ def record_engine_steps(session: Session, instance, engine_steps, actor: Actor) 
         )
 
 
-def values_of(instance, workflow) -> dict:
+def _values_of(instance, workflow, _engine_steps) -> dict | None:
     if instance.project_id is None:
-        return {}
-    return steps.latest_writes(workflow, {f"project_{c}": c for c in PROJECT_SYNC_COLUMNS})
+        return None
+    return steps.latest_writes(workflow, {f"project_{c}": c for c in PROJECT_SYNC_COLUMNS}) or None
 
 
-def sync(session: Session, instance, values: dict) -> None:
+def _sync(session: Session, instance, values: dict, _saving) -> None:
     """Copy ``project_<column>`` values set by the BPMN into the project row (DESIGN 3)."""
-    if values:
-        project = session.get(Project, instance.project_id)
-        for column, value in values.items():
-            if getattr(project, column) != value:
-                setattr(project, column, value)
+    project = session.get(Project, instance.project_id)
+    for column, value in values.items():
+        if getattr(project, column) != value:
+            setattr(project, column, value)
+
+
+PROJECT_COLUMNS = DomainSync("project", _values_of, _sync)

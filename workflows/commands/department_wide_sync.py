@@ -9,7 +9,6 @@ writes the row (``dw_fiscal_year`` and the instance's unit say whose it is).
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import insert, select, update
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..engine import steps, timer_events
 from ..store import DEPARTMENT_WIDE_SYNC_COLUMNS, DepartmentWide
+from ._domain_sync import DomainSync
 
 PROCESS_ID = "department_wide"
 _KEYS = {f"dw_{c}": c for c in (*DEPARTMENT_WIDE_SYNC_COLUMNS, "fiscal_year")}
@@ -24,11 +24,13 @@ _SCORES = ("targets_score", "monitoring_score", "self_evaluation_score")
 _dw = DepartmentWide.__table__
 
 
-def values_of(instance, workflow) -> dict:
-    """The ``dw_*`` values the instance's BPMN last wrote (none for any other process)."""
-    if instance.process_id != PROCESS_ID or instance.unit_id is None:
-        return {}
+def _values_of(instance, workflow, _engine_steps) -> dict | None:
+    """The ``dw_*`` values the instance's BPMN last wrote."""
+    if instance.unit_id is None:
+        return None
     values = steps.latest_writes(workflow, _KEYS)
+    if not values:
+        return None
     if "due_at" in values:
         values["due_at"] = timer_events.parse_due(values["due_at"]) if values["due_at"] else None
     for score in _SCORES:
@@ -39,9 +41,8 @@ def values_of(instance, workflow) -> dict:
     return values
 
 
-def sync(session: Session, instance, values: dict, now: datetime) -> None:
-    if not values:
-        return
+def _sync(session: Session, instance, values: dict, saving) -> None:
+    now = saving.now
     columns = {k: v for k, v in values.items() if k != "fiscal_year"}
     done = session.connection().execute(
         update(_dw).where(_dw.c.instance_id == instance.id).values(**columns, updated_at=now)
@@ -69,3 +70,6 @@ def sync(session: Session, instance, values: dict, now: datetime) -> None:
                 updated_at=now,
             )
         )
+
+
+ROW = DomainSync("department_wide", _values_of, _sync, process_id=PROCESS_ID)

@@ -27,6 +27,7 @@ from ..store import (
     SpotCheck,
     audit,
 )
+from ._domain_sync import DomainSync
 
 # workflow value → score_table_row column (the evaluation's totals, the capped grade, the cut)
 SCORE_KEYS = {
@@ -83,10 +84,14 @@ def facts(session: Session, instance) -> dict:
     return found
 
 
-def after_save(session: Session, instance, engine_steps, project_values: dict, actor) -> None:
+def _steps_of(instance, _workflow, engine_steps) -> list | None:
+    return engine_steps if instance.project_id is not None else None
+
+
+def _after_save(session: Session, instance, engine_steps: list, saving) -> None:
     """Write the score-table row and the spot check from the steps just run; keep a veto standing."""
-    if instance.project_id is None:
-        return
+    project_values = saving.taken.get("project") or {}
+    actor = saving.actor
     scored: dict = {}
     cap_reason = None
     for step in engine_steps:
@@ -231,3 +236,6 @@ def _keep_veto(session: Session, project_id: int, actor) -> None:
             {"grade": check.veto_grade, "budget_cut_ratio": project.budget_cut_ratio},
             row.cap_reason,
         )
+
+
+SCORE_TABLE = DomainSync("score_table", _steps_of, _after_save)  # R-EV-3, R-EV-7

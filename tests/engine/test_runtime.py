@@ -159,3 +159,34 @@ def test_depth_guard_refuses_to_save_a_tree_near_the_engine_limit(
     # the refused command saved nothing: the last open task is still open and completable
     still_open = _only_open_task(db, started.instance_id)
     assert still_open.status == "open"
+
+
+def _depth_by_walking(workflow) -> int:
+    from workflows import engine
+
+    deepest = 0
+    for task in engine.all_tasks(workflow):
+        depth, node = 0, task
+        while node is not None:
+            depth, node = depth + 1, node.parent
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def test_tree_depth_is_the_longest_parent_chain_whatever_order_the_tasks_are_kept_in(
+    db, started, submitter, reviewer
+):
+    from workflows import engine
+
+    task = started.next_tasks[0]
+    for _ in range(3):  # a review loop makes the tree deeper each round
+        review = commands.complete_task(db, task.id, SUBMISSION, actor=submitter).next_tasks[0]
+        task = commands.complete_task(db, review.id, {"decision": "return"}, actor=reviewer).next_tasks[0]
+    with db.reading() as s:
+        state = s.scalar(select(ProcessInstance.workflow_state).where(ProcessInstance.id == started.instance_id))
+    workflow = engine.load_workflow(state)
+    walked = _depth_by_walking(workflow)
+    assert walked > 10
+    assert engine.tree_depth(workflow) == walked
+    workflow.tasks = dict(reversed(list(workflow.tasks.items())))  # children before their parents
+    assert engine.tree_depth(workflow) == walked

@@ -158,19 +158,27 @@ def all_tasks(workflow):
 
 
 def tree_depth(workflow) -> int:
-    """The deepest parent chain in any of the instance's task trees."""
+    """The deepest parent chain in any of the instance's task trees.
+
+    One pass over each tree by parent id (``Task._parent``): a tree keeps its tasks in the
+    order they were made, parents first; a parent not seen yet is walked up to the first known one.
+    """
     deepest = 0
     for wf in all_workflows(workflow):
+        tasks = wf.tasks
         depth: dict = {}
-        for task in wf.tasks.values():
-            chain = []
-            node = task
-            while node is not None and node.id not in depth:
-                chain.append(node)
-                node = node.parent
-            base = depth[node.id] if node is not None else 0
+        for task_id, task in tasks.items():
+            parent_id = task._parent
+            if parent_id is None or parent_id in depth:
+                depth[task_id] = depth.get(parent_id, 0) + 1
+                continue
+            chain = [task_id]
+            while parent_id is not None and parent_id not in depth and parent_id in tasks:
+                chain.append(parent_id)
+                parent_id = tasks[parent_id]._parent
+            base = depth.get(parent_id, 0)
             for offset, item in enumerate(reversed(chain), start=1):
-                depth[item.id] = base + offset
+                depth[item] = base + offset
         if depth:
             deepest = max(deepest, max(depth.values()))
     return deepest

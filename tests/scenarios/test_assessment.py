@@ -11,7 +11,7 @@ from demo import form_data as forms
 from tests import factories
 from tests.scenarios.conftest import YEAR, in_role
 from workflows import commands, domain
-from workflows.errors import Forbidden
+from workflows.errors import BusinessRuleRefused, Forbidden
 from workflows.store import AssessmentCycle, AssessmentScore, BudgetUnit, DisclosureDue, ProcessInstance
 
 OFFICE = in_role("performance_office", None)
@@ -64,6 +64,15 @@ def test_R_AS_1_the_july_cycle_starts_on_july_1_and_not_june_30(paths, year):
     assert paths.open(year) == ["as_score_july"]
     opened = cycle(paths)
     assert opened.status == "scoring" and opened.published is False
+
+
+def test_R_AS_1_the_scoring_sheet_is_completed_only_on_its_page_so_its_facts_cannot_be_edited(paths, year):
+    paths.fire(year, f"{YEAR}-07-01T00:00:00")
+    (task,) = paths.tasks(year, "as_score_july")
+    tampered = [{**row, "late_tasks": 0, "spot_false": 0, "judgement": 10} for row in task.draft["units"]]
+    with pytest.raises(BusinessRuleRefused, match="考核评分表页面"):
+        commands.complete_task(paths.db, task.id, {"units": tampered}, actor=OFFICE)
+    assert paths.open(year) == ["as_score_july"] and cycle(paths).status == "scoring"
 
 
 def test_R_AS_1_the_sheet_is_pre_filled_from_the_years_facts(paths, year):

@@ -105,7 +105,7 @@ def score_cycle(uow: Unit, task_id: str, judgements: dict, *, actor: Actor, note
             if note:
                 entry["judgement_note"] = note[:500]
             sheet.append(entry)
-        return instances.complete_task(session, task_id, {"units": sheet}, actor=actor)
+        return instances.complete_task(session, task_id, {"units": sheet}, actor=actor, dedicated=True)
 
 
 def publish_item(uow: Unit, kind: str, subject_id: int, *, actor: Actor) -> int:

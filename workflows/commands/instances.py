@@ -75,6 +75,8 @@ DEDICATED_TASKS = {
     "sel_choose": "年度评价对象选取须在选取工作台确认（确认时核算配额）",  # commands.confirm_selection
     "pr_review": "扶贫资金月度评价表须在评价表页面审核（事实数据不可改动）",  # commands.review_month
     "pr_rectify": "扶贫资金项目问题须在整改页面逐项报送整改措施",  # commands.rectify
+    "as_score_july": "考核评分须在考核评分表页面填写（事实数据不可改动）",  # commands.score_cycle
+    "as_score_december": "考核评分须在考核评分表页面填写（事实数据不可改动）",  # commands.score_cycle
 }
 
 

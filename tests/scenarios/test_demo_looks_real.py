@@ -76,7 +76,7 @@ def _filed(session, spec: str) -> dict[int, list[dict]]:
     return filed
 
 
-def test_units_carry_wanzai_codes_each_office_its_own_reviewer_and_people_chinese_names(db, loaded):
+def test_R_RL_1_demo_units_carry_360922_codes_each_office_its_own_reviewer_people_chinese_names(db, loaded):
     with db.reading() as session:
         units = list(session.scalars(select(BudgetUnit).order_by(BudgetUnit.code)))
         offices = list(session.scalars(select(FinanceOffice)))
@@ -105,7 +105,9 @@ def test_units_carry_wanzai_codes_each_office_its_own_reviewer_and_people_chines
         assert user.display_name not in ("张三", "李四", "王五"), user.username
 
 
-def test_key_projects_sit_under_their_units_with_the_seed_amounts_and_fitting_indicators(db, loaded):
+def test_R_TG_5_demo_projects_sit_under_their_units_with_seed_amounts_and_fitting_paired_indicators(
+    db, loaded
+):
     with db.reading() as session:
         projects = {p.name: p for p in session.scalars(select(Project))}
         targets = _filed(session, "tg_set")
@@ -125,7 +127,7 @@ def test_key_projects_sit_under_their_units_with_the_seed_amounts_and_fitting_in
         assert all(re.fullmatch(r"[\u4e00-\u9fff“”（）]+", name) for name in projects), sorted(projects)
 
 
-def test_monitoring_and_self_evaluation_agree_with_the_approved_targets(db, loaded):
+def test_R_MN_2_demo_monitoring_and_self_evaluation_agree_with_the_approved_targets(db, loaded):
     """R-MN-2 and DOMAIN 7: reports over the approved rows, executed within the budget, progress
     between 0 and 100 %, the self-evaluation's weights 50/30/10 and scores within them."""
     with db.reading() as session:
@@ -158,7 +160,7 @@ def test_monitoring_and_self_evaluation_agree_with_the_approved_targets(db, load
         assert [round(sum(r["weight"] for r in filed[t]), 2) for t in tables] == [50, 30, 10]
 
 
-def test_major_projects_are_what_the_classification_table_decides(db, loaded):
+def test_R_EA_3_demo_major_projects_are_what_the_classification_table_decides(db, loaded):
     """DOMAIN 3.1 local policy (bpmn/project_classification.dmn): each project's 重大项目 flag is
     what its lifecycle's classification decided for it (500 万元 and above)."""
     with db.reading() as session:

@@ -8,7 +8,9 @@ import re
 
 from tests.server.conftest import open_task, project_id
 
-CODE_BESIDE_NAME = re.compile(r"万载县住房和城乡建设局\s*(<br>)?\s*<small class=\"code\">U001</small>")
+CODE_BESIDE_NAME = re.compile(
+    r'万载县住房和城乡建设局\s*(<br>)?\s*<small class="code" translate="no">U001</small>'
+)
 
 
 def test_the_unit_code_stands_beside_the_unit_name_in_lists_and_on_pages(web, db_of):
@@ -22,10 +24,15 @@ def test_the_unit_code_stands_beside_the_unit_name_in_lists_and_on_pages(web, db
     assert CODE_BESIDE_NAME.search(project)
     task = open_task(db_of, project_code="WZ2026-001", task_spec="submit")
     assert CODE_BESIDE_NAME.search(submitter.get(f"/tasks/{task.id}").text)
-    assert "<td>U001 万载县住房和城乡建设局</td>" in web("admin").get("/admin/users").text
+    assert (
+        '<td><span translate="no">U001</span> 万载县住房和城乡建设局</td>'
+        in web("admin").get("/admin/users").text
+    )
 
 
 def test_the_dashboard_lists_each_unit_with_its_code(web):
     board = web("zhou.perf").get("/dashboard?year=2026").text
     for code, name in (("U001", "万载县住房和城乡建设局"), ("U002", "万载县应急管理局")):
-        assert re.search(rf"<td>{name}<br><small class=\"code\">{code}</small></td>", board), code
+        assert re.search(rf'<td>{name}<br><small class="code" translate="no">{code}</small></td>', board), (
+            code
+        )

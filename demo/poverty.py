@@ -33,12 +33,12 @@ FUND = "poverty_alleviation"
 MONTH = 6  # June: opened on July 1
 # (number, name, unit code, amount 万元, share executed by the May node, targets well filled?)
 PROJECTS = [
-    (1, "脱贫村产业路建设", "U001", "362.00", 0.10, True),
-    (2, "脱贫户庭院经济补助", "U001", "8.00", 0.45, True),
-    (3, "易地搬迁安置点消防设施", "U002", "420.50", 0.45, False),
+    (1, "脱贫村产业路建设", "360922-001", "362.00", 0.10, True),
+    (2, "脱贫户庭院经济补助", "360922-001", "8.00", 0.45, True),
+    (3, "易地搬迁安置点消防设施", "360922-002", "420.50", 0.45, False),
 ]
-ADJUSTMENT = ("U002", 2, "指标已按要求补充，待重新批复")
-RECTIFIES = "U002"  # the unit that has reported its rectification in the demo
+ADJUSTMENT = ("360922-002", 2, "指标已按要求补充，待重新批复")
+RECTIFIES = "360922-002"  # the unit that has reported its rectification in the demo
 
 
 def _poor_targets(name: str) -> dict:

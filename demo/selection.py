@@ -25,33 +25,35 @@ from workflows.store import BudgetUnit, Database, Project
 
 log = logging.getLogger(__name__)
 
-# (number, name, unit, amount 万元, new?, key?, one-off?) — offset from the year evaluated
+ZJ, YJ = "360922-001", "360922-002"  # 住建局, 应急管理局 (demo/data.py UNITS)
+# (number, name, unit, amount 万元, new?, key?, one-off?) — offset from the year evaluated;
+# key (重点项目) is what bpmn/project_classification.dmn decides: 500 万元 and above
 EARLIER = [  # the year before last
-    (101, "城区道路养护工程", "U001", "780.00", False, False, False),
-    (102, "市政路灯节能改造", "U001", "260.00", True, False, True),
-    (103, "城市污水管网维护", "U001", "410.00", False, True, False),
-    (104, "农村危房改造补助", "U001", "95.00", False, False, False),
-    (105, "建筑工地扬尘治理", "U001", "48.00", True, False, True),
-    (106, "森林防火监测系统", "U002", "210.00", False, False, False),
-    (107, "应急广播村村响", "U002", "140.00", False, False, False),
-    (108, "防汛抢险物资补充", "U002", "70.00", False, False, False),
-    (109, "安全生产宣传教育", "U002", "40.00", False, False, False),
-    (110, "危化品企业安全检查", "U002", "36.00", True, False, True),
-    (111, "应急救援队伍培训", "U002", "52.00", False, False, False),
+    (101, "城区道路养护工程", ZJ, "780.00", False, True, False),
+    (102, "市政路灯节能改造", ZJ, "260.00", True, False, True),
+    (103, "城市污水管网维护", ZJ, "410.00", False, False, False),
+    (104, "农村危房改造补助", ZJ, "95.00", False, False, False),
+    (105, "建筑工地扬尘治理", ZJ, "48.00", True, False, True),
+    (106, "森林防火监测系统", YJ, "210.00", False, False, False),
+    (107, "乡镇应急救援装备购置", YJ, "140.00", False, False, False),
+    (108, "防汛抢险物资补充", YJ, "70.00", False, False, False),
+    (109, "安全生产宣传教育", YJ, "40.00", False, False, False),
+    (110, "危化品企业安全检查", YJ, "36.00", True, False, True),
+    (111, "应急救援队伍培训", YJ, "52.00", False, False, False),
 ]
 LAST = [  # the year evaluated now, beside the demo's own projects of that year
-    (201, "市政路灯节能改造", "U001", "280.00", False, False, False),
-    (202, "城市污水管网维护", "U001", "430.00", False, True, False),
-    (203, "棚户区改造配套基础设施", "U001", "1150.00", True, True, True),
-    (204, "农村危房改造补助", "U001", "102.00", False, False, False),
-    (205, "城市公园提升改造", "U001", "186.00", True, False, True),
-    (206, "住房公积金信息系统升级", "U001", "64.00", True, False, True),
-    (207, "应急广播村村响", "U002", "150.00", False, False, False),
-    (208, "防汛抢险物资补充", "U002", "80.00", False, False, False),
-    (209, "地质灾害隐患点监测", "U002", "126.00", False, True, False),
-    (210, "危化品企业安全检查", "U002", "38.00", False, False, False),
-    (211, "应急救援队伍培训", "U002", "55.00", False, False, False),
-    (212, "新冠肺炎疫情防控物资储备", "U002", "320.00", True, True, True),
+    (201, "市政路灯节能改造", ZJ, "280.00", False, False, False),
+    (202, "城市污水管网维护", ZJ, "430.00", False, False, False),
+    (203, "棚户区改造配套基础设施", ZJ, "1150.00", True, True, True),
+    (204, "农村危房改造补助", ZJ, "102.00", False, False, False),
+    (205, "城市公园提升改造", ZJ, "186.00", True, False, True),
+    (206, "智慧工地监管平台建设", ZJ, "64.00", True, False, True),
+    (207, "乡镇应急救援装备购置", YJ, "150.00", False, False, False),
+    (208, "防汛抢险物资补充", YJ, "80.00", False, False, False),
+    (209, "地质灾害隐患点监测", YJ, "126.00", False, False, False),
+    (210, "危化品企业安全检查", YJ, "38.00", False, False, False),
+    (211, "应急救援队伍培训", YJ, "55.00", False, False, False),
+    (212, "城乡应急避难场所建设", YJ, "560.00", True, True, True),
 ]
 # what the performance office picks (numbers; the demo's own projects by name)
 PICKS_EARLIER = {

@@ -259,6 +259,25 @@ def person_name(username: str | None) -> str:
     return names[username] or username
 
 
+def unit_code(unit_id) -> str:
+    """A budget unit's code (``360922-001``) by its id: shown beside its name wherever units are
+    listed. One query per request for all units (a county has some 50 to 200)."""
+    if not unit_id:
+        return ""
+    codes = g.get("_unit_codes") if has_app_context() else None
+    if codes is None:
+        codes = {}
+        db = _database()
+        if db is not None:
+            from workflows.store import BudgetUnit
+
+            with db.reading() as session:
+                codes = dict(session.execute(select(BudgetUnit.id, BudgetUnit.code)).all())
+        if has_app_context():
+            g._unit_codes = codes
+    return codes.get(int(unit_id), "")
+
+
 def _display_names() -> dict[str, str | None]:
     if not has_app_context():
         return {}
@@ -334,6 +353,7 @@ FILTERS = {
     "timer_kind": timer_kind,
     "process_name": process_name,
     "person_name": person_name,
+    "unit_code": unit_code,
     "task_titles": task_titles,
     "role_name": role_name,
     "fund_name": fund_name,

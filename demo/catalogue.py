@@ -8,6 +8,7 @@ August monitoring nodes, ``final`` the year's value in the self-evaluation (see
 
 from __future__ import annotations
 
+from .catalogue_poverty import COURTYARD, INDUSTRY_ROAD, RELOCATION_FIRE
 from .catalogue_reported import FOREST_FIRE, GREENING, RESCUE_KIT, ROADS, SAFETY_TRAINING
 from .targets import Indicator as I  # noqa: N817 - a table of rows reads better short
 from .targets import Node as N
@@ -281,4 +282,7 @@ CATALOGUE: dict[str, Targets] = {
     "应急物资储备库": RESERVE,
     "老旧小区改造前期研究": OLD_ESTATES,
     "应急指挥平台升级": COMMAND_PLATFORM,
+    "脱贫村产业路建设": INDUSTRY_ROAD,  # the poverty-fund projects (demo/poverty.py)
+    "脱贫户庭院经济补助": COURTYARD,
+    "易地搬迁安置点消防设施": RELOCATION_FIRE,
 }

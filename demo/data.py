@@ -177,7 +177,7 @@ _YEAR_OFFSET = {
 def demo_projects(drive_review_paths: bool, fiscal_year: int) -> list[tuple]:
     """(code, name, unit, amount, is_new, is_major, stage, year, number) of the demo projects."""
     rows = PROJECTS + (MORE_PROJECTS if drive_review_paths else [])
-    this_year = clock.now().astimezone(clock.CHINA).year
+    this_year = paths.this_fiscal_year()
     out = []
     for number, name, unit, amount, is_new, is_major, stage in rows:
         year = this_year + _YEAR_OFFSET[stage] if drive_review_paths else fiscal_year
@@ -195,9 +195,16 @@ class LoadReport:
 
 
 def load(
-    db: Database, *, password: str = DEMO_PASSWORD, fiscal_year: int = 2026, drive_review_paths: bool = True
+    db: Database,
+    *,
+    password: str = DEMO_PASSWORD,
+    fiscal_year: int | None = None,
+    drive_review_paths: bool = True,
 ) -> LoadReport:
-    """Add what is missing; with ``drive_review_paths`` the projects are driven along bpmn/'s paths."""
+    """Add what is missing; with ``drive_review_paths`` the projects are driven along bpmn/'s paths.
+
+    ``fiscal_year``: the year of the demo's work (default this year, :func:`paths.this_fiscal_year`)."""
+    fiscal_year = paths.this_fiscal_year() if fiscal_year is None else fiscal_year
     report = LoadReport()
     with db.reading() as session:
         # the review paths are driven only when bpmn/'s lifecycle is deployed (make run deploys it first)

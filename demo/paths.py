@@ -108,6 +108,13 @@ def normalise_stage(stage: str) -> str:
     return key
 
 
+def this_fiscal_year() -> int:
+    """The fiscal year the demo's work is in: today's (China time). Every demo year is read from
+    here: next year's budget is assessed and targeted, this year's monitored and its evaluation
+    objects selected, last year's evaluated, spot-checked and graded."""
+    return clock.now().astimezone(clock.CHINA).year
+
+
 def declared_at(fiscal_year: int) -> datetime:
     """When a unit declares a project for ``fiscal_year``: the September before (China time)."""
     return clock.parse_moment(f"{fiscal_year - 1}-09-10T09:00:00")

@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from workflows import clock, commands
+from workflows import commands
 from workflows.commands import target_change, third_party
 from workflows.engine import specs
 from workflows.errors import JixiaoError
@@ -22,7 +22,7 @@ from workflows.policy import Actor, holders_query
 from workflows.store import Database, HumanTask, Project, User
 from workflows.store.third_party import ThirdPartyInstitution
 
-from . import indicators
+from . import indicators, paths
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def _pool(db: Database) -> None:
             return
         deployed = specs.latest_definition(session, third_party.RATING_PROCESS, required=False) is not None
         codes = {p.name: p.code for p in session.scalars(select(Project).order_by(Project.id))}
-    this_year = clock.now().astimezone(clock.CHINA).year
+    this_year = paths.this_fiscal_year()
     last_year = this_year - 1
     ids = []
     for name, code, contact, years, staff in FIRMS:

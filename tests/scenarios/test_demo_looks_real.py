@@ -15,7 +15,16 @@ from sqlalchemy import select
 
 import demo
 from workflows.engine import specs
-from workflows.store import AuditEvent, BudgetUnit, FinanceOffice, HumanTask, ProcessInstance, Project, User
+from workflows.store import (
+    AuditEvent,
+    BudgetUnit,
+    FinanceOffice,
+    HumanTask,
+    PovertyIssue,
+    ProcessInstance,
+    Project,
+    User,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 UNIT_CODE = re.compile(r"^360922-\d{3}$")  # 万载县's 行政区划代码 and the unit's number
@@ -116,12 +125,19 @@ def test_R_TG_5_demo_projects_sit_under_their_units_with_seed_amounts_and_fittin
             assert project.unit.name in units and project.amount == amount, (name, project.unit.name)
             [filed] = targets[project.id]
             assert indicators <= {row["name"] for row in filed["indicators"]}, name
-        for _project_id, filed in targets.items():
+        # R-AS-2: the poverty-fund demo files one project's targets badly on purpose (定性 values,
+        # no 满意度指标) for the monthly evaluation to feed back; its rows are still its own
+        poorly_filed = set(
+            session.scalars(select(PovertyIssue.project_id).where(PovertyIssue.kind == "indicator"))
+        )
+        for project_id, filed in targets.items():
             rows = filed[-1]["indicators"]
             names = {row["name"] for row in rows}
             assert not names & GENERAL_ROWS, names
             for row in rows:  # R-TG-5 and the targets form's declared pairing check
                 assert row["level2"] in LEVEL2[row["level1"]], row
+            if project_id in poorly_filed:
+                continue
             weights = {level: sum(r["weight"] for r in rows if r["level1"] == level) for level in LEVEL2}
             assert weights == {"产出指标": 60, "效益指标": 30, "满意度指标": 10}
         assert all(re.fullmatch(r"[\u4e00-\u9fff“”（）]+", name) for name in projects), sorted(projects)

@@ -25,7 +25,7 @@ def test_the_unit_code_stands_beside_the_unit_name_in_lists_and_on_pages(web, db
     task = open_task(db_of, project_code="WZ2026-001", task_spec="submit")
     assert CODE_BESIDE_NAME.search(submitter.get(f"/tasks/{task.id}").text)
     assert (
-        '<td><span translate="no">U001</span> 万载县住房和城乡建设局</td>'
+        '<td><span class="code" translate="no">U001</span> 万载县住房和城乡建设局</td>'
         in web("admin").get("/admin/users").text
     )
 

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from flask import current_app, g, has_app_context
-from flask_babel import get_locale, lazy_gettext
+from flask_babel import get_locale, gettext, lazy_gettext
 from sqlalchemy import select
 
 from workflows import store
@@ -178,11 +178,15 @@ def split_bilingual(text: str) -> tuple[str, str]:
 
 
 def local_name(text: Any) -> str:
-    """One language per page: the Chinese part in zh-CN, the English part in en."""
+    """One language per page: a task, event or process name as the BPMN (Chinese) has it in
+    zh-CN; in en its English from the message catalogue (``messages.po``, msgid the Chinese
+    name), or the English part of an older "中文 English" name."""
     if text is None or text == "":
         return "—"
     zh, en = split_bilingual(str(text))
-    return zh if is_zh() else en
+    if is_zh():
+        return zh
+    return en if en != zh else gettext(zh)
 
 
 def _lookup(table: dict, key: Any) -> str:

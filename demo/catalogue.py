@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .catalogue_poverty import COURTYARD, INDUSTRY_ROAD, RELOCATION_FIRE
 from .catalogue_reported import FOREST_FIRE, GREENING, RESCUE_KIT, ROADS, SAFETY_TRAINING
+from .catalogue_selection import SELECTION_CATALOGUE
 from .targets import Indicator as I  # noqa: N817 - a table of rows reads better short
 from .targets import Node as N
 from .targets import Targets
@@ -285,4 +286,5 @@ CATALOGUE: dict[str, Targets] = {
     "脱贫村产业路建设": INDUSTRY_ROAD,  # the poverty-fund projects (demo/poverty.py)
     "脱贫户庭院经济补助": COURTYARD,
     "易地搬迁安置点消防设施": RELOCATION_FIRE,
+    **SELECTION_CATALOGUE,  # the projects of the selection's years (demo/selection.py)
 }

@@ -15,6 +15,7 @@ Stages the demo reaches (``STAGES``):
 ``targets``         performance targets submitted, waiting for finance (目标审核中)
 ``monitoring``      budgeted; the May monitoring report is due (绩效监控)
 ``rectification``   the May monitoring review failed; the unit owes rectification (整改)
+``self_evaluation`` the year's monitoring nodes reported and reviewed; the self-evaluation is due (自评)
 ``evaluation``      monitoring done; self-evaluation submitted, finance to review (绩效评价)
 ``results_applied`` the loop is closed: graded, budget cut applied, results published
 ``not_budgeted``    the ex-ante assessment concluded 不支持
@@ -69,6 +70,7 @@ STAGES = (
     "targets",
     "monitoring",
     "rectification",
+    "self_evaluation",
     "evaluation",
     "results_applied",
     "not_budgeted",
@@ -92,6 +94,7 @@ _WAITING_AT = {
     "targets": "tg_review",
     "monitoring": "mn_report",
     "rectification": "rc_submit",
+    "self_evaluation": "ev_self",
     "evaluation": "ev_finance_review",
     "results_applied": None,
     "not_budgeted": None,

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from workflows import commands
+from workflows import clock, commands
 from workflows.engine import specs
 from workflows.errors import JixiaoError
 from workflows.policy import Actor, holders_query
@@ -96,11 +96,18 @@ def load(db: Database) -> int:
             return 0
         actor = Actor.of(office)
     year = paths.this_fiscal_year()  # this year's evaluation objects are chosen now, at its end
-    added = _projects(db, EARLIER, year - 1) + _projects(db, LAST, year)
+    # last year's projects: targets approved, selected and confirmed early this year (before they
+    # self-evaluated: the spot-check sample waits for their 自评表), then evaluated and graded
+    earlier = _projects(db, EARLIER, year - 1, "targets")
+    # this year's: monitored, their self-evaluation due; the selection is drawn now, at the year's end
+    added = len(earlier) + len(_projects(db, LAST, year, "self_evaluation"))
     try:
-        _select(db, year - 1, PICKS_EARLIER, actor, confirm=True)
+        with paths._clock_kept():  # noqa: SLF001 - the demo's own clock walk
+            clock.set_now(clock.parse_moment(f"{year}-03-05T10:00:00"))
+            _select(db, year - 1, PICKS_EARLIER, actor, confirm=True)
+        paths.advance(db, [(project_id, "results_applied") for project_id in earlier])
         _select(db, year, PICKS_LAST, actor, confirm=False)
-    except (JixiaoError, LookupError) as exc:  # make run must still start; say why
+    except (JixiaoError, LookupError, RuntimeError) as exc:  # make run must still start; say why
         log.warning("demo selection: %s", exc)
     return added
 
@@ -109,33 +116,44 @@ def _code(year: int, number: int) -> str:
     return f"WZ{year}-{number:03d}"
 
 
-def _projects(db: Database, rows, year: int) -> int:
-    """The year's extra projects, each by its unit's submitter, in one unit of work."""
-    added = 0
-    with db.unit_of_work() as uow:
-        existing = set(uow.scalars(select(Project.code).where(Project.fiscal_year == year)))
-        for number, name, unit_code, amount, is_new, is_major, one_off in rows:
-            if _code(year, number) in existing:
-                continue
-            unit_id = uow.scalar(select(BudgetUnit.id).where(BudgetUnit.code == unit_code))
-            user = uow.scalars(holders_query("unit_submitter", unit_id).limit(1)).first() if unit_id else None
-            if user is None:
-                continue
-            start = year if (is_new or one_off) else year - 2
-            new = commands.NewProject(
-                _code(year, number),
-                name,
-                year,
-                Decimal(amount),
-                unit_id,
-                is_new=is_new,
-                is_major=is_major,
-                period_start=str(start),
-                period_end=str(year if one_off else year + 1),
+def _projects(db: Database, rows, year: int, stage: str) -> list[int]:
+    """The year's extra projects, each created by its unit's submitter (``create_project``, as the
+    new-project page does) and driven along its review path to ``stage`` (:mod:`demo.paths`).
+    Returns the projects added."""
+    added = []
+    with db.reading() as session:
+        existing = set(session.scalars(select(Project.code).where(Project.fiscal_year == year)))
+    for number, name, unit_code, amount, is_new, is_major, one_off in rows:
+        if _code(year, number) in existing:
+            continue
+        with db.reading() as session:
+            unit_id = session.scalar(select(BudgetUnit.id).where(BudgetUnit.code == unit_code))
+            user = (
+                session.scalars(holders_query("unit_submitter", unit_id).limit(1)).first()
+                if unit_id
+                else None
             )
-            commands.create_project(uow, new, actor=Actor.of(user))
-            added += 1
-        uow.commit()
+            submitter = Actor.of(user) if user is not None else None
+        if submitter is None:
+            continue
+        start = year if (is_new or one_off) else year - 2
+        new = commands.NewProject(
+            _code(year, number),
+            name,
+            year,
+            Decimal(amount),
+            unit_id,
+            is_new=is_new,
+            is_major=is_major,
+            period_start=str(start),
+            period_end=str(year if one_off else year + 1),
+        )
+        try:
+            created = paths.create_at_stage(db, new, stage, actor=submitter)
+        except (JixiaoError, LookupError, RuntimeError) as exc:  # make run must still start; say why
+            log.warning("demo selection project %s (%s): %s", new.code, stage, exc)
+            continue
+        added.append(created.project_id)
     return added
 
 

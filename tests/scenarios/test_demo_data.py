@@ -83,15 +83,20 @@ def test_demo_projects_are_created_by_their_units_submitters_through_the_front_d
         assert doers and doers <= usernames, doers - usernames
 
 
-def test_demo_selects_the_year_before_last_and_leaves_last_year_to_confirm(db, loaded):
-    """年度评价对象选取 (R-EV-2, R-EV-3, R-EV-4, R-MN-7, R-EV-7): one year confirmed, one waiting."""
+def test_demo_confirms_last_years_selection_and_leaves_this_years_to_confirm(db, loaded):
+    """年度评价对象选取 (R-EV-2, R-EV-3, R-EV-4, R-MN-7, R-EV-7): one year confirmed, one waiting,
+    both read from this fiscal year: no selection of a year before last looks stale beside it."""
     from workflows import clock
     from workflows.queries import selection
 
-    year = clock.now().astimezone(clock.CHINA).year - 1
+    year = clock.now().astimezone(clock.CHINA).year
+    assert paths.this_fiscal_year() == year
     with db.reading() as session:
         earlier, last = selection.workbench(session, year - 1), selection.workbench(session, year)
     assert earlier.confirmed and not earlier.failures
     assert not last.confirmed and last.task_id is not None and last.selection.spot_seed
     assert not last.failures, [c.message for c in last.failures]
     assert any(r.evaluated_before for r in last.rows) and any(r.one_off for r in last.rows)
+    with db.reading() as session:
+        years = set(session.scalars(select(Project.fiscal_year)))
+    assert years == {year - 1, year, year + 1}, years  # last year's, this year's and next year's budget

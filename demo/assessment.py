@@ -22,6 +22,7 @@ from workflows.policy import Actor, holders_query
 from workflows.store import AssessmentCycle, Database, Disclosure, HumanTask
 from workflows.timers import fire_due_timers
 
+from . import paths
 from .paths import _clock_kept
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ def _ensure_deployed(db: Database) -> None:
 def load(db: Database, fiscal_year: int | None = None) -> int:
     """Run the July cycle of the year the demo's projects are monitored in (this year) to its 通报
     and publish some items of this year and last; returns 1 if it ran now."""
-    fiscal_year = clock.now().astimezone(clock.CHINA).year if fiscal_year is None else fiscal_year
+    fiscal_year = paths.this_fiscal_year() if fiscal_year is None else fiscal_year
     office, leader = _holder(db, "performance_office"), _holder(db, "leadership")
     if office is None or leader is None:
         log.warning("demo assessment: no performance office or leadership account")

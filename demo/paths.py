@@ -15,6 +15,7 @@ Stages the demo reaches (``STAGES``):
 ``targets``         performance targets submitted, waiting for finance (目标审核中)
 ``monitoring``      budgeted; the May monitoring report is due (绩效监控)
 ``rectification``   the May monitoring review failed; the unit owes rectification (整改)
+``self_evaluation`` the year's monitoring nodes reported and reviewed; the self-evaluation is due (自评)
 ``evaluation``      monitoring done; self-evaluation submitted, finance to review (绩效评价)
 ``results_applied`` the loop is closed: graded, budget cut applied, results published
 ``not_budgeted``    the ex-ante assessment concluded 不支持
@@ -35,10 +36,12 @@ from workflows import clock, commands
 from workflows.config import settings
 from workflows.engine import specs
 from workflows.policy import Actor, holders_query
+from workflows.queries import tasks as task_queries
 from workflows.store import Database, HumanTask, ProcessInstance, Project, Timer, User
 from workflows.timers import fire_due_timers
 
 from . import form_data as forms
+from . import indicators
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +70,7 @@ STAGES = (
     "targets",
     "monitoring",
     "rectification",
+    "self_evaluation",
     "evaluation",
     "results_applied",
     "not_budgeted",
@@ -90,6 +94,7 @@ _WAITING_AT = {
     "targets": "tg_review",
     "monitoring": "mn_report",
     "rectification": "rc_submit",
+    "self_evaluation": "ev_self",
     "evaluation": "ev_finance_review",
     "results_applied": None,
     "not_budgeted": None,
@@ -106,6 +111,13 @@ def normalise_stage(stage: str) -> str:
     return key
 
 
+def this_fiscal_year() -> int:
+    """The fiscal year the demo's work is in: today's (China time). Every demo year is read from
+    here: next year's budget is assessed and targeted, this year's monitored and its evaluation
+    objects selected, last year's evaluated, spot-checked and graded."""
+    return clock.now().astimezone(clock.CHINA).year
+
+
 def declared_at(fiscal_year: int) -> datetime:
     """When a unit declares a project for ``fiscal_year``: the September before (China time)."""
     return clock.parse_moment(f"{fiscal_year - 1}-09-10T09:00:00")
@@ -114,31 +126,45 @@ def declared_at(fiscal_year: int) -> datetime:
 def _when(spec: str, year: int) -> datetime | None:
     """When, in fiscal year ``year``'s calendar, a person would do this step (China time)."""
     months = {
-        "ea_": f"{year - 1}-09-15",
-        "tg_": f"{year - 1}-10-20",
-        "ev_self": f"{year + 1}-03-20",
-        "ev_": f"{year + 1}-05-20",
-        "ra_": f"{year + 1}-06-10",
+        "ea_write": f"{year - 1}-09-15T09:00",
+        "ea_head": f"{year - 1}-09-17T10:00",
+        "ea_": f"{year - 1}-09-25T15:00",  # finance's review and the experts' sheets
+        "tg_set": f"{year - 1}-10-20T09:00",
+        "tg_": f"{year - 1}-10-28T15:00",
+        "ev_self": f"{year + 1}-03-20T09:00",
+        "ev_": f"{year + 1}-05-20T09:00",
+        "ra_": f"{year + 1}-06-10T09:00",
     }
     for prefix, day in months.items():
         if spec.startswith(prefix):
-            return clock.parse_moment(f"{day}T09:00:00")
+            return clock.parse_moment(f"{day}:00")
+    after = _AFTER_THE_NODE.get(spec)
+    if after is not None:  # a monitoring report a few days after its node, reviewed two days later
+        days, hour = after
+        day = clock.now().astimezone(clock.CHINA).date() + timedelta(days=days)
+        return clock.parse_moment(f"{day.isoformat()}T{hour}:00:00")
     return None
 
 
+# monitoring (R-MN-2): the report before the 10th of the month after the node, then finance's review
+_AFTER_THE_NODE = {"mn_report": (6, 10), "mn_review": (2, 15)}
+
+
 class _Plan:
-    """What each role enters on the way to the wanted stage."""
+    """What each role enters on the way to the wanted stage: the project's own targets
+    (:mod:`demo.indicators`) and, where the page pre-fills a table, that table filled in."""
 
     def __init__(self, stage: str, name: str, amount: float, year: int):
         self.stage, self.name, self.amount, self.year = stage, name, amount, year
         self.reports = 0
         low = stage == "not_budgeted"  # a panel that does not support it
         self.expert_scores = iter([72, 75.5, 70] if low else [88, 85.5, 90, 78, 74, 80])
+        self.targets = indicators.targets_of(name)
 
-    def data_for(self, spec: str) -> dict:
+    def data_for(self, spec: str, prefilled: dict | None = None) -> dict:
         amount = self.amount
         if spec == "ea_write":
-            return forms.ex_ante_report(self.name, amount)
+            return indicators.ex_ante_report(self.name, amount)
         if spec == "ea_head":
             return forms.head_approval()
         if spec == "ea_finance_review":
@@ -146,23 +172,22 @@ class _Plan:
         if spec in ("ea_expert_score", "ev_expert_score"):
             return forms.expert_sheet(next(self.expert_scores))
         if spec == "tg_set":
-            return forms.performance_targets(self.name)
+            return indicators.performance_targets(self.name)
         if spec == "tg_review":
             return forms.targets_decision("通过")
         if spec == "mn_report":
             self.reports += 1
-            approved = forms.performance_targets(self.name)["indicators"]  # the rows are the approved ones
-            return forms.monitoring_report(amount, 0.42 if self.reports == 1 else 0.71, approved)
+            lagging = self.stage == "rectification" and self.reports == 1
+            return indicators.monitoring_report(self.name, amount, self.reports, prefilled, lagging=lagging)
         if spec == "mn_review":
             failed = self.stage == "rectification" and self.reports == 1
             return forms.monitoring_review(not failed, "暂缓拨付" if failed else "正常拨付")
         if spec == "ev_self":
-            approved = forms.performance_targets(self.name)["indicators"]
-            return forms.self_evaluation(amount, round(amount * 0.96, 2), 46, 25, 9, approved)
+            return indicators.self_evaluation(self.name, amount, prefilled)
         if spec == "ev_finance_review":
-            return forms.evaluation_review(76.5)
+            return indicators.evaluation_review(self.name)
         if spec == "ra_feedback":
-            return forms.results_feedback([("部分子项目进度滞后", f"{self.year + 1}-09-30")])
+            return forms.results_feedback([(indicators.problem_of(self.name), f"{self.year + 1}-09-30")])
         if spec == "rc_submit":
             return forms.rectification_submit()
         if spec == "rc_verify":
@@ -172,6 +197,15 @@ class _Plan:
         if spec == "rc_escalate":
             return {"rect_leadership_decision": "限期整改后结案", "rect_leadership_comment": "限期整改。"}
         raise LookupError(f"the demo has no data for task {spec!r}")
+
+
+_PREFILLED = ("mn_report", "ev_self")  # forms whose tables the page fills from the approved targets
+
+
+def _prefilled(db: Database, task: HumanTask) -> dict:
+    """What the task's page shows filled in when the person opens it (the approved indicators)."""
+    with db.reading() as session:
+        return task_queries.prefill(session, task, task_queries.form_schema(session, task))
 
 
 # --- acting as the people in the roles ------------------------------------------------------
@@ -307,5 +341,7 @@ def _drive(db: Database, project_id: int, instance_id: int, stage: str) -> None:
         moment = _when(task.task_spec, year)
         if moment is not None and moment > clock.now():
             clock.set_now(moment)
-        commands.complete_task(db, task.id, plan.data_for(task.task_spec), actor=holder_of(db, task))
+        prefilled = _prefilled(db, task) if task.task_spec in _PREFILLED else None
+        data = plan.data_for(task.task_spec, prefilled)
+        commands.complete_task(db, task.id, data, actor=holder_of(db, task))
     raise RuntimeError(f"project {project_id} did not reach stage {stage!r}")

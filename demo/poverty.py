@@ -25,7 +25,7 @@ from workflows.store import BudgetUnit, Database, HumanTask, PovertyIssue, Pover
 from workflows.timers import fire_due_timers
 
 from . import form_data as forms
-from . import paths
+from . import indicators, paths
 
 log = logging.getLogger(__name__)
 
@@ -33,21 +33,22 @@ FUND = "poverty_alleviation"
 MONTH = 6  # June: opened on July 1
 # (number, name, unit code, amount 万元, share executed by the May node, targets well filled?)
 PROJECTS = [
-    (1, "脱贫村产业路建设", "U001", "362.00", 0.10, True),
-    (2, "脱贫户庭院经济补助", "U001", "8.00", 0.45, True),
-    (3, "易地搬迁安置点消防设施", "U002", "420.50", 0.45, False),
+    (1, "脱贫村产业路建设", "360922-001", "362.00", 0.10, True),
+    (2, "脱贫户庭院经济补助", "360922-001", "8.00", 0.45, True),
+    (3, "易地搬迁安置点消防设施", "360922-002", "420.50", 0.45, False),
 ]
-ADJUSTMENT = ("U002", 2, "指标已按要求补充，待重新批复")
-RECTIFIES = "U002"  # the unit that has reported its rectification in the demo
+ADJUSTMENT = ("360922-002", 2, "指标已按要求补充，待重新批复")
+RECTIFIES = "360922-002"  # the unit that has reported its rectification in the demo
 
 
 def _poor_targets(name: str) -> dict:
     """绩效指标填报不规范: no satisfaction indicator, every value qualitative."""
-    targets = forms.performance_targets(name)
+    targets = indicators.performance_targets(name)
     targets["indicators"] = [
         dict(i, direction="定性", target_value="明显提升") for i in targets["indicators"][:4]
     ]
-    targets["indicators"][0]["weight"] = 40
+    rows = targets["indicators"]
+    rows[0]["weight"] = 100 - sum(r["weight"] for r in rows[1:])  # the weights still total 100
     return targets
 
 
@@ -59,7 +60,7 @@ def _holder(db: Database, role: str, unit_id: int | None = None) -> Actor | None
 
 def load(db: Database, fiscal_year: int | None = None) -> int:
     """Declare the projects and run June's evaluation to its 通报; returns the projects created."""
-    year = clock.now().astimezone(clock.CHINA).year if fiscal_year is None else fiscal_year
+    year = paths.this_fiscal_year() if fiscal_year is None else fiscal_year
     office, leader = _holder(db, "performance_office"), _holder(db, "leadership")
     if office is None or leader is None:
         log.warning("demo poverty-fund evaluation: no performance office or leadership account")
@@ -92,12 +93,14 @@ def _declare(db, year, number, name, unit_code, amount, share, well_filled) -> i
     except Conflict:
         return 0  # already there
     [targets] = paths.open_tasks(db, made.instance_id)
-    targets_data = forms.performance_targets(name) if well_filled else _poor_targets(name)
+    targets_data = indicators.performance_targets(name) if well_filled else _poor_targets(name)
     commands.complete_task(db, targets.id, targets_data, actor=submitter)
     paths.advance(db, [(made.project_id, "monitoring")])  # targets approved, the May node reached
     clock.set_now(clock.parse_moment(f"{year}-06-05T10:00:00"))
+    report = forms.monitoring_report(float(amount), share, targets_data["indicators"])  # the approved rows
+    report["mn_budget_amount"] = float(amount)
     for spec, data in (
-        ("mn_report", forms.monitoring_report(float(amount), share, targets_data["indicators"])),
+        ("mn_report", report),
         ("mn_review", forms.monitoring_review(True)),
     ):
         [task] = [t for t in paths.open_tasks(db, made.instance_id) if t.task_spec == spec]

@@ -23,7 +23,7 @@ SAMPLE = ((6, 0), (10, None))  # (demo project number, the core indicator found 
 
 def load(db: Database) -> int:
     """Sample and check the demo year's two projects (idempotent); returns the checks started."""
-    year = clock.now().astimezone(clock.CHINA).year - 1  # the year results were applied for
+    year = paths.this_fiscal_year() - 1  # the year results were applied for
     with db.reading() as session:
         office = session.scalars(holders_query("performance_office", None).limit(1)).first()
         if office is None:

@@ -14,15 +14,15 @@ from datetime import date
 
 from sqlalchemy import select
 
-from workflows import clock, commands
+from workflows import commands
 from workflows.commands import target_change, third_party
 from workflows.engine import specs
 from workflows.errors import JixiaoError
-from workflows.policy import Actor
+from workflows.policy import Actor, holders_query
 from workflows.store import Database, HumanTask, Project, User
 from workflows.store.third_party import ThirdPartyInstitution
 
-from . import form_data
+from . import indicators, paths
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def _pool(db: Database) -> None:
             return
         deployed = specs.latest_definition(session, third_party.RATING_PROCESS, required=False) is not None
         codes = {p.name: p.code for p in session.scalars(select(Project).order_by(Project.id))}
-    this_year = clock.now().astimezone(clock.CHINA).year
+    this_year = paths.this_fiscal_year()
     last_year = this_year - 1
     ids = []
     for name, code, contact, years, staff in FIRMS:
@@ -115,24 +115,33 @@ def _pool(db: Database) -> None:
 
 def _change_request(db: Database) -> None:
     """R-TG-3, R-TG-6: the unit asks to raise a target and the budget; waiting for finance."""
-    submitter, head = _actor(db, "zhang.san"), _actor(db, "wang.head")
     with db.reading() as session:
         if specs.latest_definition(session, target_change.CHANGE_PROCESS, required=False) is None:
             return
         project = session.scalar(select(Project).where(Project.name == CHANGE_PROJECT))
-        if project is None or submitter is None or head is None:
+        if project is None:
+            return
+        submitter, head = (
+            session.scalars(holders_query(role, project.unit_id).limit(1)).first()
+            for role in ("unit_submitter", "unit_head")
+        )
+        if submitter is None or head is None:
             return
         if target_change.open_request(session, project.id) is not None:
             return
+        submitter, head = Actor.of(submitter), Actor.of(head)
         project_id, amount = project.id, float(project.amount)
     instance_id = target_change.request_change(db, project_id, actor=submitter)
-    targets = form_data.performance_targets(CHANGE_PROJECT)
-    targets["indicators"][0]["target_value"] = "1500"
+    targets = indicators.performance_targets(CHANGE_PROJECT)
+    raised = {"整治村庄数": "15", "农村户厕改造数": "1500"}
+    for row in targets["indicators"]:
+        row["target_value"] = raised.get(row["name"], row["target_value"])
     request = {
-        "tc_reason": "县委县政府将整治范围由12个行政村扩大到15个，改造户数相应调整，资金需求增加。",
-        "tg_overall_goal": targets["tg_overall_goal"],
+        "tc_reason": "县委县政府将整治范围由12个行政村扩大到15个，改厕户数相应调整为1500户；"
+        "新增3个村按村均20万元、新增300户按每户1000元测算，资金需求增加90.00万元。",
+        "tg_overall_goal": targets["tg_overall_goal"].replace("12个", "15个").replace("1200户", "1500户"),
         "indicators": targets["indicators"],
-        "tc_new_amount": round(amount * 1.15, 2),
+        "tc_new_amount": round(amount + 90, 2),
     }
     commands.complete_task(db, _open_task(db, instance_id, "tc_request"), request, actor=submitter)
     approval = {"tc_head_decision": "同意", "tc_head_comment": "经局党组会研究，同意报送。"}

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from flask import current_app, g, has_app_context
-from flask_babel import get_locale, lazy_gettext
+from flask_babel import get_locale, gettext, lazy_gettext
 from sqlalchemy import select
 
 from workflows import store
@@ -178,11 +178,15 @@ def split_bilingual(text: str) -> tuple[str, str]:
 
 
 def local_name(text: Any) -> str:
-    """One language per page: the Chinese part in zh-CN, the English part in en."""
+    """One language per page: a task, event or process name as the BPMN (Chinese) has it in
+    zh-CN; in en its English from the message catalogue (``messages.po``, msgid the Chinese
+    name), or the English part of an older "中文 English" name."""
     if text is None or text == "":
         return "—"
     zh, en = split_bilingual(str(text))
-    return zh if is_zh() else en
+    if is_zh():
+        return zh
+    return en if en != zh else gettext(zh)
 
 
 def _lookup(table: dict, key: Any) -> str:
@@ -257,6 +261,25 @@ def person_name(username: str | None) -> str:
     if username not in names:
         names[username] = _load_display_name(username)
     return names[username] or username
+
+
+def unit_code(unit_id) -> str:
+    """A budget unit's code (``360922-001``) by its id: shown beside its name wherever units are
+    listed. One query per request for all units (a county has some 50 to 200)."""
+    if not unit_id:
+        return ""
+    codes = g.get("_unit_codes") if has_app_context() else None
+    if codes is None:
+        codes = {}
+        db = _database()
+        if db is not None:
+            from workflows.store import BudgetUnit
+
+            with db.reading() as session:
+                codes = dict(session.execute(select(BudgetUnit.id, BudgetUnit.code)).all())
+        if has_app_context():
+            g._unit_codes = codes
+    return codes.get(int(unit_id), "")
 
 
 def _display_names() -> dict[str, str | None]:
@@ -334,6 +357,7 @@ FILTERS = {
     "timer_kind": timer_kind,
     "process_name": process_name,
     "person_name": person_name,
+    "unit_code": unit_code,
     "task_titles": task_titles,
     "role_name": role_name,
     "fund_name": fund_name,

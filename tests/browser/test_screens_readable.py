@@ -46,6 +46,9 @@ ALLOWED_WORDS = {
     "DMN",
     "JSON",
     "zip",
+    # water-quality terms written so in Chinese reports and indicator tables (COD削减量: the demo's
+    # sewage plant, DOMAIN 8)
+    "COD",
 }
 # codes (项目编码 WZ2026-001, unit codes 360922-001) and numbers with units such as 12.5KB
 CODE = re.compile(r"^[A-Z]{0,6}\d[\w./:-]*$|^\d[\d.,]*(KB|MB|km|%)?$")

@@ -49,7 +49,7 @@ CSV_COLUMNS = (
     "expert_fields",
     "expert_organisation",
 )
-ZJ, YJ = "WZ-ZJ", "WZ-YJ"  # 住建局 (the journey's unit) and 应急局 (another office's unit)
+ZJ, YJ = "360922-001", "360922-002"  # 住建局 (the journey's unit) and 应急局 (another office's unit)
 # One account per role, as a bureau's administrator lists them (README: "Users from a CSV file").
 # Two units, each reviewed by its own finance office (R-RL-1); five pool experts, one of them
 # from 住建局 itself and so never on a panel for its projects (R-EX-1).

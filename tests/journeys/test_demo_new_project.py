@@ -34,21 +34,26 @@ def test_the_demo_submitter_creates_a_project_and_reaches_its_ex_ante_report(bro
     page.click("nav >> text=项目")
     page.click("text=新建项目")
     page.fill("input[name=code]", "WZ2026-101")
-    page.fill("input[name=name]", "城区排水防涝设施改造")
+    page.fill("input[name=name]", "城市公共停车场建设")
     page.fill("input[name=fiscal_year]", "2026")
     page.fill("input[name=amount]", "286.5")
-    assert page.locator("select[name=unit_id] option:checked").inner_text() == "万载县住房和城乡建设局"
+    # the unit as the bureau lists it: its code (万载县 360922) and its name
+    assert (
+        page.locator("select[name=unit_id] option:checked").inner_text()
+        == "360922-001 万载县住房和城乡建设局"
+    )
     page.click("main form button[type=submit]")
     page.wait_for_url(re.compile(r"/projects/\d+$"))
     assert "项目已创建" in page.locator(".flash").inner_text()
     assert page.locator("dd[data-stage]").inner_text() == "事前绩效评估"
+    assert "万载县住房和城乡建设局 360922-001" in page.locator("main dl").first.inner_text()
     assert "编制事前绩效评估报告" in page.locator("#current-steps").inner_text()
     desk.look("demo-project-created")
 
     # the report waits in the submitter's inbox, beside what the demo had already put there
     after = desk.waiting()
     assert after.count("编制事前绩效评估报告") == before.count("编制事前绩效评估报告") + 1
-    desk.open_task("编制事前绩效评估报告", "城区排水防涝设施改造")
+    desk.open_task("编制事前绩效评估报告", "城市公共停车场建设")
     assert "286.50 万元" in page.locator("#earlier-steps, main").first.inner_text()
     desk.look("demo-ex-ante-report")
     assert desk.problems == []

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import browser_type_launch_args  # noqa: F401  (Debian's Chromium)
+from tests.journeys.conftest import YJ, ZJ
 from tests.journeys.desk import Desk
 from tests.journeys.test_year_in_chromium import desks  # noqa: F401  (everyone's desk)
 from workflows import clock
@@ -57,9 +58,9 @@ def test_R_DW_1_a_department_wide_year_through_the_pages(year, desks, shots):  #
     zhou.look("01-year-without-approval-date")
     open_year(zhou, "2027", "2027-01-20")
     assert "已开启 2027 年度" in zhou.page.locator(".flash").inner_text()
-    zj = unit_row(zhou, "WZ-ZJ")
+    zj = unit_row(zhou, ZJ)
     assert "填报绩效目标" in zj.inner_text() and "2027年2月9日" in zj.inner_text()
-    assert unit_row(zhou, "WZ-YJ").count() == 1  # every unit has its cycle
+    assert unit_row(zhou, YJ).count() == 1  # every unit has its cycle
     zhou.look("02-year-opened")
 
     # --- 2. 住建局's submitter files the department-wide targets from the inbox ---------------
@@ -102,7 +103,7 @@ def test_R_DW_1_a_department_wide_year_through_the_pages(year, desks, shots):  #
     li.submit()
 
     zhou.page.goto(zhou.base + "/years?year=2027")
-    zj = unit_row(zhou, "WZ-ZJ")
+    zj = unit_row(zhou, ZJ)
     assert zj.get_attribute("data-stage") == "monitoring_wait"
     assert "等待6月底监控节点" in zj.inner_text() and "92" in zj.inner_text()
     zhou.look("05-targets-scored")
@@ -116,9 +117,9 @@ def test_R_DW_1_a_department_wide_year_through_the_pages(year, desks, shots):  #
     assert "2027" in tian.page.inner_text("main")
     tian.look("06-monitoring-report-due")
     zhou.page.goto(zhou.base + "/years?year=2027")
-    assert unit_row(zhou, "WZ-ZJ").get_attribute("data-stage") == "monitoring"
+    assert unit_row(zhou, ZJ).get_attribute("data-stage") == "monitoring"
     # 应急局 never filed its targets: past February 9 its cycle is overdue
-    assert "已逾期" in unit_row(zhou, "WZ-YJ").inner_text()
+    assert "已逾期" in unit_row(zhou, YJ).inner_text()
     zhou.look("07-june-status")
 
     found = [p for d in desks.opened.values() for p in d.problems]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import browser_type_launch_args  # noqa: F401  (Debian's Chromium)
-from tests.journeys.conftest import OWN_PASSWORD
+from tests.journeys.conftest import OWN_PASSWORD, ZJ
 from tests.journeys.desk import Desk
 from workflows import clock
 
@@ -64,7 +64,7 @@ def test_the_office_rates_a_firm_and_finance_approves_a_target_change(year, desk
     page.goto(f"{desks.base}/projects/new")
     page.fill("input[name=code]", CODE)
     page.fill("input[name=name]", PROJECT)
-    page.select_option("select[name=unit_id]", label="万载县住房和城乡建设局")
+    page.select_option("select[name=unit_id]", label=f"{ZJ} 万载县住房和城乡建设局")  # code and name
     page.fill("input[name=fiscal_year]", "2027")
     page.fill("input[name=amount]", "1261.22")
     page.check("input[name=is_new][value='0']")

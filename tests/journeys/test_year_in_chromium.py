@@ -27,7 +27,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.browser.conftest import browser_type_launch_args  # noqa: F401  (Debian's Chromium)
-from tests.journeys.conftest import OWN_PASSWORD, PEOPLE, POOL
+from tests.journeys.conftest import OWN_PASSWORD, PEOPLE, POOL, ZJ
 from tests.journeys.desk import Desk
 from workflows import clock
 
@@ -86,7 +86,7 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
     page.click("text=新建项目")
     page.fill("input[name=code]", CODE)
     page.fill("input[name=name]", PROJECT)
-    page.select_option("select[name=unit_id]", label="万载县住房和城乡建设局")
+    page.select_option("select[name=unit_id]", label=f"{ZJ} 万载县住房和城乡建设局")  # code and name
     page.fill("input[name=fiscal_year]", "2027")
     page.fill("input[name=amount]", AMOUNT)
     page.select_option("select[name=fund_type]", label="一般公共预算")

@@ -108,9 +108,9 @@ def test_results_summary_lists_graded_projects_with_cuts_and_a_totals_row(demo_d
 
 def test_a_unit_submitters_export_holds_only_their_unit(signed_in, demo_db):
     with demo_db.reading() as session:
-        own = session.scalar(select(BudgetUnit.name).where(BudgetUnit.code == "U001"))
+        own = session.scalar(select(BudgetUnit.name).where(BudgetUnit.code == "360922-001"))
         own_codes = set(
-            session.scalars(select(Project.code).join(BudgetUnit).where(BudgetUnit.code == "U001"))
+            session.scalars(select(Project.code).join(BudgetUnit).where(BudgetUnit.code == "360922-001"))
         )
         all_codes = set(session.scalars(select(Project.code)))
     assert own_codes and own_codes != all_codes

@@ -30,7 +30,7 @@ def loaded(db):
     return demo.load(db)
 
 
-def test_demo_shows_every_stage_in_both_units_and_a_deadline_minutes_away(db, loaded):
+def test_demo_shows_every_stage_in_two_units_and_a_deadline_minutes_away(db, loaded):
     assert loaded.advanced
     with db.reading() as session:
         by_unit: dict[str, set[str]] = {}
@@ -40,10 +40,12 @@ def test_demo_shows_every_stage_in_both_units_and_a_deadline_minutes_away(db, lo
         deadline_demo = session.scalar(
             select(ProcessInstance).where(ProcessInstance.process_id == "demo_deadline")
         )
-    assert units == {"U001", "U002"}
-    for unit, stages in by_unit.items():
+    assert units == {code for code, _name in demo.data.UNITS}
+    for unit in (demo.data.ZJ, demo.data.YJ):  # 住建局 and 应急管理局 show the whole loop
+        stages = by_unit[unit]
         assert STAGES <= stages, f"{unit} lacks {STAGES - stages}"
         assert {"monitoring", "monitoring_report"} & stages, f"{unit} has no project in monitoring"
+    assert set(by_unit) == units, "every unit has projects in hand"
     assert deadline_demo is not None and deadline_demo.status == "running"
 
 
@@ -81,15 +83,20 @@ def test_demo_projects_are_created_by_their_units_submitters_through_the_front_d
         assert doers and doers <= usernames, doers - usernames
 
 
-def test_demo_selects_the_year_before_last_and_leaves_last_year_to_confirm(db, loaded):
-    """年度评价对象选取 (R-EV-2, R-EV-3, R-EV-4, R-MN-7, R-EV-7): one year confirmed, one waiting."""
+def test_demo_confirms_last_years_selection_and_leaves_this_years_to_confirm(db, loaded):
+    """年度评价对象选取 (R-EV-2, R-EV-3, R-EV-4, R-MN-7, R-EV-7): one year confirmed, one waiting,
+    both read from this fiscal year: no selection of a year before last looks stale beside it."""
     from workflows import clock
     from workflows.queries import selection
 
-    year = clock.now().astimezone(clock.CHINA).year - 1
+    year = clock.now().astimezone(clock.CHINA).year
+    assert paths.this_fiscal_year() == year
     with db.reading() as session:
         earlier, last = selection.workbench(session, year - 1), selection.workbench(session, year)
     assert earlier.confirmed and not earlier.failures
     assert not last.confirmed and last.task_id is not None and last.selection.spot_seed
     assert not last.failures, [c.message for c in last.failures]
     assert any(r.evaluated_before for r in last.rows) and any(r.one_off for r in last.rows)
+    with db.reading() as session:
+        years = set(session.scalars(select(Project.fiscal_year)))
+    assert years == {year - 1, year, year + 1}, years  # last year's, this year's and next year's budget

@@ -23,12 +23,21 @@ def test_R_AS_2_the_demo_year_has_a_published_june_ranking_and_feedback(db, load
             units[s.unit_id]: s
             for s in session.scalars(select(PovertyScore).where(PovertyScore.month_id == month.id))
         }
-        assert (scores["U002"].rank, scores["U001"].rank) == (1, 2) and scores["U001"].supervise
+        assert (scores["360922-002"].rank, scores["360922-001"].rank) == (1, 2) and scores[
+            "360922-001"
+        ].supervise
         kinds = {(units[i.unit_id], i.kind): i for i in session.scalars(select(PovertyIssue))}
-        assert set(kinds) == {("U001", "red_light"), ("U001", "small"), ("U002", "indicator")}
-        assert kinds[("U002", "indicator")].rectified_at and not kinds[("U001", "red_light")].rectified_at
+        assert set(kinds) == {
+            ("360922-001", "red_light"),
+            ("360922-001", "small"),
+            ("360922-002", "indicator"),
+        }
+        assert (
+            kinds[("360922-002", "indicator")].rectified_at
+            and not kinds[("360922-001", "red_light")].rectified_at
+        )
         waiting = session.scalars(
             select(HumanTask.unit_id).where(HumanTask.task_spec == "pr_rectify", HumanTask.status == "open")
         ).all()
-        assert [units[u] for u in waiting] == ["U001"]
+        assert [units[u] for u in waiting] == ["360922-001"]
     assert demo.poverty.load(db) == 0  # idempotent

@@ -18,11 +18,11 @@ def test_demo_load_is_idempotent_and_starts_deployed_review_paths(db, database_u
     runner = CliRunner()
     first = runner.invoke(main, ["--database-url", database_url, "demo", "load"])
     assert first.exit_code == 0, first.output
-    assert "14 user(s), 5 project(s) added; 5 project(s) started" in first.output
+    assert "20 user(s), 5 project(s) added; 5 project(s) started" in first.output
     second = runner.invoke(main, ["--database-url", database_url, "demo", "load"])
     assert "0 user(s), 0 project(s) added; 0 project(s) started" in second.output
     with db.reading() as session:
-        assert session.scalar(select(func.count()).select_from(User)) == 14
+        assert session.scalar(select(func.count()).select_from(User)) == 20
         assert session.scalar(select(func.count()).select_from(Project)) == 5
         assert session.scalar(select(func.count()).select_from(ProcessInstance)) == 5
         experts = session.scalars(select(User)).all()

@@ -105,6 +105,7 @@ class RankingRow:
     points: dict[str, Decimal | None]
     judgement: Decimal | None
     total: Decimal | None
+    unit_id: int | None = None  # its code is shown beside the name
 
 
 @dataclass
@@ -132,6 +133,7 @@ def ranking(session: Session, actor: Actor, cycle_id: int) -> Ranking:
             {column: getattr(score, column) for column, _ in POINT_COLUMNS},
             score.judgement,
             score.total,
+            score.unit_id,
         )
         for score, name in found
     ]

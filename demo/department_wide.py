@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -18,6 +19,7 @@ from workflows import clock, commands, policy
 from workflows.store import BudgetUnit, Database, HumanTask, User
 
 BUDGET_APPROVED_ON = "01-20"  # 部门预算批复: late January, as the seeds' counties do
+BOUND = ("level1", "level2", "name", "direction", "target_value", "unit")  # a report row's approved columns
 
 
 def targets(unit_name: str, budget_total: float = 1280.0) -> dict:
@@ -81,9 +83,10 @@ def monitoring_report(
     approved = indicators if indicators is not None else targets("")["indicators"]
     rows = [
         {
-            **{key: i[key] for key in ("level1", "level2", "name", "target_value", "unit") if key in i},
+            **{key: i[key] for key in BOUND if key in i},
             "actual_value": _by_june(i),
             "projected_value": f"{i['target_value']}{i.get('unit') or ''}",
+            "likelihood": "确定能",
             "deviation_reason": "",
         }
         for i in approved
@@ -111,15 +114,48 @@ def _by_june(indicator: dict) -> str:
     return f"{target:g}{unit}"
 
 
-def self_evaluation(budget_total: float = 1280.0, executed: float = 1236.8, score: float = 91.0) -> dict:
-    """部门整体支出绩效自评报告 of the year after it ends (R-DW-2)."""
+def self_evaluation(
+    budget_total: float = 1280.0,
+    executed: float = 1236.8,
+    score: float = 91.0,
+    indicators: list[dict] | None = None,
+) -> dict:
+    """部门整体支出绩效自评报告 of the year after it ends (R-DW-2): a row per approved indicator
+    (pre-filled from ``indicators``, the demo's targets unless given) scored so the rows add up
+    to ``score``; a row short of its 分值 reached less than its target and says why."""
+    approved = indicators if indicators is not None else targets("")["indicators"]
+    weights = [Decimal(str(i["weight"])) for i in approved]
+    lost, rows = sum(weights) - Decimal(str(score)), []
+    for index, (i, weight) in enumerate(zip(approved, weights, strict=True)):
+        share = (lost * weight / sum(weights)).quantize(Decimal("0.1"))
+        got = (
+            weight - share
+            if index < len(approved) - 1
+            else Decimal(str(score)) - sum(Decimal(str(r["score"])) for r in rows)
+        )
+        rows.append({**{k: i[k] for k in (*BOUND, "weight") if k in i}, **_year_end(i, got, weight)})
     return {
         "dw_se_budget_total": budget_total,
         "dw_se_executed": executed,
         "dw_se_goal_completion": "年度重点工作任务全部完成，预算执行率96.6%，服务对象满意度92%。",
+        "dw_se_indicators": rows,
         "dw_se_self_score": score,
         "dw_se_problems": "个别指标设置不够细化，下年度将进一步完善指标体系。",
     }
+
+
+def _year_end(indicator: dict, got: Decimal, weight: Decimal) -> dict:
+    """What the year reached on one indicator scored ``got`` of ``weight``: the target when full."""
+    unit, target = indicator.get("unit") or "", str(indicator.get("target_value") or "")
+    row: dict = {"score": int(got) if got == got.to_integral_value() else float(got)}
+    if got >= weight:
+        return {**row, "actual_value": f"{target}{unit}"}
+    try:
+        reached = float(target) * float(got / weight) if weight else 0.0
+    except ValueError:
+        return {**row, "actual_value": "部分完成", "deviation_reason": "部分工作受客观条件影响未全部完成"}
+    shown = f"{reached:.0f}" if reached >= 10 else f"{reached:.1f}"
+    return {**row, "actual_value": f"{shown}{unit}", "deviation_reason": "部分项目资金下达较晚，进度滞后"}
 
 
 def load(db: Database, year: int) -> int:

@@ -147,12 +147,21 @@ def _progress(row: dict, share: float) -> dict:
     }
 
 
+def outlook(behind: bool = False, reason: str = "", category: str = "其他") -> dict:
+    """A monitoring row's 完成目标可能性 and 偏差原因 (national 绩效监控情况表): on course, 确定能
+    with no deviation; behind, 有可能 with the deviation's category and explanation (the form
+    requires both then)."""
+    if not behind:
+        return {"likelihood": "确定能", "deviation_reason": ""}
+    return {"likelihood": "有可能", "deviation_category": category, "deviation_reason": reason}
+
+
 def monitoring_report(amount_wan: float, share: float = 0.45, indicators: list[dict] | None = None) -> dict:
     """The 绩效运行监控表: a row per approved indicator (pre-filled), the progress typed in."""
     rows = _prefilled("monitoring_report", indicators)["mn_indicator_progress"]
     for index, row in enumerate(rows):
         row.update(_progress(row, share))
-        row["deviation_reason"] = "雨季影响施工" if index == 0 and share < 0.5 else ""
+        row.update(outlook(behind=index == 0 and share < 0.5, reason="雨季影响施工"))
         row["corrective_measures"] = "增加施工班组，倒排工期" if index == 0 and share < 0.5 else ""
     return {
         "mn_executed_amount": round(amount_wan * share, 2),

@@ -7,6 +7,7 @@ functions do arithmetic a designer should not have to write in a script.
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -196,6 +197,34 @@ def rank_by_deductions(units: Iterable, rules: dict) -> list[dict]:
     return ranked(rows)
 
 
+_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+
+
+def number(text) -> float | None:
+    """The first number in an indicator value as a person writes it (``"≥1,200户"`` → 1200.0,
+    ``"95%"`` → 95.0); None for a value without one (``"明显提升"``, empty)."""
+    if isinstance(text, bool) or text is None:
+        return None
+    if isinstance(text, int | float | Decimal):
+        return float(text)
+    found = _NUMBER.search(str(text)[:200].replace(",", "").replace("，", ""))
+    return float(found.group()) if found else None
+
+
+def falls_short(value, target, direction=None) -> bool:
+    """Whether ``value`` misses the indicator's ``target`` read by its 比较方式 (``direction``):
+    below it for ``≥`` (and when none is given), above it for ``≤``, different for ``=``.
+    A 定性 indicator, or a value or target without a number, is never short by arithmetic."""
+    reached, wanted = number(value), number(target)
+    if reached is None or wanted is None or direction == "定性":
+        return False
+    if direction == "≤":
+        return reached > wanted
+    if direction == "=":
+        return reached != wanted
+    return reached < wanted
+
+
 FUNCTIONS = {
     "deadline_in_days": deadline_in_days,
     "schedule_progress": schedule_progress,
@@ -210,4 +239,6 @@ FUNCTIONS = {
     "rank_units": rank_units,
     "rank_by_deductions": rank_by_deductions,
     "first_of_next_month": first_of_next_month,
+    "number": number,
+    "falls_short": falls_short,
 }

@@ -298,7 +298,23 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
             "mn_indicator_progress-2-actual_value": "尚未调查",
             "mn_indicator_progress-2-completion_rate": "0",
             "mn_indicator_progress-2-projected_value": "90%",
+            "mn_indicator_progress-0-likelihood": "确定能",
+            "mn_indicator_progress-1-likelihood": "有可能",  # not certain: the deviation must be explained
+            "mn_indicator_progress-2-likelihood": "确定能",
             "mn_deviation_summary": "进度基本符合序时要求。",
+        }
+    )
+    with pytest.raises(AssertionError, match="须选择偏差原因类别"):
+        tian.submit()  # refused beside the row's cells; what she typed is still there
+    assert tian.field_errors() == {
+        "mn_indicator_progress/1/deviation_category": "全年预计完成值未达到年度指标值或完成目标可能性不是“确定能”，须选择偏差原因类别",
+        "mn_indicator_progress/1/deviation_reason": "全年预计完成值未达到年度指标值或完成目标可能性不是“确定能”，须填写偏差原因说明",
+    }
+    assert tian.page.input_value("#mn_indicator_progress-1-actual_value") == "400户"
+    tian.fill(
+        {
+            "mn_indicator_progress-1-deviation_category": "人员保障",
+            "mn_indicator_progress-1-deviation_reason": "入户核查人员不足，已从街道抽调",
         }
     )
     assert "财政审核监控情况" in tian.submit()

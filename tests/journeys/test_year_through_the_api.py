@@ -119,6 +119,7 @@ def test_a_year_of_one_project_through_the_api(year, people):
         "level1",
         "level2",
         "name",
+        "direction",
         "target_value",
         "unit",
     ]

@@ -65,9 +65,18 @@ def test_R_MN_2_the_monitoring_rows_are_the_approved_indicators_and_a_prefilled_
         ("效益指标", "社会效益指标", "受益群众人数", "20000", "人"),
         ("满意度指标", "服务对象满意度指标", "群众满意度", "90", "%"),
     ]
-    assert bound == {"mn_indicator_progress": ["level1", "level2", "name", "target_value", "unit"]}
+    assert bound == {
+        "mn_indicator_progress": ["level1", "level2", "name", "direction", "target_value", "unit"]
+    }
     filled = [
-        {**r, "actual_value": "过半", "completion_rate": 50, "projected_value": "可完成"} for r in shown
+        {
+            **r,
+            "actual_value": "过半",
+            "completion_rate": 50,
+            "projected_value": "可完成",
+            "likelihood": "确定能",
+        }
+        for r in shown
     ]
     paths.do(reporting, "mn_report", {"mn_executed_amount": 120.0, "mn_indicator_progress": filled})
     assert paths.open(reporting) == ["mn_review"]
@@ -82,6 +91,7 @@ def test_R_MN_2_an_indicator_not_approved_is_refused_on_its_row(paths, reporting
             "actual_value": "高",
             "completion_rate": 100,
             "projected_value": "高",
+            "likelihood": "确定能",
         }
     )
     assert refusal(paths, reporting, "mn_report", data) == {
@@ -139,6 +149,7 @@ def test_R_MN_2_an_excel_import_that_renames_an_indicator_is_refused_by_cell(pat
         sheet.cell(row, columns["截至节点完成值"], "过半")
         sheet.cell(row, columns["完成进度（%）"], 50)
         sheet.cell(row, columns["全年预计完成值"], "可完成")
+        sheet.cell(row, columns["完成目标可能性"], "确定能")
     sheet.cell(labels["截至节点已执行金额（万元）"], 2, 100)
     out = BytesIO()
     book.save(out)

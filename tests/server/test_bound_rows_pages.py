@@ -92,6 +92,7 @@ def filled(fields: dict[str, str], table: str, rows: int, **extra) -> dict[str, 
     for i in range(rows):
         body[f"{table}-{i}-actual_value"] = "过半"
         body[f"{table}-{i}-projected_value"] = "可完成"
+        body[f"{table}-{i}-likelihood"] = "确定能"  # a select: posted() reads only inputs
         if f"{table}-{i}-completion_rate" in fields:
             body[f"{table}-{i}-completion_rate"] = "50"
     body.update(extra)
@@ -109,7 +110,8 @@ def as_json(body: dict[str, str], table: str) -> dict:
                     float(value) if parts[2] in ("completion_rate",) else value
                 )
         elif value != "":
-            data[key] = float(value) if key.endswith("amount") or key.startswith("dw_mn_b") else value
+            numbers = ("dw_mn_budget_total", "dw_mn_executed")
+            data[key] = float(value) if key.endswith("amount") or key in numbers else value
     data[table] = [rows[i] for i in sorted(rows)]
     return data
 
@@ -197,9 +199,17 @@ def test_the_prefilled_report_passes_on_the_page(web, db_of, report_task):
 
 def test_the_prefilled_report_passes_through_the_api(web, api, db_of, report_task):
     detail = api("zhang.san").get(f"/api/v1/tasks/{report_task.id}").json
-    assert detail["bound_tables"] == {TABLE: ["level1", "level2", "name", "target_value", "unit"]}
+    assert detail["bound_tables"] == {
+        TABLE: ["level1", "level2", "name", "direction", "target_value", "unit"]
+    }
     rows = [
-        {**r, "actual_value": "过半", "completion_rate": 50, "projected_value": "可完成"}
+        {
+            **r,
+            "actual_value": "过半",
+            "completion_rate": 50,
+            "projected_value": "可完成",
+            "likelihood": "确定能",
+        }
         for r in detail["data"][TABLE]
     ]
     answer = api("zhang.san").post(

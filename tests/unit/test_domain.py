@@ -105,3 +105,38 @@ def test_R_AS_2_rank_by_deductions_within_zero_and_full():
         ("丙", 0.0, 4, True),  # never below 0
     ]
     assert rows[1]["deduction"] == 6.0 and rows[3]["deduction"] == 150.0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("95", 95.0),
+        ("≥1,200户", 1200.0),
+        ("98.5%", 98.5),
+        (90, 90.0),
+        ("明显提升", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_number_reads_the_first_number_of_an_indicator_value(text, expected):
+    assert domain.number(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "target", "direction", "short"),
+    [
+        ("80%", "100", "≥", True),
+        ("100%", "95", "≥", False),
+        ("80", "100", None, True),  # no 比较方式 given: more is better
+        ("380万元", "362", "≤", True),  # a cost above its ceiling
+        ("350", "362", "≤", False),
+        ("98%", "100", "=", True),
+        ("100%", "100", "=", False),
+        ("有所下降", "明显提升", "定性", False),  # qualitative: judged by the likelihood, not arithmetic
+        ("可完成", "100", "≥", False),
+        ("20", "30", "定性", False),
+    ],
+)
+def test_falls_short_reads_the_target_by_its_comparison(value, target, direction, short):
+    assert domain.falls_short(value, target, direction) is short

@@ -19,7 +19,9 @@ a designer edits, evaluated in the BPMN sandbox after the schema passes::
 A rule is one sandboxed expression that is true when the data is right. Its names are the
 form's declared fields (a field left empty reads ``None``); with ``each`` the rule runs once per
 row of that table, the row's columns are names too (and ``row`` the whole row), and the error
-lands on ``<table>/<row>/<field>`` like a schema error on a cell. A rule that does not compile,
+lands on ``<table>/<row>/<field>`` like a schema error on a cell. A rule may call the functions
+BPMN may call (:data:`workflows.domain.FUNCTIONS`), e.g. ``falls_short(projected_value,
+target_value, direction)`` for an indicator value that misses its target. A rule that does not compile,
 names something the form does not declare, or fails on valid data raises :class:`CheckBroken`:
 that is the designer's mistake, never the user's.
 """
@@ -33,6 +35,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
+from .. import domain
 from ..config import settings
 from ..errors import FormInvalid
 from . import prefill, sandbox, values
@@ -195,7 +198,7 @@ def _free_names(rule: str) -> set[str]:
     tree = ast.parse(rule.strip(), mode="eval")
     loaded = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    return loaded - bound - set(sandbox.BASE_GLOBALS) - set(sandbox.BUILTINS)
+    return loaded - bound - set(sandbox.BASE_GLOBALS) - set(sandbox.BUILTINS) - set(domain.FUNCTIONS)
 
 
 def check_rules(schema: dict) -> list[str]:
@@ -255,7 +258,7 @@ prefilled = prefill.prefilled  # x-prefill: tables filled from earlier data (and
 bound_tables = prefill.bound_tables
 
 
-_ENVIRONMENT = sandbox.SandboxedEnvironment()
+_ENVIRONMENT = sandbox.SandboxedEnvironment(domain.FUNCTIONS)
 
 
 def _passes(schema: dict, check: dict, cid: str, scope: dict) -> bool:

@@ -201,6 +201,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     from . import api as api_views
     from . import poverty as poverty_pages  # R-AS-2
+    from . import poverty_api  # R-AS-2
     from . import score_table_api as score_table_api  # R-EV-3, R-EV-7
     from . import years as year_pages
     from . import years_api as year_api
@@ -236,6 +237,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     assessment_api.register(api)
     third_party_api.register(api)
     register_selection_api(api)
+    poverty_api.register(api)
+    csrf.exempt(poverty_api.exempt_blueprints())
     csrf.exempt(api_views.exempt_blueprints())
     csrf.exempt(admin_api.exempt_blueprints())
     csrf.exempt(year_api.exempt_blueprints())

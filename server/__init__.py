@@ -192,6 +192,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         listing,
         notices,
         ops,
+        poverty_api,  # R-AS-2
         projects,
         public,
         reports,
@@ -201,7 +202,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     from . import api as api_views
     from . import poverty as poverty_pages  # R-AS-2
-    from . import poverty_api  # R-AS-2
     from . import score_table_api as score_table_api  # R-EV-3, R-EV-7
     from . import years as year_pages
     from . import years_api as year_api

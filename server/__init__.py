@@ -185,6 +185,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         admin_api,
         assessment,
         assessment_api,
+        audit_log,
         auth,
         designer,
         inbox,
@@ -229,6 +230,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(list_exports.bp)  # issue 12 item 7: long exports in the background
     listing.init_app(app)
     app.register_blueprint(poverty_pages.bp)  # R-AS-2
+    app.register_blueprint(audit_log.bp)  # 审计日志
     score_table_api.register(api)
     csrf.exempt(score_table_api.exempt_blueprints())
     api_views.register(api)

@@ -183,6 +183,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         admin_api,
         assessment,
         assessment_api,
+        audit_log,
         auth,
         designer,
         inbox,
@@ -190,6 +191,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         listing,
         notices,
         ops,
+        poverty_api,  # R-AS-2
         projects,
         public,
         reports,
@@ -226,6 +228,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(list_exports.bp)  # issue 12 item 7: long exports in the background
     listing.init_app(app)
     app.register_blueprint(poverty_pages.bp)  # R-AS-2
+    app.register_blueprint(audit_log.bp)  # 审计日志
     score_table_api.register(api)
     csrf.exempt(score_table_api.exempt_blueprints())
     api_views.register(api)
@@ -234,6 +237,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     assessment_api.register(api)
     third_party_api.register(api)
     register_selection_api(api)
+    poverty_api.register(api)
+    csrf.exempt(poverty_api.exempt_blueprints())
     csrf.exempt(api_views.exempt_blueprints())
     csrf.exempt(admin_api.exempt_blueprints())
     csrf.exempt(year_api.exempt_blueprints())

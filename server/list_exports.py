@@ -36,7 +36,12 @@ def direct_rows() -> int:
 
 
 def _names() -> dict:
-    return {"stage": labels.stage_name, "role": labels.role_name}
+    return {
+        "stage": labels.stage_name,
+        "role": labels.role_name,
+        "action": labels.action_name,
+        "process": labels.process_name,
+    }
 
 
 def _work(app, job_id: int, kind: list_exports.ListExport, actor, params: dict) -> None:

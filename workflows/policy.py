@@ -312,6 +312,34 @@ def readable_history(actor: Actor, events: Iterable, expert_task_ids: set[str]) 
     ]
 
 
+# --- the audit log as a whole ------------------------------------------------------------
+
+# Who reads the whole audit log (the 审计日志 page): the administrator every event; the
+# performance office, which already reads every project's and process's history (it oversees
+# every unit), the events of process instances, never the system chain's account and
+# deployment events (sign-ins, passwords, tokens, users).
+AUDIT_LOG_ROLES = frozenset({"admin", "performance_office"})
+
+
+def may_read_audit_log(actor: Actor) -> bool:
+    return actor.is_admin or bool(actor.roles & AUDIT_LOG_ROLES)
+
+
+def may_read_audit_event(actor: Actor, instance_id: int | None) -> bool:
+    if actor.is_admin:
+        return True
+    return bool(actor.roles & AUDIT_LOG_ROLES) and instance_id is not None
+
+
+def audit_event_clause(actor: Actor, instance_column):
+    """:func:`may_read_audit_event` as SQL on the event's ``instance_id`` column."""
+    if actor.is_admin:
+        return true()
+    if actor.roles & AUDIT_LOG_ROLES:
+        return instance_column.is_not(None)
+    return false()
+
+
 # --- process design ------------------------------------------------------------------
 
 # Roles that edit drafts, deploy versions and migrate running instances (issue 13).

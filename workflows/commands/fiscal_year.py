@@ -3,7 +3,8 @@
 DOMAIN 4 R-DW-1: department-wide targets are due 20 days after the budget approval
 (部门预算批复), so a year's department-wide work starts from that date. The performance office
 opens the year once the budget is approved; every budget unit then gets one instance of each
-yearly process (``YEARLY_STARTERS``), its tasks going to that unit. Re-opening the same year
+yearly process (``YEARLY_STARTERS``), its tasks going to that unit; the bureau-wide processes of
+the year start with it (the unit assessment R-AS-1, the poverty-fund months R-AS-2). Re-opening the same year
 starts only what is missing (a unit created since), so it is safe to run again.
 """
 
@@ -20,7 +21,7 @@ from ..engine import specs
 from ..errors import Forbidden, FormInvalid, ProcessNotFound
 from ..policy import Actor
 from ..store import BudgetUnit, Database, FiscalYear, ProcessInstance, audit, transaction
-from . import assessment, instances
+from . import assessment, instances, poverty
 
 Unit = Database | Session
 
@@ -105,6 +106,13 @@ def open_fiscal_year(uow: Unit, year: int, budget_approved_on: date | None, *, a
             instance_id = assessment.start_assessment_year(session, year, actor=actor)
             if running is None:
                 started[assessment.PROCESS_ID] = [instance_id]
+        # R-AS-2: the monthly poverty-fund evaluation, one instance per month still to open (a
+        # month already started, or whose evaluation date has passed, is left as it is)
+        deployed = specs.latest_definition(session, poverty.PROCESS_ID, required=False) is not None
+        if deployed and poverty.months_still_to_open(year):
+            months = poverty.start_poverty_year(session, year, actor=actor)
+            if months:
+                started[poverty.PROCESS_ID] = [months[m] for m in sorted(months)]
         audit.append(
             session,
             action="fiscal_year.opened",

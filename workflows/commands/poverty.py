@@ -118,6 +118,13 @@ def _adjustment(raw, bound: Decimal, key: str) -> Decimal:
     return value
 
 
+def _unknown_keys(known: set[str], given: tuple[dict, ...], field: str, what: str) -> dict[str, list[str]]:
+    """A field error naming the ids sent that the sheet does not hold (the API sends ids; nothing
+    sent for an id the month does not know is silently dropped)."""
+    unknown = sorted({str(k) for d in given for k in d} - known)
+    return {field: [f"{what}：{'、'.join(unknown[:10])}"]} if unknown else {}
+
+
 def review_month(uow: Unit, task_id: str, adjustments: dict, *, actor: Actor, reasons: dict | None = None):
     """Complete the office's review: the sheet's facts as pre-filled, each unit's adjustment
     (``{unit_id: points}`` within the DMN's bound) with its reason; the process ranks."""
@@ -128,9 +135,12 @@ def review_month(uow: Unit, task_id: str, adjustments: dict, *, actor: Actor, re
             raise Forbidden("只有绩效科可以审核月度评价表")
         month = _month_of(session, task)
         bound = Decimal(str((month.rules or {}).get("adjust_max", 0)))
-        errors: dict[str, list[str]] = {}
+        rows = list((task.draft or {}).get("units") or [])
+        errors = _unknown_keys(
+            {str(r["unit_id"]) for r in rows}, (adjustments, reasons), "adjustments", "不在本月评价表中的单位"
+        )
         sheet = []
-        for row in list((task.draft or {}).get("units") or []):
+        for row in rows:
             unit_id = row["unit_id"]
             raw = adjustments.get(unit_id, adjustments.get(str(unit_id), row.get("adjustment", 0)))
             reason = str(
@@ -169,7 +179,7 @@ def rectify(uow: Unit, task_id: str, measures: dict, *, actor: Actor):
                 .order_by(PovertyIssue.project_id, PovertyIssue.id)
             )
         )
-        errors: dict[str, list[str]] = {}
+        errors = _unknown_keys({str(i.id) for i in issues}, (measures,), "measures", "不属于本单位本月的问题")
         reported = []
         for issue in issues:
             text = str(measures.get(issue.id, measures.get(str(issue.id), "")) or "").strip()

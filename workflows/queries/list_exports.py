@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from .. import clock
+from .. import clock, policy
 from ..policy import Actor
-from . import exports, people, projects, score_table
+from . import audit_log, exports, people, projects, score_table
 from .paging import Order, Sorts
 from .project_filter import ProjectFilter
 
@@ -74,6 +74,21 @@ KINDS: dict[str, ListExport] = {
             session, actor, _year(params), progress
         ),
         file_name=lambda params: f"{_year(params)}年度绩效评价打分表.xlsx",
+    ),
+    "audit_log": ListExport(
+        may=policy.may_read_audit_log,  # the rows are those the actor may read (audit_event_clause)
+        count=lambda session, actor, params: audit_log.total(
+            session, actor, audit_log.AuditFilter.from_args(params)
+        ),
+        build=lambda session, actor, params, progress, names: audit_log.workbook(
+            session,
+            actor,
+            audit_log.AuditFilter.from_args(params),
+            order_of(params, audit_log.SORTS),
+            names,
+            progress,
+        ),
+        file_name=lambda params: "审计日志.xlsx",
     ),
     "users": ListExport(
         may=lambda actor: actor.is_admin,

@@ -261,6 +261,17 @@ def ranking(session: Session, actor: Actor, month_id: int) -> Ranking:
     return Ranking(_month_view(month), rows, month.rules, issues, scope is None)
 
 
+def unit_row(session: Session, actor: Actor, month_id: int, unit_id: int) -> tuple[Ranking, RankingRow]:
+    """One unit's row of a month's ranking (as :func:`ranking` lets the reader see it), with only
+    that unit's items among those the reader may see."""
+    found = ranking(session, actor, month_id)
+    row = next((r for r in found.rows if r.unit_id == unit_id), None)
+    if row is None:
+        raise NotFound("该单位本月没有扶贫资金项目评价")
+    found.issues = [i for i in found.issues if i.unit_id == unit_id]
+    return found, row
+
+
 def review_sheet(
     session: Session, actor: Actor, task_id: str
 ) -> tuple[HumanTask, MonthView, list[dict], list[IssueView]]:

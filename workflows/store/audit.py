@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -183,9 +184,34 @@ def rewind(session: Session, marked: tuple) -> None:
     session.info["audit_heads"] = {chain: dict(head) for chain, head in heads.items()}
 
 
-def verify(session: Session) -> list[str]:
-    """Every break in every chain; an empty list means the log is intact."""
-    problems: list[str] = []
+@dataclass(frozen=True)
+class Break:
+    """One break in a chain: ``kind`` is ``headless`` (events without a chain head), ``missing``
+    (a sequence number skipped), ``unlinked`` (not linked to the previous event), ``altered`` (its
+    hash does not match its content) or ``truncated`` (events after ``seq`` deleted)."""
+
+    chain: str
+    kind: str
+    seq: int | None = None  # the sequence number expected (missing, truncated) or the event's
+    event_id: int | None = None
+    action: str | None = None
+    found_seq: int | None = None  # missing: the number found instead; truncated: the head's
+
+    def __str__(self) -> str:
+        if self.kind == "headless":
+            return f"{self.chain}: events without a chain head"
+        if self.kind == "missing":
+            return f"{self.chain}: event #{self.seq} is missing (found #{self.found_seq}, id {self.event_id})"
+        if self.kind == "unlinked":
+            return f"{self.chain}: event id {self.event_id} does not link to the previous event"
+        if self.kind == "altered":
+            return f"{self.chain}: event id {self.event_id} ({self.action}) was altered"
+        return f"{self.chain}: events after #{self.seq} were deleted (head is #{self.found_seq})"
+
+
+def breaks(session: Session) -> list[Break]:
+    """Every break in every chain, chain by chain in sequence order; empty: the log is intact."""
+    found: list[Break] = []
     heads = {h.chain: h for h in session.scalars(select(AuditChain))}
     events_by_chain: dict[str, list[AuditEvent]] = {}
     for event in session.scalars(select(AuditEvent).order_by(AuditEvent.chain, AuditEvent.seq)):
@@ -194,16 +220,15 @@ def verify(session: Session) -> list[str]:
         head = heads.get(chain)
         events = events_by_chain.get(chain, [])
         if head is None:
-            problems.append(f"{chain}: events without a chain head")
+            first = events[0]
+            found.append(Break(chain, "headless", first.seq, first.id, first.action))
             continue
         prev, expected_seq = GENESIS, 1
         for event in events:
             if event.seq != expected_seq:
-                problems.append(
-                    f"{chain}: event #{expected_seq} is missing (found #{event.seq}, id {event.id})"
-                )
+                found.append(Break(chain, "missing", expected_seq, event.id, event.action, event.seq))
             if event.prev_hash != prev:
-                problems.append(f"{chain}: event id {event.id} does not link to the previous event")
+                found.append(Break(chain, "unlinked", event.seq, event.id, event.action))
             recomputed = event_hash(
                 chain=chain,
                 seq=event.seq,
@@ -216,11 +241,16 @@ def verify(session: Session) -> list[str]:
                 prev_hash=event.prev_hash,
             )
             if recomputed != event.hash:
-                problems.append(f"{chain}: event id {event.id} ({event.action}) was altered")
+                found.append(Break(chain, "altered", event.seq, event.id, event.action))
             prev, expected_seq = event.hash, event.seq + 1
         if head.seq != expected_seq - 1 or head.last_hash != prev:
-            problems.append(f"{chain}: events after #{expected_seq - 1} were deleted (head is #{head.seq})")
-    return problems
+            found.append(Break(chain, "truncated", expected_seq - 1, found_seq=head.seq))
+    return found
+
+
+def verify(session: Session) -> list[str]:
+    """Every break in every chain, as ``jixiao audit verify`` prints it; empty: the log is intact."""
+    return [str(b) for b in breaks(session)]
 
 
 def history(session: Session, instance_id: int) -> list[AuditEvent]:

@@ -175,7 +175,12 @@ class AuditEvent(Base):
     """Append-only; each row carries the hash of the previous row of its chain."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (UniqueConstraint("chain", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("chain", "seq"),
+        # the 审计日志 page: newest first, and by actor (migration 0012_audit_log)
+        Index("ix_audit_event_at", "at", "id"),
+        Index("ix_audit_event_actor", "actor", "at"),
+    )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     chain: Mapped[str] = mapped_column(String(40))
     seq: Mapped[int]

@@ -1,0 +1,143 @@
+"""审计日志 page (issue 12, item 7): the audit log paged, sorted and filtered in SQL, each action by
+its Chinese name; the administrator reads every event, the performance office the events of
+process instances, nobody else; exported as listed; the chain check with its first break."""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select, update
+
+from workflows import clock
+from workflows.store import AuditEvent
+
+EVENT_ROW = re.compile(r'<tr data-event="(\d+)" data-action="([a-z_.]+)">')
+
+
+def rows(html: str) -> list[tuple[int, str]]:
+    return [(int(i), a) for i, a in EVENT_ROW.findall(html)]
+
+
+def test_the_administrator_pages_the_whole_log_newest_first_with_chinese_action_names(web, db_of):
+    admin = web("admin")
+    with db_of.reading() as session:
+        total = session.scalar(select(func.count(AuditEvent.id)))
+        newest = session.scalars(select(AuditEvent.id).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+        newest = list(newest)[:20]
+    page = admin.get("/audit?per_page=20")
+    assert page.status_code == 200
+    assert f'data-total="{total}"' in page.text and 'id="pager"' in page.text
+    assert [i for i, _a in rows(page.text)] == newest
+    assert "创建项目" in page.text and "登录" in page.text  # project.created, user.logged_in
+    table = page.text.split("<tbody>")[1].split("</tbody>")[0]
+    assert "project.created" not in re.sub(r'data-action="[^"]*"', "", table)
+    second = admin.get("/audit?per_page=20&page=2")
+    assert not {i for i, _a in rows(second.text)} & set(newest)
+    by_actor = rows(admin.get("/audit?sort=actor&dir=asc&per_page=200").text)
+    with db_of.reading() as session:
+        actors = dict(session.execute(select(AuditEvent.id, AuditEvent.actor)).all())
+    names = [actors[i] for i, _a in by_actor]
+    assert names == sorted(names)
+
+
+def test_the_log_filters_by_actor_action_project_code_and_china_dates(web, db_of):
+    clock.set_now(clock.parse_moment("2030-01-06T00:30:00"))  # in Beijing; still January 5 in UTC
+    zhou = web("zhou.perf")  # user.logged_in at that moment
+    admin = web("admin")
+    clock.set_now(None)
+    on_the_day = rows(admin.get("/audit?date_from=2030-01-06&date_to=2030-01-06").text)
+    assert [a for _i, a in on_the_day] == ["user.logged_in", "user.logged_in"]  # zhou and admin
+    assert rows(admin.get("/audit?date_from=2030-01-05&date_to=2030-01-05").text) == []
+    assert rows(admin.get("/audit?date_from=2030-01-07").text) == []
+    logins = rows(admin.get("/audit?actor=zhou&action=user.logged_in").text)
+    assert len(logins) == 1
+    project = admin.get("/audit?project=WZ2026-002&per_page=200").text
+    assert rows(project) and "农村人居环境整治" in project and "WZ2026-001" not in project
+    with db_of.reading() as session:
+        expected = session.scalar(
+            select(func.count(AuditEvent.id)).where(AuditEvent.action == "project.created")
+        )
+    created = rows(admin.get("/audit?action=project.created").text)
+    assert len(created) == expected == 5
+    assert zhou.get("/audit?actor=admin").status_code == 200
+
+
+def test_bad_filters_are_named_field_by_field_and_list_nothing(web):
+    admin = web("admin")
+    bad = admin.get("/audit?date_from=2026-13-01&action=drop.table&date_to=2026-01-01")
+    assert bad.status_code == 400
+    assert 'id="audit-log"' not in bad.text and "请检查标红的筛选条件" in bad.text
+    assert "请从列表中选择操作类型" in bad.text
+    backwards = admin.get("/audit?date_from=2026-02-01&date_to=2026-01-01")
+    assert backwards.status_code == 400 and "截止日期不能早于起始日期" in backwards.text
+    assert admin.get("/audit?sort=hash;drop&dir=sideways").status_code == 200  # unknown: the default
+    assert admin.get("/audit.xlsx?date_from=x").status_code == 400
+
+
+def test_the_performance_office_reads_instance_events_only_and_others_none(web, db_of):
+    zhou = web("zhou.perf")
+    listed = rows(zhou.get("/audit?per_page=200").text)
+    with db_of.reading() as session:
+        with_instance = set(
+            session.scalars(select(AuditEvent.id).where(AuditEvent.instance_id.is_not(None))).all()
+        )
+    assert listed and {i for i, _a in listed} <= with_instance
+    assert "user.logged_in" not in {a for _i, a in listed}
+    assert len(listed) == min(200, len(with_instance))
+    assert "审计日志" in zhou.get("/inbox").text
+    for username in ("zhang.san", "li.si", "liu.leader", "wang.expert", "designer"):
+        user = web(username)
+        assert user.get("/audit").status_code == 403, username
+        assert user.get("/audit/verify").status_code == 403, username
+        assert user.get("/audit.xlsx").status_code == 403, username
+        assert ">审计日志<" not in user.get("/inbox").text, username
+
+
+def test_the_log_exports_as_listed_cell_for_cell(web):
+    admin = web("admin")
+    listed = rows(admin.get("/audit?sort=action&dir=asc&per_page=200").text)
+    response = admin.get("/audit.xlsx?sort=action&dir=asc")
+    assert response.status_code == 200
+    sheet = load_workbook(BytesIO(response.data))["审计日志"]
+    assert sheet["A1"].value == "审计日志"
+    assert [c.value for c in sheet[2]] == [
+        "序号",
+        "时间",
+        "操作人",
+        "操作",
+        "流程",
+        "项目编码",
+        "项目名称",
+        "流程实例",
+    ]
+    body = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert [r[0] for r in body] == [i for i, _a in listed]
+    assert "创建项目" in {r[3] for r in body} and "project.created" not in {r[3] for r in body}
+
+
+def test_the_long_log_exports_in_the_background(app, web):
+    app.config["JIXIAO_EXPORT_DIRECT_ROWS"] = 5
+    admin = web("admin")
+    page = admin.get("/audit").text
+    assert 'action="/exports/audit_log"' in page
+    assert web("zhang.san").post("/exports/audit_log", {"args": ""}).status_code == 404
+
+
+def test_the_chain_check_says_intact_then_names_the_first_broken_row(web, db_of):
+    admin = web("admin")
+    assert 'href="/audit/verify"' in admin.get("/audit").text
+    intact = admin.get("/audit/verify").text
+    assert 'data-intact="yes"' in intact and "审计链完整" in intact
+    with db_of.unit_of_work() as session:  # someone edits a row behind the application's back
+        victim = session.scalar(
+            select(AuditEvent.id).where(AuditEvent.action == "project.created").order_by(AuditEvent.id)
+        )
+        session.execute(update(AuditEvent).where(AuditEvent.id == victim).values(actor="mallory"))
+        session.commit()
+    broken = admin.get("/audit/verify").text
+    assert 'data-intact="no"' in broken and "记录被修改" in broken and "创建项目" in broken
+    assert f'href="/audit?event={victim}"' in broken
+    assert rows(admin.get(f"/audit?event={victim}").text) == [(victim, "project.created")]
+    assert "审计链异常" in web("zhou.perf").get("/audit/verify").text

@@ -183,7 +183,9 @@ def test_tree_depth_is_the_longest_parent_chain_whatever_order_the_tasks_are_kep
         review = commands.complete_task(db, task.id, SUBMISSION, actor=submitter).next_tasks[0]
         task = commands.complete_task(db, review.id, {"decision": "return"}, actor=reviewer).next_tasks[0]
     with db.reading() as s:
-        state = s.scalar(select(ProcessInstance.workflow_state).where(ProcessInstance.id == started.instance_id))
+        state = s.scalar(
+            select(ProcessInstance.workflow_state).where(ProcessInstance.id == started.instance_id)
+        )
     workflow = engine.load_workflow(state)
     walked = _depth_by_walking(workflow)
     assert walked > 10

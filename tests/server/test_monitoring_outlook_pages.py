@@ -226,3 +226,42 @@ def test_R_MN_6_the_june_report_needs_the_reason_where_a_target_is_not_certain(w
     }
     done = me.post(f"/tasks/{dw_task.id}", {**body, **explained})
     assert done.status_code == 302, done.text[:500]
+
+
+# --- the template offered for download (issue 10, item 4) -----------------------------------
+
+
+def test_the_downloaded_template_greys_and_locks_the_approved_columns(web, report_task):
+    content = web("zhang.san").get(f"/tasks/{report_task.id}/workbook.xlsx").data
+    sheet = load_workbook(BytesIO(content)).active
+    assert sheet.protection.sheet
+    labels = {c.value: c.row for c in sheet["A"] if c.value}
+    head = labels["【绩效目标完成情况】"] + 1
+    columns = {c.value: c.column for c in sheet[head] if c.value}
+    approved = ("一级指标", "二级指标", "三级指标", "比较方式", "年度指标值", "计量单位")
+    first = sheet.cell(head + 1, columns["三级指标"])
+    assert first.value == "完成建设任务" and first.protection.locked
+    for title, col in columns.items():
+        cell = sheet.cell(head + 1, col)
+        assert cell.protection.locked is (title in approved), title
+    assert not sheet.cell(labels["截至节点已执行金额（万元）"], 2).protection.locked
+
+
+def test_a_locked_approved_cell_changed_anyway_is_refused_on_page_and_api(web, api, report_task):
+    content, head, columns = _workbook_with(web, report_task.id, {1: {"年度指标值": "90"}})
+    where = (
+        f"工作表「绩效运行监控表」第{head + 2}行{get_column_letter(columns['年度指标值'])}列（年度指标值）"
+    )
+    message = "第2行「工程验收合格率」的年度指标值应为批复的「100」，不能修改"
+    page = web("zhang.san").post(
+        f"/tasks/{report_task.id}/workbook",
+        {"workbook": (BytesIO(content), "监控表.xlsx", XLSX)},
+        content_type="multipart/form-data",
+    )
+    assert page.status_code == 400 and f"{where}：{message}" in page.text
+    answer = api("zhang.san").post(
+        f"/api/v1/tasks/{report_task.id}/workbook",
+        data={"workbook": (BytesIO(content), "监控表.xlsx", XLSX)},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 400 and answer.json["fields"]["workbook"] == [f"{where}：{message}"]

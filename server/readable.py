@@ -174,8 +174,10 @@ def readable_fields(data: dict | None, schema: dict | None = None) -> list[dict]
         prop = props.get(key) or {}
         if isinstance(value, list) and value and all(isinstance(row, dict) for row in value):
             item_props = ((prop.get("items") or {}).get("properties")) or {}
-            seen = [c for c in item_props if any(c in row for row in value)]
-            extra = sorted({c for row in value for c in row} - set(item_props))
+            # a column nobody filled in (no 偏差原因 where every target is met) is left out
+            filled = {c for row in value for c, v in row.items() if v is not None and v != ""}
+            seen = [c for c in item_props if c in filled]
+            extra = sorted(filled - set(item_props))
             columns = [
                 {"key": c, "label": (item_props.get(c) or {}).get("title") or field_title(c)}
                 for c in seen + extra

@@ -37,14 +37,15 @@ CATEGORY = "须选择偏差原因类别"
 EXPLAIN = "须填写偏差原因说明"
 
 
-def refused_everywhere(web, api, task_id, body, table, errors: dict[str, str]):
-    """Each ``{field path: message}`` beside its cell on the page and under its path in the API."""
+def refused_everywhere(web, api, task_id, body, errors: dict[str, str], data: dict):
+    """Each ``{field path: message}`` beside its cell on the page (``body`` posted) and under its
+    path in the API (``data`` posted as JSON)."""
     page = web("zhang.san").post(f"/tasks/{task_id}", body)
     assert page.status_code == 400, page.text[:300]
     for field, message in errors.items():
         beside = page.text[page.text.index(f'id="{field.replace("/", "-")}"') :]
         assert f'data-field="{field}"' in beside[:2000] and message in beside[:2000], field
-    answer = api("zhang.san").post(f"/api/v1/tasks/{task_id}/complete", json={"data": as_json(body, table)})
+    answer = api("zhang.san").post(f"/api/v1/tasks/{task_id}/complete", json={"data": data})
     assert answer.status_code == 400, answer.text
     for field, message in errors.items():
         assert any(message in m for m in answer.json["fields"][field]), (field, answer.json["fields"])
@@ -84,8 +85,8 @@ def test_R_MN_2_a_row_projected_below_its_target_needs_category_and_explanation(
         api,
         report_task.id,
         body,
-        TABLE,
         {f"{TABLE}/0/deviation_category": CATEGORY, f"{TABLE}/0/deviation_reason": EXPLAIN},
+        as_json(body, TABLE),
     )
     assert open_task(db_of, "mn_report").id == report_task.id
 
@@ -94,7 +95,9 @@ def test_R_MN_2_an_equal_target_missed_either_way_needs_the_reason(web, api, rep
     """工程验收合格率 = 100%: a projected 98% is off target; the category alone is not enough."""
     fields = posted(web("zhang.san").get(f"/tasks/{report_task.id}").text)
     body = report(fields, **{"-1-projected_value": "98%", "-1-deviation_category": "硬件条件保障"})
-    refused_everywhere(web, api, report_task.id, body, TABLE, {f"{TABLE}/1/deviation_reason": EXPLAIN})
+    refused_everywhere(
+        web, api, report_task.id, body, {f"{TABLE}/1/deviation_reason": EXPLAIN}, as_json(body, TABLE)
+    )
 
 
 @pytest.mark.parametrize("likelihood", ["有可能", "完全不可能"])
@@ -103,13 +106,17 @@ def test_R_MN_2_a_target_not_certain_to_be_met_needs_category_and_explanation(
 ):
     fields = posted(web("zhang.san").get(f"/tasks/{report_task.id}").text)
     body = report(fields, **{"-3-likelihood": likelihood, "-3-deviation_reason": "资金下达较晚"})
-    refused_everywhere(web, api, report_task.id, body, TABLE, {f"{TABLE}/3/deviation_category": CATEGORY})
+    refused_everywhere(
+        web, api, report_task.id, body, {f"{TABLE}/3/deviation_category": CATEGORY}, as_json(body, TABLE)
+    )
 
 
 def test_R_MN_2_the_likelihood_is_required_on_every_row(web, api, report_task):
     fields = posted(web("zhang.san").get(f"/tasks/{report_task.id}").text)
     body = report(fields, **{"-2-likelihood": ""})
-    refused_everywhere(web, api, report_task.id, body, TABLE, {f"{TABLE}/2/likelihood": "此项为必填项"})
+    refused_everywhere(
+        web, api, report_task.id, body, {f"{TABLE}/2/likelihood": "此项为必填项"}, as_json(body, TABLE)
+    )
 
 
 def test_R_MN_2_an_explained_deviation_is_accepted_on_the_page(web, db_of, report_task):
@@ -204,13 +211,13 @@ def test_R_MN_6_the_june_report_needs_the_reason_where_a_target_is_not_certain(w
         api,
         dw_task.id,
         body,
-        DW,
         {
             f"{DW}/1/deviation_category": CATEGORY,
             f"{DW}/1/deviation_reason": EXPLAIN,
             f"{DW}/2/deviation_category": CATEGORY,  # 公共服务覆盖率 ≥ 98%: 96% falls short
             f"{DW}/2/deviation_reason": EXPLAIN,
         },
+        as_json(body, DW),
     )
     explained = {
         f"{DW}-{n}-{k}": v
@@ -219,3 +226,42 @@ def test_R_MN_6_the_june_report_needs_the_reason_where_a_target_is_not_certain(w
     }
     done = me.post(f"/tasks/{dw_task.id}", {**body, **explained})
     assert done.status_code == 302, done.text[:500]
+
+
+# --- the template offered for download (issue 10, item 4) -----------------------------------
+
+
+def test_the_downloaded_template_greys_and_locks_the_approved_columns(web, report_task):
+    content = web("zhang.san").get(f"/tasks/{report_task.id}/workbook.xlsx").data
+    sheet = load_workbook(BytesIO(content)).active
+    assert sheet.protection.sheet
+    labels = {c.value: c.row for c in sheet["A"] if c.value}
+    head = labels["【绩效目标完成情况】"] + 1
+    columns = {c.value: c.column for c in sheet[head] if c.value}
+    approved = ("一级指标", "二级指标", "三级指标", "比较方式", "年度指标值", "计量单位")
+    first = sheet.cell(head + 1, columns["三级指标"])
+    assert first.value == "完成建设任务" and first.protection.locked
+    for title, col in columns.items():
+        cell = sheet.cell(head + 1, col)
+        assert cell.protection.locked is (title in approved), title
+    assert not sheet.cell(labels["截至节点已执行金额（万元）"], 2).protection.locked
+
+
+def test_a_locked_approved_cell_changed_anyway_is_refused_on_page_and_api(web, api, report_task):
+    content, head, columns = _workbook_with(web, report_task.id, {1: {"年度指标值": "90"}})
+    where = (
+        f"工作表「绩效运行监控表」第{head + 2}行{get_column_letter(columns['年度指标值'])}列（年度指标值）"
+    )
+    message = "第2行「工程验收合格率」的年度指标值应为批复的「100」，不能修改"
+    page = web("zhang.san").post(
+        f"/tasks/{report_task.id}/workbook",
+        {"workbook": (BytesIO(content), "监控表.xlsx", XLSX)},
+        content_type="multipart/form-data",
+    )
+    assert page.status_code == 400 and f"{where}：{message}" in page.text
+    answer = api("zhang.san").post(
+        f"/api/v1/tasks/{report_task.id}/workbook",
+        data={"workbook": (BytesIO(content), "监控表.xlsx", XLSX)},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 400 and answer.json["fields"]["workbook"] == [f"{where}：{message}"]

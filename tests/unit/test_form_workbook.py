@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
-from workflows.engine import form_workbook
+from workflows.engine import form_workbook, forms
 from workflows.engine.form_workbook import WorkbookInvalid
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -207,3 +208,80 @@ def test_a_workbook_that_unpacks_to_more_than_a_form_is_refused_unread():
     with pytest.raises(WorkbookInvalid) as refused:
         form_workbook.read(TARGETS, out.getvalue())
     assert "工作簿过大" in str(refused.value)
+
+
+# --- locked cells (issue 10, item 4): what the system filled is greyed and locked ---------------
+
+MONITORING = json.loads((ROOT / "forms" / "monitoring_report.json").read_text(encoding="utf-8"))
+APPROVED = {"indicators": GOOD["indicators"]}
+HELD = ["level1", "level2", "name", "direction", "target_value", "unit"]
+
+
+def monitoring_sheet():
+    rows = forms.prefilled(MONITORING, {}, APPROVED)["mn_indicator_progress"]
+    content = form_workbook.write(
+        MONITORING,
+        {"mn_indicator_progress": rows},
+        title="2027年度绩效运行监控表",
+        header=HEADER,
+        sheet="绩效运行监控表",
+        bound={"mn_indicator_progress": HELD},
+    )
+    ws = load_workbook(BytesIO(content)).active
+    head = next(c.row for c in ws["A"] if c.value == "【绩效目标完成情况】") + 1
+    columns = {c.value: c.column for c in ws[head] if c.value}
+    return content, ws, head, columns
+
+
+def test_the_sheet_is_protected_and_only_the_cells_to_fill_are_open():
+    ws = load_workbook(BytesIO(written())).active
+    assert ws.protection.sheet and not ws.protection.insertRows  # rows may still be added
+    assert ws["A3"].protection.locked and ws["B3"].protection.locked  # the 表头: the system's
+    goal = next(c.row for c in ws["A"] if c.value == "总体目标")
+    assert ws.cell(goal, 1).protection.locked and not ws.cell(goal, 2).protection.locked
+    first = row_of(ws, "日处理量")
+    assert ws.cell(first - 1, 1).protection.locked  # the column titles the import reads
+    for r in (first, first + 4, first + 20):  # the rows written and the room to add more
+        assert not any(ws.cell(r, c).protection.locked for c in range(1, 8)), r
+
+
+def test_bound_columns_are_greyed_and_locked_and_the_rest_of_the_row_is_open():
+    _content, ws, head, columns = monitoring_sheet()
+    titles = {
+        MONITORING["properties"]["mn_indicator_progress"]["items"]["properties"][c]["title"] for c in HELD
+    }
+    for r in range(head + 1, head + 5):
+        for title, col in columns.items():
+            cell = ws.cell(r, col)
+            if title in titles:
+                assert cell.protection.locked and cell.fill.fgColor.rgb.endswith("E5E7EB"), (r, title)
+            else:
+                assert not cell.protection.locked, (r, title)
+    assert ws.cell(head + 1, columns["三级指标"]).value == "日处理量"
+    # the approved rows are all there is: no open row under them to add an indicator
+    assert all(ws.cell(head + 5, c).protection.locked for c in columns.values())
+    assert "已锁定" in ws["A2"].value
+
+
+def test_a_locked_cell_changed_anyway_is_refused_by_sheet_row_and_column():
+    content, _ws, head, columns = monitoring_sheet()
+
+    def change(ws):
+        for r in range(head + 1, head + 5):
+            for title, value in (
+                ("截至节点完成值", "过半"),
+                ("完成进度（%）", 50),
+                ("全年预计完成值", "可完成"),
+            ):
+                ws.cell(r, columns[title], value)
+            ws.cell(r, columns["完成目标可能性"], "确定能")
+        ws.cell(head + 2, columns["年度指标值"], "95")  # 出水达标率 was approved at 100
+        ws.cell(next(c.row for c in ws["A"] if c.value == "截至节点已执行金额（万元）"), 2, 100)
+
+    with pytest.raises(WorkbookInvalid) as refused:
+        form_workbook.read(MONITORING, edited(content, change), sources=APPROVED)
+    letter = get_column_letter(columns["年度指标值"])
+    assert [str(e) for e in refused.value.errors] == [
+        f"工作表「绩效运行监控表」第{head + 2}行{letter}列（年度指标值）："
+        "第2行「出水达标率」的年度指标值应为批复的「100」，不能修改"
+    ]

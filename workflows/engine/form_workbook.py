@@ -9,6 +9,11 @@ adds a field gets it in the workbook too. One sheet, as the bureau files it:
 * per table field (the indicator list): a section row ``【绩效指标】``, a header row of column
   titles, then one row per entry until the first empty row.
 
+The sheet is protected (no password: it guards against slips, the import is what holds): only
+the white cells a person fills are unlocked. The columns of a table bound to the approved
+targets (``bound``, the monitoring and self-evaluation rows) are filled in, greyed and locked;
+changed anyway, the import refuses them like any other cell, by sheet, row and column.
+
 Import finds fields by their titles, not by position, so inserted rows or reordered columns
 still read. Every cell that cannot be read, and every error of the form's schema and declared
 checks, comes back named by sheet, row and column (:class:`CellError`); the caller imports
@@ -25,7 +30,7 @@ from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -47,6 +52,7 @@ _THIN = Side(style="thin", color="9CA3AF")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _WRAP = Alignment(vertical="top", wrap_text=True)
+_OPEN = Protection(locked=False)  # a cell a person fills in; every other cell stays locked
 _SKIPPED_WIDGETS = {"file", "expert-pool"}  # attachments and panels are not typed into a sheet
 
 
@@ -113,8 +119,18 @@ def _width(columns: int) -> int:
 # --- out ------------------------------------------------------------------------------
 
 
-def write(schema: dict, data: dict, *, title: str, header: list[tuple[str, Any]], sheet: str) -> bytes:
-    """The form as a workbook: ``header`` is the project's 表头 (label, value) pairs, read-only."""
+def write(
+    schema: dict,
+    data: dict,
+    *,
+    title: str,
+    header: list[tuple[str, Any]],
+    sheet: str,
+    bound: dict[str, list[str]] | None = None,
+) -> bytes:
+    """The form as a workbook: ``header`` is the project's 表头 (label, value) pairs, read-only;
+    ``bound`` the tables held to the approved targets (``{table: columns}``): greyed, locked."""
+    bound = bound or {}
     tables = _tables(schema)
     span = _width(max((len(cols) for _n, _p, cols in tables), default=2))
     last = get_column_letter(span)
@@ -132,7 +148,9 @@ def write(schema: dict, data: dict, *, title: str, header: list[tuple[str, Any]]
     ws.merge_cells(f"A1:{last}1")
     ws["A1"].font, ws["A1"].alignment = _TITLE, _CENTER
     ws.row_dimensions[1].height = 30
-    ws.append(["（表头由系统填写，导入时不读取；请在白色单元格中填写）"])
+    note = "（表头由系统填写，导入时不读取；请在白色单元格中填写"
+    note += "；灰底各列为批复的绩效指标，已锁定，不能修改）" if bound else "）"
+    ws.append([note])
     ws.merge_cells(f"A2:{last}2")
     ws["A2"].font = Font(name="宋体", size=9, italic=True, color="6B7280")
     for pairs in [header[i : i + 2] for i in range(0, len(header), 2)]:
@@ -148,7 +166,7 @@ def write(schema: dict, data: dict, *, title: str, header: list[tuple[str, Any]]
         r = ws.max_row
         ws.merge_cells(f"B{r}:{last}{r}")
         ws.cell(r, 1).font, ws.cell(r, 1).fill, ws.cell(r, 1).border = _BOLD, _GREY, _BOX
-        ws.cell(r, 2).alignment, ws.cell(r, 2).border = _WRAP, _BOX
+        ws.cell(r, 2).alignment, ws.cell(r, 2).border, ws.cell(r, 2).protection = _WRAP, _BOX, _OPEN
         if prop.get("x-widget") == "textarea":
             ws.row_dimensions[r].height = 60
         _choices(ws, prop, f"B{r}")
@@ -161,18 +179,36 @@ def write(schema: dict, data: dict, *, title: str, header: list[tuple[str, Any]]
             cell.font, cell.fill, cell.border, cell.alignment = _BOLD, _GREY, _BOX, _CENTER
         first = ws.max_row + 1
         rows = data.get(name) or []
+        held = {i for i, c in enumerate(columns, start=1) if c in bound.get(name, ())}
         for entry in rows:
             ws.append([_shown(p, (entry or {}).get(c)) for c, p in columns.items()])
-            for cell in ws[ws.max_row]:
+            for cell in ws[ws.max_row][: len(columns)]:
                 cell.border, cell.font = _BOX, _BODY
-        # room to add rows in Excel, with the same drop-down lists
-        spare = first + len(rows) + 20
+                if cell.column in held:
+                    cell.fill = _GREY  # as approved: read, not typed
+                else:
+                    cell.protection = _OPEN
+        # room to add rows in Excel, with the same drop-down lists (none where the rows are bound)
+        spare = first + len(rows) + (0 if name in bound else 20)
+        for r in range(first + len(rows), spare):
+            for index in range(1, len(columns) + 1):
+                ws.cell(r, index).protection = _OPEN
         for index, (_c, p) in enumerate(columns.items(), start=1):
             letter = get_column_letter(index)
-            _choices(ws, p, f"{letter}{first}:{letter}{spare}")
+            if spare > first and index not in held:
+                _choices(ws, p, f"{letter}{first}:{letter}{spare - 1 if name in bound else spare}")
+    _protect(ws)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _protect(ws) -> None:
+    """Lock every cell not opened for input; columns and rows may still be resized, rows added."""
+    ws.protection.sheet = True
+    ws.protection.formatColumns = ws.protection.formatRows = False
+    ws.protection.insertRows = False
+    ws.protection.sort = ws.protection.autoFilter = False
 
 
 def _choices(ws, prop: dict, where: str) -> None:

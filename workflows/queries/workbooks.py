@@ -1,7 +1,8 @@
 """A task's form as the workbook a unit fills in Excel (:mod:`workflows.engine.form_workbook`).
 
 The workbook carries what the form shows now (the draft, else the latest recorded values) under
-the project's 申报表 header, so a unit can download it, fill it offline and upload it again.
+the project's 申报表 header, so a unit can download it, fill it offline and upload it again; the
+columns of rows bound to the approved targets come greyed and locked, as the page shows them.
 """
 
 from __future__ import annotations
@@ -101,6 +102,8 @@ def task_workbook(session: Session, actor: Actor, task_id: str) -> Download:
         title=title,
         header=project_header(project),
         sheet=str(schema.get("title") or "表单")[:31],
+        # an open form's rows held to the approved targets: greyed and locked in the sheet
+        bound=tasks.bound_tables(session, task, schema) if task.status != "completed" else {},
     )
     stem = f"{project.code}-" if project is not None else ""
     return Download(f"{stem}{schema.get('title') or task.title}.xlsx", content)

@@ -1,8 +1,8 @@
 """The English catalogue covers every msgid the pages and server code use, once each.
 
-Babel extracts the msgids from server/ with server/babel.cfg (the same as ``pybabel extract``);
-a msgid missing from server/translations/en/LC_MESSAGES/messages.po, or translated to an empty
-string (the app then shows the Chinese), makes the English UI show Chinese. A msgid written twice
+Babel extracts the msgids from server/ with server/babel.cfg, as ``pybabel extract -F server/babel.cfg
+-k lazy_gettext`` does. A msgid missing from server/translations/en/LC_MESSAGES/messages.po, or
+translated to an empty string, makes the English UI show the Chinese. A msgid written twice
 leaves it to chance which translation the catalogue keeps.
 """
 
@@ -12,13 +12,15 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import denormalize, read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = ROOT / "server"
 CATALOGUE = SERVER / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+# server/labels.py and friends mark their names with flask_babel.lazy_gettext (pybabel extract -k lazy_gettext)
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdifr]")
 
 
@@ -32,7 +34,7 @@ def used_msgids() -> dict[str, tuple[str, int]]:
 
     used: dict[str, tuple[str, int]] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-        ROOT, method_map, options_map, directory_filter=inside_server
+        ROOT, method_map, options_map, keywords=KEYWORDS, directory_filter=inside_server
     ):
         msgid = message[0] if isinstance(message, tuple) else message  # ngettext: (singular, plural)
         if msgid:

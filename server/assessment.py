@@ -172,16 +172,17 @@ def register():
         args = {}
     years = disclosure.register_years(db.session)
     year = args.get("year") or (years[0] if years else _this_year())
-    listed = listing.list_args(request.args, keys=disclosure.REGISTER_SORTS)
-    whole = disclosure.register(db.session, year)
+    listed = listing.list_args(request.args, keys=disclosure.REGISTER_SORTS, sorts=None)
+    order = listed.order if listed.order.key else disclosure.REGISTER_DEFAULT
     if request.path.endswith(".xlsx"):  # the register as shown, as a spreadsheet
-        data = disclosure.register_workbook(whole, listed.order)
+        data = disclosure.register_workbook(db.session, year, order)
         name = f"{year}年度预算绩效信息公开登记表.xlsx"
         return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+    found = disclosure.register_page(db.session, year, order, page=listed.page, per_page=listed.per_page)
     return render_template(
         "assessment/register.html",
-        register=whole,
-        found=disclosure.register_page(whole, listed.order, page=listed.page, per_page=listed.per_page),
+        register=disclosure.Register(year, found.items, disclosure.sensitive_count(db.session, year)),
+        found=found,
         years=sorted({*years, year}, reverse=True),
         may_publish=bool(user.roles & OFFICE),
         today=clock.now().astimezone(clock.CHINA).date(),

@@ -16,7 +16,7 @@ from workflows import quotas as rules
 from workflows.errors import BusinessRuleRefused, Conflict, Forbidden, FormInvalid, NotFound
 from workflows.queries import selection
 
-from . import schemas
+from . import listing, schemas
 from . import selection_schemas as ss
 from .auth import page_user
 from .current import database
@@ -81,6 +81,11 @@ def _index_with(errors: dict, status: int):
     )
 
 
+def _list_args() -> dict:
+    """The page's paging and order, kept through a save (the form posts to an address with them)."""
+    return {k: request.args[k] for k in ("page", "per_page", "sort", "dir") if k in request.args}
+
+
 def _unit_arg() -> int | None:
     raw = request.values.get("unit") or request.values.get("unit_id")
     return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
@@ -92,7 +97,11 @@ def _render(year: int, *, picked=None, errors: dict | None = None, status: int =
     all_units = selection.units_of(db.session, year)
     if unit_id is None and len(all_units) > MAX_UNITS_SHOWN:  # a province: one unit at a time
         unit_id = all_units[0][0]
-    bench = selection.workbench(db.session, year, picked, unit_id=unit_id)
+    listed = listing.list_args(request.args, selection.candidate_sorts(year))
+    found = selection.candidates_page(
+        db.session, year, unit_id, listed.order, page=listed.page, per_page=listed.per_page
+    )
+    bench = selection.workbench(db.session, year, picked, unit_id=unit_id, project_ids=found.items)
     if bench.selection is None:
         abort(404)
     data = ss.workbench_json(bench)
@@ -116,6 +125,8 @@ def _render(year: int, *, picked=None, errors: dict | None = None, status: int =
             reason=reason,
             unit_id=unit_id,
             all_units=all_units,
+            found=found,
+            list_args=_list_args(),
         ),
         status,
     )
@@ -142,6 +153,7 @@ def save(year: int):
             actor=user.actor,
             lock_version=body.get("lock_version"),
             unit_id=body.get("unit_id"),
+            shown=body.get("shown"),
         )
     except ValidationError as exc:
         return _render(year, errors=schemas.field_errors(exc), status=400)
@@ -149,7 +161,7 @@ def save(year: int):
         errors = exc.fields if isinstance(exc, FormInvalid) else {"_form": [str(exc)]}
         return _render(year, picked=_as_sets(picked), errors=errors, status=status_of(exc))
     flash(_("已保存，选取比例已重新核算"))
-    return redirect(url_for("selection.workbench", year=year, unit=body.get("unit_id")))
+    return redirect(url_for("selection.workbench", year=year, unit=body.get("unit_id"), **_list_args()))
 
 
 def _as_sets(picked):
@@ -201,7 +213,13 @@ def check(year: int):
         body = ss.SelectionSave().load(schemas.from_form(ss.SelectionSave, request.form))
     except ValidationError as exc:
         return jsonify({"error": "invalid_request", "fields": schemas.field_errors(exc)}), 400
-    bench = selection.workbench(db.session, year, _as_sets(ss.picked_of(body)), unit_id=body.get("unit_id"))
+    bench = selection.workbench(
+        db.session,
+        year,
+        _as_sets(ss.picked_of(body)),
+        unit_id=body.get("unit_id"),
+        project_ids=body.get("shown"),
+    )
     if bench.selection is None:
         abort(404)
     data = ss.workbench_json(bench)

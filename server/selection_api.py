@@ -76,6 +76,7 @@ def save(body, year):
         actor=_reader(),
         lock_version=body.get("lock_version"),
         unit_id=body.get("unit_id"),
+        shown=body.get("shown"),
     )
     return _bench(year)
 

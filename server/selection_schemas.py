@@ -32,6 +32,12 @@ class SelectionSave(Schema):
         allow_none=True,
         metadata={"description": "only this unit's ticks (the others kept)"},
     )
+    shown = fields.List(
+        fields.Integer(strict=False),
+        load_default=None,
+        validate=validate.Length(max=1000),
+        metadata={"description": "the projects the page listed: only their ticks change (the others kept)"},
+    )
 
 
 class SelectionDraw(Schema):

@@ -135,3 +135,35 @@ def test_R_AS_1_the_demo_year_has_a_published_july_ranking_and_published_items(d
     demo.load(db)  # again: nothing twice
     with db.reading() as session:
         assert session.scalar(select(AssessmentCycle.id).where(AssessmentCycle.cycle == "july")) == july.id
+
+
+@pytest.mark.parametrize("key", disclosure.REGISTER_SORTS)
+@pytest.mark.parametrize("descending", [False, True])
+def test_R_RA_4_the_register_pages_and_sorts_in_sql_as_the_whole_list_sorts(
+    paths, year_items, key, descending
+):
+    """Paged by the database (issue 12, item 7): each page of each order is that slice of the whole
+    register sorted the same way, sensitive items never on any page."""
+    from workflows.queries.paging import Order, sort_list
+
+    shown, hidden = year_items
+    commands.publish_item(paths.db, "targets", shown, actor=OFFICE)
+    keys = {
+        "kind": lambda r: (list(disclosure.KIND_NAMES).index(r.kind), r.title),
+        "title": lambda r: r.title,
+        "unit": lambda r: r.unit_name or "",
+        "due": lambda r: r.due_on,
+        "published": lambda r: r.published_at,
+    }
+    order = Order(key, descending)
+    with paths.db.reading() as session:
+        whole = disclosure.register(session, YEAR).rows
+        paged = [
+            r
+            for number in (1, 2, 3)
+            for r in disclosure.register_page(session, YEAR, order, page=number, per_page=1).items
+        ]
+    expected, _order = sort_list(whole, keys, order, disclosure.REGISTER_DEFAULT)
+    assert len(whole) == 3  # 污水's three items (no cycle opened yet); 红色文化's are sensitive
+    assert [keys[key](r) for r in paged] == [keys[key](r) for r in expected]
+    assert {r.subject_id for r in paged if not r.kind.startswith("ranking_")} == {shown}

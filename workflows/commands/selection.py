@@ -88,14 +88,16 @@ def save_selection(
     actor: Actor,
     lock_version: int | None = None,
     unit_id: int | None = None,
+    shown: list[int] | None = None,
 ) -> int:
     """Replace the ticked categories (the spot-check sample is drawn, never ticked); returns the
     new lock version. Projects not of the year (or not of ``unit_id``, when the page shows one
-    unit: the other units' ticks are kept) are refused per category."""
+    unit, or not among ``shown``, the page of candidates listed: the other ticks are kept) are
+    refused per category."""
     _may_select(actor)
     with transaction(uow) as session:
         row = _open(session, year, lock_version)
-        valid = set(read.candidate_ids(session, year, unit_id))
+        valid = set(read.candidate_ids(session, year, unit_id, shown))
         errors = {}
         clean: dict[str, set[int]] = {}
         for category in rules.TICKED:
@@ -110,7 +112,7 @@ def save_selection(
         if errors:
             raise FormInvalid(errors)
         saved = read.chosen(session, year)
-        if unit_id is not None:
+        if unit_id is not None or shown is not None:
             saved = {c: ids & valid for c, ids in saved.items()}
         added = {c: sorted(clean[c] - saved.get(c, set())) for c in rules.TICKED}
         removed = {c: sorted(saved.get(c, set()) - clean[c]) for c in rules.TICKED}

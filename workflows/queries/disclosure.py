@@ -10,16 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import String, case, exists, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from .. import clock
-from ..commands._disclosure_items import project_items, sensitive_projects
+from ..commands._disclosure_items import APPROVED_STAGES, PROJECT_KINDS, sensitive_projects
 from ..policy import Actor
 from ..store import AssessmentCycle, AuditEvent, BudgetUnit, Disclosure, DisclosureDue, HumanTask, Project
 from . import assessment
 from .exports import Column, _new_workbook, _saved, _Sheet
-from .paging import Order, Page, page_list, sort_list
+from .paging import Order, Page, Sorts, count, ordered, page_of
 
 KIND_NAMES = {
     "targets": "绩效目标（随预算公开）",
@@ -53,18 +53,147 @@ class Register:
 
 
 # the register's sortable columns (issue 12, item 7); by kind then title by default
-REGISTER_SORTS = {
-    "kind": lambda r: (list(KIND_NAMES).index(r.kind), r.title),
-    "title": lambda r: r.title,
-    "unit": lambda r: r.unit_name or "",
-    "due": lambda r: r.due_on,
-    "published": lambda r: r.published_at,
-}
+REGISTER_SORTS = ("kind", "title", "unit", "due", "published")
 REGISTER_DEFAULT = Order("kind")
 
 
-def register_page(register_: Register, order: Order, *, page: int = 1, per_page: int = 50) -> Page:
-    return page_list(register_.rows, REGISTER_SORTS, order, REGISTER_DEFAULT, page=page, per_page=per_page)
+def _sensitive(session: Session, year: int) -> set[int]:
+    """The year's projects whose results were marked 涉密或敏感 (R-RA-4): read from the audit
+    data of the fed-back projects only."""
+    fed_back = list(
+        session.scalars(
+            select(HumanTask.project_id)
+            .join(Project, Project.id == HumanTask.project_id)
+            .where(
+                Project.fiscal_year == year,
+                HumanTask.task_spec == "ra_feedback",
+                HumanTask.status == "completed",
+            )
+            .distinct()
+        )
+    )
+    return sensitive_projects(session, fed_back) if fed_back else set()
+
+
+def _done(task_spec: str):
+    return exists(
+        select(HumanTask.id).where(
+            HumanTask.project_id == Project.id,
+            HumanTask.task_spec == task_spec,
+            HumanTask.status == "completed",
+        )
+    )
+
+
+def _due(year: int, kind):
+    return (
+        select(DisclosureDue.due_on)
+        .where(DisclosureDue.fiscal_year == year, DisclosureDue.kind == kind)
+        .scalar_subquery()
+    )
+
+
+# what each kind of project item needs (``_disclosure_items.project_items``, as SQL)
+_PROJECT_KINDS = {
+    "targets": lambda: Project.stage.in_(APPROVED_STAGES),
+    "results": lambda: _done("ra_feedback"),
+    "key_report": lambda: _done("ev_third_party"),
+}
+
+
+def _items(year: int, sensitive: set[int], *, of_sensitive: bool = False):
+    """Every item of the register as one SQL union (a subquery): the projects' items (sensitive
+    ones left out, or only those with ``of_sensitive``) and the assessment cycles' rankings."""
+    order = {kind: i for i, kind in enumerate(KIND_NAMES)}
+    parts = []
+    for kind, condition in _PROJECT_KINDS.items():
+        published = (
+            select(Disclosure.published_at)
+            .where(
+                Disclosure.fiscal_year == year, Disclosure.kind == kind, Disclosure.subject_id == Project.id
+            )
+            .scalar_subquery()
+        )
+        chosen = Project.id.in_(sorted(sensitive)) if of_sensitive else Project.id.not_in(sorted(sensitive))
+        parts.append(
+            select(
+                published.label("published_at"),
+                literal(kind).label("kind"),
+                literal(order[kind]).label("kind_order"),
+                Project.id.label("subject_id"),
+                (Project.code + " " + Project.name).label("title"),
+                BudgetUnit.name.label("unit_name"),
+                _due(year, kind).label("due_on"),
+            )
+            .join(BudgetUnit, BudgetUnit.id == Project.unit_id)
+            .where(Project.fiscal_year == year, condition(), *([chosen] if sensitive or of_sensitive else []))
+        )
+    if not of_sensitive:
+        kind = literal("ranking_") + AssessmentCycle.cycle
+        names = {
+            c: f"{year}年{assessment.CYCLE_NAMES[c]}部门预算绩效管理工作考核结果"
+            for c in ("july", "december")
+        }
+        parts.append(
+            select(
+                AssessmentCycle.published_at.label("published_at"),
+                kind.label("kind"),
+                case(*((AssessmentCycle.cycle == c, order[f"ranking_{c}"]) for c in names)).label(
+                    "kind_order"
+                ),
+                AssessmentCycle.id.label("subject_id"),
+                case(*((AssessmentCycle.cycle == c, title) for c, title in names.items())).label("title"),
+                null().cast(String).label("unit_name"),
+                _due(year, kind).label("due_on"),
+            ).where(AssessmentCycle.fiscal_year == year, AssessmentCycle.cycle.in_(list(names)))
+        )
+    return union_all(*parts).subquery("register_item")
+
+
+def _sorts(items) -> Sorts:
+    c = items.c
+    return Sorts(
+        {
+            "kind": (c.kind_order, c.title),
+            "title": c.title,
+            "unit": func.coalesce(c.unit_name, ""),
+            "due": c.due_on,
+            "published": c.published_at,
+        },
+        default=REGISTER_DEFAULT,
+        tiebreak=(c.kind_order, c.subject_id),
+    )
+
+
+def _row(item) -> RegisterRow:
+    return RegisterRow(
+        item.kind,
+        item.subject_id,
+        item.title,
+        item.unit_name,
+        item.due_on,
+        item.published_at,
+        item.published_at is None and item.kind in PROJECT_KINDS,
+    )
+
+
+def sensitive_count(session: Session, year: int) -> int:
+    """How many items the register leaves out as 涉密或敏感 (R-RA-4)."""
+    sensitive = _sensitive(session, year)
+    return count(session, select(_items(year, sensitive, of_sensitive=True))) if sensitive else 0
+
+
+def register_page(session: Session, year: int, order: Order, *, page: int = 1, per_page: int = 50) -> Page:
+    """A page of the register in ``order``, paged and sorted by the database."""
+    items = _items(year, _sensitive(session, year))
+    found = page_of(session, select(items), _sorts(items), order, page=page, per_page=per_page, scalars=False)
+    found.items = [_row(i) for i in found.items]
+    return found
+
+
+def _ordered_rows(session: Session, year: int, order: Order) -> list[RegisterRow]:
+    items = _items(year, _sensitive(session, year))
+    return [_row(i) for i in session.execute(ordered(select(items), _sorts(items), order))]
 
 
 REGISTER_COLUMNS = (
@@ -76,14 +205,11 @@ REGISTER_COLUMNS = (
 )
 
 
-def register_workbook(register_: Register, order: Order) -> bytes:
+def register_workbook(session: Session, year: int, order: Order) -> bytes:
     """信息公开登记表 in the order shown (sensitive items are never in the register)."""
     book = _new_workbook()
-    sheet = _Sheet(
-        book, "信息公开登记", f"{register_.fiscal_year}年度预算绩效信息公开登记表", REGISTER_COLUMNS
-    )
-    ranked, _order = sort_list(register_.rows, REGISTER_SORTS, order, REGISTER_DEFAULT)
-    for r in ranked:
+    sheet = _Sheet(book, "信息公开登记", f"{year}年度预算绩效信息公开登记表", REGISTER_COLUMNS)
+    for r in _ordered_rows(session, year, order):
         published = (
             r.published_at.astimezone(clock.CHINA).strftime("已公开 %Y-%m-%d") if r.published_at else "未公开"
         )
@@ -100,52 +226,8 @@ def register_workbook(register_: Register, order: Order) -> bytes:
 
 
 def register(session: Session, year: int) -> Register:
-    items = project_items(session, year)
-    due = {
-        d.kind: d.due_on
-        for d in session.scalars(select(DisclosureDue).where(DisclosureDue.fiscal_year == year))
-    }
-    published = {
-        (d.kind, d.subject_id): d.published_at
-        for d in session.scalars(select(Disclosure).where(Disclosure.fiscal_year == year))
-    }
-    names = dict(
-        session.execute(
-            select(Project.id, Project.code + " " + Project.name).where(
-                Project.id.in_({i.project_id for i in items})
-            )
-        ).all()
-    )
-    units = dict(
-        session.execute(
-            select(Project.id, BudgetUnit.name)
-            .join(BudgetUnit, BudgetUnit.id == Project.unit_id)
-            .where(Project.id.in_({i.project_id for i in items}))
-        ).all()
-    )
-    rows = []
-    for item in items:
-        if item.sensitive:
-            continue
-        at = published.get((item.kind, item.project_id))
-        rows.append(
-            RegisterRow(
-                item.kind,
-                item.project_id,
-                names[item.project_id],
-                units[item.project_id],
-                due.get(item.kind),
-                at,
-                at is None,
-            )
-        )
-    for cycle in session.scalars(select(AssessmentCycle).where(AssessmentCycle.fiscal_year == year)):
-        kind = f"ranking_{cycle.cycle}"
-        title = f"{year}年{assessment.CYCLE_NAMES[cycle.cycle]}部门预算绩效管理工作考核结果"
-        rows.append(RegisterRow(kind, cycle.id, title, None, due.get(kind), cycle.published_at, False))
-    order = list(KIND_NAMES)
-    rows.sort(key=lambda r: (order.index(r.kind), r.title))
-    return Register(year, rows, sum(1 for i in items if i.sensitive))
+    """The whole register of ``year`` by kind then title (the API's answer)."""
+    return Register(year, _ordered_rows(session, year, REGISTER_DEFAULT), sensitive_count(session, year))
 
 
 def register_years(session: Session) -> list[int]:

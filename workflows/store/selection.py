@@ -152,13 +152,20 @@ def _open_projects(year: int):
     return (Project.fiscal_year == year, Project.stage.not_in(CLOSED_STAGES))
 
 
-def candidate_ids(session: Session, year: int, unit_id: int | None = None) -> list[int]:
+def candidate_ids(
+    session: Session, year: int, unit_id: int | None = None, project_ids: list[int] | None = None
+) -> list[int]:
     where = [*_open_projects(year)] + ([Project.unit_id == unit_id] if unit_id is not None else [])
+    if project_ids is not None:
+        where.append(Project.id.in_(project_ids))
     return list(session.scalars(select(Project.id).where(*where).order_by(Project.id)))
 
 
-def candidates(session: Session, year: int, unit_id: int | None = None) -> list[Row]:
-    """The year's projects with unit, amount, 项目属性, key flag, history and stage (two queries)."""
+def candidates(
+    session: Session, year: int, unit_id: int | None = None, project_ids: list[int] | None = None
+) -> list[Row]:
+    """The year's projects (or those of ``project_ids``: a page) with unit, amount, 项目属性, key
+    flag, history and stage (two queries)."""
     history = evaluated_before(session, year)
     query = (
         select(
@@ -179,6 +186,8 @@ def candidates(session: Session, year: int, unit_id: int | None = None) -> list[
     )
     if unit_id is not None:
         query = query.where(Project.unit_id == unit_id)
+    if project_ids is not None:
+        query = query.where(Project.id.in_(project_ids))
     rows = []
     for (
         pid,
@@ -248,19 +257,25 @@ def workbench(
     *,
     with_rows: bool = True,
     unit_id: int | None = None,
+    project_ids: list[int] | None = None,
 ) -> Workbench:
     """Everything the workbench shows; ``picked`` checks a choice not saved yet (else the saved one,
     summed by the database); ``with_rows=False`` leaves the candidates out (the checks alone);
     ``unit_id`` lists one unit's candidates (``picked`` is then that unit's ticks, the other
-    units' saved ticks kept)."""
+    units' saved ticks kept); ``project_ids`` lists a page of them in that order (``picked`` is
+    then that page's ticks)."""
     selection = selection_of(session, year)
     instance_id = selection.instance_id if selection else None
     quotas = quotas_of(session, instance_id)
-    rows = candidates(session, year, unit_id) if with_rows else []
-    rows.sort(key=lambda r: (r.unit_name, r.unit_id, rules.priority(r.candidate)))
+    rows = candidates(session, year, unit_id, project_ids) if with_rows else []
+    if project_ids is None:
+        rows.sort(key=lambda r: (r.unit_name, r.unit_id, rules.priority(r.candidate)))
+    else:
+        position = {pid: i for i, pid in enumerate(project_ids)}
+        rows.sort(key=lambda r: position[r.project_id])
     saved = chosen(session, year)
     if picked is not None:
-        shown = {r.project_id for r in rows} if unit_id is not None else None
+        shown = {r.project_id for r in rows} if unit_id is not None or project_ids is not None else None
         saved = {
             c: ((ids - shown) if shown is not None else set()) | set(picked.get(c, ()))
             if c in rules.TICKED
@@ -271,7 +286,8 @@ def workbench(
     bench.last_year_third_party_funds = third_party_funds(session, year - 1)
     if quotas is not None:
         if picked is not None:
-            every = rows if (unit_id is None and with_rows) else candidates(session, year)
+            whole = unit_id is None and project_ids is None and with_rows
+            every = rows if whole else candidates(session, year)
             bench.checks = check_rows(every, saved, quotas, bench.last_year_third_party_funds)
         else:
             bench.checks = rules.check_totals(

@@ -26,6 +26,7 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
+from demo import form_data as forms
 from tests.browser.conftest import browser_type_launch_args  # noqa: F401  (Debian's Chromium)
 from tests.journeys.conftest import OWN_PASSWORD, PEOPLE, POOL
 from tests.journeys.desk import Desk
@@ -133,9 +134,17 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
     li.claim()
     offered = li.page.locator("#experts option").evaluate_all("os => os.map(o => o.value)")
     assert sorted(offered) == POOL  # ex.qian is 住建局's own: never offered (R-EX-1)
+    # R-EA-2: a score per aspect the report must cover, each at most its points; the total is
+    # computed (86), never typed. 22 on the 20-point 必要性 is refused beside the field first
+    aspects = {k: str(v) for k, v in forms.ex_ante_aspects(86).items()}
+    assert li.page.locator("#ea_finance_score").evaluate("e => e.tagName") == "OUTPUT"
+    li.fill({**aspects, "ea_score_necessity": "22"})
+    with li.page.expect_navigation():
+        li.page.click("#submit")
+    assert li.field_errors()["ea_score_necessity"] == "不能大于 20"
     li.fill(
         {
-            "ea_finance_score": "86",
+            **aspects,
             "ea_finance_conclusion": "支持",
             "ea_next_step": "专家评审",
             "experts_draw": "3",
@@ -212,7 +221,13 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
 
     # --- 5. targets: returned once with a reason, resubmitted, approved (R-TG-2) -----------
     tian.open_task("填报绩效目标", PROJECT)
+    # the 申报表 header comes from the project: its owner, 项目期 and funds, 主管部门/实施单位 beside
+    assert tian.page.input_value("#tg_owner_name")
+    assert tian.page.input_value("#tg_annual_funds") == "362"
+    assert tian.page.input_value("#tg_fiscal_funds") == "362"
     targets = {
+        "tg_midterm_funds": "362",
+        "tg_midterm_goal": "三年内完成全县老旧小区配套设施改造，居住环境明显改善。",
         "tg_overall_goal": "完成3个小区雨污管网、道路和照明改造，惠及居民1200户，居民满意度90%以上。",
         "tg_spending_basis": "按设计概算和工程量清单测算：管网210万元，道路112万元，照明40万元。",
         "indicators-0-level1": "产出指标",
@@ -230,7 +245,12 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
         "indicators-1-unit": "户",
         "indicators-1-weight": "40",
     }
-    tian.fill(targets)
+    # 其他资金 typed on top of a 财政拨款 already the whole year's funds: refused beside 年度资金总额
+    tian.fill({**targets, "tg_other_funds": "20"})
+    with tian.page.expect_navigation():
+        tian.page.click("#submit")
+    assert tian.field_errors()["tg_annual_funds"] == "财政拨款与其他资金之和应等于年度资金总额"
+    tian.fill({**targets, "tg_other_funds": "0"})
     assert "财政审核绩效目标" in tian.submit()
 
     li.open_task("财政审核绩效目标", PROJECT)

@@ -256,12 +256,16 @@ def self_evaluation(
     satisfaction: float = 9,
     indicators: list[dict] | None = None,
 ) -> dict:
-    """A self-evaluation table: the approved indicators (pre-filled, weights 50/30/10) scored so
-    the indicator scores add up to the given parts."""
+    """A self-evaluation table: 全年预算 ``budget`` and 执行 ``executed`` (万元, 财政拨款; the form
+    computes the totals, 执行率 and the 10 points), the approved indicators (pre-filled, weights
+    50/30/10) scored so the indicator scores add up to the given parts."""
     tables = _prefilled("self_evaluation", indicators)
     return {
-        "ev_budget_amount": budget,
-        "ev_executed_amount": executed,
+        # 年初预算数, 全年预算数 and 全年执行数 by source: all 财政拨款 (the totals are computed)
+        "ev_budget_start_fiscal": budget,
+        "ev_budget_fiscal": budget,
+        "ev_executed_fiscal": executed,
+        "ev_goal_actual": "年度总体目标基本完成，主要建设内容已完工并投入使用。",
         "ev_output_indicators": _scored(tables.get("ev_output_indicators", []), output),
         "ev_outcome_indicators": _scored(tables.get("ev_outcome_indicators", []), outcome),
         "ev_satisfaction_indicators": _scored(tables.get("ev_satisfaction_indicators", []), satisfaction),

@@ -189,3 +189,10 @@ def parse_form(schema: dict, form) -> dict:
         if value is not None:
             data[name] = value
     return data
+
+
+def computed_values(schema: dict, form) -> dict:
+    """``{field: value shown}`` of the form's computed fields for the posted fields ("—" when an
+    input is missing)."""
+    values = computed.values(schema, parse_form(schema, form))
+    return {name: "—" if value is None else value for name, value in values.items()}

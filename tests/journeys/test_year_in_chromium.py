@@ -151,6 +151,8 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
             "ea_finance_comment": "项目涉及管网改造，专业性较强，抽取专家评审。",
         }
     )
+    # the total follows the aspects as they are typed (computed by the form's own expression)
+    li.page.wait_for_function("document.getElementById('ea_finance_score').textContent === '86'")
     li.look("04-finance-draws-a-panel")
     assert "专家评审打分" in li.submit()
 
@@ -382,8 +384,13 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
     assert tian.page.locator("#ev_output_indicators-0-target_value").get_attribute("type") == "hidden"
     tian.fill(
         {
-            "ev_budget_amount": "362",
-            "ev_executed_amount": "355",
+            # 年初预算, 全年预算 and 全年执行 by source; totals, 执行率 and the 10 points are computed
+            "ev_budget_start_fiscal": "362",
+            "ev_budget_fiscal": "362",
+            "ev_executed_fiscal": "340",
+            "ev_executed_carryover": "0",
+            "ev_executed_other": "15",
+            "ev_goal_actual": "3个小区雨污管网、道路和照明改造全部完工，惠及居民1230户。",
             # the rows are the approved indicators, weighted 50/30/10: she types what was reached
             "ev_output_indicators-0-weight": "50",
             "ev_output_indicators-0-actual_value": "3个",
@@ -398,6 +405,12 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
             "ev_problems": "第三批小区工期顺延半个月。",
         }
     )
+    # planned (the approved 年度目标, pre-filled) beside actual; the total follows what is typed:
+    # 355/362 executed = 98.07% → 9.81 of 10, + 48 + 29 + 9
+    assert "完成3个小区雨污管网" in tian.page.input_value("#ev_goal_planned")
+    tian.page.wait_for_function("document.getElementById('ev_self_total').textContent === '95.81'")
+    assert tian.page.locator("#ev_executed_amount").inner_text() == "355"
+    assert tian.page.locator("#ev_execution_rate").inner_text() == "98.07"
     tian.look("09-self-evaluation")
     assert "财政复核评分" in tian.submit()
 

@@ -52,6 +52,15 @@ def sheet_with(workbook: bytes, row: list, weights: dict | None = None) -> bytes
     return out.getvalue()
 
 
+def phone(desk: Desk, name: str) -> None:
+    """The page as it stands at 390×844 too (a full-page shot beside look()'s 1440 one)."""
+    desk.page.set_viewport_size({"width": 390, "height": 844})
+    desk.page.screenshot(path=str(desk.shots / f"{name}-390.png"), full_page=True)
+    width = desk.page.evaluate("document.documentElement.scrollWidth")
+    desk.problems += [f"{name}: {width} px wide on a 390 px phone"] if width > 392 else []
+    desk.page.set_viewport_size({"width": 1440, "height": 900})
+
+
 def day(when: str) -> None:
     """The clock reads this day for everyone (as ``jixiao --now`` sets it); nothing fires."""
     clock.set_now(clock.parse_moment(when))
@@ -154,6 +163,7 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
     # the total follows the aspects as they are typed (computed by the form's own expression)
     li.page.wait_for_function("document.getElementById('ea_finance_score').textContent === '86'")
     li.look("04-finance-draws-a-panel")
+    phone(li, "04-finance-draws-a-panel")
     assert "专家评审打分" in li.submit()
 
     # --- 4. the panel: three drawn of four; one withdraws and is replaced (R-EX-1) -----------
@@ -253,6 +263,8 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
         tian.page.click("#submit")
     assert tian.field_errors()["tg_annual_funds"] == "财政拨款与其他资金之和应等于年度资金总额"
     tian.fill({**targets, "tg_other_funds": "0"})
+    tian.look("05b-targets-form")
+    phone(tian, "05b-targets-form")
     assert "财政审核绩效目标" in tian.submit()
 
     li.open_task("财政审核绩效目标", PROJECT)
@@ -412,6 +424,7 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
     assert tian.page.locator("#ev_executed_amount").inner_text() == "355"
     assert tian.page.locator("#ev_execution_rate").inner_text() == "98.07"
     tian.look("09-self-evaluation")
+    phone(tian, "09-self-evaluation")
     assert "财政复核评分" in tian.submit()
 
     day("2028-04-10T10:00")

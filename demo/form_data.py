@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable
 from decimal import Decimal
 
+from workflows import clock
 from workflows.config import settings
 from workflows.engine import forms as engine_forms
 
@@ -36,9 +37,30 @@ def head_approval(agree: bool = True) -> dict:
     }
 
 
+# the ex-ante review's aspects (R-EA-2) and their points, as forms/ex_ante_finance_review.json has them
+EX_ANTE_ASPECTS = (
+    ("ea_score_necessity", 20),
+    ("ea_score_economy", 15),
+    ("ea_score_targets", 20),
+    ("ea_score_feasibility", 20),
+    ("ea_score_funding", 15),
+    ("ea_score_risk", 10),
+)
+
+
+def ex_ante_aspects(score: float) -> dict:
+    """A score per aspect (R-EA-2), each in proportion to its points, adding up to ``score``."""
+    scores = {key: round(points * score / 100, 1) for key, points in EX_ANTE_ASPECTS[:-1]}
+    last, _points = EX_ANTE_ASPECTS[-1]
+    scores[last] = round(score - sum(scores.values()), 1)
+    return scores
+
+
 def ex_ante_review(score: float, conclusion: str = "支持", next_step: str = "作出结论") -> dict:
+    """The finance review of the ex-ante report: ``score`` is the total the aspects add up to
+    (the form computes ``ea_finance_score`` from them; it is never typed)."""
     return {
-        "ea_finance_score": score,
+        **ex_ante_aspects(score),
         "ea_finance_conclusion": conclusion,
         "ea_next_step": next_step,
         "ea_finance_comment": "评估报告内容完整，测算依据基本充分。",
@@ -61,8 +83,29 @@ def expert_sheet(score: float, conclusion: str = "支持") -> dict:
     }
 
 
-def performance_targets(name: str) -> dict:
+def performance_targets(
+    name: str,
+    amount_wan: float = 100,
+    *,
+    owner: str = "田志强",
+    year: int | None = None,
+    years: int = 1,
+    other_wan: float = 0,
+) -> dict:
+    """The 申报表: its header (项目负责人, 项目属性, 项目期, 资金: 中期 and 年度, 其中 财政拨款 and 其他
+    资金, which add up), 中长期 and 年度目标, and the indicators. ``year`` is the first year of
+    the 项目期 (default: this year); ``years`` its length; ``amount_wan`` the year's funds."""
+    first = year or clock.now().year
     return {
+        "tg_owner_name": owner,
+        "tg_project_kind": "新增项目" if years == 1 else "延续项目",
+        "tg_period_start": first,
+        "tg_period_end": first + years - 1,
+        "tg_midterm_funds": round(amount_wan * years, 2),
+        "tg_annual_funds": amount_wan,
+        "tg_fiscal_funds": round(amount_wan - other_wan, 2),
+        "tg_other_funds": other_wan,
+        "tg_midterm_goal": f"项目期内建成并稳定运行{name}，相关公共服务水平和群众满意度持续提升。",
         "tg_overall_goal": f"按期完成{name}建设任务，提升公共服务水平，群众满意度达到90%以上。",
         "tg_spending_basis": "按工程量清单和市场价格测算，详见支出测算表。",
         "indicators": [
@@ -222,12 +265,16 @@ def self_evaluation(
     satisfaction: float = 9,
     indicators: list[dict] | None = None,
 ) -> dict:
-    """A self-evaluation table: the approved indicators (pre-filled, weights 50/30/10) scored so
-    the indicator scores add up to the given parts."""
+    """A self-evaluation table: 全年预算 ``budget`` and 执行 ``executed`` (万元, 财政拨款; the form
+    computes the totals, 执行率 and the 10 points), the approved indicators (pre-filled, weights
+    50/30/10) scored so the indicator scores add up to the given parts."""
     tables = _prefilled("self_evaluation", indicators)
     return {
-        "ev_budget_amount": budget,
-        "ev_executed_amount": executed,
+        # 年初预算数, 全年预算数 and 全年执行数 by source: all 财政拨款 (the totals are computed)
+        "ev_budget_start_fiscal": budget,
+        "ev_budget_fiscal": budget,
+        "ev_executed_fiscal": executed,
+        "ev_goal_actual": "年度总体目标基本完成，主要建设内容已完工并投入使用。",
         "ev_output_indicators": _scored(tables.get("ev_output_indicators", []), output),
         "ev_outcome_indicators": _scored(tables.get("ev_outcome_indicators", []), outcome),
         "ev_satisfaction_indicators": _scored(tables.get("ev_satisfaction_indicators", []), satisfaction),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workflows.config import settings
-from workflows.engine import forms
+from workflows.engine import computed, forms
 
 MAX_ROWS = 50
 
@@ -66,6 +66,8 @@ def _options(prop: dict) -> list[tuple[Any, str]]:
 
 
 def _widget(prop: dict) -> str:
+    if computed.KEY in prop:
+        return "computed"  # x-computed: shown, never typed
     explicit = prop.get("x-widget")
     if explicit in ("radio", "textarea", "file", "select", "date", "expert-pool"):
         return explicit
@@ -91,6 +93,7 @@ def fields_of(
     """The form's fields; ``choices`` gives a data-driven widget its options (``{"expert-pool": [...]}``),
     ``bound`` the tables held to the approved targets (``{table: columns}``: shown, not typed)."""
     values = values or {}
+    values = {**values, **computed.values(schema, values)}  # totals as the engine will compute them
     choices = choices or {}
     bound = bound or {}
     required = set(schema.get("required", []))
@@ -157,6 +160,8 @@ def parse_form(schema: dict, form) -> dict:
     data: dict = {}
     for name, prop in (schema.get("properties") or {}).items():
         widget = _widget(prop)
+        if widget == "computed":
+            continue  # the engine computes it from the others
         if widget == "expert-pool":
             picked = [v.strip() for v in form.getlist(name) if v.strip()]
             if picked:
@@ -184,3 +189,10 @@ def parse_form(schema: dict, form) -> dict:
         if value is not None:
             data[name] = value
     return data
+
+
+def computed_values(schema: dict, form) -> dict:
+    """``{field: value shown}`` of the form's computed fields for the posted fields ("—" when an
+    input is missing)."""
+    values = computed.values(schema, parse_form(schema, form))
+    return {name: "—" if value is None else value for name, value in values.items()}

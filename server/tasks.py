@@ -116,6 +116,16 @@ def submit(task_id: str):
     return redirect(url_for("inbox.index"))
 
 
+@bp.post("/tasks/<task_id>/computed")
+@login_required
+def computed_values(task_id: str):
+    """The form's computed fields (``x-computed``) for what is typed now, so the page shows its
+    totals as they change; nothing is saved (the engine computes them again on save and submit)."""
+    task = tasks.readable_task(db.session, page_user().actor, task_id)
+    schema = tasks.form_schema(db.session, task) or {"properties": {}}
+    return jsonify(formrender.computed_values(schema, request.form))
+
+
 @bp.post("/tasks/<task_id>/claim")
 @login_required
 def claim(task_id: str):

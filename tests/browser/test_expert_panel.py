@@ -106,7 +106,8 @@ def test_R_EX_1_admin_adds_an_expert_and_a_reviewer_draws_an_eligible_panel(
     assert sorted(offered) == ["sun.expert", "wang.expert", "zhao.expert"]
 
     # 3. expert review without a panel is refused beside the field; then a draw of three
-    page.fill("#ea_finance_score", "86")
+    for field, score in demo.ex_ante_aspects(86).items():  # a score per aspect (R-EA-2)
+        page.fill(f"#{field}", str(score))
     page.select_option("#ea_finance_conclusion", "支持")
     page.select_option("#ea_next_step", "专家评审")
     page.fill("#ea_finance_comment", "项目专业性强，组织专家评审。")

@@ -74,6 +74,8 @@ def test_the_office_rates_a_firm_and_finance_approves_a_target_change(year, desk
     tian.open_task("填报绩效目标", PROJECT)
     tian.fill(
         {
+            "tg_midterm_funds": "1261.22",
+            "tg_midterm_goal": "污水处理厂提标改造完成后长期稳定达标运行，改善锦江水质。",
             "tg_overall_goal": "污水处理厂出水达到一级A标准，日处理能力4万吨，周边群众满意度90%以上。",
             "tg_spending_basis": "按设计概算测算：提标工艺改造980万元，在线监测181.22万元，配套管网100万元。",
             "indicators-0-level1": "产出指标",

@@ -26,6 +26,7 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
+from demo import form_data as forms
 from tests.browser.conftest import browser_type_launch_args  # noqa: F401  (Debian's Chromium)
 from tests.journeys.conftest import OWN_PASSWORD, PEOPLE, POOL, ZJ
 from tests.journeys.desk import Desk
@@ -49,6 +50,15 @@ def sheet_with(workbook: bytes, row: list, weights: dict | None = None) -> bytes
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def phone(desk: Desk, name: str) -> None:
+    """The page as it stands at 390×844 too (a full-page shot beside look()'s 1440 one)."""
+    desk.page.set_viewport_size({"width": 390, "height": 844})
+    desk.page.screenshot(path=str(desk.shots / f"{name}-390.png"), full_page=True)
+    width = desk.page.evaluate("document.documentElement.scrollWidth")
+    desk.problems += [f"{name}: {width} px wide on a 390 px phone"] if width > 392 else []
+    desk.page.set_viewport_size({"width": 1440, "height": 900})
 
 
 def day(when: str) -> None:
@@ -133,16 +143,27 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
     li.claim()
     offered = li.page.locator("#experts option").evaluate_all("os => os.map(o => o.value)")
     assert sorted(offered) == POOL  # ex.qian is 住建局's own: never offered (R-EX-1)
+    # R-EA-2: a score per aspect the report must cover, each at most its points; the total is
+    # computed (86), never typed. 22 on the 20-point 必要性 is refused beside the field first
+    aspects = {k: str(v) for k, v in forms.ex_ante_aspects(86).items()}
+    assert li.page.locator("#ea_finance_score").evaluate("e => e.tagName") == "OUTPUT"
+    li.fill({**aspects, "ea_score_necessity": "22"})
+    with li.page.expect_navigation():
+        li.page.click("#submit")
+    assert li.field_errors()["ea_score_necessity"] == "不能大于 20"
     li.fill(
         {
-            "ea_finance_score": "86",
+            **aspects,
             "ea_finance_conclusion": "支持",
             "ea_next_step": "专家评审",
             "experts_draw": "3",
             "ea_finance_comment": "项目涉及管网改造，专业性较强，抽取专家评审。",
         }
     )
+    # the total follows the aspects as they are typed (computed by the form's own expression)
+    li.page.wait_for_function("document.getElementById('ea_finance_score').textContent === '86'")
     li.look("04-finance-draws-a-panel")
+    phone(li, "04-finance-draws-a-panel")
     assert "专家评审打分" in li.submit()
 
     # --- 4. the panel: three drawn of four; one withdraws and is replaced (R-EX-1) -----------
@@ -212,7 +233,13 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
 
     # --- 5. targets: returned once with a reason, resubmitted, approved (R-TG-2) -----------
     tian.open_task("填报绩效目标", PROJECT)
+    # the 申报表 header comes from the project: its owner, 项目期 and funds, 主管部门/实施单位 beside
+    assert tian.page.input_value("#tg_owner_name")
+    assert tian.page.input_value("#tg_annual_funds") == "362"
+    assert tian.page.input_value("#tg_fiscal_funds") == "362"
     targets = {
+        "tg_midterm_funds": "362",
+        "tg_midterm_goal": "三年内完成全县老旧小区配套设施改造，居住环境明显改善。",
         "tg_overall_goal": "完成3个小区雨污管网、道路和照明改造，惠及居民1200户，居民满意度90%以上。",
         "tg_spending_basis": "按设计概算和工程量清单测算：管网210万元，道路112万元，照明40万元。",
         "indicators-0-level1": "产出指标",
@@ -230,7 +257,14 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
         "indicators-1-unit": "户",
         "indicators-1-weight": "40",
     }
-    tian.fill(targets)
+    # 其他资金 typed on top of a 财政拨款 already the whole year's funds: refused beside 年度资金总额
+    tian.fill({**targets, "tg_other_funds": "20"})
+    with tian.page.expect_navigation():
+        tian.page.click("#submit")
+    assert tian.field_errors()["tg_annual_funds"] == "财政拨款与其他资金之和应等于年度资金总额"
+    tian.fill({**targets, "tg_other_funds": "0"})
+    tian.look("05b-targets-form")
+    phone(tian, "05b-targets-form")
     assert "财政审核绩效目标" in tian.submit()
 
     li.open_task("财政审核绩效目标", PROJECT)
@@ -378,8 +412,13 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
     assert tian.page.locator("#ev_output_indicators-0-target_value").get_attribute("type") == "hidden"
     tian.fill(
         {
-            "ev_budget_amount": "362",
-            "ev_executed_amount": "355",
+            # 年初预算, 全年预算 and 全年执行 by source; totals, 执行率 and the 10 points are computed
+            "ev_budget_start_fiscal": "362",
+            "ev_budget_fiscal": "362",
+            "ev_executed_fiscal": "340",
+            "ev_executed_carryover": "0",
+            "ev_executed_other": "15",
+            "ev_goal_actual": "3个小区雨污管网、道路和照明改造全部完工，惠及居民1230户。",
             # the rows are the approved indicators, weighted 50/30/10: she types what was reached
             "ev_output_indicators-0-weight": "50",
             "ev_output_indicators-0-actual_value": "3个",
@@ -394,7 +433,14 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
             "ev_problems": "第三批小区工期顺延半个月。",
         }
     )
+    # planned (the approved 年度目标, pre-filled) beside actual; the total follows what is typed:
+    # 355/362 executed = 98.07% → 9.81 of 10, + 48 + 29 + 9
+    assert "完成3个小区雨污管网" in tian.page.input_value("#ev_goal_planned")
+    tian.page.wait_for_function("document.getElementById('ev_self_total').textContent === '95.81'")
+    assert tian.page.locator("#ev_executed_amount").inner_text() == "355"
+    assert tian.page.locator("#ev_execution_rate").inner_text() == "98.07"
     tian.look("09-self-evaluation")
+    phone(tian, "09-self-evaluation")
     assert "财政复核评分" in tian.submit()
 
     day("2028-04-10T10:00")

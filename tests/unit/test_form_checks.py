@@ -20,12 +20,12 @@ def form(name: str) -> dict:
 
 def refused(name: str, data: dict) -> dict[str, list[str]]:
     with pytest.raises(FormInvalid) as caught:
-        forms.validate(form(name), data)
+        forms.accept(form(name), data)  # as a submission: computed fields (x-computed) set first
     return caught.value.fields
 
 
 def accepted(name: str, data: dict) -> None:
-    forms.validate(form(name), data)
+    forms.accept(form(name), data)
 
 
 def test_every_declared_check_in_forms_is_sound():
@@ -101,6 +101,21 @@ def test_item_points_total_100_refuses_a_finance_review_sheet_worth_90():
 def test_executed_within_budget_refuses_9999_executed_on_362():
     data = demo.self_evaluation(362.0, 9999.0)
     assert refused("self_evaluation", data) == {"ev_executed_amount": ["全年执行数不能超过全年预算数"]}
+
+
+def test_executed_within_budget_refuses_sources_adding_up_above_the_budget():
+    data = {**demo.self_evaluation(362.0, 350.0), "ev_executed_other": 20}  # 350 + 20 > 362
+    assert refused("self_evaluation", data) == {"ev_executed_amount": ["全年执行数不能超过全年预算数"]}
+
+
+def test_self_evaluation_totals_rate_and_the_10_points_are_computed_never_typed():
+    """DOMAIN §7: 全年预算/执行 are the sums by source, 执行率 ≤ 100%, 预算执行 = 执行率 × 10."""
+    data = {**demo.self_evaluation(362.0, 340.0), "ev_executed_other": 15, "ev_self_total": 100}
+    data["ev_budget_carryover"] = 0
+    kept, _dropped = forms.accept(form("self_evaluation"), data)
+    assert (kept["ev_budget_amount"], kept["ev_executed_amount"]) == (362, 355)
+    assert (kept["ev_execution_rate"], kept["ev_execution_points"]) == (98.07, 9.81)
+    assert kept["ev_self_total"] == round(9.81 + 45 + 26 + 9, 2)
 
 
 def test_executed_within_budget_accepts_350_on_362():

@@ -20,6 +20,15 @@ TARGETS = json.loads((ROOT / "forms" / "performance_targets.json").read_text(enc
 HEADER = [("项目名称", "城市污水处理厂提标改造"), ("项目编码", "WZ2027-001"), ("资金总额（万元）", 1261.22)]
 
 GOOD = {
+    "tg_owner_name": "刘建国",
+    "tg_project_kind": "新增项目",
+    "tg_period_start": 2027,
+    "tg_period_end": 2028,
+    "tg_midterm_funds": 2400,
+    "tg_annual_funds": 1261.22,
+    "tg_fiscal_funds": 1161.22,
+    "tg_other_funds": 100,
+    "tg_midterm_goal": "两年内完成污水处理厂提标改造并稳定运行",
     "tg_overall_goal": "完成污水处理厂提标改造，出水稳定达到一级A标准",
     "tg_spending_basis": "按初步设计概算测算",
     "indicators": [
@@ -172,13 +181,34 @@ def test_declared_checks_are_the_forms_and_are_located():
 
 def test_a_missing_required_field_is_named_on_its_row():
     def spoil(ws):
-        r = next(c.row for c in ws["A"] if c.value == "总体目标")
+        r = next(c.row for c in ws["A"] if c.value == "总体目标：年度目标")
         ws.cell(r, 2).value = None
 
     with pytest.raises(WorkbookInvalid) as refused:
         form_workbook.read(TARGETS, edited(written(), spoil))
     [error] = refused.value.errors
-    assert error.label == "总体目标" and error.column == "B"
+    assert error.label == "总体目标：年度目标" and error.column == "B"
+
+
+def test_funds_sources_add_up_names_the_annual_funds_cell():
+    """national 申报表: 年度资金总额 = 其中 财政拨款 + 其他资金, refused on the 年度资金总额 row."""
+
+    def spoil(ws):
+        r = next(c.row for c in ws["A"] if c.value == "其中：其他资金（万元）")
+        ws.cell(r, 2).value = 150
+
+    with pytest.raises(WorkbookInvalid) as refused:
+        form_workbook.read(TARGETS, edited(written(), spoil))
+    [error] = refused.value.errors
+    assert (error.label, error.column) == ("年度资金总额（万元）", "B")
+    assert error.message == "财政拨款与其他资金之和应等于年度资金总额"
+
+
+def test_the_header_fields_are_written_as_rows_of_the_sheet():
+    ws = load_workbook(BytesIO(written())).active
+    values = {c.value: ws.cell(c.row, 2).value for c in ws["A"] if c.value}
+    assert values["项目负责人"] == "刘建国" and values["项目属性"] == "新增项目"
+    assert values["中期资金总额（万元）"] == 2400 and values["其中：财政拨款（万元）"] == 1161.22
 
 
 def test_a_file_that_is_not_a_workbook_is_refused_in_words():
@@ -195,7 +225,7 @@ def test_a_workbook_of_another_layout_names_what_is_missing():
     with pytest.raises(WorkbookInvalid) as refused:
         form_workbook.read(TARGETS, out.getvalue())
     labels = {e.label for e in refused.value.errors}
-    assert {"总体目标", "支出测算依据", "绩效指标"} <= labels
+    assert {"项目负责人", "总体目标：年度目标", "支出测算依据", "绩效指标"} <= labels
 
 
 def test_a_workbook_that_unpacks_to_more_than_a_form_is_refused_unread():

@@ -19,6 +19,7 @@ from ..store import AuditEvent, audit
 from ..store.third_party import TargetVersion
 
 TARGETS_KEY = "indicators"  # the data key a target version holds (the 绩效指标 table)
+GOAL_KEY = "tg_overall_goal"  # and its 年度目标
 
 
 def recorded(
@@ -36,16 +37,22 @@ def recorded(
 
 
 def with_approved_targets(session: Session, project_id: int | None, values: dict) -> dict:
-    """``values`` with ``indicators`` the project's latest approved target version, if it has one."""
+    """``values`` with ``indicators`` (and ``tg_overall_goal``) the project's latest approved target
+    version, if it has one."""
     if project_id is None:
         return values
-    latest = session.scalar(
-        select(TargetVersion.indicators)
+    latest = session.execute(
+        select(TargetVersion.indicators, TargetVersion.overall_goal)
         .where(TargetVersion.project_id == project_id)
         .order_by(TargetVersion.version.desc())
         .limit(1)
-    )
-    return values if latest is None else {**values, TARGETS_KEY: latest}
+    ).first()
+    if latest is None:
+        return values
+    approved = {TARGETS_KEY: latest.indicators}
+    if latest.overall_goal:
+        approved[GOAL_KEY] = latest.overall_goal  # the approved 年度目标 (a self-evaluation's plan)
+    return {**values, **approved}
 
 
 def of_task(session: Session, schema: dict | None, instance_id: int, project_id: int | None) -> dict | None:

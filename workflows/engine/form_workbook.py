@@ -35,7 +35,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..errors import FormInvalid
-from . import forms
+from . import computed, forms
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 500  # rows read per table: more is not a form a person fills in
@@ -131,6 +131,7 @@ def write(
     """The form as a workbook: ``header`` is the project's 表头 (label, value) pairs, read-only;
     ``bound`` the tables held to the approved targets (``{table: columns}``): greyed, locked."""
     bound = bound or {}
+    data = {**data, **computed.values(schema, data)}  # totals as the engine computes them
     tables = _tables(schema)
     span = _width(max((len(cols) for _n, _p, cols in tables), default=2))
     last = get_column_letter(span)
@@ -312,7 +313,10 @@ def read(schema: dict, content: bytes, *, sources: dict | None = None) -> dict:
     data: dict = {}
     where: dict[str, tuple[int, int, str]] = {}  # field path -> (row, column, label), for errors
     labels = {_text(r[0]): i for i, r in reversed(list(enumerate(rows))) if r and _text(r[0])}
+    worked_out = computed.fields(schema)  # x-computed: written for reading, never read back
     for name, prop in _plain_fields(schema):
+        if name in worked_out:
+            continue
         title = _title(name, prop)
         index = labels.get(title)
         if index is None:
@@ -326,6 +330,7 @@ def read(schema: dict, content: bytes, *, sources: dict | None = None) -> dict:
     for name, prop, columns in _tables(schema):
         _read_table(reader, rows, labels, name, prop, columns, data, where)
     kept, _dropped = forms.filter_declared(schema, data)
+    kept = computed.apply(schema, kept)
     try:
         forms.validate(schema, kept, sources)
     except FormInvalid as exc:

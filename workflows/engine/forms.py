@@ -38,7 +38,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from .. import domain
 from ..config import settings
 from ..errors import FormInvalid
-from . import prefill, sandbox, values
+from . import computed, prefill, sandbox, values
 
 
 def options(prop: dict) -> list[tuple[Any, str]]:
@@ -207,7 +207,7 @@ def check_rules(schema: dict) -> list[str]:
     For ``jixiao lint`` and deploy; :func:`validate` raises the first one as :class:`CheckBroken`.
     """
     title = str((schema or {}).get("title") or "form")
-    problems = prefill.problems(schema or {}, title)
+    problems = prefill.problems(schema or {}, title) + computed.problems(schema or {}, title)
     checks = (schema or {}).get("x-checks")
     if checks is None:
         return problems
@@ -256,6 +256,7 @@ def check_rules(schema: dict) -> list[str]:
 
 prefilled = prefill.prefilled  # x-prefill: tables filled from earlier data (and held to it)
 bound_tables = prefill.bound_tables
+prefilled_scalars = prefill.scalars  # x-prefill of a plain field: a project fact or an earlier value
 
 
 _ENVIRONMENT = sandbox.SandboxedEnvironment(domain.FUNCTIONS)
@@ -309,6 +310,7 @@ def accept_draft(schema: dict | None, data: dict[str, Any]) -> dict:
     limits (a draft may be incomplete, never larger than the form allows)."""
     kept, _dropped = filter_declared(schema or {}, data)
     check_values(kept)
+    kept = computed.apply(schema, kept)  # x-computed: totals are computed, never typed
     errors: dict[str, list[str]] = {}
     for error in validator_for(schema or {}).iter_errors(kept):
         if error.validator in _DRAFT_LIMITS:
@@ -328,5 +330,7 @@ def accept(schema: dict | None, data: dict[str, Any], sources: dict | None = Non
     kept, dropped = filter_declared(schema, data)
     # the dropped names go to the audit log: they too must be storable, and few and short
     check_values({name: None for name in dropped})
+    check_values(kept)
+    kept = computed.apply(schema, kept)  # x-computed: totals are computed, never typed
     validate(schema, kept, sources)
     return kept, [name[:100] for name in dropped[:50]]

@@ -51,7 +51,7 @@ def problems(schema: dict, title: str) -> list[str]:
         columns = _row_props(schema, table)
         where = f"form {title!r}, table {table!r}: x-prefill"
         if not columns:
-            found.append(f"{where} is only for a table of rows")
+            found.extend(_scalar_problems(spec, where))
             continue
         if not isinstance(spec, dict) or not isinstance(spec.get("from"), str):
             found.append(f"{where} needs 'from' (the data key of the rows to copy)")
@@ -75,6 +75,36 @@ def problems(schema: dict, title: str) -> list[str]:
         ):
             found.append(f"{where}: 'bound' lists copied columns (not rescaled ones) the rows are held to")
     return found
+
+
+_SCALAR_KEYS = {"project", "from", "description"}
+
+
+def _scalar_problems(spec, where: str) -> list[str]:
+    """A plain field's ``x-prefill``: ``{"project": "<申报表 header label>"}`` (a project fact) or
+    ``{"from": "<data key>"}`` (a value recorded earlier, e.g. the approved 年度目标)."""
+    if not isinstance(spec, dict) or set(spec) - _SCALAR_KEYS:
+        return [f"{where} of a plain field takes 'project' or 'from' (and 'description')"]
+    given = [k for k in ("project", "from") if k in spec]
+    if len(given) != 1 or not isinstance(spec[given[0]], str) or not spec[given[0]].strip():
+        return [f"{where} of a plain field names one 'project' fact or one 'from' data key"]
+    return []
+
+
+def scalars(schema: dict | None, values: dict, sources: dict | None, facts: dict | None) -> dict:
+    """Plain fields a form declares ``x-prefill`` for, filled when empty: from the project's facts
+    (``{"project": "项目负责人"}``, ``facts`` keyed by the 申报表 header's labels) or from the
+    earlier data (``{"from": "tg_overall_goal"}``). Returns only the fields filled; the person may
+    change them."""
+    out: dict = {}
+    sources, facts = sources or {}, facts or {}
+    for name, spec in _specs(schema).items():
+        if _row_props(schema, name) or values.get(name) not in (None, ""):
+            continue
+        value = facts.get(spec.get("project")) if "project" in spec else sources.get(spec.get("from"))
+        if value is not None and value != "" and not isinstance(value, list | dict):
+            out[name] = value
+    return out
 
 
 def _source_rows(spec: dict, values: dict) -> list[dict] | None:

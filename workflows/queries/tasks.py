@@ -18,6 +18,7 @@ from ..policy import Actor
 from ..store import Attachment, AuditEvent, Comment, HumanTask, ProcessInstance, Project, User, audit
 from . import selection
 from .decisions import of_instances
+from .project_header import project_facts
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
@@ -78,6 +79,8 @@ def prefill(session: Session, task: HumanTask, schema: dict | None) -> dict:
     if form_sources.has_prefill(schema):  # x-prefill: rows from the approved targets
         sources = form_sources.with_approved_targets(session, task.project_id, recorded)
         values = {**values, **forms.prefilled(schema, values, sources)}
+        project = session.get(Project, task.project_id) if task.project_id else None
+        values = {**values, **forms.prefilled_scalars(schema, values, sources, project_facts(project))}
     if task.draft:
         return values
     values.update(selection.presets_for(session, task.project_id))  # R-EV-3/R-EV-4: the year's choice

@@ -8,7 +8,6 @@ columns of rows bound to the approved targets come greyed and locked, as the pag
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,37 +18,13 @@ from ..errors import NotFound, TaskNotFound
 from ..policy import Actor
 from ..store import AuditEvent, HumanTask, Project
 from . import projects, tasks
+from .project_header import header_for
 
 
 @dataclass(frozen=True)
 class Download:
     filename: str
     content: bytes
-
-
-def _wan(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
-
-
-def project_header(project: Project | None) -> list[tuple[str, object]]:
-    """The 申报表 header of the national template: who spends how much on what, and when."""
-    if project is None:
-        return []
-    period = "—".join(p for p in (project.period_start, project.period_end) if p) or str(project.fiscal_year)
-    return [
-        ("项目名称", project.name),
-        ("项目编码", project.code),
-        ("主管部门", project.competent_department or project.unit.name),
-        ("实施单位", project.implementing_unit or project.unit.name),
-        ("项目负责人", project.owner_name),
-        ("联系电话", project.owner_phone),
-        ("项目属性", "新增项目" if project.is_new else "延续项目"),
-        ("项目期", period),
-        ("资金总额（万元）", _wan(project.amount)),
-        ("预算年度", project.fiscal_year),
-        ("其中：财政拨款（万元）", _wan(project.fiscal_funds)),
-        ("其他资金（万元）", _wan(project.other_funds)),
-    ]
 
 
 def _completion(session: Session, task: HumanTask) -> AuditEvent | None:
@@ -100,7 +75,7 @@ def task_workbook(session: Session, actor: Actor, task_id: str) -> Download:
         schema,
         _values(session, task, schema),
         title=title,
-        header=project_header(project),
+        header=header_for(schema, project),
         sheet=str(schema.get("title") or "表单")[:31],
         # an open form's rows held to the approved targets: greyed and locked in the sheet
         bound=tasks.bound_tables(session, task, schema) if task.status != "completed" else {},

@@ -267,7 +267,7 @@ def test_the_sheet_is_protected_and_only_the_cells_to_fill_are_open():
     ws = load_workbook(BytesIO(written())).active
     assert ws.protection.sheet and not ws.protection.insertRows  # rows may still be added
     assert ws["A3"].protection.locked and ws["B3"].protection.locked  # the 表头: the system's
-    goal = next(c.row for c in ws["A"] if c.value == "总体目标")
+    goal = next(c.row for c in ws["A"] if c.value == "总体目标：年度目标")
     assert ws.cell(goal, 1).protection.locked and not ws.cell(goal, 2).protection.locked
     first = row_of(ws, "日处理量")
     assert ws.cell(first - 1, 1).protection.locked  # the column titles the import reads

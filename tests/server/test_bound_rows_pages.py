@@ -120,7 +120,7 @@ def test_bound_columns_are_text_and_no_row_can_be_added(web, report_task):
     page = web("zhang.san").get(f"/tasks/{report_task.id}")
     assert page.status_code == 200
     html = page.text
-    assert 'class="grid rows bound"' in html
+    assert 'class="grid rows bound wide"' in html
     assert re.search(r'<span class="bound-value">完成建设任务</span><input type="hidden"', html)
     assert 'name="mn_indicator_progress-4-name"' in html
     assert 'name="mn_indicator_progress-5-' not in html  # no empty row to add an indicator

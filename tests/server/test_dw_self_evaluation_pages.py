@@ -73,7 +73,7 @@ def as_json(posted_body: dict[str, str]) -> dict:
 
 def test_R_DW_2_the_page_shows_the_approved_indicators_with_their_weights(web, se_task):
     html = web("zhang.san").get(f"/tasks/{se_task.id}").text
-    assert 'class="grid rows bound"' in html and 'data-table="dw_se_indicators"' in html
+    assert 'class="grid rows bound wide"' in html and 'data-table="dw_se_indicators"' in html
     for shown in ("年度重点工作任务完成数", "预算执行率", "公共服务覆盖率", "服务对象满意度"):
         assert f'<span class="bound-value">{shown}</span>' in html
     assert '<span class="bound-value">40</span>' in html  # the approved 分值, read-only

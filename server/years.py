@@ -61,14 +61,19 @@ def index():
             )
             opened = open_year(user.actor, body)
             started = sum(len(opened.started.get(y.process_id, [])) for y in commands.YEARLY_STARTERS)
-            flash(_("已开启 %(year)s 年度，新发起 %(count)s 个单位的流程", year=opened.year, count=started))
             months = opened.started.get("poverty_fund_ranking")
-            if months:  # R-AS-2: started with the year
+            if months:  # R-AS-2: started with the year, said in the same notice
                 flash(
                     _(
-                        "同时启动了扶贫资金项目月度评价（%(count)s 个月，每月评价于次月1日开始）",
-                        count=len(months),
+                        "已开启 %(year)s 年度，新发起 %(count)s 个单位的流程；同时启动了扶贫资金项目月度评价（%(months)s 个月，每月评价于次月1日开始）",
+                        year=opened.year,
+                        count=started,
+                        months=len(months),
                     )
+                )
+            else:
+                flash(
+                    _("已开启 %(year)s 年度，新发起 %(count)s 个单位的流程", year=opened.year, count=started)
                 )
             return redirect(url_for("years.index", year=opened.year))
         except ValidationError as exc:

@@ -24,7 +24,7 @@ from workflows.policy import Actor, holders_query
 from workflows.queries import selection as read
 from workflows.store import BudgetUnit, Database, Project
 
-from . import paths
+from . import paths, spot_check
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +105,7 @@ def load(db: Database) -> int:
         with paths._clock_kept():  # noqa: SLF001 - the demo's own clock walk
             clock.set_now(clock.parse_moment(f"{year}-03-05T10:00:00"))
             _select(db, year - 1, PICKS_EARLIER, actor, confirm=True)
+        spot_check.check_the_sample(db, year - 1, actor)  # the sample's self-evaluated projects
         paths.advance(db, [(project_id, "results_applied") for project_id in earlier])
         _select(db, year, PICKS_LAST, actor, confirm=False)
     except (JixiaoError, LookupError, RuntimeError) as exc:  # make run must still start; say why

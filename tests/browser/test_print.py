@@ -47,7 +47,7 @@ def test_a_form_prints_as_clean_a4_pages(browser, demo_server, tmp_path, usernam
     context = browser.new_context(viewport={"width": PRINTABLE_WIDTH, "height": 1000}, locale="zh-CN")
     page = context.new_page()
     login(page, base, username)
-    page.goto(f"{base}/inbox?scope={scope}")
+    page.goto(f"{base}/inbox?scope={scope}&per_page=100")  # the demo year's whole list on one page
     page.locator("#inbox tbody tr td.task-cell a", has_text=title).first.click()
     page.wait_for_selector("form.task-form")
     page.wait_for_load_state("networkidle")

@@ -17,7 +17,9 @@ def test_R_EV_7_demo_year_has_one_false_and_one_true_spot_check(db, loaded):  # 
     year = clock.now().astimezone(clock.CHINA).year - 1
     with db.reading() as session:
         checks = {c.project_id: c for c in session.scalars(select(SpotCheck))}
-        assert sorted(c.verdict for c in checks.values()) == ["不实", "属实"]
+        # the demo's two, and any the confirmed selection's drawn sample started (found 属实)
+        verdicts = sorted(c.verdict for c in checks.values())
+        assert verdicts[0] == "不实" and set(verdicts[1:]) == {"属实"}, verdicts
         [false] = [c for c in checks.values() if c.verdict == "不实"]
         vetoed = session.get(Project, false.project_id)
         assert (vetoed.name, vetoed.grade) == ("城区道路养护工程", "差")
@@ -26,6 +28,6 @@ def test_R_EV_7_demo_year_has_one_false_and_one_true_spot_check(db, loaded):  # 
         office = Actor("demo.office", frozenset({"performance_office"}))
         rows = {line.project_id: line for line in score_table.lines(session, office, year)}
         assert rows[vetoed.id].vetoed and rows[vetoed.id].grade == "差"
-        [true] = [c for c in checks.values() if c.verdict == "属实"]
-        assert session.get(Project, true.project_id).grade != "差"
+        for true in (c for c in checks.values() if c.verdict == "属实"):
+            assert session.get(Project, true.project_id).grade != "差"
     assert demo.load(db).started == 0  # idempotent: nothing sampled twice

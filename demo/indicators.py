@@ -16,6 +16,8 @@ A project the catalogue does not know gets :mod:`demo.form_data`'s general rows.
 
 from __future__ import annotations
 
+from workflows import domain
+
 from . import form_data
 from .catalogue import CATALOGUE
 from .targets import Indicator, Node, Targets
@@ -52,12 +54,15 @@ def ex_ante_report(name: str, amount_wan: float) -> dict:
     return data
 
 
-def performance_targets(name: str) -> dict:
-    """The 绩效目标申报表 the unit files for the project (``tg_set``)."""
+def performance_targets(name: str, amount_wan: float = 100, *, year: int | None = None) -> dict:
+    """The 绩效目标申报表 the unit files for the project (``tg_set``): the template's header
+    (项目负责人, 项目期, 资金), then the project's own goal and indicators where it declares them."""
+    generic = form_data.performance_targets(name, amount_wan, year=year)
     known = targets_of(name)
     if known is None or not known.indicators:
-        return form_data.performance_targets(name)
+        return generic
     return {
+        **generic,
         "tg_overall_goal": known.goal,
         "tg_spending_basis": known.basis,
         "indicators": [
@@ -91,6 +96,17 @@ def _approved_rows(name: str, form: str) -> dict:
     return form_data._prefilled(form, performance_targets(name)["indicators"])  # noqa: SLF001
 
 
+def _outlook(row: dict, node: Node, indicator: Indicator | None, target: str) -> dict:
+    """完成目标可能性 and 偏差原因 of a monitoring row: behind where the node lags or the full
+    year's projection falls short of the target (the form then requires the reason)."""
+    projected = indicator.final if indicator and indicator.final else target
+    short = domain.falls_short(projected, row.get("target_value"), row.get("direction"))
+    if not (node.deviation or short):
+        return form_data.outlook()
+    reason = node.deviation or (indicator.shortfall if indicator else "") or "预计全年难以完全达到目标值"
+    return form_data.outlook(behind=True, reason=reason)
+
+
 def monitoring_report(
     name: str, amount_wan: float, round_no: int, prefilled: dict | None = None, *, lagging: bool = False
 ) -> dict:
@@ -119,7 +135,7 @@ def monitoring_report(
                 "actual_value": node.actual,
                 "completion_rate": node.completion,
                 "projected_value": (indicator.final if indicator and indicator.final else target),
-                "deviation_reason": node.deviation,
+                **_outlook(row, node, indicator, target),
                 "corrective_measures": node.measure,
             }
         )
@@ -146,9 +162,13 @@ def self_evaluation(name: str, amount_wan: float, prefilled: dict | None = None)
         approved = performance_targets(name)["indicators"]
         return form_data.self_evaluation(amount_wan, round(amount_wan * 0.96, 2), 46, 25, 9, approved)
     known = _by_name(name)
+    executed = round(amount_wan * known_targets.executed_share, 2)
     data = {
-        "ev_budget_amount": amount_wan,
-        "ev_executed_amount": round(amount_wan * known_targets.executed_share, 2),
+        # 年初预算数, 全年预算数 and 全年执行数 by source, all 财政拨款 (the form computes the totals)
+        "ev_budget_start_fiscal": amount_wan,
+        "ev_budget_fiscal": amount_wan,
+        "ev_executed_fiscal": executed,
+        "ev_goal_actual": (known_targets.goal or "年度总体目标").rstrip("。") + "，已基本完成。",
     }
     page = None  # the tables the page pre-fills, when filled without the page
     for table in TABLES.values():
@@ -173,7 +193,6 @@ def self_evaluation(name: str, amount_wan: float, prefilled: dict | None = None)
                 }
             )
         data[table] = filled
-    executed = data["ev_executed_amount"]
     data["ev_report"] = known_targets.report or (
         f"项目全年预算{amount_wan:.2f}万元，执行{executed:.2f}万元，"
         f"执行率{executed / amount_wan * 100:.1f}%。主要绩效目标基本完成。"

@@ -171,8 +171,9 @@ class _Plan:
             return forms.ex_ante_review(72.5 if self.stage == "not_budgeted" else 86.5)
         if spec in ("ea_expert_score", "ev_expert_score"):
             return forms.expert_sheet(next(self.expert_scores))
-        if spec == "tg_set":
-            return indicators.performance_targets(self.name)
+        if spec == "tg_set":  # the header as the page pre-fills it from the project, the rest typed
+            typed = indicators.performance_targets(self.name, amount, year=self.year)
+            return {**typed, **{k: v for k, v in (prefilled or {}).items() if v not in (None, "")}}
         if spec == "tg_review":
             return forms.targets_decision("通过")
         if spec == "mn_report":
@@ -199,7 +200,8 @@ class _Plan:
         raise LookupError(f"the demo has no data for task {spec!r}")
 
 
-_PREFILLED = ("mn_report", "ev_self")  # forms whose tables the page fills from the approved targets
+# forms the page pre-fills: the 申报表's header from the project, the reports' tables from the approved targets
+_PREFILLED = ("tg_set", "mn_report", "ev_self")
 
 
 def _prefilled(db: Database, task: HumanTask) -> dict:

@@ -41,9 +41,9 @@ ADJUSTMENT = ("360922-002", 2, "指标已按要求补充，待重新批复")
 RECTIFIES = "360922-002"  # the unit that has reported its rectification in the demo
 
 
-def _poor_targets(name: str) -> dict:
+def _poor_targets(name: str, amount: float, year: int) -> dict:
     """绩效指标填报不规范: no satisfaction indicator, every value qualitative."""
-    targets = indicators.performance_targets(name)
+    targets = indicators.performance_targets(name, amount, year=year)
     targets["indicators"] = [
         dict(i, direction="定性", target_value="明显提升") for i in targets["indicators"][:4]
     ]
@@ -93,7 +93,11 @@ def _declare(db, year, number, name, unit_code, amount, share, well_filled) -> i
     except Conflict:
         return 0  # already there
     [targets] = paths.open_tasks(db, made.instance_id)
-    targets_data = indicators.performance_targets(name) if well_filled else _poor_targets(name)
+    targets_data = (
+        indicators.performance_targets(name, float(amount), year=year)
+        if well_filled
+        else _poor_targets(name, float(amount), year)
+    )
     commands.complete_task(db, targets.id, targets_data, actor=submitter)
     paths.advance(db, [(made.project_id, "monitoring")])  # targets approved, the May node reached
     clock.set_now(clock.parse_moment(f"{year}-06-05T10:00:00"))

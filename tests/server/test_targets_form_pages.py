@@ -144,6 +144,22 @@ def test_the_prefilled_form_passes_on_the_page(web, db_of, targets_task):
     assert open_task(db_of, "tg_review") is not None
 
 
+def test_approving_the_targets_says_where_the_project_stands_not_that_the_process_ended(
+    web, db_of, targets_task
+):
+    me = web("zhang.san")
+    assert (
+        me.post(f"/tasks/{targets_task.id}", filled(me.get(f"/tasks/{targets_task.id}").text)).status_code
+        == 302
+    )
+    review = open_task(db_of, "tg_review")
+    reviewer = web("li.si")
+    done = reviewer.post(f"/tasks/{review.id}", {**forms.targets_decision("通过"), "action": "complete"})
+    assert done.status_code == 302, done.text[:500]
+    inbox = reviewer.get("/inbox").text
+    assert "已提交。项目当前环节：" in inbox and "流程已结束" not in inbox
+
+
 def test_r_ev_8_a_project_owner_is_required(web, api, targets_task):
     """R-EV-8: every project has a named owner (项目负责人) who answers for its performance."""
     body = filled(web("zhang.san").get(f"/tasks/{targets_task.id}").text, tg_owner_name="")

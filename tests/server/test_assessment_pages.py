@@ -140,3 +140,10 @@ def test_R_AS_1_the_ranking_exports_as_the_bureaus_workbook_cell_for_cell(office
     body = [(r[0], r[1], r[-1]) for r in ws.iter_rows(min_row=3, values_only=True)]
     assert body == [(rank, name, float(total)) for rank, name, total in scores]
     assert ws.cell(3, ws.max_column).number_format == "0.00"
+
+
+def test_the_disclosure_register_is_in_the_staffs_menu_and_not_the_units(office, web):
+    link = 'href="/disclosure"'
+    assert link in office.get("/inbox").text
+    assert link not in web("zhang.san").get("/inbox").text
+    assert office.get("/disclosure").status_code == 200

@@ -265,3 +265,12 @@ def test_a_locked_approved_cell_changed_anyway_is_refused_on_page_and_api(web, a
         content_type="multipart/form-data",
     )
     assert answer.status_code == 400 and answer.json["fields"]["workbook"] == [f"{where}：{message}"]
+
+
+def test_a_rows_errors_are_listed_under_the_table_where_no_scrolling_hides_them(web, report_task):
+    fields = posted(web("zhang.san").get(f"/tasks/{report_task.id}").text)
+    page = web("zhang.san").post(f"/tasks/{report_task.id}", report(fields, **{"-0-projected_value": "80%"}))
+    assert page.status_code == 400
+    listed = page.text[page.text.index('<ul class="cell-errors"') :]
+    listed = listed[: listed.index("</ul>")]
+    assert "第1行「偏差原因类别」" in listed and "第1行「偏差原因说明」" in listed

@@ -186,6 +186,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         audit_log,
         auth,
         designer,
+        designer_trial,
         inbox,
         list_exports,
         listing,
@@ -216,6 +217,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(ops.bp)
     app.register_blueprint(notices.bp)
     app.register_blueprint(designer.bp)
+    app.register_blueprint(designer_trial.bp)  # 试运行
     app.register_blueprint(reports.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin.panels_bp)

@@ -21,11 +21,18 @@
     });
   }
 
-  document.querySelectorAll(".diagram[data-src]").forEach(function (el) {
+  // data-src: a URL answering {xml, completed, open}; data-inline: the id of a JSON script holding it
+  function load(el) {
+    if (el.dataset.inline) {
+      return Promise.resolve(JSON.parse(document.getElementById(el.dataset.inline).textContent));
+    }
+    return fetch(el.dataset.src, { credentials: "same-origin" }).then(function (r) { return r.json(); });
+  }
+
+  document.querySelectorAll(".diagram[data-src], .diagram[data-inline]").forEach(function (el) {
     var labels = {};
     try { labels = JSON.parse(el.dataset.labels || "{}"); } catch (e) { labels = {}; }
-    fetch(el.dataset.src, { credentials: "same-origin" })
-      .then(function (r) { return r.json(); })
+    load(el)
       .then(function (info) {
         if (!info.xml) { el.textContent = "—"; return; }
         var viewer = new BpmnJS({ container: el });

@@ -17,6 +17,8 @@ from typing import Any
 from workflows.config import settings
 from workflows.engine import computed, forms
 
+from .labels import form_text
+
 MAX_ROWS = 50
 
 # "（DOMAIN R-EA-3、R-EX-1）": the rule a form text rests on, for whoever maintains the form;
@@ -62,7 +64,7 @@ def _max_length(prop: dict, widget: str) -> int | None:
 
 
 def _options(prop: dict) -> list[tuple[Any, str]]:
-    return forms.options(prop)
+    return [(value, form_text(label)) for value, label in forms.options(prop)]
 
 
 def _widget(prop: dict) -> str:
@@ -105,12 +107,12 @@ def fields_of(
             value = int(value)  # 362.0 from JSON reads as 362
         item = Field(
             name=name,
-            label=prop.get("title", name),
+            label=form_text(prop.get("title")) or name,
             widget=widget,
             required=name in required,
             value=value,
             options=choices.get(widget) or _options(prop),
-            description=help_text(prop.get("description")),
+            description=form_text(help_text(prop.get("description"))),
             step="1" if prop.get("type") == "integer" else "any",
             max_length=_max_length(prop, widget),
         )

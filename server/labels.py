@@ -150,6 +150,15 @@ def local_name(text: Any) -> str:
     return en if en != zh else gettext(zh)
 
 
+def form_text(text: Any) -> Any:
+    """A form's own words (a field's title, help or choice) in the page's language: forms/*.json
+    are written in Chinese; in en the message catalogue gives the English, keyed by the Chinese
+    (``tests/unit/test_form_names.py`` keeps every one translated). Anything else passes."""
+    if not isinstance(text, str) or not text or is_zh():
+        return text
+    return gettext(text)
+
+
 def _lookup(table: dict, key: Any) -> str:
     if key is None or key == "":
         return "—"

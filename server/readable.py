@@ -26,6 +26,7 @@ from .labels import (
     ROLE_NAMES,
     START_FIELDS,
     _database,
+    form_text,
     fund_name,
     is_zh,
     local_name,
@@ -112,7 +113,7 @@ def field_title(key: str, schema: dict | None = None) -> str:
     for form in ([schema] if schema else []) + known_forms():
         prop = (form.get("properties") or {}).get(key)
         if isinstance(prop, dict) and prop.get("title"):
-            return str(prop["title"])
+            return form_text(str(prop["title"]))
     for form in known_forms():  # a column of a form's table (an indicator's 一级指标 …)
         for prop in (form.get("properties") or {}).values():
             column = (
@@ -121,7 +122,7 @@ def field_title(key: str, schema: dict | None = None) -> str:
                 else None
             )
             if isinstance(column, dict) and column.get("title"):
-                return str(column["title"])
+                return form_text(str(column["title"]))
     if key in START_FIELDS:
         return str(START_FIELDS[key])
     return key
@@ -138,12 +139,11 @@ def _display_value(value: Any, prop: dict, key: str = "") -> Any:
     if "oneOf" in prop:
         for option in prop["oneOf"]:
             if isinstance(option, dict) and option.get("const") == value and option.get("title"):
-                return option["title"]
-    names = prop.get("x-enumNames") or prop.get("enumNames")
-    if names and value in (prop.get("enum") or []):
+                return form_text(option["title"])
+    names = prop.get("x-enumNames") or prop.get("enumNames") or []
+    if value in (prop.get("enum") or []):
         index = prop["enum"].index(value)
-        if index < len(names):
-            return names[index]
+        return form_text(names[index] if index < len(names) else value)
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
@@ -179,7 +179,7 @@ def readable_fields(data: dict | None, schema: dict | None = None) -> list[dict]
             seen = [c for c in item_props if c in filled]
             extra = sorted(filled - set(item_props))
             columns = [
-                {"key": c, "label": (item_props.get(c) or {}).get("title") or field_title(c)}
+                {"key": c, "label": form_text((item_props.get(c) or {}).get("title")) or field_title(c)}
                 for c in seen + extra
             ]
             rows = [
@@ -187,13 +187,18 @@ def readable_fields(data: dict | None, schema: dict | None = None) -> list[dict]
                 for row in value
             ]
             result.append(
-                {"key": key, "label": prop.get("title") or field_title(key), "columns": columns, "rows": rows}
+                {
+                    "key": key,
+                    "label": form_text(prop.get("title")) or field_title(key),
+                    "columns": columns,
+                    "rows": rows,
+                }
             )
         else:
             result.append(
                 {
                     "key": key,
-                    "label": prop.get("title") or field_title(key),
+                    "label": form_text(prop.get("title")) or field_title(key),
                     "value": _display_value(value, prop, key),
                 }
             )

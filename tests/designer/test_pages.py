@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 
@@ -65,3 +66,32 @@ def test_export_is_a_zip_of_the_draft(web):
     response = designer.get("/designer/draft/export.zip")
     names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
     assert "review.bpmn" in names
+
+
+def test_a_form_reads_in_english_when_the_page_is_english(web):
+    """One language per page (issue 10 item 1): a form's Chinese words come from the catalogue."""
+    designer = web("designer")
+    schema = json.dumps(
+        {
+            "type": "object",
+            "properties": {
+                "decision": {"type": "string", "title": "审核结论", "enum": ["通过", "退回整改"]},
+                "amount": {
+                    "type": "number",
+                    "title": "申请金额（万元）",
+                    "description": "新增项目须开展事前绩效评估。（DOMAIN R-EA-1）",
+                },
+            },
+        },
+        ensure_ascii=False,
+    )
+    preview = lambda: designer.client.post(  # noqa: E731
+        "/designer/forms/preview", json={"text": schema}, headers={"X-CSRFToken": designer.token}
+    ).json["html"]
+    zh = preview()
+    assert "审核结论" in zh and ">退回整改<" in zh and "DOMAIN" not in zh
+    designer.get("/lang/en")
+    en = preview()
+    assert "Review decision" in en and "Amount requested (10k yuan)" in en
+    assert ">Return for rectification<" in en and 'value="退回整改"' in en  # the stored value stays
+    assert "A new project needs an ex-ante performance assessment." in en and "审核" not in en

@@ -1,0 +1,60 @@
+"""The words of forms/*.json are Chinese, one language per page (issue 10 item 1): what a clerk
+reads on a form (a field's title, its help, a choice) has its English in the message catalogue,
+keyed by the Chinese, and carries no rule numbers or English of its own."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from server.formrender import help_text
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUE = ROOT / "server/translations/en/LC_MESSAGES/messages.po"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# a unit of measure or a format a clerk reads as is
+ALLOWED_LATIN = re.compile(r"\b(PDF|Excel|Word|GDP|km|kg|m|%)\b")
+
+
+def _shown(schema, found: list[str]) -> None:
+    """The texts a form shows; ``x-*`` keys (checks, pre-fill, computed) are for the designer."""
+    if isinstance(schema, list):
+        for item in schema:
+            _shown(item, found)
+        return
+    if not isinstance(schema, dict):
+        return
+    for key, value in schema.items():
+        if key == "title" and isinstance(value, str):
+            found.append(value)
+        elif key == "description" and isinstance(value, str):
+            found.append(help_text(value) or "")
+        elif key in ("x-enumNames", "enumNames"):
+            found.extend(v for v in value if isinstance(v, str))
+        elif key == "enum":
+            found.extend(v for v in value if isinstance(v, str) and CJK.search(v))
+        elif not key.startswith("x-"):
+            _shown(value, found)
+
+
+def _texts():
+    for path in sorted((ROOT / "forms").glob("*.json")):
+        found: list[str] = []
+        _shown(json.loads(path.read_text(encoding="utf-8")), found)
+        yield from ((path.name, text) for text in found if text)
+
+
+def test_form_texts_carry_no_rule_numbers_or_english():
+    english = [(f, t) for f, t in _texts() if LATIN_WORD.search(ALLOWED_LATIN.sub("", t))]
+    assert not english, english
+
+
+def test_every_form_text_has_its_english_in_the_catalogue():
+    with CATALOGUE.open("rb") as po:
+        catalogue = read_po(po)
+    missing = sorted({(f, t) for f, t in _texts() if not getattr(catalogue.get(t), "string", "")})
+    assert not missing, missing

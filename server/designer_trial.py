@@ -92,11 +92,12 @@ def step():
     kind, _sep, rest = action.partition(":")
     element, _sep, nth = rest.rpartition(":")
     actor = page_user().actor
+    undone = None
     with database().reading() as session:
         if kind == "start":
             taken = []
-        elif kind == "undo":
-            taken = taken[:-1]
+        elif kind == "undo" and taken:
+            taken, undone = taken[:-1], taken[-1]
         elif kind == "timer" and nth.isdigit():
             taken = [*taken, trials.Step("timer", element, int(nth))]
         elif kind == "task" and nth.isdigit():
@@ -106,14 +107,26 @@ def step():
                 data = formrender.parse_form(task.schema or {}, form)
                 taken = [*taken, trials.Step("task", element, int(nth), data)]
         state = trials.run(session, actor, process_id, start_data, taken)
+        choices = {"expert-pool": trials.expert_choices(session)}
     return render_template(
         "designer/trial.html",
         state=state,
+        form_fields=lambda task: _fields(state, task, undone, choices),
         start_text=start_text,
         steps_json=json.dumps([s.as_dict() for s in state.steps], ensure_ascii=False),
-        fields_of=formrender.fields_of,
         short=_short,
     ), (400 if state.refused else 200)
+
+
+def _fields(state, task, undone, choices) -> list:
+    """A ready task's form: refused data with its errors, the undone step's data (undo keeps what
+    was typed), else what the task page would pre-fill."""
+    values = task.values
+    for step in (state.refused_step, undone):
+        if step is not None and step.kind == "task" and (step.element, step.nth) == (task.element, task.nth):
+            values = step.data
+            break
+    return formrender.fields_of(task.schema or {}, values, choices, task.bound)
 
 
 def _short(value) -> str:

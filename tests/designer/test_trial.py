@@ -3,6 +3,7 @@ shows which way each gateway went for the values given and which timers would be
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,8 +12,10 @@ import pytest
 from workflows import clock
 from workflows.engine import specs, trial
 from workflows.engine.trial import Step
+from workflows.errors import FormInvalid
 
-REVIEW = Path(__file__).parents[1] / "server" / "fixtures" / "review"
+ROOT = Path(__file__).parents[2]
+REVIEW = ROOT / "tests" / "server" / "fixtures" / "review"
 SUBMIT = {"amount": 362, "start_date": "2026-03-01", "indicators": [{"name": "受益人口", "target": "≥5000"}]}
 
 
@@ -133,3 +136,57 @@ def test_sample_start_data_reaches_the_first_tasks(files):
     assert state.data.get("project_name") == "农村人居环境整治"
     refused = trial.run(files, "review", {"bad": float("nan")}, [])
     assert refused.error and refused.error.startswith("示例启动数据不可用")
+
+
+def test_a_returned_task_comes_back_with_what_was_submitted(files):
+    taken = [
+        Step("task", "submit", 0, SUBMIT),
+        Step("task", "head_approve", 0, {"head_approved": True}),
+        Step("task", "finance_review", 0, {"decision": "return"}),
+    ]
+    state = trial.run(files, "review", {}, taken)
+    [again] = state.ready
+    assert again.element == "submit" and again.values["amount"] == 362
+    assert again.values["indicators"] == SUBMIT["indicators"]
+
+
+def test_monitoring_rows_are_copied_from_the_targets_and_bound_as_on_the_task_page():
+    from demo import form_data
+
+    real = specs.load_bundle(ROOT / "bpmn", ROOT / "forms")
+    indicators = form_data.performance_targets("农村人居环境整治项目")["indicators"]
+    start = {"indicators": indicators, "fiscal_year": 2027, "amount_wan": 362.0, "monitoring_node": "05-31"}
+    state = trial.run(real, "monitoring_round", start, [])
+    assert [t.element for t in state.timers] == ["mn_node_reached"] and not state.ready
+    state = trial.run(real, "monitoring_round", start, [Step("timer", "mn_node_reached", 0)])
+    [report] = state.ready
+    rows = report.values["mn_indicator_progress"]
+    assert [r["name"] for r in rows] == [i["name"] for i in indicators]
+    assert "target_value" in report.bound["mn_indicator_progress"]
+
+
+def test_a_panel_draw_takes_the_first_experts_of_the_pool_and_refuses_more_than_there_are(files):
+    real = specs.load_bundle(ROOT / "bpmn", ROOT / "forms")
+    review = json.loads(real["ex_ante_finance_review.json"])
+    assert trial._drawn(review, {"experts_draw": 2}, ["sun.expert", "wang.expert", "zhao.expert"])[
+        "experts"
+    ] == [
+        "sun.expert",
+        "wang.expert",
+    ]
+    with pytest.raises(FormInvalid) as refused:
+        trial._drawn(review, {"experts_draw": 4}, ["sun.expert"])
+    assert refused.value.fields == {"experts_draw": ["专家库中可抽取的专家只有 1 位"]}
+
+
+def test_an_engine_failure_on_a_bad_start_value_is_shown_not_raised():
+    real = specs.load_bundle(ROOT / "bpmn", ROOT / "forms")
+    start = {"indicators": [], "fiscal_year": 2027, "amount_wan": 362.0, "monitoring_node": "2027-05-31"}
+    state = trial.run(real, "monitoring_round", start, [])
+    assert state.error and "2027-2027-05-31" in state.error
+
+
+def test_a_draft_with_lint_errors_offers_no_process_to_try(files):
+    broken = dict(files)
+    broken["review.bpmn"] = files["review.bpmn"].replace('decision == "approve"', 'decision == "approve')
+    assert trial.processes(broken) == [] and trial.processes(files) == [("review", "测试评审 Test review")]

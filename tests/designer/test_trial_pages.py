@@ -72,9 +72,10 @@ def test_the_designer_steps_through_the_lanes_and_writes_nothing(app, web):
     )
     assert page.text.count('class="task-form trial-task" data-element="expert_score"') == 2
 
-    # undo, then let the deadline pass instead
+    # undo, then let the deadline pass instead; the undone form keeps what was chosen
     page = designer.post("/designer/trial/", _hidden(page.text, 'id="trial-undo"'))
     assert "令其到期" in page.text and 'data-element="finance_review"' in page.text
+    assert '<option value="approve" selected>' in page.text
     page = designer.post("/designer/trial/", _hidden(page.text, 'value="timer:review_deadline:0"'))
     assert "流程已结束" in page.text and "标记逾期" in page.text
     steps = json.loads(_hidden(page.text, 'id="trial-restart"')["steps"])
@@ -134,3 +135,25 @@ def test_a_broken_draft_lists_its_lint_errors_instead_of_running(web):
         and "Flow_approve" in page.text
         or "Gateway_decision" in page.text
     )
+
+
+def test_a_returned_form_comes_back_filled(web):
+    designer = web("designer")
+    page = designer.post(
+        "/designer/trial/", {"process_id": "review", "start_data": "{}", "steps": "[]", "action": "start"}
+    )
+    typed = {
+        "amount": "362",
+        "start_date": "2026-03-01",
+        "indicators-0-name": "受益人口",
+        "indicators-0-target": "≥5000",
+    }
+    page = designer.post("/designer/trial/", {**_hidden(page.text, 'data-element="submit"'), **typed})
+    page = designer.post(
+        "/designer/trial/", {**_hidden(page.text, 'data-element="head_approve"'), "head_approved": "on"}
+    )
+    page = designer.post(
+        "/designer/trial/", {**_hidden(page.text, 'data-element="finance_review"'), "decision": "return"}
+    )
+    assert "默认路径" in page.text and 'name="amount"' in page.text
+    assert 'value="362"' in page.text and 'value="受益人口"' in page.text

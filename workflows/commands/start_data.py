@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import settings
+from ..engine import names
 
 REQUIRED = object()  # the process fails without it (a project's facts are filled for you)
 
@@ -210,6 +211,15 @@ PROCESSES: dict[str, tuple[str, ...]] = {
     "annual_selection": ("fiscal_year",),
     "spot_check": ("fiscal_year", "amount_wan", "sc_indicators", "sc_project_graded", "sc_project_score"),
 }
+
+
+# started by their own commands with their own data: the unit assessment's year (R-AS-1), the
+# poverty-fund month (R-AS-2)
+OWN_START_DATA = ("assessment_year", "ranking_year", "ranking_month")
+# lint may now tell a typo from start data: a name read that no form, script, decision table or
+# start field sets is refused (workflows/engine/names.py)
+names.START_DATA.update(FIELDS, OWN_START_DATA)
+names.CHECKED.update(PROCESSES, ("unit_assessment", "poverty_fund_ranking"))
 
 
 def fields_of(process_id: str) -> list[StartField]:

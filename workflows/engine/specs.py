@@ -33,7 +33,7 @@ from .. import clock
 from ..config import settings
 from ..errors import DeployRejected, LocatedError, ProcessNotFound
 from ..store import Deployment, ProcessDefinition, audit
-from . import forms, sandbox, serializer
+from . import forms, names, sandbox, serializer
 from .spec_cache import ensure_loaded, ensure_spec, form_schema, form_schema_of  # noqa: F401 - the specs API
 
 BUNDLE_SUFFIXES = (".bpmn", ".dmn", ".json")
@@ -159,9 +159,24 @@ def parse_bundle(files: dict[str, str]) -> ParsedBundle:
         serialized = serializer.dump_spec(spec, subs)
         spec_hash = hashlib.sha256(serialized.encode()).hexdigest()
         result.processes[pid] = (spec.description or pid, spec, subs, serialized, spec_hash)
+    if not result.errors:  # names read that nothing sets: typos the sandbox cannot see
+        located = [
+            (process_files.get(s.name, "<bundle>"), s, pid)
+            for pid, (_name, spec, subs, _serialized, _hash) in result.processes.items()
+            for s in (spec, *subs.values())
+        ]
+        result.errors = names.check(files, located, _expressions, _scope_names())
+        if result.errors:
+            result.processes = {}
     # an element checked through several parent processes is reported once
     result.errors = list(dict.fromkeys(result.errors))
     return result
+
+
+def _scope_names() -> set[str]:
+    """What every expression may read besides its data: the sandbox's functions and built-ins."""
+    scope = serializer.script_engine().environment.globals
+    return set(scope) | set(scope.get("__builtins__") or {})
 
 
 def _first_line(exc: BaseException) -> str:

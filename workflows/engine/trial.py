@@ -19,8 +19,8 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from ..errors import FormInvalid, LocatedError, ScriptError
-from . import forms, specs, steps, timer_events
+from ..errors import FormInvalid, LocatedError
+from . import forms, prefill, specs, steps, timer_events
 from .serializer import all_tasks, script_engine
 
 MAX_STEPS = 200
@@ -70,6 +70,10 @@ class ReadyTask:
     form: str | None
     schema: dict | None
     item: Any = None  # one instance of a multi-instance task: its input item (the expert, the unit…)
+    # what the form shows, as the task page would: the step's last submission in this run (a
+    # returned report comes back filled), tables copied from earlier data (x-prefill)
+    values: dict = field(default_factory=dict)
+    bound: dict = field(default_factory=dict)  # tables held to their source rows
 
 
 @dataclass
@@ -131,8 +135,10 @@ def _parse(files: dict[str, str]) -> specs.ParsedBundle:
 
 
 def processes(files: dict[str, str]) -> list[tuple[str, str]]:
-    """(process id, name) of every executable process of a lint-clean bundle."""
+    """(process id, name) of every executable process of a lint-clean bundle (none otherwise)."""
     parsed = _parse(files)
+    if parsed.errors:
+        return []
     return sorted((pid, p[0]) for pid, p in parsed.processes.items())
 
 
@@ -147,12 +153,15 @@ def _process_xml(files: dict[str, str], process_id: str) -> str:
 # --- replay ----------------------------------------------------------------------------------
 
 
-def run(files: dict[str, str], process_id: str, start_data: dict, taken: list[Step]) -> TrialState:
+def run(
+    files: dict[str, str], process_id: str, start_data: dict, taken: list[Step], pool: list[str] | tuple = ()
+) -> TrialState:
     """Replay ``taken`` on a fresh workflow of ``process_id`` from ``files``; never raises for
     what the designer typed or drew: lint errors, failing expressions and refused form data come
-    back on the state."""
+    back on the state. ``pool``: the experts a panel draw (``x-draw-field``) takes, in order."""
     parsed = _parse(files)
-    state = TrialState(process_id, process_id, _process_xml(files, process_id), [])
+    known = parsed.processes.get(process_id)
+    state = TrialState(process_id, known[0] if known else process_id, _process_xml(files, process_id), [])
     if parsed.errors:
         state.lint_errors = parsed.errors
         return state
@@ -171,12 +180,12 @@ def run(files: dict[str, str], process_id: str, start_data: dict, taken: list[St
             f"{k}：{'，'.join(v)}" for k, v in exc.fields.items()
         )
         return state
-    except ScriptError as exc:
-        state.error = str(exc)
+    except Exception as exc:  # whatever the draft makes the engine raise is the designer's to read
+        state.error = steps.error_text(exc)
         return _read(state, workflow, files)
     for index, step in enumerate(taken[:MAX_STEPS]):
         try:
-            _apply(workflow, files, step)
+            _apply(workflow, files, step, pool)
         except FormInvalid as exc:
             if index == len(taken) - 1:  # the step just posted: show its form again with the errors
                 state.refused, state.refused_step = exc.fields, step
@@ -186,22 +195,22 @@ def run(files: dict[str, str], process_id: str, start_data: dict, taken: list[St
         except LookupError as exc:  # the step was taken on a path the draft no longer takes
             state.error = f"第{index + 1}步：{exc.args[0]}"
             break
-        except ScriptError as exc:  # the step was taken; what ran after it failed
+        except Exception as exc:  # the step was taken; what ran after it failed (a script, a timer value…)
             state.steps.append(step)
-            state.error = str(exc)
+            state.error = steps.error_text(exc)
             break
         state.steps.append(step)
     return _read(state, workflow, files)
 
 
-def _apply(workflow, files: dict[str, str], step: Step) -> None:
+def _apply(workflow, files: dict[str, str], step: Step, pool) -> None:
     if step.kind == "task":
         task = _nth(_ready(workflow), step.element, step.nth)
         if task is None:
             raise LookupError(f"任务 {step.element} 当前不在办理中")
         form = specs.user_task_form(task.task_spec)
         schema = _schema(files, form)
-        data, _dropped = forms.accept(schema, step.data, sources=dict(task.data))
+        data, _dropped = forms.accept(schema, _drawn(schema, step.data, pool), sources=dict(task.data))
         steps.complete_user_task(workflow, str(task.id), data)
     elif step.kind == "timer":
         waiting = [t for t in timer_events.waiting_timers(workflow) if t.task_spec == step.element]
@@ -211,6 +220,31 @@ def _apply(workflow, files: dict[str, str], step: Step) -> None:
         steps.fire_timers(workflow)
     else:
         raise LookupError(f"未知的试运行步骤 {step.kind}")
+
+
+def _drawn(schema: dict | None, data: dict, pool) -> dict:
+    """A panel asked to be drawn (R-EX-1) takes the first experts of the pool: a trial is
+    repeatable, so it does not draw at random."""
+    for name, prop in ((schema or {}).get("properties") or {}).items():
+        size = data.get(prop.get("x-draw-field") or "")
+        if prop.get("x-widget") != "expert-pool" or isinstance(size, bool) or not isinstance(size, int):
+            continue
+        if size > len(pool):
+            raise FormInvalid({prop["x-draw-field"]: [f"专家库中可抽取的专家只有 {len(pool)} 位"]})
+        if size > 0 and not data.get(name):
+            data = {**data, name: list(pool[:size])}
+    return data
+
+
+def _shown(schema: dict | None, last: dict, sources: dict) -> tuple[dict, dict]:
+    """(values, bound tables) a ready task's form shows, as the task page fills it."""
+    if not schema:
+        return dict(last), {}
+    draw = {p.get("x-draw-field") for p in (schema.get("properties") or {}).values() if isinstance(p, dict)}
+    values = {k: v for k, v in last.items() if k not in draw}  # how many to draw is asked afresh
+    values.update(prefill.prefilled(schema, values, sources))
+    values.update(prefill.scalars(schema, values, sources, None))
+    return values, prefill.bound_tables(schema, sources)
 
 
 def _make_due(workflow, task_id: str) -> None:
@@ -288,10 +322,13 @@ def _read(state: TrialState, workflow, files: dict[str, str]) -> TrialState:
             passed.took = _took(task)
         state.passed.append(passed)
     seen: dict[str, int] = {}
+    last = {(s.element, s.nth): s.data for s in state.steps if s.kind == "task"}
     for task in _ready(workflow):
         element = task.task_spec.bpmn_id or task.task_spec.name
         nth = seen[element] = seen.get(element, -1) + 1
         form = specs.user_task_form(task.task_spec)
+        schema = _schema(files, form)
+        values, bound = _shown(schema, last.get((element, nth), {}), dict(task.data))
         state.ready.append(
             ReadyTask(
                 element,
@@ -299,8 +336,10 @@ def _read(state: TrialState, workflow, files: dict[str, str]) -> TrialState:
                 _title(task.task_spec),
                 specs.task_property(task.task_spec, "role") or task.task_spec.lane,
                 form,
-                _schema(files, form),
+                schema,
                 _item(task),
+                values,
+                bound,
             )
         )
     titles = {t.task_spec.bpmn_id: _title(t.task_spec) for t in all_tasks(workflow) if t.task_spec.bpmn_id}

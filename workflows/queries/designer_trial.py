@@ -9,14 +9,16 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..commands import panels
 from ..commands.designer import deployed_files
 from ..engine import trial
 from ..engine.trial import MAX_STEPS, Step, TrialState
 from ..policy import Actor
 from ..store import AuditEvent, ProcessInstance
 from .designer import draft_of
+from .people import panel_choices
 
-__all__ = ["MAX_STEPS", "Step", "TrialState", "processes", "run", "sample_start_data"]
+__all__ = ["MAX_STEPS", "Step", "TrialState", "expert_choices", "processes", "run", "sample_start_data"]
 
 
 def _files(session: Session, actor: Actor) -> dict[str, str]:
@@ -48,5 +50,11 @@ def sample_start_data(session: Session, process_id: str) -> dict:
     return dict((data or {}).get("data") or {})
 
 
+def expert_choices(session: Session) -> list[tuple[str, str]]:
+    """The expert pool a panel field offers in a trial (no project: no unit to avoid)."""
+    return panel_choices(session, None)
+
+
 def run(session: Session, actor: Actor, process_id: str, start_data: dict, taken: list[Step]) -> TrialState:
-    return trial.run(_files(session, actor), process_id, start_data, taken)
+    pool = [e.username for e in panels.eligible(session, None)]
+    return trial.run(_files(session, actor), process_id, start_data, taken, pool)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
+from urllib.parse import quote_plus
 
 from sqlalchemy import and_, exists, select
 
@@ -76,6 +77,19 @@ class ProjectFilter:
         args.update({flag: 1 for flag in ("overdue", "cut", "lagging", "key_monitoring") if args.get(flag)})
         return args
 
+    def query_string(self) -> str:
+        """:meth:`as_args` encoded (``year=2026&unit=3&grade=%E8%89%AF``), quoting only the text
+        values: a dashboard page builds hundreds of these."""
+        parts = []
+        for name in _FIELDS:
+            value = getattr(self, name)
+            if value is None or value is False or value == "":
+                continue
+            if value is True:
+                value = 1
+            parts.append(f"{name}={quote_plus(value) if isinstance(value, str) else value}")
+        return "&".join(parts)
+
     def conditions(self, now: datetime) -> list:
         """The filter as SQL conditions on ``project``."""
         terms = []
@@ -114,3 +128,6 @@ def overdue_clause(now: datetime):
             and_(HumanTask.project_id == Project.id, HumanTask.status == "open", HumanTask.due_at < now)
         )
     )
+
+
+_FIELDS = tuple(f.name for f in fields(ProjectFilter))

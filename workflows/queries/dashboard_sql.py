@@ -17,13 +17,12 @@ group, so they add up exactly.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import case, func, select, text
 from sqlalchemy.orm import Session
 
-from ..store import BudgetUnit, HumanTask, Project
+from ..store import BudgetUnit, Project
 from ..store.models import FLAGGED_WHERE
 
 # the rows of ``ix_project_flagged``, in the index's own words: SQLite uses a partial index only
@@ -96,28 +95,6 @@ def by_stage(session: Session, where: list) -> list[tuple[str, int, Decimal]]:
 def totals(session: Session, where: list) -> tuple[int, Decimal]:
     count, amount = _rows(session, select(func.count(), func.sum(Project.amount)).where(*where))[0]
     return count, dec(amount)
-
-
-def overdue_by_unit(
-    session: Session, where: list, now: datetime
-) -> tuple[dict[int, tuple[int, Decimal]], int]:
-    """Projects with open work past due (count, 万元) by unit, and the overdue tasks themselves:
-    the open tasks past due are counted per project first, so a project with two counts once
-    (the condition of :func:`project_filter.overdue_clause`)."""
-    late = (
-        select(HumanTask.project_id, func.count().label("tasks"))
-        .where(HumanTask.status == "open", HumanTask.due_at < now, HumanTask.project_id.is_not(None))
-        .group_by(HumanTask.project_id)
-        .subquery()
-    )
-    query = (
-        select(Project.unit_id, func.count(), func.sum(Project.amount), func.sum(late.c.tasks))
-        .join(late, late.c.project_id == Project.id)
-        .where(*where)
-        .group_by(Project.unit_id)
-    )
-    rows = _rows(session, query)
-    return {unit: (count, dec(amount)) for unit, count, amount, _ in rows}, sum(int(t or 0) for *_, t in rows)
 
 
 def unit_names(session: Session, ids) -> dict[int, tuple[str, str]]:

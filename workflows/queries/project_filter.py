@@ -11,10 +11,9 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from urllib.parse import quote_plus
 
-from sqlalchemy import and_, exists, select
-
-from ..store import FUND_TYPES, HumanTask, Project
+from ..store import FUND_TYPES, Project
 from ..store.selection import key_monitoring_clause
+from . import overdue
 
 NO_GRADE = "none"  # the grade filter for projects not graded yet (未评价)
 __all__ = ["FUND_TYPES", "NO_GRADE", "ProjectFilter"]
@@ -106,7 +105,7 @@ class ProjectFilter:
         elif self.grade:
             terms.append(Project.grade == self.grade)
         if self.overdue:
-            terms.append(overdue_clause(now))
+            terms.append(overdue.project_is_overdue(now))
         if self.cut:
             terms.append(Project.budget_cut_ratio > 0)
         if self.lagging:
@@ -119,15 +118,6 @@ class ProjectFilter:
                 | Project.code.contains(self.q, autoescape=True)
             )
         return terms
-
-
-def overdue_clause(now: datetime):
-    """The project has work past due: an open task whose due time has passed."""
-    return exists(
-        select(HumanTask.id).where(
-            and_(HumanTask.project_id == Project.id, HumanTask.status == "open", HumanTask.due_at < now)
-        )
-    )
 
 
 _FIELDS = tuple(f.name for f in fields(ProjectFilter))

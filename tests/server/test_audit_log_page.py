@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
 from workflows import clock
-from workflows.store import AuditEvent
+from workflows.store import AuditEvent, audit
 
 EVENT_ROW = re.compile(r'<tr data-event="(\d+)" data-action="([a-z_.]+)">')
 
@@ -125,19 +125,64 @@ def test_the_long_log_exports_in_the_background(app, web):
     assert web("zhang.san").post("/exports/audit_log", {"args": ""}).status_code == 404
 
 
+def _tamper(db, event_id: int) -> None:
+    """Someone edits a row behind the application's back."""
+    with db.unit_of_work() as session:
+        session.execute(update(AuditEvent).where(AuditEvent.id == event_id).values(actor="mallory"))
+        session.commit()
+
+
 def test_the_chain_check_says_intact_then_names_the_first_broken_row(web, db_of):
+    """An edit before the last verification's checkpoint is the full verification's to find
+    (the administrator's 全面核验, as ``jixiao audit verify``); once found, the broken chain is
+    checked from its start again on every request until it is dealt with."""
     admin = web("admin")
     assert 'href="/audit/verify"' in admin.get("/audit").text
     intact = admin.get("/audit/verify").text
-    assert 'data-intact="yes"' in intact and "审计链完整" in intact
-    with db_of.unit_of_work() as session:  # someone edits a row behind the application's back
+    assert 'data-intact="yes"' in intact and "审计链完整" in intact and 'id="verify-all"' in intact
+    with db_of.reading() as session:
         victim = session.scalar(
             select(AuditEvent.id).where(AuditEvent.action == "project.created").order_by(AuditEvent.id)
         )
-        session.execute(update(AuditEvent).where(AuditEvent.id == victim).values(actor="mallory"))
-        session.commit()
-    broken = admin.get("/audit/verify").text
-    assert 'data-intact="no"' in broken and "记录被修改" in broken and "创建项目" in broken
+    _tamper(db_of, victim)
+    since = admin.get("/audit/verify").text  # only what was appended since: the edit is older
+    assert 'data-intact="yes"' in since and 'data-full="no"' in since
+    with db_of.reading() as session:
+        assert audit.verify(session)  # jixiao audit verify still checks everything
+    broken = admin.post("/audit/verify").text
+    assert 'data-intact="no"' in broken and 'data-full="yes"' in broken
+    assert "记录被修改" in broken and "创建项目" in broken
     assert f'href="/audit?event={victim}"' in broken
     assert rows(admin.get(f"/audit?event={victim}").text) == [(victim, "project.created")]
     assert "审计链异常" in web("zhou.perf").get("/audit/verify").text
+    assert "审计链异常" in admin.get("/audit/verify").text
+
+
+def test_a_check_recomputes_only_what_was_appended_since_the_last_one(web, db_of):
+    admin = web("admin")
+    with db_of.reading() as session:
+        total = session.scalar(select(func.count(AuditEvent.id)))
+    first = admin.get("/audit/verify").text
+    assert 'data-events="' in first and f'data-events="{total}"' in first  # nothing checked yet: all
+    zhou = web("zhou.perf")  # appends user.logged_in
+    with db_of.reading() as session:
+        added = session.scalar(select(func.count(AuditEvent.id))) - total
+        newest = session.scalar(select(func.max(AuditEvent.id)))
+    second = zhou.get("/audit/verify").text
+    assert 'data-intact="yes"' in second and f'data-events="{added}"' in second
+    assert 'id="verify-all"' not in second  # the full verification is the administrator's
+    assert zhou.post("/audit/verify").status_code == 403
+    web("li.si")
+    with db_of.reading() as session:
+        appended = session.scalar(select(func.max(AuditEvent.id)))
+    assert appended > newest
+    _tamper(db_of, appended)  # after the checkpoint: the next check finds it
+    broken = admin.get("/audit/verify").text
+    assert 'data-intact="no"' in broken and 'data-full="no"' in broken and "记录被修改" in broken
+    with db_of.reading() as session:
+        everything = session.scalar(select(func.count(AuditEvent.id)))
+    full = admin.post("/audit/verify").text
+    assert 'data-intact="no"' in full and f'data-events="{everything}"' in full
+    with db_of.reading() as session:
+        recorded = session.scalars(select(AuditEvent).where(AuditEvent.action == "audit.verified")).all()
+    assert [(e.actor, e.data["breaks"]) for e in recorded] == [("admin", 1)]

@@ -64,6 +64,24 @@ def test_the_log_filters_by_actor_action_project_code_and_china_dates(web, db_of
     assert zhou.get("/audit?actor=admin").status_code == 200
 
 
+def test_the_actor_filter_takes_a_display_name_as_well_as_a_login(web, db_of):
+    """The page shows 张三（住建局填报）; the clerk types 张三 (or part of the name) and gets
+    zhang.san's events, as typing the login ``zhang`` does."""
+    admin = web("admin")
+    web("zhang.san")  # a user.logged_in of zhang.san's
+    web("li.si")
+    with db_of.reading() as session:
+        own = set(session.scalars(select(AuditEvent.id).where(AuditEvent.actor == "zhang.san")))
+    assert own
+    by_login = rows(admin.get("/audit?actor=zhang&per_page=200").text)
+    by_name = rows(admin.get("/audit?actor=张三&per_page=200").text)
+    by_part = rows(admin.get("/audit?actor=住建局填报&per_page=200").text)
+    assert {i for i, _a in by_name} == {i for i, _a in by_login} == {i for i, _a in by_part} == own
+    assert rows(admin.get("/audit?actor=无此人&per_page=200").text) == []
+    li_si = {i for i, _a in rows(admin.get("/audit?actor=李四&per_page=200").text)}
+    assert li_si and not li_si & own
+
+
 def test_bad_filters_are_named_field_by_field_and_list_nothing(web):
     admin = web("admin")
     bad = admin.get("/audit?date_from=2026-13-01&action=drop.table&date_to=2026-01-01")

@@ -49,6 +49,7 @@ ACTIONS = {
     # the rest of what the audit log records, for the 审计日志 page (every action named)
     "accountability.recorded": lazy_gettext("记录问责"),
     "assessment.cycle_opened": lazy_gettext("单位考核开始"),
+    "audit.verified": lazy_gettext("全面核验审计链"),
     "assessment.published": lazy_gettext("单位考核通报"),
     "disclosure.published": lazy_gettext("信息公开"),
     "draft.discarded": lazy_gettext("放弃设计草稿"),

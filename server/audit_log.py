@@ -2,7 +2,9 @@
 performance office (the events of process instances; ``policy.may_read_audit_event``), paged,
 sorted and filtered by date range, actor, project code and action, each action by its Chinese name
 (the history timeline's ``labels.ACTIONS``), exportable as the other lists are; and
-``/audit/verify``, the chain check of ``jixiao audit verify`` (intact, or the first broken row).
+``/audit/verify``, the chain check: the events appended since the last verification, or (the
+administrator, explicitly) every chain as ``jixiao audit verify`` checks it; intact, or the
+first broken row.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
-from workflows import policy
+from workflows import commands, policy
 from workflows.queries import audit_log
 from workflows.queries.exports import XLSX
 
 from . import labels, listing
 from .auth import page_user
+from .current import database
 from .extensions import db
 from .fields import Text
 from .schemas import field_errors
@@ -115,19 +118,26 @@ def workbook():
     return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name="审计日志.xlsx")
 
 
-@bp.get("/audit/verify")
+@bp.route("/audit/verify", methods=["GET", "POST"])
 @reader_required
 def verify():
-    """The chain check (as ``jixiao audit verify``): intact, or the first break and the rest counted."""
-    check = audit_log.check_chain(db.session)
-    first = check.first
+    """The chain check: what was appended since the last verification (GET); every chain from
+    its first event, as ``jixiao audit verify`` does (POST, the administrator only). Intact, or
+    the first break and the rest counted."""
+    actor = page_user().actor
+    full = request.method == "POST"
+    if full and not actor.is_admin:
+        abort(403)
+    check = commands.verify_audit_log(database(), actor=actor, full=full)
+    first = check.breaks[0] if check.breaks else None
     return render_template(
         "audit_log/verify.html",
         check=check,
         first=first,
+        may_verify_all=actor.is_admin,
         first_readable=first is not None
         and first.event_id is not None
-        and policy.may_read_audit_event(page_user().actor, _instance_of(first.chain)),
+        and policy.may_read_audit_event(actor, _instance_of(first.chain)),
     )
 
 

@@ -182,3 +182,17 @@ def test_execution_rate_is_executed_over_amount_of_the_monitored_projects(demo_d
             assert board.schedule_progress == max(r.schedule_progress for r in rows)
             assert board.lagging.count == sum(1 for r in rows if r.execution_rate < r.schedule_progress)
     assert checked  # the demo has monitored projects
+
+
+def test_a_figures_query_string_is_its_filters_args_encoded():
+    """The page writes each link's query string itself (hundreds per page): the same text as
+    ``urlencode(as_args())``, Chinese and reserved characters quoted."""
+    from urllib.parse import urlencode
+
+    for filters in (
+        ProjectFilter(),
+        ProjectFilter(year=2026, unit=3, grade="良", overdue=True),
+        ProjectFilter(year=2026, fund_type="general_public", stage="results_applied", cut=True),
+        ProjectFilter(q="污水 & 100%", lagging=True, key_monitoring=True, grade="none"),
+    ):
+        assert filters.query_string() == urlencode(filters.as_args())

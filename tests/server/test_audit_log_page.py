@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
 from workflows import clock
-from workflows.store import AuditEvent
+from workflows.store import AuditEvent, audit
 
 EVENT_ROW = re.compile(r'<tr data-event="(\d+)" data-action="([a-z_.]+)">')
 
@@ -62,6 +62,24 @@ def test_the_log_filters_by_actor_action_project_code_and_china_dates(web, db_of
     created = rows(admin.get("/audit?action=project.created").text)
     assert len(created) == expected == 5
     assert zhou.get("/audit?actor=admin").status_code == 200
+
+
+def test_the_actor_filter_takes_a_display_name_as_well_as_a_login(web, db_of):
+    """The page shows 张三（住建局填报）; the clerk types 张三 (or part of the name) and gets
+    zhang.san's events, as typing the login ``zhang`` does."""
+    admin = web("admin")
+    web("zhang.san")  # a user.logged_in of zhang.san's
+    web("li.si")
+    with db_of.reading() as session:
+        own = set(session.scalars(select(AuditEvent.id).where(AuditEvent.actor == "zhang.san")))
+    assert own
+    by_login = rows(admin.get("/audit?actor=zhang&per_page=200").text)
+    by_name = rows(admin.get("/audit?actor=张三&per_page=200").text)
+    by_part = rows(admin.get("/audit?actor=住建局填报&per_page=200").text)
+    assert {i for i, _a in by_name} == {i for i, _a in by_login} == {i for i, _a in by_part} == own
+    assert rows(admin.get("/audit?actor=无此人&per_page=200").text) == []
+    li_si = {i for i, _a in rows(admin.get("/audit?actor=李四&per_page=200").text)}
+    assert li_si and not li_si & own
 
 
 def test_bad_filters_are_named_field_by_field_and_list_nothing(web):
@@ -125,19 +143,64 @@ def test_the_long_log_exports_in_the_background(app, web):
     assert web("zhang.san").post("/exports/audit_log", {"args": ""}).status_code == 404
 
 
+def _tamper(db, event_id: int) -> None:
+    """Someone edits a row behind the application's back."""
+    with db.unit_of_work() as session:
+        session.execute(update(AuditEvent).where(AuditEvent.id == event_id).values(actor="mallory"))
+        session.commit()
+
+
 def test_the_chain_check_says_intact_then_names_the_first_broken_row(web, db_of):
+    """An edit before the last verification's checkpoint is the full verification's to find
+    (the administrator's 全面核验, as ``jixiao audit verify``); once found, the broken chain is
+    checked from its start again on every request until it is dealt with."""
     admin = web("admin")
     assert 'href="/audit/verify"' in admin.get("/audit").text
     intact = admin.get("/audit/verify").text
-    assert 'data-intact="yes"' in intact and "审计链完整" in intact
-    with db_of.unit_of_work() as session:  # someone edits a row behind the application's back
+    assert 'data-intact="yes"' in intact and "审计链完整" in intact and 'id="verify-all"' in intact
+    with db_of.reading() as session:
         victim = session.scalar(
             select(AuditEvent.id).where(AuditEvent.action == "project.created").order_by(AuditEvent.id)
         )
-        session.execute(update(AuditEvent).where(AuditEvent.id == victim).values(actor="mallory"))
-        session.commit()
-    broken = admin.get("/audit/verify").text
-    assert 'data-intact="no"' in broken and "记录被修改" in broken and "创建项目" in broken
+    _tamper(db_of, victim)
+    since = admin.get("/audit/verify").text  # only what was appended since: the edit is older
+    assert 'data-intact="yes"' in since and 'data-full="no"' in since
+    with db_of.reading() as session:
+        assert audit.verify(session)  # jixiao audit verify still checks everything
+    broken = admin.post("/audit/verify").text
+    assert 'data-intact="no"' in broken and 'data-full="yes"' in broken
+    assert "记录被修改" in broken and "创建项目" in broken
     assert f'href="/audit?event={victim}"' in broken
     assert rows(admin.get(f"/audit?event={victim}").text) == [(victim, "project.created")]
     assert "审计链异常" in web("zhou.perf").get("/audit/verify").text
+    assert "审计链异常" in admin.get("/audit/verify").text
+
+
+def test_a_check_recomputes_only_what_was_appended_since_the_last_one(web, db_of):
+    admin = web("admin")
+    with db_of.reading() as session:
+        total = session.scalar(select(func.count(AuditEvent.id)))
+    first = admin.get("/audit/verify").text
+    assert 'data-events="' in first and f'data-events="{total}"' in first  # nothing checked yet: all
+    zhou = web("zhou.perf")  # appends user.logged_in
+    with db_of.reading() as session:
+        added = session.scalar(select(func.count(AuditEvent.id))) - total
+        newest = session.scalar(select(func.max(AuditEvent.id)))
+    second = zhou.get("/audit/verify").text
+    assert 'data-intact="yes"' in second and f'data-events="{added}"' in second
+    assert 'id="verify-all"' not in second  # the full verification is the administrator's
+    assert zhou.post("/audit/verify").status_code == 403
+    web("li.si")
+    with db_of.reading() as session:
+        appended = session.scalar(select(func.max(AuditEvent.id)))
+    assert appended > newest
+    _tamper(db_of, appended)  # after the checkpoint: the next check finds it
+    broken = admin.get("/audit/verify").text
+    assert 'data-intact="no"' in broken and 'data-full="no"' in broken and "记录被修改" in broken
+    with db_of.reading() as session:
+        everything = session.scalar(select(func.count(AuditEvent.id)))
+    full = admin.post("/audit/verify").text
+    assert 'data-intact="no"' in full and f'data-events="{everything}"' in full
+    with db_of.reading() as session:
+        recorded = session.scalars(select(AuditEvent).where(AuditEvent.action == "audit.verified")).all()
+    assert [(e.actor, e.data["breaks"]) for e in recorded] == [("admin", 1)]

@@ -6,14 +6,18 @@ reviewer sees their office's units only (R-RL-1); units find their targets in th
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from workflows import clock
+from demo import department_wide as dw_forms
+from workflows import clock, commands
 from workflows.engine import specs
-from workflows.store import FiscalYear, ProcessInstance
+from workflows.policy import Actor
+from workflows.store import BudgetUnit, FiscalYear, HumanTask, ProcessInstance
+from workflows.timers import fire_due_timers
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -113,3 +117,44 @@ def test_the_year_page_reads_in_english_too(api, web, deployed):
     office.get("/lang/en")
     page = office.get("/years?year=2027").text
     assert "Open a fiscal year" in page and "Setting targets" in page and "Targets score" in page
+
+
+_DW_OVERDUE = re.compile(r'id="dw-overdue" data-count="(\d+)"')
+
+
+def shown_overdue(browser, year: int) -> tuple[int, int]:
+    """(the year page's count, the dashboard's count) of the year's overdue department-wide work."""
+    years = browser.get(f"/years?year={year}")
+    board = browser.get(f"/dashboard?year={year}")
+    assert years.status_code == board.status_code == 200
+    return int(_DW_OVERDUE.search(years.text).group(1)), int(_DW_OVERDUE.search(board.text).group(1))
+
+
+def test_the_year_page_and_the_dashboard_count_the_same_overdue_work(web, deployed):
+    """One definition (queries.overdue): an open task past its due time. A cycle the deadline
+    timer marked late no longer counts once the unit has handed its targets in, on either page."""
+    office = web("zhou.perf")
+    assert office.post("/years", {"year": "2027", "budget_approved_on": "2027-01-20"}).status_code == 302
+    assert shown_overdue(office, 2027) == (0, 0)  # targets due February 9
+
+    clock.set_now(clock.parse_moment("2027-02-12T09:00:00"))  # no timer has run yet
+    assert shown_overdue(office, 2027) == (2, 2)
+    assert shown_overdue(web("li.si"), 2027) == (1, 1)  # R-RL-1: 经济建设科 reviews U001 only
+    assert "逾期待办 2 件" in office.get("/years?year=2027").text
+
+    with deployed.reading() as session:
+        task = session.scalar(
+            select(HumanTask)
+            .where(HumanTask.task_spec == "dw_targets", HumanTask.unit_id.is_not(None))
+            .join(BudgetUnit, BudgetUnit.id == HumanTask.unit_id)
+            .where(BudgetUnit.code == "U001")
+        )
+        session.expunge(task)
+    fire_due_timers(deployed, task.instance_id, now=clock.now())  # the deadline marks the cycle late
+    submitter = Actor("zhang.san", frozenset({task.role}), unit_id=task.unit_id)
+    commands.complete_task(deployed, task.id, dw_forms.targets("万载县住房和城乡建设局"), actor=submitter)
+
+    assert shown_overdue(office, 2027) == (1, 1)  # U002's targets are still owed
+    assert shown_overdue(web("li.si"), 2027) == (0, 0)
+    row = re.search(r'<tr data-unit="U001".*?</tr>', office.get("/years?year=2027").text, re.S).group(0)
+    assert "已逾期" not in row and 'data-overdue="0"' in row

@@ -12,6 +12,7 @@ from ._persist import CommandResult, TaskView
 from .accounts import LoginLimits, NewUser, create_unit, create_user, issue_token, record_login, sign_in
 from .assessment import publish_item, score_cycle, start_assessment_year  # noqa: F401
 from .assignment import assign, claim, delegate, hand_back, unclaim
+from .audit_verify import verify_audit_log  # noqa: F401
 from .collab import add_comment, delete_filter, save_filter, store_attachment
 from .fiscal_year import YEARLY_STARTERS, OpenedYear, YearlyStarter, open_fiscal_year
 from .incidents import record_incident, resolve_incident

@@ -1,7 +1,7 @@
 """审计日志 the audit log as a list (issue 12, item 7): paged, sorted and filtered in SQL, by date
 range (China time), actor, project code and action, as the reader may read it
-(:func:`workflows.policy.audit_event_clause`); the same ordered query feeds the Excel file; and
-the chain check of ``jixiao audit verify`` with its first break.
+(:func:`workflows.policy.audit_event_clause`); the same ordered query feeds the Excel file. The
+chain check is a command (``commands.verify_audit_log``): it moves the verification checkpoints.
 
 Action and process names a reader sees come from the caller (``names``), so the web layer's
 labels serve the file too and this module stays free of Flask.
@@ -13,12 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, or_, select
 from sqlalchemy.orm import Session
 
 from .. import clock, policy
 from ..policy import Actor
-from ..store import AuditEvent, ProcessInstance, Project, audit
+from ..store import AuditEvent, ProcessInstance, Project, User
 from .exports import Column, _new_workbook, _saved, _Sheet
 from .paging import Order, Page, Sorts, count, ordered, page_of
 
@@ -55,7 +55,7 @@ class AuditFilter:
 
     date_from: date | None = None
     date_to: date | None = None
-    actor: str | None = None  # a username, or its beginning
+    actor: str | None = None  # a username or its beginning, or part of a display name (张三)
     project: str | None = None  # a project code, or its beginning
     action: str | None = None  # one action (``task.completed``)
     event: int | None = None  # one event (the first break ``verify`` found)
@@ -85,7 +85,7 @@ class AuditFilter:
         if self.date_to is not None:
             found.append(AuditEvent.at < _day_start(self.date_to + timedelta(days=1)))
         if self.actor:
-            found.append(AuditEvent.actor.startswith(self.actor, autoescape=True))
+            found.append(actor_clause(self.actor))
         if self.project:
             found.append(Project.code.startswith(self.project, autoescape=True))
         if self.action:
@@ -93,6 +93,14 @@ class AuditFilter:
         if self.event is not None:
             found.append(AuditEvent.id == self.event)
         return found
+
+
+def actor_clause(text: str):
+    """Events by the user whose login begins with ``text`` (``zhang``) or whose name contains
+    it (张三, 住建局): the clerk types what the page shows. Names become logins first, so the
+    events are still found through ``ix_audit_event_actor``."""
+    named = select(User.username).where(User.display_name.contains(text, autoescape=True))
+    return or_(AuditEvent.actor.startswith(text, autoescape=True), AuditEvent.actor.in_(named))
 
 
 def _day_start(day: date) -> datetime:
@@ -193,29 +201,3 @@ def workbook(
         if progress is not None and done % 1000 == 0:
             progress(done)
     return _saved(book)
-
-
-@dataclass(frozen=True)
-class ChainCheck:
-    """``jixiao audit verify``'s answer: how many events it read, and every break (first first)."""
-
-    events: int
-    chains: int
-    breaks: list[audit.Break]
-
-    @property
-    def intact(self) -> bool:
-        return not self.breaks
-
-    @property
-    def first(self) -> audit.Break | None:
-        return self.breaks[0] if self.breaks else None
-
-
-def check_chain(session: Session) -> ChainCheck:
-    """Recompute every chain (as ``jixiao audit verify``); breaks in chain and sequence order."""
-    found = audit.breaks(session)
-    events, chains = session.execute(
-        select(func.count(AuditEvent.id), func.count(AuditEvent.chain.distinct()))
-    ).one()
-    return ChainCheck(events or 0, chains or 0, found)

@@ -21,6 +21,7 @@ from .. import clock, policy
 from ..policy import Actor
 from ..store import Project
 from . import dashboard_sql as sql
+from . import overdue as overdue_work
 from .project_filter import NO_GRADE, ProjectFilter
 
 # Grade bands in the order a report reads them (DOMAIN 7: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 < 60).
@@ -95,6 +96,10 @@ class Dashboard:
     execution_rate: Decimal | None = None
     schedule_progress: Decimal | None = None
     lagging: Figure | None = None
+    # overdue work of the units' department-wide cycles (部门整体支出) of the year, as the year
+    # page counts it (queries.overdue): tasks and units; None when no year or a fund type is chosen
+    department_wide_overdue: int | None = None
+    department_wide_overdue_units: int = 0
 
 
 def _base(actor: Actor, filters: ProjectFilter, now: datetime) -> list:
@@ -157,7 +162,12 @@ def build(
             tally[1] += amount
     flagged = sql.flagged_by_unit(session, where)
     cuts_by_unit = {row[0]: (row[1], row[2]) for row in flagged if row[1]}
-    overdue_by_unit, overdue_tasks = sql.overdue_by_unit(session, where, now)
+    overdue_by_unit, overdue_tasks = overdue_work.projects_by_unit(session, where, now)
+    department_wide_late = None  # the units' yearly cycles have no fund type: shown without one
+    if scope.year is not None and scope.fund_type is None:
+        department_wide_late = overdue_work.department_wide_by_unit(
+            session, actor, scope.year, now, unit=scope.unit
+        )
     total_count, total_amount = (
         sum(t[0] for t in units.values()),
         sum((t[1] for t in units.values()), Decimal(0)),
@@ -245,6 +255,8 @@ def build(
     if monitored_amount:
         execution_rate = (executed * 100 / monitored_amount).quantize(CENT)
     return Dashboard(
+        department_wide_overdue=None if department_wide_late is None else sum(department_wide_late.values()),
+        department_wide_overdue_units=len(department_wide_late or ()),
         execution_rate=execution_rate,
         schedule_progress=None if progress is None else _wan(progress),
         lagging=Figure("lagging", lagging_count, _wan(lagging_amount), scope.narrowed(lagging=True)),

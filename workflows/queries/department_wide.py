@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from .. import clock, policy
 from ..policy import Actor
 from ..store import BudgetUnit, DepartmentWide, FiscalYear, HumanTask
+from . import overdue
 
 # stage → 中文, in the order a cycle goes through them
 STAGES = {
@@ -46,6 +47,7 @@ class UnitStatus:
     monitoring_score: Decimal | None
     self_evaluation_score: Decimal | None
     open_task_ids: tuple[str, ...]
+    overdue_tasks: int = 0  # open tasks of the cycle past due (queries.overdue)
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,15 @@ class YearView:
     budget_approved_on: date | None
     opened: bool
     units: list[UnitStatus]
+
+    @property
+    def overdue_tasks(self) -> int:
+        """The year's overdue work of the units shown, as the dashboard counts it."""
+        return sum(u.overdue_tasks for u in self.units)
+
+    @property
+    def overdue_units(self) -> int:
+        return sum(1 for u in self.units if u.overdue)
 
 
 def fiscal_years(session: Session) -> list[FiscalYear]:
@@ -64,7 +75,9 @@ def fiscal_years(session: Session) -> list[FiscalYear]:
 def year_status(session: Session, actor: Actor, year: int, *, now: datetime | None = None) -> YearView:
     """Each unit's department-wide cycle of ``year`` that the actor may read (R-RL-1), by unit code.
 
-    ``overdue``: marked by the process's deadline timer, or past its deadline before the timer ran."""
+    ``overdue``: the cycle has an open task past its due time (:mod:`queries.overdue`, the
+    dashboard's definition); the process's own deadline mark is a timeliness fact for the unit
+    assessment (:func:`scores`), not shown as overdue work once the unit has handed in."""
     now = now or clock.now()
     calendar = session.get(FiscalYear, year)
     rows = session.execute(
@@ -84,9 +97,9 @@ def year_status(session: Session, actor: Actor, year: int, *, now: datetime | No
             .order_by(HumanTask.created_at)
         ):
             open_tasks.setdefault(instance_id, []).append(task_id)
+    late = overdue.department_wide_by_unit(session, actor, year, now)
     units = []
     for dw, code, name in rows:
-        late = dw.due_at is not None and dw.due_at < now and not dw.stage.endswith(("_review", "_wait"))
         units.append(
             UnitStatus(
                 unit_id=dw.unit_id,
@@ -96,11 +109,12 @@ def year_status(session: Session, actor: Actor, year: int, *, now: datetime | No
                 stage=dw.stage,
                 stage_label=STAGES.get(dw.stage, dw.stage),
                 due_at=dw.due_at,
-                overdue=bool(dw.overdue or late),
+                overdue=dw.unit_id in late,
                 targets_score=dw.targets_score,
                 monitoring_score=dw.monitoring_score,
                 self_evaluation_score=dw.self_evaluation_score,
                 open_task_ids=tuple(open_tasks.get(dw.instance_id, ())),
+                overdue_tasks=late.get(dw.unit_id, 0),
             )
         )
     return YearView(

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
+from urllib.parse import quote_plus
 
-from sqlalchemy import and_, exists, select
-
-from ..store import FUND_TYPES, HumanTask, Project
+from ..store import FUND_TYPES, Project
 from ..store.selection import key_monitoring_clause
+from . import overdue
 
 NO_GRADE = "none"  # the grade filter for projects not graded yet (未评价)
 __all__ = ["FUND_TYPES", "NO_GRADE", "ProjectFilter"]
@@ -76,6 +76,19 @@ class ProjectFilter:
         args.update({flag: 1 for flag in ("overdue", "cut", "lagging", "key_monitoring") if args.get(flag)})
         return args
 
+    def query_string(self) -> str:
+        """:meth:`as_args` encoded (``year=2026&unit=3&grade=%E8%89%AF``), quoting only the text
+        values: a dashboard page builds hundreds of these."""
+        parts = []
+        for name in _FIELDS:
+            value = getattr(self, name)
+            if value is None or value is False or value == "":
+                continue
+            if value is True:
+                value = 1
+            parts.append(f"{name}={quote_plus(value) if isinstance(value, str) else value}")
+        return "&".join(parts)
+
     def conditions(self, now: datetime) -> list:
         """The filter as SQL conditions on ``project``."""
         terms = []
@@ -92,7 +105,7 @@ class ProjectFilter:
         elif self.grade:
             terms.append(Project.grade == self.grade)
         if self.overdue:
-            terms.append(overdue_clause(now))
+            terms.append(overdue.project_is_overdue(now))
         if self.cut:
             terms.append(Project.budget_cut_ratio > 0)
         if self.lagging:
@@ -107,10 +120,4 @@ class ProjectFilter:
         return terms
 
 
-def overdue_clause(now: datetime):
-    """The project has work past due: an open task whose due time has passed."""
-    return exists(
-        select(HumanTask.id).where(
-            and_(HumanTask.project_id == Project.id, HumanTask.status == "open", HumanTask.due_at < now)
-        )
-    )
+_FIELDS = tuple(f.name for f in fields(ProjectFilter))

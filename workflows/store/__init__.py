@@ -5,6 +5,7 @@ Flask app builds Flask-SQLAlchemy on it, so both share one metadata and one engi
 Schema changes are Alembic migrations in ``migrations/`` (``jixiao db upgrade``).
 """
 
+from . import audit_check  # noqa: F401  (audit_checkpoint in the metadata)
 from .assessment import AssessmentCycle, AssessmentScore, Disclosure, DisclosureDue  # noqa: F401
 from .calendar import DEPARTMENT_WIDE_SYNC_COLUMNS, DepartmentWide, FiscalYear
 from .collab import ApiToken, Attachment, Comment, Delegation, Notification, SavedFilter

@@ -209,6 +209,41 @@ class Break:
         return f"{self.chain}: events after #{self.seq} were deleted (head is #{self.found_seq})"
 
 
+def chain_breaks(chain: str, head, events: list, *, seq: int = 0, last_hash: str = GENESIS) -> list[Break]:
+    """The breaks of one chain whose ``events`` follow event ``seq`` (hash ``last_hash``; 0 and
+    the genesis hash: the whole chain) in sequence order, ending at ``head`` (its ``seq`` and
+    ``last_hash``; None: no head)."""
+    if head is None:
+        if not events:
+            return []
+        first = events[0]
+        return [Break(chain, "headless", first.seq, first.id, first.action)]
+    found = []
+    prev, expected_seq = last_hash, seq + 1
+    for event in events:
+        if event.seq != expected_seq:
+            found.append(Break(chain, "missing", expected_seq, event.id, event.action, event.seq))
+        if event.prev_hash != prev:
+            found.append(Break(chain, "unlinked", event.seq, event.id, event.action))
+        recomputed = event_hash(
+            chain=chain,
+            seq=event.seq,
+            instance_id=event.instance_id,
+            task_id=event.task_id,
+            actor=event.actor,
+            action=event.action,
+            data=event.data,
+            at=event.at,
+            prev_hash=event.prev_hash,
+        )
+        if recomputed != event.hash:
+            found.append(Break(chain, "altered", event.seq, event.id, event.action))
+        prev, expected_seq = event.hash, event.seq + 1
+    if head.seq != expected_seq - 1 or head.last_hash != prev:
+        found.append(Break(chain, "truncated", expected_seq - 1, found_seq=head.seq))
+    return found
+
+
 def breaks(session: Session) -> list[Break]:
     """Every break in every chain, chain by chain in sequence order; empty: the log is intact."""
     found: list[Break] = []
@@ -217,34 +252,7 @@ def breaks(session: Session) -> list[Break]:
     for event in session.scalars(select(AuditEvent).order_by(AuditEvent.chain, AuditEvent.seq)):
         events_by_chain.setdefault(event.chain, []).append(event)
     for chain in sorted(set(heads) | set(events_by_chain)):
-        head = heads.get(chain)
-        events = events_by_chain.get(chain, [])
-        if head is None:
-            first = events[0]
-            found.append(Break(chain, "headless", first.seq, first.id, first.action))
-            continue
-        prev, expected_seq = GENESIS, 1
-        for event in events:
-            if event.seq != expected_seq:
-                found.append(Break(chain, "missing", expected_seq, event.id, event.action, event.seq))
-            if event.prev_hash != prev:
-                found.append(Break(chain, "unlinked", event.seq, event.id, event.action))
-            recomputed = event_hash(
-                chain=chain,
-                seq=event.seq,
-                instance_id=event.instance_id,
-                task_id=event.task_id,
-                actor=event.actor,
-                action=event.action,
-                data=event.data,
-                at=event.at,
-                prev_hash=event.prev_hash,
-            )
-            if recomputed != event.hash:
-                found.append(Break(chain, "altered", event.seq, event.id, event.action))
-            prev, expected_seq = event.hash, event.seq + 1
-        if head.seq != expected_seq - 1 or head.last_hash != prev:
-            found.append(Break(chain, "truncated", expected_seq - 1, found_seq=head.seq))
+        found += chain_breaks(chain, heads.get(chain), events_by_chain.get(chain, []))
     return found
 
 

@@ -52,8 +52,3 @@ def preload(session: Session, instance_ids: Iterable[int]) -> None:
     by_chain = {audit.chain_name(i): i for i in rows}
     for head in connection.execute(heads, {"chains": sorted(by_chain)}):
         audit.prime(session, by_chain[head.chain], head.seq, head.last_hash)
-
-
-def forget(session: Session) -> None:
-    """Drop what was read ahead and not used (the batch is over)."""
-    session.info.pop(PRELOADED, None)

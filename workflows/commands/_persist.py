@@ -54,6 +54,7 @@ from . import (
 )
 from ._read_tables import (  # noqa: F401 - sync_timer_index, TaskView, views: used through this module
     OPEN_TASKS,
+    PRELOADED,
     TASK_AND_OPEN,
     TaskView,
     human_task_row,
@@ -111,6 +112,10 @@ class LoadedInstance:
     current_step: str | None = None
     # the timers the saved state waited on (= its ``timer`` rows, which every save keeps equal)
     timers_at_load: dict[str, datetime] | None = None
+    # (status, definition_id) as the row holds them: a save leaves those indexed columns alone
+    # when they did not change (each costs an index page per commit on SQLite)
+    stored: tuple | None = None
+    open_rows: list | None = None  # its open human_task rows, read with it (a timer batch): the next save's
 
     def form_schema(self, session: Session, form: str) -> dict | None:
         return specs.form_schema_of(session, self.deployment_id, self.content_hash, form)
@@ -136,34 +141,34 @@ _INSTANCE_COLUMNS = (
     func.coalesce(_pj.c.unit_id, _pi.c.unit_id).label("unit_id"),
     _pi.c.current_step,
 )
-_LOAD = (
-    select(*_INSTANCE_COLUMNS, _pi.c.workflow_state)
-    .select_from(
-        _pi.join(_pd, _pd.c.id == _pi.c.definition_id)
-        .join(_dep, _dep.c.id == _pd.c.deployment_id)
-        .outerjoin(_pj, _pj.c.id == _pi.c.project_id)
-    )
-    .where(_pi.c.id == bindparam("instance_id"))
+# the rows load_instance reads (``_preload`` reads a batch's at once)
+LOAD_ROWS = select(*_INSTANCE_COLUMNS, _pi.c.workflow_state).select_from(
+    _pi.join(_pd, _pd.c.id == _pi.c.definition_id)
+    .join(_dep, _dep.c.id == _pd.c.deployment_id)
+    .outerjoin(_pj, _pj.c.id == _pi.c.project_id)
 )
+_LOAD = LOAD_ROWS.where(_pi.c.id == bindparam("instance_id"))
 _LOAD_WITH_HEAD = Prepared(
     _LOAD.add_columns(_ac.c.seq.label("audit_seq"), _ac.c.last_hash.label("audit_hash")).outerjoin(
         _ac, _ac.c.chain == bindparam("chain")
     )
 )
 _LOAD = Prepared(_LOAD)
+_SAVE_COLUMNS = {
+    "workflow_state": bindparam("b_state"),
+    "lock_version": bindparam("b_version"),
+    "current_step": bindparam("b_step"),
+    "updated_at": bindparam("b_at"),
+    "completed_at": bindparam("b_completed_at"),
+}
+_SAVE_WHERE = (_pi.c.id == bindparam("b_id"), _pi.c.lock_version == bindparam("b_seen"))
 _SAVE_INSTANCE = Prepared(
     update(_pi)
-    .where(_pi.c.id == bindparam("b_id"), _pi.c.lock_version == bindparam("b_seen"))
-    .values(
-        definition_id=bindparam("b_definition_id"),
-        status=bindparam("b_status"),
-        workflow_state=bindparam("b_state"),
-        lock_version=bindparam("b_version"),
-        current_step=bindparam("b_step"),
-        updated_at=bindparam("b_at"),
-        completed_at=bindparam("b_completed_at"),
-    )
+    .where(*_SAVE_WHERE)
+    .values(definition_id=bindparam("b_definition_id"), status=bindparam("b_status"), **_SAVE_COLUMNS)
 )
+# the usual save: status and version unchanged, their indexes untouched
+_SAVE_STATE = Prepared(update(_pi).where(*_SAVE_WHERE).values(**_SAVE_COLUMNS))
 
 
 def result_of(instance: LoadedInstance, open_rows: Iterable[Any]) -> CommandResult:
@@ -197,11 +202,13 @@ def load_instance(session: Session, instance_id: int) -> tuple[LoadedInstance, A
     """The instance and its workflow, in one statement (with its audit chain head where the
     unit of work holds SQLite's write lock)."""
     with_head = _head_query(session)
-    primed = with_head is not None
+    preloaded = session.info.get(PRELOADED)
+    row, open_rows = preloaded.pop(instance_id, (None, None)) if preloaded else (None, None)
+    primed = row is None and with_head is not None
     if primed:
         params = {"instance_id": instance_id, "chain": audit.chain_name(instance_id)}
         row = next(iter(with_head.all(session, params)), None)
-    else:
+    elif row is None:
         row = next(iter(_LOAD.all(session, {"instance_id": instance_id})), None)
     if row is None:
         raise InstanceNotFound(f"no process instance {instance_id}")
@@ -210,6 +217,7 @@ def load_instance(session: Session, instance_id: int) -> tuple[LoadedInstance, A
     specs.ensure_spec(session, row.definition_id, row.spec_hash)
     workflow = engine.load_workflow(row.workflow_state)
     instance = LoadedInstance(*row[: len(_INSTANCE_COLUMNS)])
+    instance.stored, instance.open_rows = (instance.status, instance.definition_id), open_rows
     instance.timers_at_load = waiting(workflow, running=instance.status == "running")
     return instance, workflow
 
@@ -259,6 +267,7 @@ def insert_instance(
         content_hash=None,
         unit_id=unit_id,
         timers_at_load={},
+        stored=("running", definition.id),
     )
 
 
@@ -313,8 +322,10 @@ def save(
 
     ``open_rows``: the instance's open ``human_task`` rows when the caller has read them.
     """
-    depth = engine.tree_depth(workflow)
-    if depth >= engine.MAX_TREE_DEPTH - engine.DEPTH_SAFETY_MARGIN:
+    limit = engine.MAX_TREE_DEPTH - engine.DEPTH_SAFETY_MARGIN
+    # a tree is never deeper than it has tasks: walked only when it could be too deep
+    deep = any(len(wf.tasks) >= limit for wf in engine.all_workflows(workflow))
+    if deep and (depth := engine.tree_depth(workflow)) >= limit:
         raise TreeTooDeep(
             f"instance {instance.id}: the task tree is {depth} levels deep, near SpiffWorkflow's limit of "
             f"{engine.MAX_TREE_DEPTH}; a review loop in this process is unbounded. Nothing was saved."
@@ -323,6 +334,8 @@ def save(
     completed = workflow.is_completed()
     was_running = instance.status == "running"
     # everything that reads (and may touch) the workflow, expressions included, before it is dumped
+    if open_rows is None:
+        open_rows, instance.open_rows = instance.open_rows, None
     if open_rows is None:
         open_rows = OPEN_TASKS.all(session, {"instance_id": instance.id})
     open_by_id = {row.id: row for row in open_rows}
@@ -347,7 +360,8 @@ def save(
     if completed and was_running:
         status, completed_at = "completed", now
     # the instance row first: a concurrent writer is refused before anything else is written
-    saved = _SAVE_INSTANCE.execute(
+    unchanged = instance.stored == (status, instance.definition_id)
+    saved = (_SAVE_STATE if unchanged else _SAVE_INSTANCE).execute(
         session,
         {
             "b_id": instance.id,
@@ -365,6 +379,7 @@ def save(
         raise Conflict("该流程刚被他人更新，请刷新后重试")
     instance.lock_version += 1
     instance.status, instance.completed_at, instance.current_step = status, completed_at, current_step
+    instance.stored = (status, instance.definition_id)
     _project_sync.record_engine_steps(session, instance, engine_steps, actor)
     open_views = sync_human_tasks(
         session, instance, ready, open_by_id, created, actor, completed_task_id, now

@@ -38,6 +38,10 @@ def views(rows: Iterable[Any]) -> list[TaskView]:
     return [TaskView(r.id, r.title, r.task_spec, r.role, r.assignee, r.form, r.due_at) for r in rows]
 
 
+# session.info key: instance rows (and their open task rows) a batch read ahead, by instance id
+# (``_preload``); load_instance takes an instance's from there instead of reading it again
+PRELOADED = "jixiao_preloaded"
+
 _TASK_COLUMNS = (
     _ht.c.id,
     _ht.c.instance_id,

@@ -16,12 +16,15 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Sequence
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
+
+from .models import UTCDateTime
 
 
 class _Compiled:
@@ -34,11 +37,7 @@ class _Compiled:
         names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
         # (name, the statement's own value for it — ``status="completed"`` —, its bind processor)
         self.binds = [
-            (
-                name,
-                compiled.binds[name].value,
-                compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect),
-            )
+            (name, compiled.binds[name].value, _bind_processor(compiled.binds[name].type, dialect))
             for name in names
         ]
         self.row_type, self.readers = None, ()
@@ -71,6 +70,23 @@ class _Compiled:
             )
             for row in fetched
         ]
+
+
+def _bind_processor(type_, dialect):
+    """SQLAlchemy's bind processor for the type; for ``UTCDateTime`` on SQLite the same text in
+    one step (its ``process_bind_param`` and SQLite's DATETIME format, a quarter of the time)."""
+    if isinstance(type_, UTCDateTime) and dialect.name == "sqlite":
+        return _utc_to_sqlite_text
+    return type_.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _utc_to_sqlite_text(value):
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    v = value.astimezone(UTC)  # in SQLAlchemy's SQLite DATETIME storage format:
+    return f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}:{v.second:02d}.{v.microsecond:06d}"
 
 
 class Prepared:

@@ -45,6 +45,7 @@ class Field:
     step: str | None = None
     max_length: int | None = None  # the browser's maxlength: the form's own, else the default
     bound: list[str] = field(default_factory=list)  # a table's columns held to the approved targets
+    standard: bool = False  # a score sheet's own standard items (x-prefill "rows"), not approved targets
 
     @property
     def fixed_rows(self) -> bool:
@@ -118,6 +119,7 @@ def fields_of(
             item.columns = fields_of(prop["items"], {})
             rows = item.value if isinstance(item.value, list) else []
             item.bound = list(bound.get(name) or [])
+            item.standard = "rows" in (prop.get("x-prefill") or {})
             item.rows = rows if rows or item.bound else [{}]
         result.append(item)
     return result

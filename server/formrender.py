@@ -46,6 +46,9 @@ class Field:
     max_length: int | None = None  # the browser's maxlength: the form's own, else the default
     bound: list[str] = field(default_factory=list)  # a table's columns held to the approved targets
     standard: bool = False  # a score sheet's own standard items (x-prefill "rows"), not approved targets
+    # a column's options that follow another column of its row (x-options-by: 二级 by 一级)
+    options_by: tuple[str, dict] | None = None
+    max_rows: int = MAX_ROWS
 
     @property
     def fixed_rows(self) -> bool:
@@ -60,6 +63,17 @@ def _max_length(prop: dict, widget: str) -> int | None:
         return prop["maxLength"]
     config = settings()  # the defaults the engine validates with (issue 9)
     return config.max_textarea_length if prop.get("x-widget") == "textarea" else config.max_text_length
+
+
+def _options_by(prop: dict) -> tuple[str, dict] | None:
+    """``x-options-by: {"level1": {"产出指标": ["数量指标", ...], ...}}``: the options the page offers
+    for each value of another column of the row (the server's check holds the same pairing)."""
+    spec = prop.get("x-options-by")
+    if isinstance(spec, dict) and len(spec) == 1:
+        (column, mapping), *_ = spec.items()
+        if isinstance(mapping, dict):
+            return column, mapping
+    return None
 
 
 def _options(prop: dict) -> list[tuple[Any, str]]:
@@ -114,6 +128,7 @@ def fields_of(
             description=help_text(prop.get("description")),
             step="1" if prop.get("type") == "integer" else "any",
             max_length=_max_length(prop, widget),
+            options_by=_options_by(prop),
         )
         if widget == "table":
             item.columns = fields_of(prop["items"], {})

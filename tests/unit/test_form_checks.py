@@ -54,6 +54,21 @@ def test_level2_belongs_to_level1_refuses_a_quality_indicator_under_benefit():
     assert "二级指标与一级指标不对应" in fields["indicators/3/level2"][0]
 
 
+@pytest.mark.parametrize("name", ["performance_targets", "dw_targets", "target_change_request"])
+def test_level2_belongs_to_level1_is_the_pairing_the_page_offers(name):
+    """The page filters 二级 by 一级 from the column's ``x-options-by``; the server's check refuses
+    exactly the pairs it does not offer."""
+    schema = form(name)
+    columns = schema["properties"]["indicators"]["items"]["properties"]
+    offered = columns["level2"]["x-options-by"]["level1"]
+    [check] = [c for c in schema["x-checks"] if c["id"] == "level2_belongs_to_level1"]
+    for level1 in columns["level1"]["enum"]:
+        for level2 in columns["level2"]["enum"]:
+            scope = {"level1": level1, "level2": level2}
+            passes = bool(forms._ENVIRONMENT.evaluate(check["rule"], scope))
+            assert passes == (level2 in offered[level1]), (level1, level2)
+
+
 def test_level2_belongs_to_level1_accepts_matching_pairs():
     data = demo.performance_targets("保障性住房维修")
     data["indicators"][3]["level2"] = "生态效益指标"

@@ -103,10 +103,15 @@ def _widget(prop: dict) -> str:
 
 
 def fields_of(
-    schema: dict, values: dict | None = None, choices: dict | None = None, bound: dict | None = None
+    schema: dict,
+    values: dict | None = None,
+    choices: dict | None = None,
+    bound: dict | None = None,
+    fixed: list[str] | None = None,
 ) -> list[Field]:
     """The form's fields; ``choices`` gives a data-driven widget its options (``{"expert-pool": [...]}``),
-    ``bound`` the tables held to the approved targets (``{table: columns}``: shown, not typed)."""
+    ``bound`` the tables held to the approved targets (``{table: columns}``: shown, not typed),
+    ``fixed`` the plain fields held to an approved value (shown as text, posted back unchanged)."""
     values = values or {}
     values = {**values, **computed.values(schema, values)}  # totals as the engine will compute them
     choices = choices or {}
@@ -114,7 +119,7 @@ def fields_of(
     required = set(schema.get("required", []))
     result = []
     for name, prop in (schema.get("properties") or {}).items():
-        widget = _widget(prop)
+        widget = "fixed" if name in (fixed or ()) else _widget(prop)
         value = values.get(name, prop.get("default"))
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # 362.0 from JSON reads as 362

@@ -420,13 +420,10 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
             "ev_executed_other": "15",
             "ev_goal_actual": "3个小区雨污管网、道路和照明改造全部完工，惠及居民1230户。",
             # the rows are the approved indicators, weighted 50/30/10: she types what was reached
-            "ev_output_indicators-0-weight": "50",
             "ev_output_indicators-0-actual_value": "3个",
             "ev_output_indicators-0-score": "48",
-            "ev_outcome_indicators-0-weight": "30",
             "ev_outcome_indicators-0-actual_value": "1230户",
             "ev_outcome_indicators-0-score": "29",
-            "ev_satisfaction_indicators-0-weight": "10",
             "ev_satisfaction_indicators-0-actual_value": "93%",
             "ev_satisfaction_indicators-0-score": "9",
             "ev_report": "三个小区改造全部完工并通过验收，主要绩效目标均已完成。",

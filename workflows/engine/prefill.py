@@ -77,11 +77,10 @@ def problems(schema: dict, title: str) -> list[str]:
         if not isinstance(spec.get("when", {}), dict):
             found.append(f"{where}: 'when' is a mapping of column values the copied rows must have")
         bound = spec.get("bound", [])
-        held = set(copy) - set(scale if isinstance(scale, dict) else {})
         if "bound" in spec and not (
-            isinstance(bound, list) and bound and all(isinstance(c, str) and c in held for c in bound)
+            isinstance(bound, list) and bound and all(isinstance(c, str) and c in copy for c in bound)
         ):
-            found.append(f"{where}: 'bound' lists copied columns (not rescaled ones) the rows are held to")
+            found.append(f"{where}: 'bound' lists copied columns the rows are held to")
     return found
 
 
@@ -103,18 +102,47 @@ def _rows_problems(spec: dict, columns: dict, where: str) -> list[str]:
     return found
 
 
-_SCALAR_KEYS = {"project", "from", "description"}
+_SCALAR_KEYS = {"project", "from", "bound", "description"}
 
 
 def _scalar_problems(spec, where: str) -> list[str]:
     """A plain field's ``x-prefill``: ``{"project": "<申报表 header label>"}`` (a project fact) or
     ``{"from": "<data key>"}`` (a value recorded earlier, e.g. the approved 年度目标)."""
     if not isinstance(spec, dict) or set(spec) - _SCALAR_KEYS:
-        return [f"{where} of a plain field takes 'project' or 'from' (and 'description')"]
+        return [f"{where} of a plain field takes 'project' or 'from' (and 'bound', 'description')"]
     given = [k for k in ("project", "from") if k in spec]
     if len(given) != 1 or not isinstance(spec[given[0]], str) or not spec[given[0]].strip():
         return [f"{where} of a plain field names one 'project' fact or one 'from' data key"]
+    if "bound" in spec and not (spec["bound"] is True and "from" in spec):
+        return [f"{where}: 'bound' is true, for a value copied 'from' earlier data"]
     return []
+
+
+def _bound_scalars(schema: dict | None) -> dict[str, str]:
+    """``{field: data key}`` of the plain fields held to an earlier value (``"bound": true``)."""
+    return {
+        name: spec["from"]
+        for name, spec in _specs(schema).items()
+        if spec.get("bound") is True and isinstance(spec.get("from"), str) and not _row_props(schema, name)
+    }
+
+
+def held_values(schema: dict | None, data: dict, values: dict | None) -> dict:
+    """The bound plain fields ``data`` leaves empty, set to their earlier value in ``values``: a
+    submission need not repeat the approved 年度总体目标, only never change it."""
+    held = _bound_scalars(schema)
+    return {
+        name: (values or {})[held[name]]
+        for name in bound_fields(schema, values)
+        if data.get(name) in (None, "")
+    }
+
+
+def bound_fields(schema: dict | None, values: dict | None) -> list[str]:
+    """The plain fields held to an earlier value present in ``values`` (shown, not typed: the
+    approved 年度总体目标 on the self-evaluation)."""
+    values = values or {}
+    return [name for name, key in _bound_scalars(schema).items() if values.get(key) not in (None, "")]
 
 
 def scalars(schema: dict | None, values: dict, sources: dict | None, facts: dict | None) -> dict:
@@ -124,8 +152,9 @@ def scalars(schema: dict | None, values: dict, sources: dict | None, facts: dict
     change them."""
     out: dict = {}
     sources, facts = sources or {}, facts or {}
+    held = _bound_scalars(schema)
     for name, spec in _specs(schema).items():
-        if _row_props(schema, name) or values.get(name) not in (None, ""):
+        if _row_props(schema, name) or (values.get(name) not in (None, "") and name not in held):
             continue
         value = facts.get(spec.get("project")) if "project" in spec else sources.get(spec.get("from"))
         if value is not None and value != "" and not isinstance(value, list | dict):
@@ -229,6 +258,11 @@ def bound_errors(schema: dict, data: dict, values: dict | None) -> dict[str, lis
     in ``values`` (the earlier data the form's prefill reads); empty when ``values`` is None."""
     errors: dict[str, list[str]] = {}
     specs = _specs(schema)
+    for name in bound_fields(schema, values):
+        expected = _text((values or {}).get(_bound_scalars(schema)[name]))
+        if _text(data.get(name)) != expected:
+            title = str(((schema.get("properties") or {}).get(name) or {}).get("title") or name)
+            errors.setdefault(name, []).append(f"{title}应为批复的内容，不能修改")
     for table, bound in bound_tables(schema, values or {}).items():
         if values is None and "rows" not in specs[table]:
             continue  # held to earlier data only where that data is known

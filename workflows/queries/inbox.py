@@ -163,9 +163,11 @@ def _order(scope: str, sort: str, descending: bool | None = None):
         return [HumanTask.completed_at.desc(), HumanTask.id]
     descending = NATURAL_DESCENDING[sort] if descending is None else descending
     column = {"due": HumanTask.due_at, "created": HumanTask.created_at, "priority": HumanTask.priority}[sort]
-    terms = [column.desc() if descending else column.asc()]
+    # a task without a due date is never more pressing than one with: last, whichever way
+    # (SQLite sorts NULL first ascending, PostgreSQL first descending)
+    terms = [(column.desc() if descending else column.asc()).nulls_last()]
     if sort == "priority":
-        terms.append(HumanTask.due_at)
+        terms.append(HumanTask.due_at.asc().nulls_last())
     return [*terms, HumanTask.id]
 
 

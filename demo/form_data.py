@@ -283,17 +283,34 @@ def self_evaluation(
     }
 
 
-def evaluation_review(score: float, **flags) -> dict:
-    """A finance score sheet adding up to ``score``; flags: audit_findings, serious_misuse, ..."""
-    decision = min(score, 20.0)
-    process = min(score - decision, 20.0)
-    rest = score - decision - process
+def _standard_sheet(form: str, table: str, score: float) -> list[dict]:
+    """The form's standard score sheet (决策/过程/产出/效益, ``x-prefill`` rows) as a reviewer
+    scores it: every item the same share of its 分值, rounded to 0.5, the rounding put right on
+    the items that have room so the items add up to ``score``."""
+    schema = json.loads((settings().forms_dir / f"{form}.json").read_text(encoding="utf-8"))
+    rows = engine_forms.prefilled(schema, {})[table]
+    share = Decimal(str(score)) / 100
+    for row in rows:
+        row["score"] = (Decimal(str(row["max_points"])) * share * 2).quantize(Decimal(1)) / 2
+    left = Decimal(str(score)) - sum(row["score"] for row in rows)
+    for row in rows:
+        room = Decimal(str(row["max_points"])) - row["score"]
+        step = min(left, room) if left > 0 else max(left, -row["score"])
+        row["score"] += step
+        left -= step
+    for row in rows:
+        row["score"] = float(row["score"]) if row["score"] % 1 else int(row["score"])
+        if row["score"] < row["max_points"]:
+            row["note"] = "资料不够完整，酌情扣分"
+    return rows
+
+
+def evaluation_review(score: float, problems: Iterable[tuple[str, str]] = (), **flags) -> dict:
+    """A finance score sheet on the standard indicator system adding up to ``score``, with its
+    问题清单 (``(一级指标, 问题)`` pairs); flags: audit_findings, serious_misuse, ..."""
     data = {
-        "ev_score_sheet": [
-            {"item": "决策", "max_points": 20, "score": decision},
-            {"item": "过程", "max_points": 20, "score": process},
-            {"item": "产出与效益", "max_points": 60, "score": round(rest, 2)},
-        ],
+        "ev_score_sheet": _standard_sheet("evaluation_review", "ev_score_sheet", score),
+        "ev_problem_list": _problem_list(problems),
         "ev_audit_findings": False,
         "ev_serious_misuse": False,
         "ev_false_report": False,
@@ -305,8 +322,21 @@ def evaluation_review(score: float, **flags) -> dict:
     return data
 
 
-def third_party_evaluation(score: float) -> dict:
-    return {"tp_ev_score": score, "tp_ev_report": "按决策、过程、产出、效益四类指标独立评价，详见评价报告。"}
+def _problem_list(problems: Iterable[tuple[str, str]]) -> list[dict]:
+    return [
+        {"level1": level1, "problem": problem, "suggestion": "限期整改，整改结果报财政部门"}
+        for level1, problem in problems
+    ]
+
+
+def third_party_evaluation(score: float, problems: Iterable[tuple[str, str]] = ()) -> dict:
+    """A third-party score sheet on the standard indicator system adding up to ``score`` (the
+    评价得分 is its computed total)."""
+    return {
+        "tp_ev_score_sheet": _standard_sheet("third_party_evaluation", "tp_ev_score_sheet", score),
+        "tp_ev_problem_list": _problem_list(problems),
+        "tp_ev_report": "按决策、过程、产出、效益四类指标独立评价，详见评价报告。",
+    }
 
 
 def results_feedback(

@@ -206,7 +206,8 @@ def evaluation_review(name: str) -> dict:
     known = targets_of(name)
     if known is None or not known.indicators:
         return form_data.evaluation_review(76.5)
-    data = form_data.evaluation_review(known.finance_score)
+    found = [("过程", known.problem)] if known.problem and known.finance_score < 90 else []
+    data = form_data.evaluation_review(known.finance_score, problems=found)  # 问题清单
     if known.review_comment:
         data["ev_review_comment"] = known.review_comment
     return data

@@ -251,6 +251,7 @@ def get_task(task_id):
         "form_schema": schema,
         "data": tasks.prefill(session, task, schema),
         "bound_tables": tasks.bound_tables(session, task, schema),
+        "bound_fields": tasks.bound_fields(session, task, schema),
         "context": {
             **context,
             "project": _project_json(session, project) if project else None,

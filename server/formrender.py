@@ -47,6 +47,10 @@ class Field:
     step: str | None = None
     max_length: int | None = None  # the browser's maxlength: the form's own, else the default
     bound: list[str] = field(default_factory=list)  # a table's columns held to the approved targets
+    standard: bool = False  # a score sheet's own standard items (x-prefill "rows"), not approved targets
+    # a column's options that follow another column of its row (x-options-by: 二级 by 一级)
+    options_by: tuple[str, dict] | None = None
+    max_rows: int = MAX_ROWS
 
     @property
     def fixed_rows(self) -> bool:
@@ -61,6 +65,17 @@ def _max_length(prop: dict, widget: str) -> int | None:
         return prop["maxLength"]
     config = settings()  # the defaults the engine validates with (issue 9)
     return config.max_textarea_length if prop.get("x-widget") == "textarea" else config.max_text_length
+
+
+def _options_by(prop: dict) -> tuple[str, dict] | None:
+    """``x-options-by: {"level1": {"产出指标": ["数量指标", ...], ...}}``: the options the page offers
+    for each value of another column of the row (the server's check holds the same pairing)."""
+    spec = prop.get("x-options-by")
+    if isinstance(spec, dict) and len(spec) == 1:
+        (column, mapping), *_ = spec.items()
+        if isinstance(mapping, dict):
+            return column, mapping
+    return None
 
 
 def _options(prop: dict) -> list[tuple[Any, str]]:
@@ -90,10 +105,15 @@ def _widget(prop: dict) -> str:
 
 
 def fields_of(
-    schema: dict, values: dict | None = None, choices: dict | None = None, bound: dict | None = None
+    schema: dict,
+    values: dict | None = None,
+    choices: dict | None = None,
+    bound: dict | None = None,
+    fixed: list[str] | None = None,
 ) -> list[Field]:
     """The form's fields; ``choices`` gives a data-driven widget its options (``{"expert-pool": [...]}``),
-    ``bound`` the tables held to the approved targets (``{table: columns}``: shown, not typed)."""
+    ``bound`` the tables held to the approved targets (``{table: columns}``: shown, not typed),
+    ``fixed`` the plain fields held to an approved value (shown as text, posted back unchanged)."""
     values = values or {}
     values = {**values, **computed.values(schema, values)}  # totals as the engine will compute them
     choices = choices or {}
@@ -101,7 +121,7 @@ def fields_of(
     required = set(schema.get("required", []))
     result = []
     for name, prop in (schema.get("properties") or {}).items():
-        widget = _widget(prop)
+        widget = "fixed" if name in (fixed or ()) else _widget(prop)
         value = values.get(name, prop.get("default"))
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # 362.0 from JSON reads as 362
@@ -115,11 +135,13 @@ def fields_of(
             description=form_text(help_text(prop.get("description"))),
             step="1" if prop.get("type") == "integer" else "any",
             max_length=_max_length(prop, widget),
+            options_by=_options_by(prop),
         )
         if widget == "table":
             item.columns = fields_of(prop["items"], {})
             rows = item.value if isinstance(item.value, list) else []
             item.bound = list(bound.get(name) or [])
+            item.standard = "rows" in (prop.get("x-prefill") or {})
             item.rows = rows if rows or item.bound else [{}]
         result.append(item)
     return result

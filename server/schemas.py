@@ -330,6 +330,9 @@ class TaskDetailSchema(TaskRowSchema):
         values=fields.List(fields.String()),
         metadata={"description": "tables whose rows are the approved targets: {table: columns held to them}"},
     )
+    bound_fields = fields.List(
+        fields.String(), metadata={"description": "plain fields held to an approved value"}
+    )
     completed_by = fields.String(allow_none=True)
     context = fields.Nested(TaskContextSchema)
 

@@ -48,6 +48,7 @@ def _render(
     assign_errors: dict | None = None,
     upload_errors: dict | None = None,
     workbook_errors: list | None = None,
+    draft_kept: bool = False,
 ):
     """The task page; ``errors`` are the form's, ``comment`` / ``assign_errors`` /
     ``upload_errors`` a refused comment (its text and errors), hand-over or file, shown beside
@@ -68,7 +69,13 @@ def _render(
             "tasks/task.html",
             task=task,
             schema=schema,
-            fields=formrender.fields_of(schema, data, choices, tasks.bound_tables(session, task, schema)),
+            fields=formrender.fields_of(
+                schema,
+                data,
+                choices,
+                tasks.bound_tables(session, task, schema),
+                fixed=tasks.bound_fields(session, task, schema),
+            ),
             errors=errors or {},
             can_act=can_act,
             colleagues=colleagues,
@@ -77,6 +84,7 @@ def _render(
             assign_errors=assign_errors or {},
             upload_errors=upload_errors or {},
             workbook_errors=workbook_errors or [],
+            draft_kept=draft_kept,
             max_upload_mb=current_app.config["JIXIAO_MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
             **context,
         ),
@@ -105,17 +113,30 @@ def submit(task_id: str):
     task = tasks.readable_task(db.session, user.actor, task_id)
     schema = tasks.form_schema(db.session, task) or {"properties": {}}
     data = formrender.parse_form(schema, request.form)
+    drafting = request.form.get("action") == "draft"
     try:
-        if request.form.get("action") == "draft":
+        if drafting:
             commands.save_draft(database(), task_id, data, actor=user.actor)
             flash(_("草稿已保存"))
             return redirect(url_for("tasks.show", task_id=task_id))
         result = commands.complete_task(database(), task_id, data, actor=user.actor)
     except FormInvalid as exc:
-        return _render(task_id, values=data, errors=exc.fields, status=400)
+        kept = not drafting and _keep_refused(task_id, data, user.actor)
+        return _render(task_id, values=data, errors=exc.fields, status=400, draft_kept=kept)
     where = "、".join(t.title for t in result.next_tasks) or _after(result)
     flash(_("已提交。项目当前环节：%(where)s", where=where))
     return redirect(url_for("inbox.index"))
+
+
+def _keep_refused(task_id: str, data: dict, actor) -> bool:
+    """A submit refused with field errors keeps what was typed as the task's draft (the same
+    save as 保存草稿), so leaving the page and coming back finds it again. False when even a
+    draft cannot hold it (a value too long): the page still shows it with its errors."""
+    try:
+        commands.save_draft(database(), task_id, data, actor=actor)
+    except FormInvalid:
+        return False
+    return True
 
 
 def _after(result) -> str:

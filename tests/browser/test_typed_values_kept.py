@@ -110,3 +110,34 @@ def test_upload_comment_and_refused_file_keep_the_typed_form_and_submit_carries_
     assert data["confirmed"] is True
     assert (data["indicators"][0]["name"], data["indicators"][0]["target"]) == ("村庄覆盖率", "≥95%")
     assert str(data["evidence"]) == evidence
+
+
+def test_a_refused_submit_keeps_the_typed_form_when_the_clerk_comes_back(page, live_server, tmp_path):
+    """A submit refused with field errors saves what was typed as the task's draft: the clerk who
+    leaves for the inbox and opens the task again finds every value, the wrong one included."""
+    base = live_server
+    page.set_viewport_size({"width": 1440, "height": 900})
+    login(page, base, "zhang.san")
+    page.goto(f"{base}/inbox?scope=claimable")
+    page.locator("#inbox tbody tr", has_text=PROJECT).filter(has_text="填报绩效目标").locator(
+        "td a"
+    ).first.click()
+    page.wait_for_selector("form.task-form")
+    task_url = page.url
+    page.fill("#amount", "三百六十二")  # not a number: refused
+    page.fill("#start_date", "2026-05-31")
+    page.fill("#summary", "改造 12 个行政村的生活污水设施")
+    page.fill("#indicators-0-name", "村庄覆盖率")
+    page.fill("#indicators-0-target", "≥90%")
+    page.check("#confirmed")
+    before = typed(page)
+
+    page.click("#submit")
+    page.wait_for_selector('.field-error[data-field="amount"]')
+    assert "已保存为草稿" in page.locator(".form-card .error").first.inner_text()
+    page.screenshot(path=tmp_path / "refused-submit-1440.png", full_page=True)
+
+    page.goto(f"{base}/inbox")
+    page.goto(task_url)
+    page.wait_for_selector("form.task-form")
+    assert typed(page) == before

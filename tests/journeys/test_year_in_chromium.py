@@ -420,13 +420,10 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
             "ev_executed_other": "15",
             "ev_goal_actual": "3个小区雨污管网、道路和照明改造全部完工，惠及居民1230户。",
             # the rows are the approved indicators, weighted 50/30/10: she types what was reached
-            "ev_output_indicators-0-weight": "50",
             "ev_output_indicators-0-actual_value": "3个",
             "ev_output_indicators-0-score": "48",
-            "ev_outcome_indicators-0-weight": "30",
             "ev_outcome_indicators-0-actual_value": "1230户",
             "ev_outcome_indicators-0-score": "29",
-            "ev_satisfaction_indicators-0-weight": "10",
             "ev_satisfaction_indicators-0-actual_value": "93%",
             "ev_satisfaction_indicators-0-score": "9",
             "ev_report": "三个小区改造全部完工并通过验收，主要绩效目标均已完成。",
@@ -446,18 +443,21 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
     day("2028-04-10T10:00")
     li.open_task("财政复核评分", PROJECT)
     li.claim()
+    # the sheet is the national indicator system (决策/过程/产出/效益), its items pre-filled: only
+    # the scores are typed, the total and the grade it earns follow them
+    sheet = forms.evaluation_review(88)["ev_score_sheet"]
+    assert li.page.locator("#ev_score_sheet-0-name").input_value() == sheet[0]["name"] == "立项依据充分性"
     li.fill(
         {
-            "ev_score_sheet-0-item": "决策与过程",
-            "ev_score_sheet-0-max_points": "40",
-            "ev_score_sheet-0-score": "34",
-            "ev_score_sheet-1-item": "产出与效益",
-            "ev_score_sheet-1-max_points": "60",
-            "ev_score_sheet-1-score": "54",
+            **{f"ev_score_sheet-{i}-score": str(row["score"]) for i, row in enumerate(sheet)},
+            "ev_problem_list-0-level1": "过程",
+            "ev_problem_list-0-problem": "部分资金用于小区外道路",
             "ev_serious_misuse": True,  # 88 points, but funds were diverted (R-EV-5)
             "ev_review_comment": "抽查发现部分资金用于小区外道路，属严重违规使用资金。",
         }
     )
+    li.page.wait_for_function("document.getElementById('ev_sheet_total').textContent === '88'")
+    assert li.page.locator("#ev_sheet_grade").inner_text() == "良"
     li.look("10-finance-review-serious-misuse")
     assert "反馈评价结果及整改要求" in li.submit()
 

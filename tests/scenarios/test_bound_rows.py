@@ -197,6 +197,34 @@ def test_R_TG_3_self_evaluation_rows_are_the_approved_targets(paths, evaluating)
     assert paths.open(evaluating) == ["ev_finance_review"]
 
 
+def test_R_TG_3_self_evaluation_weights_and_the_approved_goal_are_not_the_units_to_change(paths, evaluating):
+    """The weights come from the approved targets (rescaled to 50/30/10) and the 年度总体目标 is
+    the approved one: the page shows them as text, and the server refuses a changed value too
+    (a posted form or an API call), each beside its field."""
+    with paths.db.reading() as session:
+        [task] = paths.tasks(evaluating)
+        schema = tasks.form_schema(session, task)
+        shown = tasks.prefill(session, task, schema)
+        assert "weight" in tasks.bound_tables(session, task, schema)["ev_output_indicators"]
+        assert tasks.bound_fields(session, task, schema) == ["ev_goal_planned"]
+    approved_goal = shown["ev_goal_planned"]
+    assert approved_goal
+    data = {**forms.self_evaluation(362.0, 350.0), "ev_goal_planned": "年度目标改为完成一半"}
+    data["ev_output_indicators"][0]["weight"] += 5
+    data["ev_output_indicators"][1]["weight"] -= 5  # still 50 in all: only the binding refuses it
+    data["ev_output_indicators"][1]["score"] = 0
+    fields = refusal(paths, evaluating, "ev_self", data)
+    assert fields["ev_goal_planned"] == ["年度总体目标（批复）应为批复的内容，不能修改"]
+    assert set(fields) == {
+        "ev_goal_planned",
+        "ev_output_indicators/0/weight",
+        "ev_output_indicators/1/weight",
+    }
+    assert "的分值应为批复的" in fields["ev_output_indicators/0/weight"][0]
+    paths.do(evaluating, "ev_self", {**forms.self_evaluation(362.0, 350.0), "ev_goal_planned": approved_goal})
+    assert paths.open(evaluating) == ["ev_finance_review"]
+
+
 def test_R_TG_3_an_indicator_moved_to_another_table_is_refused(paths, evaluating):
     """受益群众人数 is an approved 效益指标: scored among the 产出指标 it is not approved there."""
     data = forms.self_evaluation(362.0, 350.0)

@@ -121,6 +121,39 @@ def test_finance_scores_into_a_score_sheet(paths, evaluating):
     assert paths.data(evaluating)["ev_finance_score"] == 83.5
 
 
+def test_R_EV_3_the_finance_score_sheet_is_the_national_indicator_system(paths, evaluating):
+    """Section 7: the finance sheet's rows are 决策/过程/产出/效益 and their items, pre-filled and
+    bound; an item scored above its 分值 is refused on its cell, an item added is refused; the
+    total and the grade it earns are computed, and the 问题清单 is recorded."""
+    paths.do(evaluating, "ev_self", forms.self_evaluation(362.0, 350.0))
+    [task] = paths.tasks(evaluating)
+    with paths.db.reading() as session:
+        shown = tasks.prefill(session, task, tasks.form_schema(session, task))["ev_score_sheet"]
+    assert [(r["level1"], r["name"], r["max_points"]) for r in shown[:2]] == [
+        ("决策", "立项依据充分性", 3),
+        ("决策", "立项程序规范性", 3),
+    ]
+    assert {r["level1"] for r in shown} == {"决策", "过程", "产出", "效益"} and "score" not in shown[0]
+    over = forms.evaluation_review(83.5)
+    over["ev_score_sheet"][12]["score"] = 12  # 质量达标率 is worth 10
+    with pytest.raises(FormInvalid) as refused:
+        paths.do(evaluating, "ev_finance_review", over)
+    assert refused.value.fields == {"ev_score_sheet/12/score": ["得分不能超过该项分值"]}
+    added = forms.evaluation_review(83.5)
+    added["ev_score_sheet"].append(
+        {"level1": "效益", "level2": "项目效益", "name": "群众口碑", "max_points": 0, "score": 0}
+    )
+    with pytest.raises(FormInvalid) as refused:
+        paths.do(evaluating, "ev_finance_review", added)
+    assert list(refused.value.fields) == ["ev_score_sheet/17/name"]
+    paths.do(
+        evaluating, "ev_finance_review", forms.evaluation_review(83.5, problems=[("过程", "资金拨付滞后")])
+    )
+    data = paths.data(evaluating)
+    assert (data["ev_sheet_total"], data["ev_sheet_grade"], data["ev_finance_score"]) == (83.5, "良", 83.5)
+    assert data["ev_problem_list"][0]["problem"] == "资金拨付滞后"
+
+
 @pytest.mark.parametrize(
     ("score", "grade"),
     [(100, "优"), (90, "优"), (89.99, "良"), (80, "良"), (79.99, "中"), (60, "中"), (59.99, "差"), (0, "差")],
@@ -151,9 +184,12 @@ def test_third_party_key_evaluation_gives_the_final_score(paths, evaluating):
     [task] = paths.tasks(evaluating)
     assert (task.task_spec, task.role) == ("ev_third_party", "third_party")
     assert task.due_at == moment(f"{YEAR + 1}-08-31T23:59:59").astimezone(UTC)
-    paths.do(evaluating, "ev_third_party", forms.third_party_evaluation(76.5))
+    sheet = forms.third_party_evaluation(76.5)  # the standard items scored: their total is the score
+    assert "tp_ev_score" not in sheet
+    paths.do(evaluating, "ev_third_party", sheet)
     row = paths.project_row(evaluating)
     assert float(row.score) == 76.5 and row.grade == "中"
+    assert paths.data(evaluating)["tp_ev_grade"] == "中"
 
 
 def test_audit_findings_keep_the_grade_below_liang(paths, evaluating):

@@ -68,3 +68,36 @@ def test_mine_sorted_by_due_date(app, db_of, api):
     assert [t["id"] for t in mine] == [t["id"] for t in reversed(items)]
     with db_of.reading() as session:
         assert session.scalar(select(HumanTask.assignee).where(HumanTask.id == items[0]["id"])) == "zhang.san"
+
+
+def test_tasks_without_a_due_date_come_last_in_both_directions(app, db_of):
+    """Sorting by due date (soonest first, or latest first) puts the tasks with no due date after
+    the dated ones, on SQLite (NULL sorts first ascending) and PostgreSQL (first descending)."""
+    from sqlalchemy import select, update
+
+    from workflows.store import HumanTask
+
+    actor = Actor("zhang.san", frozenset({"unit_submitter"}), unit_id=1)
+    with db_of.reading() as session:
+        ids = [row.id for row in inbox.tasks(session, actor, "claimable").items]
+    assert len(ids) == 3
+    undated, soon, later = ids
+    with db_of.unit_of_work() as session:
+        session.execute(update(HumanTask).where(HumanTask.id == undated).values(due_at=None))
+        session.execute(
+            update(HumanTask).where(HumanTask.id == soon).values(due_at=clock.now() + timedelta(days=1))
+        )
+        session.execute(
+            update(HumanTask).where(HumanTask.id == later).values(due_at=clock.now() + timedelta(days=9))
+        )
+        session.commit()
+        assert session.scalar(select(HumanTask.due_at).where(HumanTask.id == undated)) is None
+    with db_of.reading() as session:
+        ascending = [r.id for r in inbox.tasks(session, actor, "claimable", sort="due").items]
+        descending = [
+            r.id for r in inbox.tasks(session, actor, "claimable", sort="due", descending=True).items
+        ]
+        by_priority = [r.id for r in inbox.tasks(session, actor, "claimable", sort="priority").items]
+    assert ascending == [soon, later, undated]
+    assert descending == [later, soon, undated]
+    assert by_priority[-1] == undated  # equal priorities: by due date, the undated last

@@ -162,6 +162,22 @@ def test_draft_is_saved_without_completing(web, db_of):
         assert session.get(HumanTask, task.id).status == "open"
 
 
+def test_a_refused_submit_keeps_what_was_typed_as_the_draft(web, db_of):
+    """Issue 10 (nothing typed is lost): a submit refused with field errors saves the typed values
+    as the task's draft, so the clerk who leaves and comes back finds them; the task stays open."""
+    task = open_task(db_of, project_code="WZ2026-002", task_spec="submit")
+    me = web("zhang.san")
+    typed = {**VALID_SUBMIT, "amount": "362", "indicators-0-weight": "500", "action": "submit"}
+    refused = me.post(f"/tasks/{task.id}", typed)
+    assert refused.status_code == 400 and "已填写的内容已保存为草稿" in refused.text
+    again = me.get(f"/tasks/{task.id}").text  # left and came back
+    assert 'value="362"' in again and 'value="500"' in again
+    with db_of.reading() as session:
+        row = session.get(HumanTask, task.id)
+        assert row.status == "open" and row.draft["amount"] == 362
+        assert row.draft["indicators"][0]["weight"] == 500
+
+
 def test_claim_unclaim_from_pages(web, db_of):
     task = open_task(db_of, project_code="WZ2026-002", task_spec="submit")
     me = web("zhang.san")

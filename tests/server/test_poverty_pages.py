@@ -194,3 +194,24 @@ def test_R_AS_2_the_ranking_exports_cell_for_cell(office, db_of, web):
     rows = [(r[0], r[1], r[4]) for r in problems.iter_rows(min_row=3, values_only=True)]
     assert rows == [tuple(i) for i in items] and problems[2][3].value == "问题类型"
     assert web("zhang.san").get(f"/poverty/months/{month_id}.xlsx").status_code == 200  # published: readable
+
+
+def test_R_AS_2_poverty_tasks_in_the_inbox_show_their_month_and_unit(office, db_of, web):
+    """A poverty-fund task has no project: the inbox row names the month it evaluates in the
+    project column (and the year), the unit for a unit's rectification, 各预算单位 for the sheet."""
+
+    def row(html: str, title: str) -> str:
+        start = html.index(title)
+        return html[start : html.index("</tr>", start)]
+
+    task_id = open_may(db_of, office)
+    review = row(office.get("/inbox?scope=claimable").text, "审核扶贫资金月度评价表")
+    assert "2026年5月扶贫资金项目" in review and "月度绩效评价排名" in review and "各预算单位" in review
+    assert "—" not in review.split("截止")[0].split("</td>")[1]  # the project cell is not empty
+    assert office.post(f"/poverty/tasks/{task_id}/review", {}).status_code == 302
+    with db_of.reading() as session:
+        approve = session.scalar(select(HumanTask.id).where(HumanTask.task_spec == "pr_approve"))
+    assert web("liu.leader").post(f"/tasks/{approve}", {"as_decision": "同意"}).status_code == 302
+    rectify = row(web("zhang.san").get("/inbox?scope=claimable").text, "整改扶贫资金项目问题")
+    assert "2026年5月扶贫资金项目" in rectify and ZJ in rectify
+    assert '<td class="half" data-label="年度">2026</td>' in rectify

@@ -54,6 +54,21 @@ def test_level2_belongs_to_level1_refuses_a_quality_indicator_under_benefit():
     assert "二级指标与一级指标不对应" in fields["indicators/3/level2"][0]
 
 
+@pytest.mark.parametrize("name", ["performance_targets", "dw_targets", "target_change_request"])
+def test_level2_belongs_to_level1_is_the_pairing_the_page_offers(name):
+    """The page filters 二级 by 一级 from the column's ``x-options-by``; the server's check refuses
+    exactly the pairs it does not offer."""
+    schema = form(name)
+    columns = schema["properties"]["indicators"]["items"]["properties"]
+    offered = columns["level2"]["x-options-by"]["level1"]
+    [check] = [c for c in schema["x-checks"] if c["id"] == "level2_belongs_to_level1"]
+    for level1 in columns["level1"]["enum"]:
+        for level2 in columns["level2"]["enum"]:
+            scope = {"level1": level1, "level2": level2}
+            passes = bool(forms._ENVIRONMENT.evaluate(check["rule"], scope))
+            assert passes == (level2 in offered[level1]), (level1, level2)
+
+
 def test_level2_belongs_to_level1_accepts_matching_pairs():
     data = demo.performance_targets("保障性住房维修")
     data["indicators"][3]["level2"] = "生态效益指标"
@@ -81,18 +96,109 @@ def test_item_points_total_100_refuses_an_expert_sheet_worth_110():
 
 def test_score_within_item_points_refuses_an_overscored_finance_review_row():
     data = demo.evaluation_review(80)
-    data["ev_score_sheet"][0]["score"] = 25  # 决策 is worth 20
+    data["ev_score_sheet"][0]["score"] = 5  # 立项依据充分性 is worth 3
     assert refused("evaluation_review", data) == {"ev_score_sheet/0/score": ["得分不能超过该项分值"]}
+
+
+def test_score_within_item_points_refuses_an_overscored_third_party_row():
+    data = demo.third_party_evaluation(80)
+    data["tp_ev_score_sheet"][11]["score"] = 12  # 实际完成率 is worth 10
+    assert refused("third_party_evaluation", data) == {"tp_ev_score_sheet/11/score": ["得分不能超过该项分值"]}
 
 
 def test_item_points_total_100_accepts_the_finance_review_sheet():
     accepted("evaluation_review", demo.evaluation_review(83.5))
 
 
-def test_item_points_total_100_refuses_a_finance_review_sheet_worth_90():
-    data = demo.evaluation_review(60)
-    data["ev_score_sheet"][2]["max_points"] = 50
-    assert refused("evaluation_review", data) == {"ev_score_sheet": ["各评价内容分值合计应为100"]}
+STANDARD = [("决策", 20), ("过程", 20), ("产出", 40), ("效益", 20)]
+
+
+@pytest.mark.parametrize(
+    ("name", "table"),
+    [("evaluation_review", "ev_score_sheet"), ("third_party_evaluation", "tp_ev_score_sheet")],
+)
+def test_score_sheets_follow_the_national_indicator_system(name, table):
+    """The finance and third-party sheets are the 项目支出绩效评价指标体系: 决策/过程/产出/效益 with
+    their second- and third-level indicators, the points adding up to 100, pre-filled and bound."""
+    rows = forms.prefilled(form(name), {})[table]
+    by_level = {}
+    for row in rows:
+        assert row["level2"] and row["name"], row
+        by_level[row["level1"]] = by_level.get(row["level1"], 0) + row["max_points"]
+    assert list(by_level.items()) == STANDARD
+    assert forms.bound_tables(form(name), {}) == {table: ["level1", "level2", "name", "max_points"]}
+    assert rows == forms.prefilled(form("evaluation_review"), {})["ev_score_sheet"]  # one system
+
+
+def test_standard_score_sheet_refuses_an_added_a_dropped_and_a_rewritten_item():
+    rewritten = demo.evaluation_review(80)
+    rewritten["ev_score_sheet"][0]["max_points"] = 13  # 立项依据充分性 is worth 3
+    assert refused("evaluation_review", rewritten)["ev_score_sheet/0/max_points"] == [
+        "第1行「立项依据充分性」的分值应为评价指标体系的「3」，不能修改"
+    ]
+    added = demo.evaluation_review(80)
+    extra = {"level1": "效益", "level2": "项目效益", "name": "领导满意", "max_points": 0, "score": 0}
+    added["ev_score_sheet"].append(extra)
+    assert refused("evaluation_review", added) == {
+        "ev_score_sheet/17/name": ["第18行「领导满意」不是评价指标体系中的指标，不能新增"]
+    }
+    dropped = demo.evaluation_review(80)
+    dropped["ev_score_sheet"].pop()  # 满意度
+    assert (
+        "缺少评价指标体系中的指标「满意度」，不能删除"
+        in refused("evaluation_review", dropped)["ev_score_sheet"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "total", "grade"),
+    [
+        ("evaluation_review", "ev_sheet_total", "ev_sheet_grade"),
+        ("third_party_evaluation", "tp_ev_score", "tp_ev_grade"),
+    ],
+)
+def test_score_sheet_total_and_grade_are_computed_by_the_grade_band_dmn(name, total, grade):
+    """The running total is the items' sum; the grade from it agrees with grade_band.dmn (90/80/60)
+    at every half point, so the form and the process read one set of bands."""
+    from workflows.engine import computed
+
+    for half_points in range(0, 201):
+        score = half_points / 2
+        shown = computed.values(form(name), demo_sheet(name, score))
+        assert shown[total] == score
+        assert shown[grade] == grade_band_dmn(score), score
+
+
+def grade_band_dmn(score: float) -> str:
+    """The grade bpmn/grade_band.dmn gives ``score``: its rules in order (hit policy FIRST), each
+    input cell a comparison like ``>= 80`` or ``-`` (any)."""
+    from lxml import etree
+
+    tree = etree.parse(str(settings().forms_dir.parent / "bpmn" / "grade_band.dmn"))
+    ns = {"d": tree.getroot().nsmap[None]}
+    for rule in tree.iterfind(".//d:rule", ns):
+        cell = rule.find("d:inputEntry/d:text", ns).text.strip()
+        operator, _, limit = cell.partition(" ")
+        if cell == "-" or {">": score > float(limit or 0), ">=": score >= float(limit or 0)}[operator]:
+            return rule.find("d:outputEntry/d:text", ns).text.strip().strip('"')
+    raise AssertionError(f"no band for {score}")
+
+
+def demo_sheet(name: str, score: float) -> dict:
+    return (
+        demo.evaluation_review(score) if name == "evaluation_review" else demo.third_party_evaluation(score)
+    )
+
+
+def test_score_sheet_total_runs_while_items_are_still_empty():
+    from workflows.engine import computed
+
+    rows = forms.prefilled(form("evaluation_review"), {})["ev_score_sheet"]
+    rows[0]["score"], rows[1]["score"] = 3, 2.5
+    assert computed.values(form("evaluation_review"), {"ev_score_sheet": rows}) == {
+        "ev_sheet_total": 5.5,
+        "ev_sheet_grade": "差",
+    }
 
 
 # --- self-evaluation ------------------------------------------------------------------

@@ -35,13 +35,26 @@ def form_with(**spec) -> dict:
     return {"title": "表", "properties": {"rows": {**TABLE, "x-prefill": {**SPEC, **spec}}}}
 
 
-def test_bound_lists_copied_columns_that_are_not_rescaled():
+def test_bound_lists_copied_columns():
     assert forms.check_rules(FORM) == []
-    for wrong in (["actual_value"], ["weight"], [], "name"):
+    assert forms.check_rules(form_with(bound=["name", "weight"])) == []  # the rescaled weight too
+    for wrong in (["actual_value"], [], "name"):
         assert any("'bound' lists copied columns" in p for p in forms.check_rules(form_with(bound=wrong))), (
             wrong
         )
     assert any("unknown keys ['bind']" in p for p in forms.check_rules(form_with(bind=["name"])))
+
+
+def test_a_bound_rescaled_weight_is_held_to_its_rescaled_value():
+    """The self-evaluation's weights are the approved ones rescaled (6:4 of 10 points): the unit
+    scores the rows, it does not reweight them."""
+    schema = form_with(bound=["name", "target_value", "weight"])
+    rows = forms.prefilled(schema, {"indicators": APPROVED})["rows"]
+    assert [r["weight"] for r in rows] == [6, 4]
+    assert forms.prefill.bound_errors(schema, {"rows": rows}, {"indicators": APPROVED}) == {}
+    rows[0]["weight"], rows[1]["weight"] = 5, 5
+    errors = forms.prefill.bound_errors(schema, {"rows": rows}, {"indicators": APPROVED})
+    assert errors["rows/0/weight"] == ["第1行「甲」的分值应为批复的「6」，不能修改"]
 
 
 def test_a_table_is_bound_only_where_its_source_is_known():

@@ -256,6 +256,7 @@ def check_rules(schema: dict) -> list[str]:
 
 prefilled = prefill.prefilled  # x-prefill: tables filled from earlier data (and held to it)
 bound_tables = prefill.bound_tables
+bound_fields = prefill.bound_fields  # plain fields held to an earlier value (the approved 年度目标)
 prefilled_scalars = prefill.scalars  # x-prefill of a plain field: a project fact or an earlier value
 
 
@@ -332,5 +333,6 @@ def accept(schema: dict | None, data: dict[str, Any], sources: dict | None = Non
     check_values({name: None for name in dropped})
     check_values(kept)
     kept = computed.apply(schema, kept)  # x-computed: totals are computed, never typed
+    kept = {**kept, **prefill.held_values(schema, kept, sources)}  # the approved value, if left out
     validate(schema, kept, sources)
     return kept, [name[:100] for name in dropped[:50]]

@@ -17,13 +17,18 @@ naming the row (``<table>/<row>/<column>``, or ``<table>`` for a dropped row). A
 only where its source is known (``from`` is in the earlier data): a form used outside the path
 that approves the rows stays free. Rows may come in any order; the other columns are the
 person's to fill.
+
+A score sheet's standard items are written into the form itself (``"rows": [...]`` instead of
+``from``/``copy``): the 决策/过程/产出/效益 indicator system of a finance or third-party score
+sheet, each row its 一级/二级/三级 indicator and 分值. Such a table is always bound: the
+reviewer scores the items, never adds, drops or rewrites one.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-_SPEC_KEYS = {"from", "when", "copy", "scale_to", "bound", "description"}
+_SPEC_KEYS = {"from", "when", "copy", "scale_to", "bound", "description", "rows"}
 
 
 def _row_props(schema: dict, table: str) -> dict:
@@ -53,6 +58,9 @@ def problems(schema: dict, title: str) -> list[str]:
         if not columns:
             found.extend(_scalar_problems(spec, where))
             continue
+        if isinstance(spec, dict) and "rows" in spec:
+            found.extend(_rows_problems(spec, columns, where))
+            continue
         if not isinstance(spec, dict) or not isinstance(spec.get("from"), str):
             found.append(f"{where} needs 'from' (the data key of the rows to copy)")
             continue
@@ -69,26 +77,72 @@ def problems(schema: dict, title: str) -> list[str]:
         if not isinstance(spec.get("when", {}), dict):
             found.append(f"{where}: 'when' is a mapping of column values the copied rows must have")
         bound = spec.get("bound", [])
-        held = set(copy) - set(scale if isinstance(scale, dict) else {})
         if "bound" in spec and not (
-            isinstance(bound, list) and bound and all(isinstance(c, str) and c in held for c in bound)
+            isinstance(bound, list) and bound and all(isinstance(c, str) and c in copy for c in bound)
         ):
-            found.append(f"{where}: 'bound' lists copied columns (not rescaled ones) the rows are held to")
+            found.append(f"{where}: 'bound' lists copied columns the rows are held to")
     return found
 
 
-_SCALAR_KEYS = {"project", "from", "description"}
+def _rows_problems(spec: dict, columns: dict, where: str) -> list[str]:
+    """A table's own standard rows (``rows``): a list of rows of the table's columns, and the
+    columns they are held to (``bound``, each given in every row)."""
+    found = []
+    rows, bound = spec.get("rows"), spec.get("bound")
+    if set(spec) - {"rows", "bound", "description"}:
+        found.append(f"{where}: with 'rows' only 'bound' and 'description' may be given")
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
+        return [*found, f"{where}: 'rows' is a list of the table's rows"]
+    if not all(set(r) <= set(columns) for r in rows):
+        found.append(f"{where}: 'rows' may only give columns of the table")
+    if not (isinstance(bound, list) and bound and all(isinstance(c, str) for c in bound)):
+        return [*found, f"{where}: 'bound' lists the columns the standard rows are held to"]
+    if not all(c in r for r in rows for c in bound):
+        found.append(f"{where}: every row of 'rows' gives every 'bound' column")
+    return found
+
+
+_SCALAR_KEYS = {"project", "from", "bound", "description"}
 
 
 def _scalar_problems(spec, where: str) -> list[str]:
     """A plain field's ``x-prefill``: ``{"project": "<申报表 header label>"}`` (a project fact) or
     ``{"from": "<data key>"}`` (a value recorded earlier, e.g. the approved 年度目标)."""
     if not isinstance(spec, dict) or set(spec) - _SCALAR_KEYS:
-        return [f"{where} of a plain field takes 'project' or 'from' (and 'description')"]
+        return [f"{where} of a plain field takes 'project' or 'from' (and 'bound', 'description')"]
     given = [k for k in ("project", "from") if k in spec]
     if len(given) != 1 or not isinstance(spec[given[0]], str) or not spec[given[0]].strip():
         return [f"{where} of a plain field names one 'project' fact or one 'from' data key"]
+    if "bound" in spec and not (spec["bound"] is True and "from" in spec):
+        return [f"{where}: 'bound' is true, for a value copied 'from' earlier data"]
     return []
+
+
+def _bound_scalars(schema: dict | None) -> dict[str, str]:
+    """``{field: data key}`` of the plain fields held to an earlier value (``"bound": true``)."""
+    return {
+        name: spec["from"]
+        for name, spec in _specs(schema).items()
+        if spec.get("bound") is True and isinstance(spec.get("from"), str) and not _row_props(schema, name)
+    }
+
+
+def held_values(schema: dict | None, data: dict, values: dict | None) -> dict:
+    """The bound plain fields ``data`` leaves empty, set to their earlier value in ``values``: a
+    submission need not repeat the approved 年度总体目标, only never change it."""
+    held = _bound_scalars(schema)
+    return {
+        name: (values or {})[held[name]]
+        for name in bound_fields(schema, values)
+        if data.get(name) in (None, "")
+    }
+
+
+def bound_fields(schema: dict | None, values: dict | None) -> list[str]:
+    """The plain fields held to an earlier value present in ``values`` (shown, not typed: the
+    approved 年度总体目标 on the self-evaluation)."""
+    values = values or {}
+    return [name for name, key in _bound_scalars(schema).items() if values.get(key) not in (None, "")]
 
 
 def scalars(schema: dict | None, values: dict, sources: dict | None, facts: dict | None) -> dict:
@@ -98,8 +152,9 @@ def scalars(schema: dict | None, values: dict, sources: dict | None, facts: dict
     change them."""
     out: dict = {}
     sources, facts = sources or {}, facts or {}
+    held = _bound_scalars(schema)
     for name, spec in _specs(schema).items():
-        if _row_props(schema, name) or values.get(name) not in (None, ""):
+        if _row_props(schema, name) or (values.get(name) not in (None, "") and name not in held):
             continue
         value = facts.get(spec.get("project")) if "project" in spec else sources.get(spec.get("from"))
         if value is not None and value != "" and not isinstance(value, list | dict):
@@ -108,7 +163,10 @@ def scalars(schema: dict | None, values: dict, sources: dict | None, facts: dict
 
 
 def _source_rows(spec: dict, values: dict) -> list[dict] | None:
-    """The rows ``spec`` copies from ``values`` (None when the source is not there at all)."""
+    """The rows ``spec`` copies from ``values`` (None when the source is not there at all); a
+    table's own standard rows (``rows``) are always there."""
+    if "rows" in spec:
+        return [dict(r) for r in spec["rows"] if isinstance(r, dict)]
     source = values.get(spec.get("from"))
     if not isinstance(source, list):
         return None
@@ -198,17 +256,25 @@ def _titles(schema: dict, table: str) -> dict[str, str]:
 def bound_errors(schema: dict, data: dict, values: dict | None) -> dict[str, list[str]]:
     """``{field path: [messages]}`` for bound tables of ``data`` that are not their source rows
     in ``values`` (the earlier data the form's prefill reads); empty when ``values`` is None."""
-    if values is None:
-        return {}
     errors: dict[str, list[str]] = {}
     specs = _specs(schema)
-    for table, bound in bound_tables(schema, values).items():
-        sources = _source_rows(specs[table], values) or []
-        errors.update(_table_errors(schema, table, bound, data.get(table) or [], sources))
+    for name in bound_fields(schema, values):
+        expected = _text((values or {}).get(_bound_scalars(schema)[name]))
+        if _text(data.get(name)) != expected:
+            title = str(((schema.get("properties") or {}).get(name) or {}).get("title") or name)
+            errors.setdefault(name, []).append(f"{title}应为批复的内容，不能修改")
+    for table, bound in bound_tables(schema, values or {}).items():
+        if values is None and "rows" not in specs[table]:
+            continue  # held to earlier data only where that data is known
+        sources = _source_rows(specs[table], values or {}) or []
+        standard = "rows" in specs[table]
+        errors.update(_table_errors(schema, table, bound, data.get(table) or [], sources, standard))
     return errors
 
 
-def _table_errors(schema: dict, table: str, bound: list[str], given: list, sources: list[dict]) -> dict:
+def _table_errors(
+    schema: dict, table: str, bound: list[str], given: list, sources: list[dict], standard: bool = False
+) -> dict:
     errors: dict[str, list[str]] = {}
     rows = [r if isinstance(r, dict) else {} for r in given]
     titles, key = _titles(schema, table), _key_column(bound)
@@ -218,7 +284,8 @@ def _table_errors(schema: dict, table: str, bound: list[str], given: list, sourc
             continue
         name = _text(row.get(key)) or _text((sources[changed[i]] if i in changed else {}).get(key))
         if i not in changed:
-            message = f"第{i + 1}行「{name}」不是批复的绩效指标，不能新增"
+            kind = "评价指标体系中的指标" if standard else "批复的绩效指标"
+            message = f"第{i + 1}行「{name}」不是{kind}，不能新增"
             errors.setdefault(f"{table}/{i}/{key}", []).append(message)
             continue
         source = sources[changed[i]]
@@ -226,11 +293,13 @@ def _table_errors(schema: dict, table: str, bound: list[str], given: list, sourc
             expected = _text(source.get(column))
             if _text(row.get(column)) == expected:
                 continue
-            told = f"应为批复的「{expected}」" if expected else "批复时为空"
+            source_name = "评价指标体系" if standard else "批复"
+            told = f"应为{source_name}的「{expected}」" if expected else f"{source_name}时为空"
             message = f"第{i + 1}行「{name}」的{titles.get(column, column)}{told}，不能修改"
             errors.setdefault(f"{table}/{i}/{column}", []).append(message)
     for s in missing:
-        message = f"缺少批复的绩效指标「{_text(sources[s].get(key))}」，不能删除"
+        kind = "评价指标体系中的指标" if standard else "批复的绩效指标"
+        message = f"缺少{kind}「{_text(sources[s].get(key))}」，不能删除"
         errors.setdefault(table, []).append(message)
     return errors
 

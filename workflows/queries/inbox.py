@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..policy import Actor, claimable_clause
-from ..store import BudgetUnit, HumanTask, ProcessDefinition, Project, SavedFilter
+from ..store import BudgetUnit, HumanTask, PovertyMonth, ProcessDefinition, Project, SavedFilter
 from . import returns
 
 SCOPES = ("mine", "claimable", "overdue", "completed")
@@ -83,6 +83,10 @@ class InboxRow:
     amount: Decimal | None
     fund_type: str | None
     returned: bool = False  # the latest decision on its project sent the work back (退回)
+    # a poverty-fund task has no project: the month it evaluates stands in its place (R-AS-2)
+    poverty_month_id: int | None = None
+    poverty_year: int | None = None
+    poverty_month: int | None = None
 
 
 @dataclass
@@ -159,9 +163,11 @@ def _order(scope: str, sort: str, descending: bool | None = None):
         return [HumanTask.completed_at.desc(), HumanTask.id]
     descending = NATURAL_DESCENDING[sort] if descending is None else descending
     column = {"due": HumanTask.due_at, "created": HumanTask.created_at, "priority": HumanTask.priority}[sort]
-    terms = [column.desc() if descending else column.asc()]
+    # a task without a due date is never more pressing than one with: last, whichever way
+    # (SQLite sorts NULL first ascending, PostgreSQL first descending)
+    terms = [(column.desc() if descending else column.asc()).nulls_last()]
     if sort == "priority":
-        terms.append(HumanTask.due_at)
+        terms.append(HumanTask.due_at.asc().nulls_last())
     return [*terms, HumanTask.id]
 
 
@@ -191,9 +197,13 @@ def tasks(
             Project.amount,
             Project.fund_type,
             BudgetUnit.name,
+            PovertyMonth.id,
+            PovertyMonth.fiscal_year,
+            PovertyMonth.month,
         )
         .outerjoin(Project, Project.id == HumanTask.project_id)
         .outerjoin(BudgetUnit, BudgetUnit.id == HumanTask.unit_id)
+        .outerjoin(PovertyMonth, PovertyMonth.instance_id == HumanTask.instance_id)
         .where(_scope_clause(actor, scope, now))
     )
     query, _ = _filtered(query, filters, now)
@@ -221,8 +231,11 @@ def tasks(
             fiscal_year=year,
             amount=amount,
             fund_type=fund_type,
+            poverty_month_id=month_id,
+            poverty_year=month_year,
+            poverty_month=month,
         )
-        for t, code, name, year, amount, fund_type, unit_name in rows
+        for t, code, name, year, amount, fund_type, unit_name, month_id, month_year, month in rows
     ]
     if scope != "completed":
         returned = returns.returned_instances(session, sorted({row.instance_id for row in items}))

@@ -94,6 +94,13 @@ def bound_tables(session: Session, task: HumanTask, schema: dict | None) -> dict
     return forms.bound_tables(schema, sources) if sources is not None else {}
 
 
+def bound_fields(session: Session, task: HumanTask, schema: dict | None) -> list[str]:
+    """The form's plain fields held to an approved value (the self-evaluation's 年度总体目标):
+    shown, not typed; empty when the form holds none or the value is not known."""
+    sources = form_sources.of_task(session, schema, task.instance_id, task.project_id)
+    return forms.bound_fields(schema, sources) if sources is not None else []
+
+
 def decisions(session: Session, instances: list[ProcessInstance], viewer: Actor) -> list[dict]:
     """Earlier decisions and scores: completed tasks with the data they recorded, as the viewer may
     read them (the people's part of :mod:`workflows.queries.decisions`)."""

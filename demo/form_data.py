@@ -207,6 +207,7 @@ def monitoring_report(amount_wan: float, share: float = 0.45, indicators: list[d
         row.update(outlook(behind=index == 0 and share < 0.5, reason="雨季影响施工"))
         row["corrective_measures"] = "增加施工班组，倒排工期" if index == 0 and share < 0.5 else ""
     return {
+        "mn_budget_amount": amount_wan,
         "mn_executed_amount": round(amount_wan * share, 2),
         "mn_indicator_progress": rows,
         "mn_deviation_summary": "总体进度基本符合序时要求。",

@@ -213,7 +213,7 @@ def test_the_prefilled_report_passes_through_the_api(web, api, db_of, report_tas
         for r in detail["data"][TABLE]
     ]
     answer = api("zhang.san").post(
-        f"/api/v1/tasks/{report_task.id}/complete", json={"data": {"mn_executed_amount": 120, TABLE: rows}}
+        f"/api/v1/tasks/{report_task.id}/complete", json={"data": {"mn_budget_amount": 362, "mn_executed_amount": 120, TABLE: rows}}
     )
     assert answer.status_code == 200, answer.text
     assert [t["task_spec"] for t in answer.json["next_tasks"]] == ["mn_review"]
@@ -280,3 +280,13 @@ def test_department_wide_monitoring_shows_the_units_approved_indicators(web, api
     )
     done = me.post(f"/tasks/{dw_task.id}", filled(fields, DW, 4, **base))
     assert done.status_code == 302, done.text[:500]
+
+
+def test_the_budget_is_prefilled_from_the_project_and_bounds_the_executed_amount(web, api, report_task):
+    """issue 10: 9,999 万元 executed on a 362 万元 project is refused, on page and API alike."""
+    fields = posted(web("zhang.san").get(f"/tasks/{report_task.id}").text)
+    assert float(fields["mn_budget_amount"]) == 362
+    body = filled(fields, TABLE, 5, mn_executed_amount="9999")
+    refuse(web, api, report_task.id, body, TABLE, "mn_executed_amount", "已执行金额不能超过项目预算数")
+    cleared = {**filled(fields, TABLE, 5, mn_executed_amount="9999"), "mn_budget_amount": ""}
+    refuse(web, api, report_task.id, cleared, TABLE, "mn_budget_amount", "此项为必填项")

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from . import decision_refs
+
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
 # children that only repeat what sequence flows already say, or that draw the diagram
 _SKIP_CHILDREN = {"incoming", "outgoing", "flowNodeRef"}
@@ -85,9 +87,16 @@ def _flatten(element, prefix: str, out: dict[str, str]) -> None:
         _flatten(child, f"{prefix}{label}/", out)
 
 
+def parse(text: str):
+    return etree.parse(io.BytesIO(text.encode("utf-8")), _PARSER).getroot()
+
+
 def _elements(text: str) -> dict[str, tuple[str, str, dict[str, str]]]:
     """id → (kind, name, flattened values) for every identified, non-diagram element."""
-    root = etree.parse(io.BytesIO(text.encode("utf-8")), _PARSER).getroot()
+    return elements_of(parse(text))
+
+
+def elements_of(root) -> dict[str, tuple[str, str, dict[str, str]]]:
     found = {}
     for element in root.iter():
         if not isinstance(element.tag, str) or element is root or _is_diagram(element):
@@ -97,11 +106,87 @@ def _elements(text: str) -> dict[str, tuple[str, str, dict[str, str]]]:
         ident = element.get("id")
         if ident is None or _local(element.tag) in _INLINE:
             continue
+        if _local(element.tag) == "rule":
+            found[ident] = ("rule", *_rule(element))
+            continue
         values: dict[str, str] = {}
         _flatten(element, "", values)
         name = element.get("name") or element.get("label") or values.get("description") or ""
         found[ident] = (_local(element.tag), name, values)
     return found
+
+
+def _column(columns, index: int) -> str:
+    """A decision table column as the designer named it: its label, else its expression or name."""
+    if index >= len(columns):
+        return f"第{index + 1}列"
+    column = columns[index]
+    expression = column.find("{*}inputExpression")
+    text = expression.findtext("{*}text") if expression is not None else None
+    return column.get("label") or column.get("name") or (text or "").strip() or f"第{index + 1}列"
+
+
+def _rule(rule) -> tuple[str, dict[str, str]]:
+    """A DMN rule as "规则 2" and its cells keyed by column: 条件「评审得分」 → ">= 80"."""
+    table = rule.getparent()
+    columns = {
+        kind: [c for c in table if isinstance(c.tag, str) and _local(c.tag) == kind]
+        for kind in ("input", "output")
+    }
+    rules = [c for c in table if isinstance(c.tag, str) and _local(c.tag) == "rule"]
+    values: dict[str, str] = {}
+    seen = {"inputEntry": 0, "outputEntry": 0}
+    for child in rule:
+        tag = _local(child.tag)
+        if tag == "description":
+            values["说明"] = (child.text or "").strip()
+        elif tag in seen:
+            word, kind = ("条件", "input") if tag == "inputEntry" else ("结果", "output")
+            label = _column(columns[kind], seen[tag])
+            seen[tag] += 1
+            values[f"{word}「{label}」"] = (child.findtext("{*}text") or "").strip()
+    return f"规则 {rules.index(rule) + 1}", values
+
+
+# what the engine reads, in the words of the designer pages (keys not listed are shown as they are)
+_WORDS = {
+    "name": "名称",
+    "label": "标题",
+    "documentation": "说明",
+    "description": "说明",
+    "formJsonSchemaFilename": "表单文件",
+    "dueAt": "办理期限",
+    "assignee": "指定办理人",
+    "priority": "优先级",
+    "unitId": "办理单位",
+    "conditionExpression": "条件",
+    "script": "脚本",
+    "scriptFormat": "脚本语言",
+    "preScript": "前置脚本",
+    "postScript": "后置脚本",
+    "calledDecisionId": "决策表",
+    "calledElement": "调用的流程",
+    "sourceRef": "起点",
+    "targetRef": "终点",
+    "default": "默认连线",
+    "timerEventDefinition/timeDuration": "定时时长",
+    "timerEventDefinition/timeDate": "定时日期",
+    "timerEventDefinition/timeCycle": "定时周期",
+    "hitPolicy": "命中策略",
+    "inputExpression/text": "输入表达式",
+    "typeRef": "数据类型",
+    "isExecutable": "可执行",
+    "cancelActivity": "中断任务",
+    "attachedToRef": "附着于",
+    "messageRef": "消息",
+    "isSequential": "按顺序执行",
+    "loopDataInputRef": "多实例集合",
+    "inputDataItem": "多实例元素",
+    "required": "必填",
+    "title": "标题",
+    "type": "类型",
+    "enum": "可选值",
+}
 
 
 def _details(before: dict[str, str], after: dict[str, str]) -> list[str]:
@@ -110,7 +195,10 @@ def _details(before: dict[str, str], after: dict[str, str]) -> list[str]:
         old, new = before.get(key), after.get(key)
         if old != new:
             shown = key.lstrip("@").rstrip("/")
-            lines.append(f"{shown}: {_short(old)} → {_short(new)}")
+            if shown.startswith(("条件「", "结果「")):  # a DMN cell: 条件「评审得分」 >= 80 → >= 85
+                lines.append(f"{shown} {_short(old)} → {_short(new)}")
+            else:
+                lines.append(f"{_WORDS.get(shown, shown)}：{_short(old)} → {_short(new)}")
     return lines
 
 
@@ -122,8 +210,8 @@ def _short(value: str | None) -> str:
 
 
 def _dmn_rule_text(kind, values) -> str:
-    cells = [v for k, v in values.items() if k.startswith(("条件", "结果"))]
-    return " | ".join(cells)
+    """An added or removed rule in words: 条件「评审得分」 >= 85；结果「是否支持」 True."""
+    return "；".join(f"{k} {v}" for k, v in values.items() if k.startswith(("条件", "结果")))
 
 
 def diff_xml(file: str, kind: str, old: str, new: str) -> FileDiff:
@@ -141,7 +229,7 @@ def diff_xml(file: str, kind: str, old: str, new: str) -> FileDiff:
         new_tag, new_name, new_values = after[ident]
         details = _details(values, new_values)
         if new_tag != tag:
-            details.insert(0, f"类型: {tag} → {new_tag}")
+            details.insert(0, f"类型：{tag} → {new_tag}")
         if details:
             result.changed.append(ElementChange(ident, new_name or name or ident, new_tag, details))
     if result.empty:
@@ -201,4 +289,5 @@ def diff_bundles(old: dict[str, str], new: dict[str, str]) -> list[FileDiff]:
                 broken = FileDiff(file, kind, "changed")
                 broken.changed.append(ElementChange("<file>", file, "file", [f"XML 无法解析: {exc}"]))
                 result.append(broken)
+    decision_refs.mark_impacts(result, old, new)
     return result

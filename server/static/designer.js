@@ -307,7 +307,9 @@
 
   // --- DMN -------------------------------------------------------------------------------
   function dmnEditor(xml) {
-    var modeler = new DmnJS({ container: "#canvas", common: { keyboard: { bindTo: window }, additionalModules: ZH ? [ZH.module] : [] } });
+    // dmn-js hands each viewer its own additionalModules (those under "common" are dropped)
+    var zhModules = { additionalModules: ZH ? [ZH.module] : [] };
+    var modeler = new DmnJS({ container: "#canvas", common: { keyboard: { bindTo: window } }, drd: zhModules, decisionTable: zhModules, literalExpression: zhModules });
     window.jixiaoDmn = modeler;
     var tabs = document.getElementById("dmn-tabs");
     function openView(view) {

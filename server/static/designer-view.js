@@ -15,7 +15,6 @@
         var label = document.createElement("div");
         label.className = "role-label";
         label.dataset.role = id;
-        label.title = id;
         label.style.height = Math.max(lane.height - 2, 0) + "px";
         var text = document.createElement("span");
         text.textContent = roles[id];

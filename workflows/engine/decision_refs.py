@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from lxml import etree
 
+from .bundle_xml import elements_of, parse
+
 
 def _decisions(files: dict[str, str]) -> dict[str, dict]:
     """decision id → what the engine reads from it (its table's rows, columns, expressions)."""
-    from .versions import elements_of, parse
-
     found = {}
     for name, text in files.items():
         if not name.endswith(".dmn"):
@@ -39,8 +39,6 @@ def decision_names(files: dict[str, str]) -> dict[str, str]:
 
 def rule_tasks(text: str) -> list[tuple[str, str, str]]:
     """(task id, task name, decision id) of each business-rule task of a BPMN file."""
-    from .versions import parse
-
     try:
         root = parse(text)
     except etree.XMLSyntaxError:
@@ -54,8 +52,6 @@ def rule_tasks(text: str) -> list[tuple[str, str, str]]:
 
 
 def called_processes(text: str) -> set[str]:
-    from .versions import parse
-
     try:
         root = parse(text)
     except etree.XMLSyntaxError:
@@ -81,31 +77,16 @@ def impact_text(decision: str) -> str:
     return f"决策表 {decision} 已修改，影响此任务"
 
 
-def mark_impacts(diffs: list, old: dict[str, str], new: dict[str, str]) -> None:
-    """Mark each business-rule task of ``new`` that reads a changed decision as changed."""
-    from .versions import ElementChange, FileDiff
-
+def impacts(old: dict[str, str], new: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    """(BPMN file, task id, task name, decision id) of each business-rule task of ``new`` that
+    reads a decision whose rules differ from ``old``'s."""
     changed = set(changed_decisions(old, new))
     if not changed:
-        return
-    by_file = {d.file: d for d in diffs}
-    for file, text in sorted(new.items()):
-        if not file.endswith(".bpmn"):
-            continue
-        for task_id, name, decision in rule_tasks(text):
-            if decision not in changed:
-                continue
-            diff = by_file.get(file)
-            if diff is None:
-                diff = by_file[file] = FileDiff(file, "bpmn", "changed")
-                diffs.append(diff)
-            if diff.status == "same":
-                diff.status = "changed"
-            if any(c.id == task_id for c in diff.added):
-                continue
-            entry = next((c for c in diff.changed if c.id == task_id), None)
-            if entry is None:
-                diff.changed.append(ElementChange(task_id, name, "businessRuleTask", [impact_text(decision)]))
-            else:
-                entry.details.append(impact_text(decision))
-    diffs.sort(key=lambda d: d.file)
+        return []
+    return [
+        (file, task_id, name, decision)
+        for file, text in sorted(new.items())
+        if file.endswith(".bpmn")
+        for task_id, name, decision in rule_tasks(text)
+        if decision in changed
+    ]

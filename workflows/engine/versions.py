@@ -7,27 +7,13 @@ layout (BPMN DI) is ignored: moving a shape is not a change of the process.
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from . import decision_refs
-
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
-# children that only repeat what sequence flows already say, or that draw the diagram
-_SKIP_CHILDREN = {"incoming", "outgoing", "flowNodeRef"}
-# identified children read as part of their parent (a DMN rule's cells, a timer's definition)
-_INLINE = {
-    "timerEventDefinition",
-    "text",
-    "inputEntry",
-    "outputEntry",
-    "inputExpression",
-    "conditionExpression",
-}
-_DIAGRAM_NS = ("http://www.omg.org/spec/BPMN/20100524/DI", "http://www.omg.org/spec/DMN/20180521/DMNDI/")
+from .bundle_xml import elements as _elements
 
 
 @dataclass
@@ -52,103 +38,6 @@ class FileDiff:
         return not (self.added or self.removed or self.changed)
 
 
-def _local(tag) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
-
-
-def _is_diagram(element) -> bool:
-    return isinstance(element.tag, str) and etree.QName(element.tag).namespace in _DIAGRAM_NS
-
-
-def _flatten(element, prefix: str, out: dict[str, str]) -> None:
-    """What the engine reads from ``element`` (not its own identified children) as path → value."""
-    for key, value in element.attrib.items():
-        if _local(key) != "id":
-            out[f"{prefix}@{_local(key)}"] = value
-    text = (element.text or "").strip()
-    if text:
-        out[prefix.rstrip("/") or "text"] = text
-    seen: dict[str, int] = {}
-    for child in element:
-        if not isinstance(child.tag, str) or _is_diagram(child) or _local(child.tag) in _SKIP_CHILDREN:
-            continue
-        if child.get("id") is not None and _local(child.tag) not in _INLINE:
-            continue  # an element of its own, compared on its own
-        label = _local(child.tag)
-        seen[label] = seen.get(label, 0) + 1
-        if label in ("inputEntry", "outputEntry"):
-            label = f"{'条件' if label == 'inputEntry' else '结果'}{seen[label]}"
-        if label == "property" and child.get("name"):
-            out[f"{prefix}{child.get('name')}"] = child.get("value") or (child.text or "").strip()
-            continue
-        if label in ("extensionElements", "properties"):
-            _flatten(child, prefix, out)
-            continue
-        _flatten(child, f"{prefix}{label}/", out)
-
-
-def parse(text: str):
-    return etree.parse(io.BytesIO(text.encode("utf-8")), _PARSER).getroot()
-
-
-def _elements(text: str) -> dict[str, tuple[str, str, dict[str, str]]]:
-    """id → (kind, name, flattened values) for every identified, non-diagram element."""
-    return elements_of(parse(text))
-
-
-def elements_of(root) -> dict[str, tuple[str, str, dict[str, str]]]:
-    found = {}
-    for element in root.iter():
-        if not isinstance(element.tag, str) or element is root or _is_diagram(element):
-            continue
-        if any(_is_diagram(a) for a in element.iterancestors()):
-            continue
-        ident = element.get("id")
-        if ident is None or _local(element.tag) in _INLINE:
-            continue
-        if _local(element.tag) == "rule":
-            found[ident] = ("rule", *_rule(element))
-            continue
-        values: dict[str, str] = {}
-        _flatten(element, "", values)
-        name = element.get("name") or element.get("label") or values.get("description") or ""
-        found[ident] = (_local(element.tag), name, values)
-    return found
-
-
-def _column(columns, index: int) -> str:
-    """A decision table column as the designer named it: its label, else its expression or name."""
-    if index >= len(columns):
-        return f"第{index + 1}列"
-    column = columns[index]
-    expression = column.find("{*}inputExpression")
-    text = expression.findtext("{*}text") if expression is not None else None
-    return column.get("label") or column.get("name") or (text or "").strip() or f"第{index + 1}列"
-
-
-def _rule(rule) -> tuple[str, dict[str, str]]:
-    """A DMN rule as "规则 2" and its cells keyed by column: 条件「评审得分」 → ">= 80"."""
-    table = rule.getparent()
-    columns = {
-        kind: [c for c in table if isinstance(c.tag, str) and _local(c.tag) == kind]
-        for kind in ("input", "output")
-    }
-    rules = [c for c in table if isinstance(c.tag, str) and _local(c.tag) == "rule"]
-    values: dict[str, str] = {}
-    seen = {"inputEntry": 0, "outputEntry": 0}
-    for child in rule:
-        tag = _local(child.tag)
-        if tag == "description":
-            values["说明"] = (child.text or "").strip()
-        elif tag in seen:
-            word, kind = ("条件", "input") if tag == "inputEntry" else ("结果", "output")
-            label = _column(columns[kind], seen[tag])
-            seen[tag] += 1
-            values[f"{word}「{label}」"] = (child.findtext("{*}text") or "").strip()
-    return f"规则 {rules.index(rule) + 1}", values
-
-
-# what the engine reads, in the words of the designer pages (keys not listed are shown as they are)
 _WORDS = {
     "name": "名称",
     "label": "标题",
@@ -289,5 +178,26 @@ def diff_bundles(old: dict[str, str], new: dict[str, str]) -> list[FileDiff]:
                 broken = FileDiff(file, kind, "changed")
                 broken.changed.append(ElementChange("<file>", file, "file", [f"XML 无法解析: {exc}"]))
                 result.append(broken)
-    decision_refs.mark_impacts(result, old, new)
+    _mark_impacts(result, old, new)
     return result
+
+
+def _mark_impacts(diffs: list[FileDiff], old: dict[str, str], new: dict[str, str]) -> None:
+    """A DMN-only change: each business-rule task reading a changed decision is marked changed."""
+    by_file = {d.file: d for d in diffs}
+    for file, task_id, name, decision in decision_refs.impacts(old, new):
+        diff = by_file.get(file)
+        if diff is None:
+            diff = by_file[file] = FileDiff(file, "bpmn", "changed")
+            diffs.append(diff)
+        diff.status = "changed"
+        if any(c.id == task_id for c in diff.added):
+            continue
+        entry = next((c for c in diff.changed if c.id == task_id), None)
+        if entry is None:
+            diff.changed.append(
+                ElementChange(task_id, name, "businessRuleTask", [decision_refs.impact_text(decision)])
+            )
+        else:
+            entry.details.append(decision_refs.impact_text(decision))
+    diffs.sort(key=lambda d: d.file)

@@ -190,9 +190,9 @@ def _mark_impacts(diffs: list[FileDiff], old: dict[str, str], new: dict[str, str
         if diff is None:
             diff = by_file[file] = FileDiff(file, "bpmn", "changed")
             diffs.append(diff)
+        if diff.status in ("added", "removed") or any(c.id == task_id for c in diff.added):
+            continue  # a new file or a new task is shown as such already
         diff.status = "changed"
-        if any(c.id == task_id for c in diff.added):
-            continue
         entry = next((c for c in diff.changed if c.id == task_id), None)
         if entry is None:
             diff.changed.append(

@@ -20,6 +20,7 @@ from workflows.errors import FormInvalid
 from workflows.policy import may_design
 from workflows.queries import designer as views
 
+from . import designer_words as words
 from . import formrender
 from .auth import page_user
 from .current import database
@@ -147,8 +148,8 @@ def lint_draft():
 def deploy_draft():
     body = _load(DraftDeploy, from_form(DraftDeploy, request.form))
     result = drafts.deploy_draft(database(), body["note"], actor=page_user().actor)
-    created = "、".join(f"{pid} v{v}" for pid, v in sorted(result.created.items())) or _("无流程变化")
-    flash(_("已发布新版本：%(created)s", created=created))
+    with database().reading() as session:
+        flash(words.deployed_message(session, result.created))
     return redirect(url_for("designer.index"))
 
 
@@ -230,7 +231,9 @@ def compare(process_id: str):
         new = new or numbers[0]
         old = old or (numbers[1] if len(numbers) > 1 else numbers[0])
         comparison = views.compare(session, process_id, old, new)
-    return render_template("designer/compare.html", row=row, comparison=comparison, numbers=numbers)
+    return render_template(
+        "designer/compare.html", row=row, comparison=comparison, numbers=numbers, kind=words.element_kind
+    )
 
 
 @bp.get("/processes/<process_id>/instances")
@@ -240,7 +243,8 @@ def instances(process_id: str):
         rows = {r.process_id: r for r in views.catalog(session)}
         row = rows.get(process_id) or abort(404)
         running = views.running_instances(session, process_id)
-    return render_template("designer/instances.html", row=row, running=running)
+        names = views.instance_names(session, [i.id for i in running])
+    return render_template("designer/instances.html", row=row, running=running, names=names)
 
 
 @bp.get("/instances/<int:instance_id>/preview")
@@ -250,8 +254,14 @@ def migration_preview(instance_id: int):
     with database().reading() as session:
         instance, target, plan = views.migration_preview(session, instance_id, version)
         source = instance.definition.version
+        tables = views.changed_tables(session, instance, target) if target.version > source else []
     return render_template(
-        "designer/_migration_preview.html", instance=instance, source=source, target=target, plan=plan
+        "designer/_migration_preview.html",
+        instance=instance,
+        source=source,
+        target=target,
+        plan=plan,
+        tables=tables,
     )
 
 
@@ -268,7 +278,9 @@ def migrate(process_id: str):
     report = migration.migrate_instances(
         database(), body["instance_ids"], actor=page_user().actor, version=body["version"]
     )
-    return render_template("designer/migrated.html", process_id=process_id, report=report)
+    with database().reading() as session:
+        names = views.instance_names(session, [*report.moved, *report.refused])
+    return render_template("designer/migrated.html", process_id=process_id, report=report, names=names)
 
 
 _TEMPLATES = {

@@ -32,6 +32,7 @@
     ]
   };
   var ROLES = ["unit_submitter", "unit_head", "finance_reviewer", "performance_office", "expert", "third_party", "leadership"];
+  var ROLE_NAMES = JSON.parse(root.dataset.labels || "{}").roles || {}, VIEW = window.JixiaoDesignerView;
 
   function api(url, options) {
     options = options || {};
@@ -156,14 +157,9 @@
     });
     return modeler.importXML(xml).then(function (result) {
       keepVariableRefs(modeler, result.warnings || []);
-      canvas.zoom("fit-viewport");
-      // a long lane diagram fitted to the width is unreadable: keep labels legible, start at the left
-      if (canvas.zoom() < 0.7) {
-        var box = canvas.viewbox();
-        canvas.zoom(0.7, { x: box.x, y: box.y });
-        var inner = canvas.viewbox().inner;
-        canvas.viewbox(Object.assign({}, canvas.viewbox(), { x: inner.x - 20, y: inner.y - 20 }));
-      }
+      // fitted, the palette clear of the lane headers; lanes read as role names (designer-view.js)
+      VIEW.fitClear(canvas, document.getElementById("canvas"));
+      VIEW.laneLabels(modeler, ROLE_NAMES);
       if (location.hash.length > 1) { ed.focus(decodeURIComponent(location.hash.slice(1))); }
       root.dataset.ready = "1";
       return ed;
@@ -252,7 +248,7 @@
 
     if (bo.$instanceOf("bpmn:Lane")) {
       field("角色（泳道名 = 角色）", bo.name, function (v) { modeling.updateProperties(element, { name: v }); },
-        { list: "jixiao-roles", key: "lane-role", hint: "泳道上的用户任务由该角色处理：" + ROLES.join("、") });
+        { list: "jixiao-roles", key: "lane-role", hint: "泳道上的用户任务由该角色处理：" + ROLES.map(function (r) { return r + "（" + (ROLE_NAMES[r] || r) + "）"; }).join("、") });
     }
     if (bo.$instanceOf("bpmn:UserTask")) {
       var forms = JSON.parse(root.dataset.forms || "[]");
@@ -311,7 +307,9 @@
 
   // --- DMN -------------------------------------------------------------------------------
   function dmnEditor(xml) {
-    var modeler = new DmnJS({ container: "#canvas", common: { keyboard: { bindTo: window }, additionalModules: ZH ? [ZH.module] : [] } });
+    // dmn-js hands each viewer its own additionalModules (those under "common" are dropped)
+    var zhModules = { additionalModules: ZH ? [ZH.module] : [] };
+    var modeler = new DmnJS({ container: "#canvas", common: { keyboard: { bindTo: window } }, drd: zhModules, decisionTable: zhModules, literalExpression: zhModules });
     window.jixiaoDmn = modeler;
     var tabs = document.getElementById("dmn-tabs");
     function openView(view) {
@@ -382,7 +380,7 @@
 
   var roles = document.createElement("datalist");
   roles.id = "jixiao-roles";
-  ROLES.forEach(function (r) { var o = document.createElement("option"); o.value = r; roles.appendChild(o); });
+  ROLES.forEach(function (r) { var o = document.createElement("option"); o.value = r; o.textContent = ROLE_NAMES[r] || r; roles.appendChild(o); });
   document.body.appendChild(roles);
 
   document.getElementById("deploy-form").addEventListener("submit", function (ev) {

@@ -30,8 +30,7 @@
   }
 
   document.querySelectorAll(".diagram[data-src], .diagram[data-inline]").forEach(function (el) {
-    var labels = {};
-    try { labels = JSON.parse(el.dataset.labels || "{}"); } catch (e) { labels = {}; }
+    var labels = labelsOf(el);
     load(el)
       .then(function (info) {
         if (!info.xml) { el.textContent = "—"; return; }
@@ -48,6 +47,12 @@
       })
       .catch(function (err) { el.dataset.error = String(err); });
   });
+
+  window.JixiaoDiagram = { relabel: relabel, wireTools: wireTools, labelsOf: labelsOf };
+
+  function labelsOf(el) {
+    try { return JSON.parse(el.dataset.labels || "{}"); } catch (e) { return {}; }
+  }
 
   function wireTools(el, canvas) {
     var tools = document.querySelector('.diagram-tools[data-for="' + el.id + '"]');

@@ -198,6 +198,7 @@ def test_version_diff_colours_changes_and_a_batch_migration_names_those_it_canno
     page.screenshot(path=SHOTS / "7-migration-preview.png", full_page=True)
     for iid in at_submit + at_head:
         page.check(f"#instances input[value='{iid}']")
+    page.once("dialog", lambda dialog: dialog.accept())  # a batch asks before it moves anything
     page.click("#migrate-form button[type=submit]")
     page.wait_for_selector("#report")
     page.screenshot(path=SHOTS / "8-migrated.png", full_page=True)

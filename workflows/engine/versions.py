@@ -7,25 +7,13 @@ layout (BPMN DI) is ignored: moving a shape is not a change of the process.
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass, field
 
 from lxml import etree
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
-# children that only repeat what sequence flows already say, or that draw the diagram
-_SKIP_CHILDREN = {"incoming", "outgoing", "flowNodeRef"}
-# identified children read as part of their parent (a DMN rule's cells, a timer's definition)
-_INLINE = {
-    "timerEventDefinition",
-    "text",
-    "inputEntry",
-    "outputEntry",
-    "inputExpression",
-    "conditionExpression",
-}
-_DIAGRAM_NS = ("http://www.omg.org/spec/BPMN/20100524/DI", "http://www.omg.org/spec/DMN/20180521/DMNDI/")
+from . import decision_refs
+from .bundle_xml import elements as _elements
 
 
 @dataclass
@@ -50,58 +38,44 @@ class FileDiff:
         return not (self.added or self.removed or self.changed)
 
 
-def _local(tag) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
-
-
-def _is_diagram(element) -> bool:
-    return isinstance(element.tag, str) and etree.QName(element.tag).namespace in _DIAGRAM_NS
-
-
-def _flatten(element, prefix: str, out: dict[str, str]) -> None:
-    """What the engine reads from ``element`` (not its own identified children) as path → value."""
-    for key, value in element.attrib.items():
-        if _local(key) != "id":
-            out[f"{prefix}@{_local(key)}"] = value
-    text = (element.text or "").strip()
-    if text:
-        out[prefix.rstrip("/") or "text"] = text
-    seen: dict[str, int] = {}
-    for child in element:
-        if not isinstance(child.tag, str) or _is_diagram(child) or _local(child.tag) in _SKIP_CHILDREN:
-            continue
-        if child.get("id") is not None and _local(child.tag) not in _INLINE:
-            continue  # an element of its own, compared on its own
-        label = _local(child.tag)
-        seen[label] = seen.get(label, 0) + 1
-        if label in ("inputEntry", "outputEntry"):
-            label = f"{'条件' if label == 'inputEntry' else '结果'}{seen[label]}"
-        if label == "property" and child.get("name"):
-            out[f"{prefix}{child.get('name')}"] = child.get("value") or (child.text or "").strip()
-            continue
-        if label in ("extensionElements", "properties"):
-            _flatten(child, prefix, out)
-            continue
-        _flatten(child, f"{prefix}{label}/", out)
-
-
-def _elements(text: str) -> dict[str, tuple[str, str, dict[str, str]]]:
-    """id → (kind, name, flattened values) for every identified, non-diagram element."""
-    root = etree.parse(io.BytesIO(text.encode("utf-8")), _PARSER).getroot()
-    found = {}
-    for element in root.iter():
-        if not isinstance(element.tag, str) or element is root or _is_diagram(element):
-            continue
-        if any(_is_diagram(a) for a in element.iterancestors()):
-            continue
-        ident = element.get("id")
-        if ident is None or _local(element.tag) in _INLINE:
-            continue
-        values: dict[str, str] = {}
-        _flatten(element, "", values)
-        name = element.get("name") or element.get("label") or values.get("description") or ""
-        found[ident] = (_local(element.tag), name, values)
-    return found
+_WORDS = {
+    "name": "名称",
+    "label": "标题",
+    "documentation": "说明",
+    "description": "说明",
+    "formJsonSchemaFilename": "表单文件",
+    "dueAt": "办理期限",
+    "assignee": "指定办理人",
+    "priority": "优先级",
+    "unitId": "办理单位",
+    "conditionExpression": "条件",
+    "script": "脚本",
+    "scriptFormat": "脚本语言",
+    "preScript": "前置脚本",
+    "postScript": "后置脚本",
+    "calledDecisionId": "决策表",
+    "calledElement": "调用的流程",
+    "sourceRef": "起点",
+    "targetRef": "终点",
+    "default": "默认连线",
+    "timerEventDefinition/timeDuration": "定时时长",
+    "timerEventDefinition/timeDate": "定时日期",
+    "timerEventDefinition/timeCycle": "定时周期",
+    "hitPolicy": "命中策略",
+    "inputExpression/text": "输入表达式",
+    "typeRef": "数据类型",
+    "isExecutable": "可执行",
+    "cancelActivity": "中断任务",
+    "attachedToRef": "附着于",
+    "messageRef": "消息",
+    "isSequential": "按顺序执行",
+    "loopDataInputRef": "多实例集合",
+    "inputDataItem": "多实例元素",
+    "required": "必填",
+    "title": "标题",
+    "type": "类型",
+    "enum": "可选值",
+}
 
 
 def _details(before: dict[str, str], after: dict[str, str]) -> list[str]:
@@ -110,7 +84,10 @@ def _details(before: dict[str, str], after: dict[str, str]) -> list[str]:
         old, new = before.get(key), after.get(key)
         if old != new:
             shown = key.lstrip("@").rstrip("/")
-            lines.append(f"{shown}: {_short(old)} → {_short(new)}")
+            if shown.startswith(("条件「", "结果「")):  # a DMN cell: 条件「评审得分」 >= 80 → >= 85
+                lines.append(f"{shown} {_short(old)} → {_short(new)}")
+            else:
+                lines.append(f"{_WORDS.get(shown, shown)}：{_short(old)} → {_short(new)}")
     return lines
 
 
@@ -122,8 +99,8 @@ def _short(value: str | None) -> str:
 
 
 def _dmn_rule_text(kind, values) -> str:
-    cells = [v for k, v in values.items() if k.startswith(("条件", "结果"))]
-    return " | ".join(cells)
+    """An added or removed rule in words: 条件「评审得分」 >= 85；结果「是否支持」 True."""
+    return "；".join(f"{k} {v}" for k, v in values.items() if k.startswith(("条件", "结果")))
 
 
 def diff_xml(file: str, kind: str, old: str, new: str) -> FileDiff:
@@ -141,7 +118,7 @@ def diff_xml(file: str, kind: str, old: str, new: str) -> FileDiff:
         new_tag, new_name, new_values = after[ident]
         details = _details(values, new_values)
         if new_tag != tag:
-            details.insert(0, f"类型: {tag} → {new_tag}")
+            details.insert(0, f"类型：{tag} → {new_tag}")
         if details:
             result.changed.append(ElementChange(ident, new_name or name or ident, new_tag, details))
     if result.empty:
@@ -201,4 +178,26 @@ def diff_bundles(old: dict[str, str], new: dict[str, str]) -> list[FileDiff]:
                 broken = FileDiff(file, kind, "changed")
                 broken.changed.append(ElementChange("<file>", file, "file", [f"XML 无法解析: {exc}"]))
                 result.append(broken)
+    _mark_impacts(result, old, new)
     return result
+
+
+def _mark_impacts(diffs: list[FileDiff], old: dict[str, str], new: dict[str, str]) -> None:
+    """A DMN-only change: each business-rule task reading a changed decision is marked changed."""
+    by_file = {d.file: d for d in diffs}
+    for file, task_id, name, decision in decision_refs.impacts(old, new):
+        diff = by_file.get(file)
+        if diff is None:
+            diff = by_file[file] = FileDiff(file, "bpmn", "changed")
+            diffs.append(diff)
+        if diff.status in ("added", "removed") or any(c.id == task_id for c in diff.added):
+            continue  # a new file or a new task is shown as such already
+        diff.status = "changed"
+        entry = next((c for c in diff.changed if c.id == task_id), None)
+        if entry is None:
+            diff.changed.append(
+                ElementChange(task_id, name, "businessRuleTask", [decision_refs.impact_text(decision)])
+            )
+        else:
+            entry.details.append(decision_refs.impact_text(decision))
+    diffs.sort(key=lambda d: d.file)

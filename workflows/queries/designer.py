@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from ..commands.designer import deployed_files
 from ..commands.migration import plan_for
-from ..engine import specs, versions
+from ..engine import decision_refs, specs, versions
 from ..errors import NotFound
 from ..policy import Actor
-from ..store import AuditEvent, Deployment, DesignerDraft, ProcessDefinition, ProcessInstance
+from ..store import AuditEvent, Deployment, DesignerDraft, ProcessDefinition, ProcessInstance, Project
 
 
 @dataclass
@@ -171,3 +171,44 @@ def running_instances(session: Session, process_id: str, limit: int = 500) -> li
 def migration_preview(session: Session, instance_id: int, version: int | None = None):
     """(instance, target definition, plan): what moving the instance would do; changes nothing."""
     return plan_for(session, instance_id, version)
+
+
+def changed_tables(
+    session: Session, instance: ProcessInstance, target: ProcessDefinition
+) -> list[tuple[str, str]]:
+    """(decision id, name) of the DMN tables the instance's process (or one it calls) reads
+    whose rules differ in the target version: after the move it decides by the new rules."""
+    before = dict(instance.definition.deployment.files)
+    after = dict(target.deployment.files)
+    used = decision_refs.used_by(after, instance.process_id)
+    names = decision_refs.decision_names(after)
+    return [(d, names.get(d) or d) for d in decision_refs.changed_decisions(before, after) if d in used]
+
+
+@dataclass
+class InstanceName:
+    id: int
+    business_key: str | None
+    project_code: str | None
+    project_name: str | None
+
+    @property
+    def label(self) -> str:
+        """WZ2026-003 红色文化展陈, else the business key, else #5."""
+        key = self.project_code or self.business_key
+        if key and self.project_name:
+            return f"{key} {self.project_name}"
+        return key or self.project_name or f"#{self.id}"
+
+
+def instance_names(session: Session, instance_ids) -> dict[int, InstanceName]:
+    """instance id → its business key and project, as the migration pages name it."""
+    ids = list(instance_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(ProcessInstance.id, ProcessInstance.business_key, Project.code, Project.name)
+        .outerjoin(Project, Project.id == ProcessInstance.project_id)
+        .where(ProcessInstance.id.in_(ids))
+    ).all()
+    return {row[0]: InstanceName(*row) for row in rows}

@@ -9,7 +9,7 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from workflows.commands import start_data
-from workflows.commands.projects import PERIOD_FORMAT, header_errors
+from workflows.commands.projects import AMOUNT_NOT_POSITIVE, PERIOD_FORMAT, header_errors, wan_problem
 from workflows.queries import inbox
 from workflows.store import FUND_TYPES
 
@@ -164,7 +164,23 @@ class InstanceCreate(Schema):
 
 _PERIOD = validate.Regexp(r"^\d{4}(-(0[1-9]|1[0-2]))?$", error=PERIOD_FORMAT)
 _PHONE = validate.Regexp(r"^[0-9+\-() ]*$", error="电话号码只能包含数字、空格和 + - ( )")
-_WAN = validate.Range(min=0, max=1e9)
+_WAN_MAX = validate.Range(max=1e9, error="不能超过 1000000000 万元")
+
+
+def _to_the_fen(value) -> None:
+    """An amount in 万元 has at most two decimals: refused, never rounded (as the command checks)."""
+    problem = wan_problem(value)
+    if problem:
+        raise ValidationError(problem)
+
+
+# 资金来源 may be 0; the project's own amount is more than 0 (AMOUNT_NOT_POSITIVE)
+_WAN = [validate.Range(min=0, error="不能小于 0 万元"), _WAN_MAX, _to_the_fen]
+_PROJECT_AMOUNT = [
+    validate.Range(min=0, min_inclusive=False, error=AMOUNT_NOT_POSITIVE),
+    _WAN_MAX,
+    _to_the_fen,
+]
 
 
 class ProjectCreate(Schema):
@@ -174,7 +190,12 @@ class ProjectCreate(Schema):
     name = Text(required=True, validate=validate.Length(min=1, max=200))
     unit_id = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
     fiscal_year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
-    amount = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, max=1e9))
+    amount = fields.Float(
+        required=True,
+        allow_nan=False,
+        validate=_PROJECT_AMOUNT,
+        metadata={"description": "项目金额 (万元): more than 0, at most two decimals"},
+    )
     fund_type = Text(
         load_default="general_public",
         validate=validate.OneOf(FUND_TYPES),

@@ -150,6 +150,11 @@ def _when(spec: str, year: int) -> datetime | None:
 _AFTER_THE_NODE = {"mn_report": (6, 10), "mn_review": (2, 15)}
 
 
+def _typed_over(typed: dict, prefilled: dict | None) -> dict:
+    """What is typed, with the values the page pre-filled left as they were."""
+    return {**typed, **{k: v for k, v in (prefilled or {}).items() if v not in (None, "")}}
+
+
 class _Plan:
     """What each role enters on the way to the wanted stage: the project's own targets
     (:mod:`demo.indicators`) and, where the page pre-fills a table, that table filled in."""
@@ -163,8 +168,8 @@ class _Plan:
 
     def data_for(self, spec: str, prefilled: dict | None = None) -> dict:
         amount = self.amount
-        if spec == "ea_write":
-            return indicators.ex_ante_report(self.name, amount)
+        if spec == "ea_write":  # 申请金额 as the page pre-fills it from the project
+            return _typed_over(indicators.ex_ante_report(self.name, amount), prefilled)
         if spec == "ea_head":
             return forms.head_approval()
         if spec == "ea_finance_review":
@@ -172,8 +177,7 @@ class _Plan:
         if spec in ("ea_expert_score", "ev_expert_score"):
             return forms.expert_sheet(next(self.expert_scores))
         if spec == "tg_set":  # the header as the page pre-fills it from the project, the rest typed
-            typed = indicators.performance_targets(self.name, amount, year=self.year)
-            return {**typed, **{k: v for k, v in (prefilled or {}).items() if v not in (None, "")}}
+            return _typed_over(indicators.performance_targets(self.name, amount, year=self.year), prefilled)
         if spec == "tg_review":
             return forms.targets_decision("通过")
         if spec == "mn_report":
@@ -200,8 +204,9 @@ class _Plan:
         raise LookupError(f"the demo has no data for task {spec!r}")
 
 
-# forms the page pre-fills: the 申报表's header from the project, the reports' tables from the approved targets
-_PREFILLED = ("tg_set", "mn_report", "ev_self")
+# forms the page pre-fills: the 申报表's header (and the ex-ante report's 申请金额) from the project,
+# the reports' tables from the approved targets
+_PREFILLED = ("ea_write", "tg_set", "mn_report", "ev_self")
 
 
 def _prefilled(db: Database, task: HumanTask) -> dict:

@@ -51,5 +51,8 @@ def resolve(incident_id: int):
 @admin_required
 def verify_audit():
     problems = ops.audit_problems(db.session)
-    flash(_("审计链完整") if not problems else _("审计链异常：%(n)s 处", n=len(problems)))
+    if problems:
+        flash(_("审计链异常：%(n)s 处", n=len(problems)), "error")
+    else:
+        flash(_("审计链完整"))
     return redirect(url_for("ops.index"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -76,7 +78,8 @@ def new():
     errors: dict = {}
     status = 200
     # a new project is budgeted for next year (预算编制 runs the year before)
-    values = dict(request.form) if request.method == "POST" else {"fiscal_year": clock.now().year + 1}
+    next_year = clock.now().year + 1
+    values = dict(request.form) if request.method == "POST" else {"fiscal_year": next_year}
     if request.method == "POST":
         try:
             body = schemas.ProjectCreate().load(schemas.from_form(schemas.ProjectCreate, request.form))
@@ -93,7 +96,12 @@ def new():
     units = [
         (uid, name) for uid, name in projects.units(db.session) if may_create_project_for(user.actor, uid)
     ]
-    return render_template("projects/new.html", values=values, errors=errors, units=units), status
+    # 项目期 defaults to the budget year: its placeholders show the year chosen (new_project.js follows edits)
+    typed_year = str(values.get("fiscal_year", "")).strip()
+    period_hint = typed_year if re.fullmatch(r"\d{4}", typed_year) else str(next_year)
+    return render_template(
+        "projects/new.html", values=values, errors=errors, units=units, period_hint=period_hint
+    ), status
 
 
 @bp.get("/projects/<int:project_id>")

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate
 
 from workflows.commands import start_data
-from workflows.commands.projects import PERIOD_FORMAT, header_errors
 from workflows.queries import inbox
-from workflows.store import FUND_TYPES
 
 from .fields import Text
-from .project_schemas import ProcessSchema, ProjectPageSchema, ProjectSchema  # noqa: F401 (s.ProjectSchema)
+from .project_schemas import (  # noqa: F401 (s.ProjectSchema, s.ProjectCreate)
+    ProcessSchema,
+    ProjectCreate,
+    ProjectPageSchema,
+    ProjectSchema,
+)
 
 # marshmallow's messages, as a bureau clerk reads them (page and API answer the same)
 _ZH = [
@@ -160,55 +163,6 @@ class InstanceCreate(Schema):
             "properties": start_data.openapi_properties(),
         },
     )
-
-
-_PERIOD = validate.Regexp(r"^\d{4}(-(0[1-9]|1[0-2]))?$", error=PERIOD_FORMAT)
-_PHONE = validate.Regexp(r"^[0-9+\-() ]*$", error="电话号码只能包含数字、空格和 + - ( )")
-_WAN = validate.Range(min=0, max=1e9)
-
-
-class ProjectCreate(Schema):
-    """``POST /projects/new`` (page) and ``POST /api/v1/projects``: one set of rules."""
-
-    code = Text(required=True, validate=validate.Length(min=1, max=40))
-    name = Text(required=True, validate=validate.Length(min=1, max=200))
-    unit_id = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
-    fiscal_year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
-    amount = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, max=1e9))
-    fund_type = Text(
-        load_default="general_public",
-        validate=validate.OneOf(FUND_TYPES),
-    )
-    is_new = fields.Boolean(
-        load_default=True, metadata={"description": "项目属性: 新增项目 (true) or 延续项目"}
-    )
-    is_major = fields.Boolean(load_default=False)
-    process_id = Text(allow_none=True, validate=validate.Length(min=1, max=120))
-    # the 项目支出绩效目标申报表 header (R-EV-8 owner); what is left out is derived by create_project
-    owner_name = Text(validate=validate.Length(max=80), metadata={"description": "项目负责人; default: you"})
-    owner_phone = Text(validate=[validate.Length(max=40), _PHONE])
-    competent_department = Text(validate=validate.Length(max=200), metadata={"description": "主管部门"})
-    implementing_unit = Text(validate=validate.Length(max=200), metadata={"description": "实施单位"})
-    period_start = Text(validate=_PERIOD, metadata={"description": '项目期 from, "2026" or "2026-03"'})
-    period_end = Text(validate=_PERIOD, metadata={"description": "项目期 to; default: the fiscal year"})
-    fiscal_funds = fields.Float(allow_nan=False, validate=_WAN, metadata={"description": "财政拨款 (万元)"})
-    other_funds = fields.Float(allow_nan=False, validate=_WAN, metadata={"description": "其他资金 (万元)"})
-
-    @validates_schema(skip_on_field_errors=False, pass_original=True)
-    def _header(self, data, original, **kwargs):
-        """项目期 and 资金来源 against the year and amount: :func:`header_errors`, as the command
-        checks (not while one of them already has its own field error)."""
-        header = ("period_start", "period_end", "fiscal_funds", "other_funds")
-        given = original if isinstance(original, dict) else {}
-        if (
-            "fiscal_year" not in data
-            or "amount" not in data
-            or any(k in given and k not in data for k in header)
-        ):
-            return
-        errors = header_errors(data["fiscal_year"], data["amount"], **{k: data.get(k) for k in header})
-        if errors:
-            raise ValidationError(errors)
 
 
 PROJECTS_PER_PAGE = 50

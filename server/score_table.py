@@ -76,7 +76,7 @@ def confirm(year: int):
         count = commands.confirm_score_table(database(), year, actor=page_user().actor)
         flash(_("已确认%(y)s年度打分表（%(n)s 个项目）", y=year, n=count))
     except JixiaoError as exc:
-        flash(str(exc))
+        flash(str(exc), "error")
     return redirect(url_for("score_table.index", year=year), 303)
 
 

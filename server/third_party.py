@@ -225,7 +225,7 @@ def request_target_change(project_id: int):
         lambda: target_change.request_change(database(), project_id, actor=user.actor)
     )
     if errors:
-        flash("；".join(errors.get("_form", [])) or _("无法申请调整"))
+        flash("；".join(errors.get("_form", [])) or _("无法申请调整"), "error")
         return redirect(url_for("projects.show", project_id=project_id))
     flash(_("已发起绩效目标调整申请，请填报调整内容"))
     task_id = target_views.first_open_task(db.session, started)
@@ -241,7 +241,10 @@ def mark_republished(project_id: int, version_id: int):
     _done, errors, _status = _attempt(
         lambda: target_change.mark_republished(database(), version_id, actor=user.actor)
     )
-    flash("；".join(errors.get("_form", [])) if errors else _("已登记重新公开"))
+    if errors:
+        flash("；".join(errors.get("_form", [])) or _("无法登记"), "error")
+    else:
+        flash(_("已登记重新公开"))
     return redirect(url_for("projects.show", project_id=project_id))
 
 
@@ -257,10 +260,9 @@ def target_change_open(project_id: int) -> int | None:
 
 @bp.app_template_global()
 def may_request_target_change(project) -> bool:
-    actor = page_user().actor
-    if project.stage in target_change.CLOSED_STAGES:  # evaluated or never budgeted: targets are history
-        return False
-    return "unit_submitter" in actor.roles and actor.unit_id == project.unit_id
+    """The button only where the command would start a request (R-TG-3: approved targets, the
+    project's unit, not evaluated, none open)."""
+    return target_change.may_request_change(db.session, project, page_user().actor)
 
 
 @bp.app_template_global()

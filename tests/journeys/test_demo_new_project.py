@@ -35,7 +35,16 @@ def test_the_demo_submitter_creates_a_project_and_reaches_its_ex_ante_report(bro
     page.click("text=新建项目")
     page.fill("input[name=code]", "WZ2026-101")
     page.fill("input[name=name]", "城市公共停车场建设")
+    # 项目期 defaults to the budget year: its placeholders show the year offered, then the year typed
+    offered = page.input_value("input[name=fiscal_year]")
+    assert page.get_attribute("input[name=period_start]", "placeholder") == offered
     page.fill("input[name=fiscal_year]", "2026")
+    assert [
+        page.get_attribute(f"input[name={n}]", "placeholder") for n in ("period_start", "period_end")
+    ] == [
+        "2026",
+        "2026",
+    ]
     page.fill("input[name=amount]", "286.5")
     # the unit as the bureau lists it: its code (万载县 360922) and its name
     assert (
@@ -55,6 +64,8 @@ def test_the_demo_submitter_creates_a_project_and_reaches_its_ex_ante_report(bro
     assert after.count("编制事前绩效评估报告") == before.count("编制事前绩效评估报告") + 1
     desk.open_task("编制事前绩效评估报告", "城市公共停车场建设")
     assert "286.50 万元" in page.locator("#earlier-steps, main").first.inner_text()
+    # 申请金额 starts as the project's amount (the unit may change it)
+    assert page.input_value("input[name=ea_requested_amount_wan]") == "286.5"
     desk.look("demo-ex-ante-report")
     assert desk.problems == []
     desk.close()

@@ -130,6 +130,32 @@ def test_R_TG_3_a_unit_head_does_not_start_a_request(paths, approved):
         tc.request_change(paths.db, approved, actor=head)
 
 
+def may_request(paths, project_id, actor) -> bool:
+    from workflows.store import Project
+
+    with paths.db.reading() as session:
+        return tc.may_request_change(session, session.get(Project, project_id), actor)
+
+
+def test_R_TG_3_the_page_offers_a_change_exactly_when_the_command_would_start_one(paths):
+    """The project page shows 申请调整绩效目标 by ``may_request_change``, the command's own rule:
+    not before approval, not to a unit head, not while a request is open."""
+    iid = paths.start(is_new=False)
+    project = paths.project_row(iid).id
+    submitter = in_role("unit_submitter", paths.unit_id)
+    assert not may_request(paths, project, submitter)  # targets not yet approved: the command refuses
+    with pytest.raises(BusinessRuleRefused):
+        tc.request_change(paths.db, project, actor=submitter)
+
+    paths.through_targets(iid)
+    assert may_request(paths, project, submitter)
+    assert not may_request(paths, project, in_role("unit_head", paths.unit_id))
+    assert versions(paths.db, project) != []  # recorded at approval: reading it costs no workflow load
+
+    request(paths, project)
+    assert not may_request(paths, project, submitter)  # one open request at a time
+
+
 def test_R_TG_6_approved_change_resizes_the_budget(paths, approved):
     """R-TG-6: a target change may resize the project's budget (调整预算规模)."""
     cid = request(paths, approved)

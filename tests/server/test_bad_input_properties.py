@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from server import admin_schemas, schemas
+from server import admin_schemas, project_schemas, schemas
 from server.fields import Text
 from workflows.store import Comment, Project
 
@@ -110,7 +110,7 @@ OUTPUT = ("Schema", "Response")  # what the app sends, never loads
 
 
 def _input_schemas():
-    for module in (schemas, admin_schemas):
+    for module in (schemas, admin_schemas, project_schemas):
         for name, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, Schema) and cls.__module__ == module.__name__ and not name.endswith(OUTPUT):
                 yield name, cls

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from demo import form_data as forms
+from workflows import clock
 from workflows.engine import specs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,6 +138,45 @@ def test_the_new_project_page_names_the_header_fields_and_says_what_is_wrong_in_
     assert page.status_code == 400
     assert "财政拨款与其他资金之和（350.00 万元）应等于项目金额 362.00 万元" in page.text
     assert 'value="0" checked' in page.text  # 延续项目 stays chosen
+
+
+def test_the_project_period_placeholders_show_the_budget_year_chosen(web):
+    """项目期 defaults to the budget year: its placeholders show the year the 年度 field holds
+    (next year by default; what was typed when the page comes back with an error)."""
+    me = web("zhang.san")
+    year = clock.now().year + 1
+    form = me.get("/projects/new").text
+    assert f'name="fiscal_year" type="number" data-period-hint value="{year}"' in form
+    for name in ("period_start", "period_end"):
+        assert f'name="{name}" type="text" value="" placeholder="{year}"' in form
+    assert "new_project.js" in form  # the browser follows an edited year
+
+    back = me.post(
+        "/projects/new", {"code": "PH-1", "name": "占位测试", "fiscal_year": "2031", "amount": "0"}
+    )
+    assert back.status_code == 400
+    assert 'name="period_start" type="text" value="" placeholder="2031"' in back.text
+
+
+def test_the_ex_ante_report_pre_fills_the_requested_amount_from_the_project(api, web, lifecycle):
+    """编制事前绩效评估报告: 申请金额（万元） starts as the project's amount, as the targets form's
+    header fields start from the project; the unit may change it."""
+    made = api("zhang.san").post("/api/v1/projects", json={**PROJECT, "code": "PF-1"})
+    assert made.status_code == 201, made.json
+    tasks = api("zhang.san").get("/api/v1/tasks?scope=claimable&q=PF-1").json["items"]
+    [task] = [t for t in tasks if t["task_spec"] == "ea_write"]
+
+    shown = api("zhang.san").get(f"/api/v1/tasks/{task['id']}").json
+    assert shown["data"] == {"ea_requested_amount_wan": 362.0}
+    page = web("zhang.san").get(f"/tasks/{task['id']}").text
+    assert 'name="ea_requested_amount_wan" id="ea_requested_amount_wan" value="362" >' in page
+
+    changed = forms.ex_ante_report(PROJECT["name"], 300.5)
+    done = api("zhang.san").post(f"/api/v1/tasks/{task['id']}/complete", json={"data": changed})
+    assert done.status_code == 200, done.json
+    decisions = api("zhang.san").get(f"/api/v1/projects/{made.json['id']}").json["decisions"]
+    [report] = [d for d in decisions if d["kind"] == "task" and d["step"] == "ea_write"]
+    assert report["values"]["ea_requested_amount_wan"] == 300.5  # the unit's own figure stands
 
 
 def test_openapi_documents_the_decisions_and_each_process_start_data(client, api, lifecycle):

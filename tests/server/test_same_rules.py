@@ -39,6 +39,12 @@ GOOD = {
 
 BAD = {
     "negative amount": ({"amount": -5}, {"amount"}),
+    "amount of 0 万元": ({"amount": 0}, {"amount"}),
+    "amount with three decimals": ({"amount": 12.345}, {"amount"}),
+    "funding source with three decimals": (
+        {"fiscal_funds": 10.505, "other_funds": 1.995},
+        {"fiscal_funds", "other_funds"},
+    ),
     "amount not a number": ({"amount": "abc"}, {"amount"}),
     "unknown fund type": ({"fund_type": "whatever"}, {"fund_type"}),
     "year out of range": ({"fiscal_year": 1800}, {"fiscal_year"}),
@@ -118,6 +124,54 @@ def test_page_and_api_refuse_the_same_bad_project(case, web, api, db_of):
     assert answer.status_code == 400 and answer.json["error"] == "invalid_request"
     assert set(answer.json["fields"]) == fields
     assert stored(db_of) == before
+
+
+def _refused_with(page, answer, field: str, message: str) -> None:
+    assert page.status_code == 400
+    assert f'data-field="{field}">{message}<' in page.text
+    assert answer.status_code == 400 and answer.json["fields"][field] == [message]
+
+
+def test_a_project_of_0_wan_is_refused_by_page_and_api_saying_it_must_be_more_than_0(web, api, db_of):
+    body = {**GOOD, "amount": 0, "fiscal_funds": 0, "other_funds": 0}
+    before = stored(db_of)
+
+    page = web("zhang.san").post("/projects/new", as_form(body))
+    answer = api("zhang.san").post("/api/v1/projects", json=body)
+
+    _refused_with(page, answer, "amount", "项目金额须大于 0 万元")
+    assert "应在 0 到" not in page.text  # no hint that 0 would do
+    assert stored(db_of) == before
+
+
+def test_an_amount_with_more_than_two_decimals_is_refused_by_page_and_api_not_rounded(web, api, db_of):
+    body = {**GOOD, "amount": 12.345, "fiscal_funds": None, "other_funds": None}
+    body = {k: v for k, v in body.items() if v is not None}
+    before = stored(db_of)
+
+    page = web("zhang.san").post("/projects/new", as_form(body))
+    answer = api("zhang.san").post("/api/v1/projects", json=body)
+
+    _refused_with(page, answer, "amount", "金额最多两位小数（万元）")
+    assert 'name="amount" inputmode="decimal" value="12.345"' in page.text  # kept as typed
+    assert stored(db_of) == before
+
+
+def test_the_command_refuses_a_0_or_three_decimal_amount_as_the_schema_does():
+    from workflows.commands.projects import header_errors
+
+    assert header_errors(2026, 0) == {"amount": ["项目金额须大于 0 万元"]}
+    assert header_errors(2026, "12.345") == {"amount": ["金额最多两位小数（万元）"]}
+    assert header_errors(2026, "12.3", fiscal_funds="12.301") == {
+        "fiscal_funds": ["金额最多两位小数（万元）"]
+    }
+    assert header_errors(2026, "12.30", fiscal_funds="10.3", other_funds=2) == {}
+
+
+def test_an_amount_with_two_decimals_is_stored_as_typed(api, db_of, lifecycle):
+    answer = api("zhang.san").post("/api/v1/projects", json={**GOOD, "amount": 12.34, "fiscal_funds": 10.34})
+    assert answer.status_code == 201, answer.json
+    assert answer.json["amount"] == "12.34"
 
 
 def test_page_and_api_refuse_a_project_for_another_unit(web, api, db_of):

@@ -3,6 +3,8 @@ engages, blacklists; bad input comes back beside its field; a firm sees its own 
 
 from __future__ import annotations
 
+import re
+
 from workflows import commands
 from workflows.commands import third_party as tp
 from workflows.store import ThirdPartyEngagement
@@ -156,11 +158,16 @@ def test_the_api_admits_engages_and_reads_an_institution(api):
     assert api("zhang.san").get(f"/api/v1/third-party/institutions/{institution_id}").status_code == 404
 
 
-def test_R_TG_3_change_before_approval_is_refused_on_the_project_page(web, db_of):
+def test_R_TG_3_no_change_button_before_approval_and_a_refusal_is_an_error_banner(web, db_of):
+    """Before the targets are approved the page does not offer 申请调整绩效目标 (the command would
+    refuse it); a request posted anyway comes back as a red error banner, not a green one."""
     unit = web("zhang.san")
     pid = project_id(db_of, "WZ2026-002")
-    page = unit.get(f"/projects/{pid}")
-    assert 'id="request-target-change"' in page.text
+    assert 'id="request-target-change"' not in unit.get(f"/projects/{pid}").text
     response = unit.post(f"/projects/{pid}/target-change", follow_redirects=True)
-    assert "尚未批复" in response.text
+    banner = re.search(
+        r'<div class="flash[^"]*" role="(\w+)" data-flash="(\w+)">([^<]*)</div>', response.text
+    )
+    assert banner and banner.groups() == ("alert", "error", "该项目的绩效目标尚未批复，不能申请调整")
+    assert 'data-flash="done"' not in response.text
     assert 'id="request-target-change"' not in web("li.si").get(f"/projects/{pid}").text

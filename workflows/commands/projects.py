@@ -77,6 +77,24 @@ def _wan(value) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
+AMOUNT_NOT_POSITIVE = "项目金额须大于 0 万元"
+TOO_MANY_DECIMALS = "金额最多两位小数（万元）"
+
+
+def wan_problem(value, *, positive: bool = False) -> str | None:
+    """What is wrong with an amount in 万元 as typed (None: nothing). Amounts are kept to the
+    分 (two decimals of 万元): more are refused, never rounded away; a project's own amount is
+    more than 0 (``positive``)."""
+    number = Decimal(str(value))
+    if not number.is_finite():
+        return "不是有效的数字"
+    if positive and number <= 0:
+        return AMOUNT_NOT_POSITIVE
+    if number.normalize().as_tuple().exponent < -2:
+        return TOO_MANY_DECIMALS
+    return None
+
+
 def header_errors(
     fiscal_year: int,
     amount,
@@ -90,9 +108,18 @@ def header_errors(
 
     The one rule for the shared input schema (page and API) and the command itself: 项目期
     ends no earlier than it starts and includes the fiscal year; the funding sources sum to
-    the amount (a source left out counts 0; none at all means all 财政拨款).
+    the amount (a source left out counts 0; none at all means all 财政拨款). The amount is more
+    than 0 and no amount has more than two decimals (:func:`wan_problem`).
     """
     errors: dict[str, list[str]] = {}
+    for name, value, positive in (
+        ("amount", amount, True),
+        ("fiscal_funds", fiscal_funds, False),
+        ("other_funds", other_funds, False),
+    ):
+        problem = None if value is None else wan_problem(value, positive=positive)
+        if problem:
+            errors[name] = [problem]
     start = _month(_text(period_start) or str(fiscal_year), end=False)
     end = _month(_text(period_end) or str(fiscal_year), end=True)
     if start is None:
@@ -104,6 +131,8 @@ def header_errors(
             errors["period_end"] = ["项目期结束不能早于开始"]
         elif not (start <= (fiscal_year, 12) and end >= (fiscal_year, 1)):
             errors["period_end"] = [f"项目期应包含预算年度 {fiscal_year} 年"]
+    if errors.keys() & {"amount", "fiscal_funds", "other_funds"}:
+        return errors  # the sum of amounts not taken as typed would mislead
     if fiscal_funds is not None or other_funds is not None:
         total = _wan(fiscal_funds or 0) + _wan(other_funds or 0)
         if total != _wan(amount):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..engine import steps
-from ..errors import BusinessRuleRefused, Conflict, Forbidden, NotFound
+from ..errors import BusinessRuleRefused, Conflict, Forbidden, JixiaoError, NotFound
 from ..policy import Actor, project_clause
 from ..store import Database, ProcessInstance, Project, audit, transaction
 from ..store.third_party import TargetVersion
@@ -76,6 +76,34 @@ def open_request(session: Session, project_id: int) -> int | None:
 CLOSED_STAGES = frozenset({"not_budgeted", "evaluation", "results", "results_applied", "closed"})
 
 
+def _refusal(session: Session, project: Project, actor: Actor, approved) -> JixiaoError | None:
+    """Why ``actor`` may not ask to change ``project``'s targets now (None: they may), R-TG-3:
+    only the project's unit, while the budget is being spent, one request at a time, and only
+    once the targets are approved (``approved()``, asked last: it may read the workflow)."""
+    if not (actor.is_admin or (actor.roles & REQUESTERS and actor.unit_id == project.unit_id)):
+        return Forbidden("只有项目所在单位可以申请调整绩效目标")
+    if project.stage in CLOSED_STAGES:
+        return BusinessRuleRefused("项目已进入评价或已办结，不能再调整绩效目标")
+    if open_request(session, project.id) is not None:
+        return Conflict("该项目已有绩效目标调整申请在办理中")
+    if not approved():
+        return BusinessRuleRefused("该项目的绩效目标尚未批复，不能申请调整")
+    return None
+
+
+def has_approved_targets(session: Session, project: Project) -> bool:
+    """:func:`current_version` without recording anything: a version, or targets its review
+    path approved before versions were recorded."""
+    recorded = session.scalar(select(TargetVersion.id).where(TargetVersion.project_id == project.id).limit(1))
+    return recorded is not None or _approved_in_review(session, project.id) is not None
+
+
+def may_request_change(session: Session, project: Project, actor: Actor) -> bool:
+    """Whether :func:`request_change` would start a request for ``actor`` now (the page offers
+    the button only then)."""
+    return _refusal(session, project, actor, lambda: has_approved_targets(session, project)) is None
+
+
 def request_change(uow: Unit, project_id: int, *, actor: Actor) -> int:
     """申请调整绩效目标: start a change request for a project whose targets are approved; refused
     before approval or while another request is open (R-TG-3). Returns the instance id."""
@@ -83,15 +111,16 @@ def request_change(uow: Unit, project_id: int, *, actor: Actor) -> int:
         project = session.scalar(select(Project).where(Project.id == project_id, project_clause(actor)))
         if project is None:
             raise NotFound(f"项目 {project_id} 不存在")
-        if not (actor.is_admin or (actor.roles & REQUESTERS and actor.unit_id == project.unit_id)):
-            raise Forbidden("只有项目所在单位可以申请调整绩效目标")
-        if project.stage in CLOSED_STAGES:
-            raise BusinessRuleRefused("项目已进入评价或已办结，不能再调整绩效目标")
-        if open_request(session, project.id) is not None:
-            raise Conflict("该项目已有绩效目标调整申请在办理中")
-        version = current_version(session, project)
-        if version is None:
-            raise BusinessRuleRefused("该项目的绩效目标尚未批复，不能申请调整")
+        version = None
+
+        def approved() -> bool:
+            nonlocal version
+            version = current_version(session, project)  # the first one is recorded on first use
+            return version is not None
+
+        refusal = _refusal(session, project, actor, approved)
+        if refusal is not None:
+            raise refusal
         data = {
             **start_data.from_project(project),
             "indicators": version.indicators,

@@ -78,7 +78,11 @@ def test_R_MN_2_the_monitoring_rows_are_the_approved_indicators_and_a_prefilled_
         }
         for r in shown
     ]
-    paths.do(reporting, "mn_report", {"mn_budget_amount": 362.0, "mn_executed_amount": 120.0, "mn_indicator_progress": filled})
+    paths.do(
+        reporting,
+        "mn_report",
+        {"mn_budget_amount": 362.0, "mn_executed_amount": 120.0, "mn_indicator_progress": filled},
+    )
     assert paths.open(reporting) == ["mn_review"]
 
 

@@ -213,7 +213,8 @@ def test_the_prefilled_report_passes_through_the_api(web, api, db_of, report_tas
         for r in detail["data"][TABLE]
     ]
     answer = api("zhang.san").post(
-        f"/api/v1/tasks/{report_task.id}/complete", json={"data": {"mn_budget_amount": 362, "mn_executed_amount": 120, TABLE: rows}}
+        f"/api/v1/tasks/{report_task.id}/complete",
+        json={"data": {"mn_budget_amount": 362, "mn_executed_amount": 120, TABLE: rows}},
     )
     assert answer.status_code == 200, answer.text
     assert [t["task_spec"] for t in answer.json["next_tasks"]] == ["mn_review"]

@@ -114,7 +114,14 @@ def test_bad_task_form_on_the_page_is_a_field_error_and_changes_nothing(case, we
     )
     assert_page_error(response)
     assert 'class="field-error' in response.text or "field-error" in response.text
-    assert (counts(db_of), task_state(db_of, submit_task.id)) == before
+    # nothing changes but the task's draft: a refused submit keeps what was typed (issue 10), as
+    # 保存草稿 does, and says so in the audit log
+    after = counts(db_of), task_state(db_of, submit_task.id)
+    kept = after[0]["audit"] - before[0]["audit"]
+    assert {**after[0], "audit": 0} == {**before[0], "audit": 0} and after[1][0] == before[1][0] == "open"
+    with db_of.reading() as session:
+        newest = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(kept)).all()
+    assert set(newest) <= {"task.draft_saved"}
 
 
 @pytest.mark.parametrize("case", ["nul_in_text", "long_text_in_cell"])

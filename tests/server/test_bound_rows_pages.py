@@ -77,6 +77,7 @@ def posted(html: str) -> dict[str, str]:
     """What the browser posts from the task form: every named input with its value (no buttons)."""
     form = html[html.index('id="task-form"') :]
     form = form[: form.index("</form>")]
+    form = re.sub(r"<template\b.*?</template>", "", form, flags=re.S)  # inert: a browser posts none of it
     fields = {}
     for tag in re.findall(r"<input\b[^>]*>", form):
         name = re.search(r'name="([^"]+)"', tag)

@@ -222,6 +222,12 @@ class TaskRowSchema(Schema):
     fiscal_year = fields.Integer(allow_none=True)
     amount = fields.Decimal(as_string=True, allow_none=True)
     fund_type = fields.String(allow_none=True)
+    poverty_year = fields.Integer(
+        allow_none=True, metadata={"description": "the year of the poverty-fund month this task evaluates"}
+    )
+    poverty_month = fields.Integer(
+        allow_none=True, metadata={"description": "the poverty-fund month (1–12) this task evaluates"}
+    )
     returned = fields.Boolean(
         metadata={"description": "the latest decision on the project sent the work back (退回)"}
     )

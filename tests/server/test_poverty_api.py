@@ -141,3 +141,17 @@ def test_R_AS_2_the_openapi_document_lists_the_poverty_endpoints(client):
         "/api/v1/poverty/tasks/{task_id}/rectify",
     ):
         assert path in paths, path
+
+
+def test_R_AS_2_api_inbox_rows_name_the_month_a_poverty_task_evaluates(office, db_of, api):
+    """A poverty-fund task has no project; its API inbox row carries the year and month instead,
+    as the inbox page shows 2026年5月扶贫资金项目."""
+    perf = api("zhou.perf")
+    _open_may(db_of, perf)
+    perf = api("zhou.perf")  # a fresh token: the clock moved to June 1
+    answer = perf.get("/api/v1/tasks?scope=claimable")
+    assert answer.status_code == 200, answer.json
+    rows = answer.json["items"]
+    (review,) = [r for r in rows if r["task_spec"] == "pr_review"]
+    assert (review["poverty_year"], review["poverty_month"]) == (YEAR, 5)
+    assert review["project_id"] is None

@@ -351,6 +351,15 @@ def may_design(actor: Actor) -> bool:
     return actor.is_system or bool(actor.roles & DESIGNER_ROLES)
 
 
+def project_units_clause(actor: Actor, unit_column):
+    """:func:`project_clause` as a condition on the unit alone (``unit_column``), for tables that
+    add projects up by unit (``dashboard_tally``); ``None`` when what the actor reads is not a
+    set of units (an expert or third party reads the projects they work on)."""
+    if not _sees_every_project(actor) and actor.roles & {"expert", "third_party"}:
+        return None
+    return unit_clause(actor, unit_column)
+
+
 def unit_clause(actor: Actor, unit_column):
     """The budget units whose yearly work (department-wide cycles) the actor may read, as a SQL
     condition on ``unit_column``: the loop's owners all; a finance reviewer their office's units

@@ -62,6 +62,17 @@ def figure_link(figure: dashboard.Figure, text=None) -> Markup:
     )
 
 
+def unit_options(units, chosen: int | None) -> Markup:
+    """The unit filter's ``<option>``s, written in Python, not a template loop: a province lists
+    thousands of units, on every dashboard page."""
+    return Markup(
+        "".join(
+            f'<option value="{uid}"{" selected" if uid == chosen else ""}>{escape(code)} {escape(name)}</option>'
+            for uid, code, name in units
+        )
+    )
+
+
 def _xlsx(data: bytes, name: str):
     return send_file(BytesIO(data), mimetype=exports.XLSX, as_attachment=True, download_name=name)
 
@@ -85,7 +96,7 @@ def index():
             units_descending=units_args.order.descending if "units_dir" in request.args else None,
         )
         years = dashboard.years(session, actor)
-        units = projects.units(session)
+        units = dashboard.unit_choices(session)
     if filters.year not in years:
         years = sorted({*years, filters.year}, reverse=True)
     chart = {
@@ -108,7 +119,8 @@ def index():
         board=board,
         chart=chart,
         years=years,
-        units=units,
+        unit_name=next((name for uid, _code, name in units if uid == filters.unit), None),
+        unit_options=unit_options(units, filters.unit),
         fund_types=FUND_TYPES,
         list_url=list_url,
         figure_link=figure_link,

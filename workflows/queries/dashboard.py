@@ -70,6 +70,7 @@ class UnitRow:
 
     unit_id: int
     name: str
+    code: str
     projects: Figure
     overdue: Figure
     grades: list[Figure]  # one per GRADES band
@@ -123,6 +124,11 @@ def default_year(session: Session, actor: Actor, now: datetime | None = None) ->
     this_year = (now or clock.now()).astimezone(clock.CHINA).year
     known = years(session, actor)
     return this_year if this_year in known or not known else known[0]
+
+
+def unit_choices(session: Session) -> list[tuple[int, str, str]]:
+    """Every budget unit as (id, code, name) in code order, for the unit filter."""
+    return sql.unit_choices(session)
 
 
 # the units table's columns it sorts by (by code, names A to Z; figures most first)
@@ -235,6 +241,7 @@ def build(
             UnitRow(
                 unit_id=unit_id,
                 name=known.get(unit_id, ("", ""))[1],
+                code=known.get(unit_id, ("", ""))[0],
                 projects=Figure("projects", count, _money(amount), own),
                 overdue=Figure(
                     "overdue", *_wan_pair(overdue_by_unit.get(unit_id, (0, 0))), own.narrowed(overdue=True)

@@ -216,3 +216,8 @@ def unit_names(session: Session, ids) -> dict[int, tuple[str, str]]:
     if len(ids) <= 1000:
         query = query.where(BudgetUnit.id.in_(sorted(ids)))
     return {unit: (code, name) for unit, code, name in session.connection().execute(query)}
+
+
+def unit_choices(session: Session) -> list[tuple[int, str, str]]:
+    query = select(BudgetUnit.id, BudgetUnit.code, BudgetUnit.name).order_by(BudgetUnit.code)
+    return [tuple(row) for row in session.connection().execute(query)]

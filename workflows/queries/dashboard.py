@@ -11,6 +11,7 @@ its list are counted by the same condition. No workflow is loaded.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -152,10 +153,13 @@ def build(
     units_sort: str = "code",
     units_descending: bool | None = None,
     from_rows: bool = False,
+    unit_names: Mapping[int, tuple[str, str]] | None = None,
 ) -> Dashboard:
     """The dashboard for ``filters`` (year, unit, fund type) as ``actor`` may see it; the units
     table holds page ``units_page`` of its units in ``units_sort`` order (codes and names
     ascending, figures most first, unless ``units_descending`` says otherwise).
+
+    ``unit_names`` (unit → (code, name)) spares reading the units when the caller has them.
 
     A few grouped reads of ``dashboard_tally`` whatever the number of projects
     (:mod:`dashboard_sql`; ``from_rows`` adds the project rows up instead, as for an actor who
@@ -214,7 +218,7 @@ def build(
         )
 
     # the units table is paged (a province has thousands of units): figures only for the page
-    known = sql.unit_names(session, units)
+    known = unit_names if unit_names is not None else sql.unit_names(session, units)
     sort = units_sort if units_sort in UNIT_SORTS else "code"
     descending = (sort not in ("code", "name")) if units_descending is None else units_descending
     sort_key = {

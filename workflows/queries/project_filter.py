@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import quote_plus
 
 from ..store import FUND_TYPES, Project
@@ -86,7 +87,7 @@ class ProjectFilter:
                 continue
             if value is True:
                 value = 1
-            parts.append(f"{name}={quote_plus(value) if isinstance(value, str) else value}")
+            parts.append(f"{name}={_quoted(value) if isinstance(value, str) else value}")
         return "&".join(parts)
 
     def conditions(self, now: datetime) -> list:
@@ -121,3 +122,10 @@ class ProjectFilter:
 
 
 _FIELDS = tuple(f.name for f in fields(ProjectFilter))
+
+
+@lru_cache(maxsize=1024)
+def _quoted(value: str) -> str:
+    """A filter's text value in a query string (the same few grades, stages and fund types
+    on every figure of a page)."""
+    return quote_plus(value)

@@ -21,6 +21,10 @@ move projects past each other do not deadlock.
 
 Existing projects are added up here.
 
+The overdue figures depend on the time, so they are counted from the open tasks on every page:
+two covering indexes let that count read index entries only — the tasks of each project with
+their status and due time, and the project's year, unit, fund type and amount by its id.
+
 Revision ID: 0014_dashboard_summary
 Revises: 0013_dashboard_index
 """
@@ -173,9 +177,15 @@ def upgrade() -> None:
     )
     op.execute(_upsert(_select(_rows("project", 1, sqlite, "FROM project"))))
     _create_triggers(sqlite)
+    op.create_index("ix_human_task_project_due", "human_task", ["project_id", "status", "due_at"])
+    op.create_index(
+        "ix_project_overdue_cover", "project", ["id", "fiscal_year", "unit_id", "fund_type", "amount"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_project_overdue_cover", table_name="project")
+    op.drop_index("ix_human_task_project_due", table_name="human_task")
     if op.get_bind().dialect.name == "sqlite":
         for name in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER IF EXISTS dashboard_tally_{name}")

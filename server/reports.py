@@ -24,7 +24,7 @@ from workflows.queries.project_filter import FUND_TYPES, ProjectFilter
 from . import labels, listing
 from .auth import page_user
 from .current import database
-from .formatting import wan
+from .formatting import wan_format
 
 bp = Blueprint("reports", __name__)
 
@@ -72,7 +72,7 @@ def unit_rows(units: list[dashboard.UnitRow], links: FigureLinks) -> Markup:
     as :func:`unit_options` is: the template's loop was a third of the page's rendering."""
     if not units:
         return Markup(f'<tr><td colspan="10" class="empty">{escape(_("暂无项目"))}</td></tr>')
-    link, rows = links.figure_link, []
+    link, wan, rows = links.figure_link, wan_format(), []
     for u in units:
         late = " late" if u.overdue.count else ""
         grades = "".join(f'<td class="num">{link(g)}</td>' for g in u.grades)

@@ -105,12 +105,11 @@ class Dashboard:
     department_wide_overdue_units: int = 0
 
 
-def _base(actor: Actor, filters: ProjectFilter, now: datetime) -> list:
-    return [policy.project_clause(actor), *filters.conditions(now)]
-
-
 def years(session: Session, actor: Actor) -> list[int]:
     """The fiscal years the actor has projects in, newest first."""
+    tallied = sql.years(session, actor)
+    if tallied is not None:
+        return tallied
     query = (
         select(Project.fiscal_year)
         .distinct()
@@ -174,8 +173,8 @@ def build(
     # unit → (projects, amount, cuts, cut amount); grade → (projects, amount, 双监控 sums …)
     units = {row[0]: row[1:] for row in figures.by_unit()}
     grades = {row[0]: row[1:] for row in figures.by_grade()}
-    where = _base(actor, scope, now)
-    overdue_by_unit, overdue_tasks = overdue_work.projects_by_unit(session, where, now)
+    overdue_by_unit = figures.overdue_by_unit(now)  # unit → (projects, 万元, tasks)
+    overdue_tasks = sum(tasks for _, _, tasks in overdue_by_unit.values())
     department_wide_late = None  # the units' yearly cycles have no fund type: shown without one
     if scope.year is not None and scope.fund_type is None:
         department_wide_late = overdue_work.department_wide_by_unit(
@@ -248,7 +247,9 @@ def build(
                 code=known.get(unit_id, ("", ""))[0],
                 projects=Figure("projects", count, _money(amount), own),
                 overdue=Figure(
-                    "overdue", *_wan_pair(overdue_by_unit.get(unit_id, (0, 0))), own.narrowed(overdue=True)
+                    "overdue",
+                    *_wan_pair(overdue_by_unit.get(unit_id, (0, 0))[:2]),
+                    own.narrowed(overdue=True),
                 ),
                 grades=[
                     Figure(
@@ -264,8 +265,8 @@ def build(
         )
     overdue = Figure(
         "overdue",
-        sum(c for c, _ in overdue_by_unit.values()),
-        _wan(sum((a for _, a in overdue_by_unit.values()), Decimal(0))),
+        sum(c for c, _, _ in overdue_by_unit.values()),
+        _wan(sum((a for _, a, _ in overdue_by_unit.values()), Decimal(0))),
         scope.narrowed(overdue=True),
     )
     cuts = Figure(

@@ -23,6 +23,7 @@ from .. import policy
 from ..policy import Actor
 from ..store import BudgetUnit, DashboardTally, Project
 from ..store.dashboard_tally import NOT_GRADED
+from . import overdue
 from .project_filter import ProjectFilter
 
 T = DashboardTally
@@ -47,16 +48,19 @@ class _Figures:
 
 
 class Tally(_Figures):
-    """The figures of ``scope`` (year, unit, fund type) from ``dashboard_tally``."""
+    """The figures of ``scope`` (year, unit, fund type) from ``dashboard_tally``, of the projects
+    of ``units`` (``None``: every unit)."""
 
-    def __init__(self, session: Session, units_clause, scope: ProjectFilter):
+    def __init__(self, session: Session, units: frozenset[int] | None, scope: ProjectFilter):
         self.session = session
-        self.units_clause = units_clause
+        self.units = units
         self.scope = scope
 
     def _where(self, dimension: str, scope: ProjectFilter | None = None) -> list:
         scope = scope or self.scope
-        where = [T.dimension == dimension, self.units_clause]
+        where = [T.dimension == dimension]
+        if self.units is not None:
+            where.append(T.unit_id.in_(sorted(self.units)))
         if scope.year is not None:
             where.append(T.fiscal_year == scope.year)
         if scope.unit is not None:
@@ -121,6 +125,18 @@ class Tally(_Figures):
         query = select(func.max(T.value)).where(*self._where("progress"), T.n > 0)
         value = self._read(query)[0][0]
         return None if value is None else Decimal(value)
+
+    def overdue_by_unit(self, now) -> dict[int, tuple[int, Decimal, int]]:
+        """The projects with overdue work by unit (:func:`overdue.projects_by_unit`). Depends on
+        the time, so counted from the open tasks; the units are kept here, not in SQL: with a
+        list of units SQLite probed each project once per unit (17 ms for 25 units)."""
+        where = self.scope.conditions(now)
+        if self.units is not None and len(self.units) == 1 and self.scope.unit is None:
+            where.append(Project.unit_id == next(iter(self.units)))
+        late = overdue.projects_by_unit(self.session, where, now)
+        if self.units is None:
+            return late
+        return {unit: figures for unit, figures in late.items() if unit in self.units}
 
 
 class ProjectRows(_Figures):
@@ -200,14 +216,29 @@ class ProjectRows(_Figures):
         value = self._read(query)[0][0]
         return None if value is None else Decimal(str(value))
 
+    def overdue_by_unit(self, now) -> dict[int, tuple[int, Decimal, int]]:
+        return overdue.projects_by_unit(self.session, self._where(), now)
+
 
 def source(session: Session, actor: Actor, scope: ProjectFilter, now, *, from_rows: bool = False):
     """Where the figures of ``scope`` come from for ``actor``: the tally when what they read is
     a set of units, else (or with ``from_rows``) the project rows."""
-    units = None if from_rows else policy.project_units_clause(actor, T.unit_id)
-    if units is None:
+    if from_rows or not policy.reads_projects_by_unit(actor):
         return ProjectRows(session, actor, scope, now)
-    return Tally(session, units, scope)
+    return Tally(session, policy.project_units(actor), scope)
+
+
+def years(session: Session, actor: Actor) -> list[int] | None:
+    """The fiscal years with projects ``actor`` may read, newest first, from the tally; ``None``
+    for an actor who does not read projects by unit."""
+    if not policy.reads_projects_by_unit(actor):
+        return None
+    units = policy.project_units(actor)
+    query = select(T.fiscal_year).where(T.dimension == "grade")
+    if units is not None:
+        query = query.where(T.unit_id.in_(sorted(units)))
+    query = query.group_by(T.fiscal_year).having(func.sum(T.n) > 0).order_by(T.fiscal_year.desc())
+    return [year for (year,) in session.connection().execute(query)]
 
 
 def unit_names(session: Session, ids) -> dict[int, tuple[str, str]]:

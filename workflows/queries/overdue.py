@@ -30,12 +30,10 @@ def project_is_overdue(now: datetime):
     return exists(select(HumanTask.id).where(HumanTask.project_id == Project.id, open_past_due(now)))
 
 
-def projects_by_unit(
-    session: Session, where: list, now: datetime
-) -> tuple[dict[int, tuple[int, Decimal]], int]:
-    """Of the projects matching ``where``: those with overdue work (count, 万元) by unit, and
-    their overdue tasks. A project with two overdue tasks counts once (as
-    :func:`project_is_overdue` lists it), its tasks twice."""
+def projects_by_unit(session: Session, where: list, now: datetime) -> dict[int, tuple[int, Decimal, int]]:
+    """Of the projects matching ``where``: those with overdue work by unit, as (projects, 万元,
+    overdue tasks). A project with two overdue tasks counts once (as :func:`project_is_overdue`
+    lists it), its tasks twice."""
     late = (
         select(HumanTask.project_id, func.count().label("tasks"))
         .where(open_past_due(now), HumanTask.project_id.is_not(None))
@@ -48,12 +46,10 @@ def projects_by_unit(
         .where(*where)
         .group_by(Project.unit_id)
     )
-    rows = session.connection().execute(query).all()
-    by_unit = {
-        unit: (count, Decimal(0) if amount is None else Decimal(str(amount)))
-        for unit, count, amount, _ in rows
+    return {
+        unit: (count, Decimal(0) if amount is None else Decimal(str(amount)), int(tasks or 0))
+        for unit, count, amount, tasks in session.connection().execute(query)
     }
-    return by_unit, sum(int(tasks or 0) for *_, tasks in rows)
 
 
 def department_wide_by_unit(

@@ -5,9 +5,12 @@ built from it equals the board built from the project rows, for every viewer and
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
+from pathlib import Path
 
 from sqlalchemy import select, text
 
+from tests.reports import tally_check
 from tests.reports.tally_check import assert_tally_matches
 from workflows.policy import Actor
 from workflows.queries import dashboard
@@ -64,3 +67,25 @@ def test_a_rolled_back_write_leaves_the_tally_as_it_was(demo_db):
         assert session.execute(closed).scalar() == before + 1
         session.rollback()
     assert_tally_matches(demo_db)
+
+
+def _migration():
+    path = (
+        Path(__file__).resolve().parents[2] / "workflows/store/migrations/versions/0014_dashboard_summary.py"
+    )
+    spec = importlib.util.spec_from_file_location("migration_0014", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_migration_adds_up_the_projects_a_database_already_holds(demo_db):
+    """0014 fills the tally from the project rows (rolled back: the demo's tally stays)."""
+    m = _migration()
+    with demo_db.unit_of_work() as session:
+        sqlite = session.bind.dialect.name == "sqlite"
+        session.execute(text("DELETE FROM dashboard_tally"))
+        assert tally_check.stored(session) == {}
+        session.execute(text(m._upsert(m._select(m._rows("project", 1, sqlite, "FROM project")))))
+        assert tally_check.stored(session) == tally_check.fresh(session) != {}
+        session.rollback()

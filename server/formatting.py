@@ -23,6 +23,19 @@ def wan(amount) -> str:
     return f"{value:,.2f} 万元" if _is_zh() else f"{value:,.2f} (10k CNY)"
 
 
+def wan_format():
+    """:func:`wan` with the language looked up once, for a page that shows hundreds of amounts."""
+    unit = " 万元" if _is_zh() else " (10k CNY)"
+    cent = Decimal("0.01")
+
+    def shown(amount) -> str:
+        if amount is None or amount == "":
+            return "—"
+        return f"{Decimal(str(amount)).quantize(cent):,.2f}{unit}"
+
+    return shown
+
+
 def _local(value):
     if isinstance(value, datetime):
         return value.astimezone(clock.CHINA)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from functools import wraps
 from io import BytesIO
 
-from flask import Blueprint, abort, g, render_template, request, send_file, url_for
+from flask import Blueprint, abort, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 from markupsafe import Markup, escape
 
@@ -23,6 +24,7 @@ from workflows.queries.project_filter import FUND_TYPES, ProjectFilter
 from . import labels, listing
 from .auth import page_user
 from .current import database
+from .formatting import wan_format
 
 bp = Blueprint("reports", __name__)
 
@@ -44,21 +46,54 @@ def _nav():
     return {"may_open_dashboard": lambda roles: bool(set(roles) & OVERSIGHT_ROLES)}
 
 
-def list_url(figure: dashboard.Figure) -> str:
-    """The project list behind a figure (the list's address built once per request: a
-    dashboard page links some 400 figures)."""
-    if "projects_url" not in g:
-        g.projects_url = url_for("projects.index")
-    query = figure.filter.query_string()
-    return f"{g.projects_url}?{query}" if query else g.projects_url
+class FigureLinks:
+    """The links of one dashboard page: the project list's address is looked up once, each
+    figure's filter appended (a page links some 400 figures)."""
+
+    def __init__(self, base: str):
+        self.base = base
+
+    def list_url(self, figure: dashboard.Figure) -> str:
+        """The project list behind a figure."""
+        query = figure.filter.query_string()
+        return f"{self.base}?{query}" if query else self.base
+
+    def figure_link(self, figure: dashboard.Figure, text=None) -> Markup:
+        """A figure as the link to its list (``data-count`` for the tests and the charts' script);
+        a Python function, not a template macro: the page has hundreds. The address needs no
+        escaping but its ``&``: the filter's values are percent-encoded."""
+        shown = figure.count if text is None else escape(text)
+        href = self.list_url(figure).replace("&", "&amp;")
+        return Markup(f'<a href="{href}" class="figure" data-count="{figure.count}">{shown}</a>')
 
 
-def figure_link(figure: dashboard.Figure, text=None) -> Markup:
-    """A figure as the link to its list (``data-count`` for the tests and the charts' script);
-    a Python function, not a template macro: the page has hundreds."""
-    shown = figure.count if text is None else text
+def unit_rows(units: list[dashboard.UnitRow], links: FigureLinks) -> Markup:
+    """The units table's rows (a page of 50 units, seven linked figures each), written in Python
+    as :func:`unit_options` is: the template's loop was a third of the page's rendering."""
+    if not units:
+        return Markup(f'<tr><td colspan="10" class="empty">{escape(_("暂无项目"))}</td></tr>')
+    link, wan, rows = links.figure_link, wan_format(), []
+    for u in units:
+        late = " late" if u.overdue.count else ""
+        grades = "".join(f'<td class="num">{link(g)}</td>' for g in u.grades)
+        rows.append(
+            f'<tr data-unit="{u.unit_id}"><td>{escape(u.name)}<br><small class="code" translate="no">'
+            f'{escape(u.code)}</small></td><td class="num">{link(u.projects)}</td>'
+            f'<td class="num">{escape(wan(u.projects.amount))}</td>'
+            f'<td class="num{late}">{link(u.overdue)}</td>{grades}'
+            f'<td class="num">{link(u.cuts)}</td><td class="num">{escape(wan(u.cuts.amount))}</td></tr>'
+        )
+    return Markup("\n".join(rows))
+
+
+def unit_options(units, chosen: int | None) -> Markup:
+    """The unit filter's ``<option>``s, written in Python, not a template loop: a province lists
+    thousands of units, on every dashboard page."""
     return Markup(
-        f'<a href="{escape(list_url(figure))}" class="figure" data-count="{figure.count}">{escape(shown)}</a>'
+        "".join(
+            f'<option value="{uid}"{" selected" if uid == chosen else ""}>{escape(code)} {escape(name)}</option>'
+            for uid, code, name in units
+        )
     )
 
 
@@ -74,6 +109,7 @@ def index():
     with database().reading() as session:
         if filters.year is None:
             filters = filters.narrowed(year=dashboard.default_year(session, actor))
+        units = dashboard.unit_choices(session)
         units_args = listing.list_args(request.args, prefix="units_", keys=dashboard.UNIT_SORTS)
         board = dashboard.build(
             session,
@@ -83,11 +119,13 @@ def index():
             units_sort=units_args.order.key or "code",
             # a figure column starts most first; a header clicked again flips it
             units_descending=units_args.order.descending if "units_dir" in request.args else None,
+            unit_names={uid: (code, name) for uid, code, name in units},
         )
         years = dashboard.years(session, actor)
-        units = projects.units(session)
     if filters.year not in years:
         years = sorted({*years, filters.year}, reverse=True)
+    links = FigureLinks(url_for("projects.index"))
+    list_url = links.list_url
     chart = {
         "stages": [
             {"name": labels.stage_name(f.key), "value": f.count, "url": list_url(f)} for f in board.by_stage
@@ -108,10 +146,12 @@ def index():
         board=board,
         chart=chart,
         years=years,
-        units=units,
+        unit_name=next((name for uid, _code, name in units if uid == filters.unit), None),
+        unit_options=unit_options(units, filters.unit),
         fund_types=FUND_TYPES,
         list_url=list_url,
-        figure_link=figure_link,
+        figure_link=links.figure_link,
+        unit_rows=unit_rows(board.units, links),
         units_order=Order(board.units_sort, board.units_descending),
         today=clock.now(),
     )

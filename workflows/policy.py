@@ -351,6 +351,26 @@ def may_design(actor: Actor) -> bool:
     return actor.is_system or bool(actor.roles & DESIGNER_ROLES)
 
 
+def reads_projects_by_unit(actor: Actor) -> bool:
+    """Whether the projects ``actor`` may read are those of a set of units (:func:`project_units`),
+    as tables that add projects up by unit (``dashboard_tally``) need; not so for an expert or a
+    third party, who read the projects they work on."""
+    return _sees_every_project(actor) or not actor.roles & {"expert", "third_party"}
+
+
+def project_units(actor: Actor) -> frozenset[int] | None:
+    """The units whose projects ``actor`` may read (:func:`project_clause` by unit; ``None``:
+    every unit), for an actor who :func:`reads_projects_by_unit`."""
+    if _sees_every_project(actor):
+        return None
+    units: set[int] = set()
+    if actor.roles & OFFICE_SCOPED_ROLES and actor.office_units:
+        units |= actor.office_units
+    if actor.roles & UNIT_SCOPED_ROLES and actor.unit_id is not None:
+        units.add(actor.unit_id)
+    return frozenset(units)
+
+
 def unit_clause(actor: Actor, unit_column):
     """The budget units whose yearly work (department-wide cycles) the actor may read, as a SQL
     condition on ``unit_column``: the loop's owners all; a finance reviewer their office's units

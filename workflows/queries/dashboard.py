@@ -2,14 +2,16 @@
 work, the grade distribution and the budget cuts, for finance, the performance office and
 leadership.
 
-Each figure is one GROUP BY on the indexed read tables (``project``, ``human_task``,
-``budget_unit``), always through :func:`workflows.policy.project_clause`, and carries the
+Each figure is one GROUP BY on ``dashboard_tally`` (the projects added up by triggers as they are
+written, 0014_dashboard_summary) or on ``human_task`` for the overdue work, through the
+visibility rule of :mod:`workflows.policy`, and carries the
 :class:`ProjectFilter` that lists the rows behind it on the project list: the figure and
 its list are counted by the same condition. No workflow is loaded.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -69,6 +71,7 @@ class UnitRow:
 
     unit_id: int
     name: str
+    code: str
     projects: Figure
     overdue: Figure
     grades: list[Figure]  # one per GRADES band
@@ -102,12 +105,11 @@ class Dashboard:
     department_wide_overdue_units: int = 0
 
 
-def _base(actor: Actor, filters: ProjectFilter, now: datetime) -> list:
-    return [policy.project_clause(actor), *filters.conditions(now)]
-
-
 def years(session: Session, actor: Actor) -> list[int]:
     """The fiscal years the actor has projects in, newest first."""
+    tallied = sql.years(session, actor)
+    if tallied is not None:
+        return tallied
     query = (
         select(Project.fiscal_year)
         .distinct()
@@ -124,9 +126,19 @@ def default_year(session: Session, actor: Actor, now: datetime | None = None) ->
     return this_year if this_year in known or not known else known[0]
 
 
+def unit_choices(session: Session) -> list[tuple[int, str, str]]:
+    """Every budget unit as (id, code, name) in code order, for the unit filter."""
+    return sql.unit_choices(session)
+
+
 # the units table's columns it sorts by (by code, names A to Z; figures most first)
 UNIT_SORTS = ("code", "name", "projects", "amount", "overdue", "cuts")
 UNITS_PER_PAGE = 50
+
+
+def _money(micro: int) -> Decimal:
+    """10⁻⁶ 万元 (as the tally adds up) in 万元 to the cent."""
+    return (Decimal(micro) / 1_000_000).quantize(CENT)
 
 
 def build(
@@ -139,65 +151,73 @@ def build(
     units_per_page: int = UNITS_PER_PAGE,
     units_sort: str = "code",
     units_descending: bool | None = None,
+    from_rows: bool = False,
+    unit_names: Mapping[int, tuple[str, str]] | None = None,
 ) -> Dashboard:
     """The dashboard for ``filters`` (year, unit, fund type) as ``actor`` may see it; the units
     table holds page ``units_page`` of its units in ``units_sort`` order (codes and names
     ascending, figures most first, unless ``units_descending`` says otherwise).
 
-    Five indexed aggregates whatever the number of units (:mod:`dashboard_sql`); Python adds
-    up their group rows (a few per unit), never a project's row.
+    ``unit_names`` (unit → (code, name)) spares reading the units when the caller has them.
+
+    A few grouped reads of ``dashboard_tally`` whatever the number of projects
+    (:mod:`dashboard_sql`; ``from_rows`` adds the project rows up instead, as for an actor who
+    reads projects by something other than their unit), plus the overdue work, which depends
+    on the time and is counted from the open tasks. Python adds up a few rows per unit.
     """
     now = now or clock.now()
     # a figure narrows the page's filters; stage/grade/overdue/cut come from the figure only
     scope = ProjectFilter(year=filters.year, unit=filters.unit, fund_type=filters.fund_type)
-    where = _base(actor, scope, now)
+    figures = sql.source(session, actor, scope, now, from_rows=from_rows)
 
-    units: dict[int, list] = {}  # unit → [projects, 万元]
-    unit_grades: dict[tuple[int, str | None], tuple[int, Decimal]] = {}
-    grades: dict[str | None, list] = {}
-    for unit_id, grade, count, amount in sql.by_unit_and_grade(session, where):
-        unit_grades[unit_id, grade] = (count, amount)
-        for tally in (units.setdefault(unit_id, [0, Decimal(0)]), grades.setdefault(grade, [0, Decimal(0)])):
-            tally[0] += count
-            tally[1] += amount
-    flagged = sql.flagged_by_unit(session, where)
-    cuts_by_unit = {row[0]: (row[1], row[2]) for row in flagged if row[1]}
-    overdue_by_unit, overdue_tasks = overdue_work.projects_by_unit(session, where, now)
+    # unit → (projects, amount, cuts, cut amount); grade → (projects, amount, 双监控 sums …)
+    units = {row[0]: row[1:] for row in figures.by_unit()}
+    grades = {row[0]: row[1:] for row in figures.by_grade()}
+    overdue_by_unit = figures.overdue_by_unit(now)  # unit → (projects, 万元, tasks)
+    overdue_tasks = sum(tasks for _, _, tasks in overdue_by_unit.values())
     department_wide_late = None  # the units' yearly cycles have no fund type: shown without one
     if scope.year is not None and scope.fund_type is None:
         department_wide_late = overdue_work.department_wide_by_unit(
             session, actor, scope.year, now, unit=scope.unit
         )
-    total_count, total_amount = (
-        sum(t[0] for t in units.values()),
-        sum((t[1] for t in units.values()), Decimal(0)),
+    total_count = sum(t[0] for t in units.values())
+    total_amount = sum(t[1] for t in units.values())
+    executed, monitored_amount, lagging_count, lagging_amount = (
+        sum(t[i] for t in grades.values()) for i in range(2, 6)
     )
 
     last_year = None
     if scope.year is not None:
         previous = scope.narrowed(year=scope.year - 1)
-        last_year = Figure("total", *_wan_pair(sql.totals(session, _base(actor, previous, now))), previous)
+        count, amount = figures.totals(previous)
+        last_year = Figure("total", count, _money(amount), previous)
 
     order = {stage: i for i, stage in enumerate(STAGE_ORDER)}
     by_stage = [
-        Figure(stage, count, _wan(amount), scope.narrowed(stage=stage))
-        for stage, count, amount in sorted(
-            sql.by_stage(session, where), key=lambda r: (order.get(r[0], 99), r[0])
-        )
+        Figure(stage, count, _money(amount), scope.narrowed(stage=stage))
+        for stage, count, amount in sorted(figures.by_stage(), key=lambda r: (order.get(r[0], 99), r[0]))
     ]
     by_grade = [
-        Figure(grade, *_wan_pair(grades.get(grade, (0, 0))), scope.narrowed(grade=grade)) for grade in GRADES
+        Figure(
+            grade,
+            grades.get(grade, (0, 0))[0],
+            _money(grades.get(grade, (0, 0))[1]),
+            scope.narrowed(grade=grade),
+        )
+        for grade in GRADES
     ]
     by_grade += [
-        Figure(grade, *_wan_pair(tally), scope.narrowed(grade=grade))
+        Figure(grade, tally[0], _money(tally[1]), scope.narrowed(grade=grade))
         for grade, tally in sorted(grades.items(), key=lambda kv: str(kv[0]))
         if grade is not None and grade not in GRADES
     ]
     if None in grades:
-        by_grade.append(Figure(NO_GRADE, *_wan_pair(grades[None]), scope.narrowed(grade=NO_GRADE)))
+        by_grade.append(
+            Figure(NO_GRADE, grades[None][0], _money(grades[None][1]), scope.narrowed(grade=NO_GRADE))
+        )
 
     # the units table is paged (a province has thousands of units): figures only for the page
-    known = sql.unit_names(session, units)
+    known = unit_names if unit_names is not None else sql.unit_names(session, units)
     sort = units_sort if units_sort in UNIT_SORTS else "code"
     descending = (sort not in ("code", "name")) if units_descending is None else units_descending
     sort_key = {
@@ -206,62 +226,67 @@ def build(
         "projects": lambda u: units[u][0],
         "amount": lambda u: units[u][1],
         "overdue": lambda u: overdue_by_unit.get(u, (0,))[0],
-        "cuts": lambda u: cuts_by_unit.get(u, (0, Decimal(0)))[1],
+        "cuts": lambda u: units[u][3],
     }[sort]
     ordered = sorted(units, key=lambda u: known.get(u, ("", ""))[0])  # ties stay in code order
     ordered.sort(key=sort_key, reverse=descending)
     pages = max(1, -(-len(ordered) // units_per_page))
     page = min(max(1, units_page), pages)
+    shown = ordered[(page - 1) * units_per_page : page * units_per_page]
+    unit_grades = (
+        {(unit, grade): (n, amount) for unit, grade, n, amount in figures.grades_of(shown)} if shown else {}
+    )
     rows = []
-    for unit_id in ordered[(page - 1) * units_per_page : page * units_per_page]:
+    for unit_id in shown:
         own = scope.narrowed(unit=unit_id)
+        count, amount, cuts, cut = units[unit_id]
         rows.append(
             UnitRow(
                 unit_id=unit_id,
                 name=known.get(unit_id, ("", ""))[1],
-                projects=Figure("projects", *_wan_pair(units[unit_id]), own),
+                code=known.get(unit_id, ("", ""))[0],
+                projects=Figure("projects", count, _money(amount), own),
                 overdue=Figure(
-                    "overdue", *_wan_pair(overdue_by_unit.get(unit_id, (0, 0))), own.narrowed(overdue=True)
+                    "overdue",
+                    *_wan_pair(overdue_by_unit.get(unit_id, (0, 0))[:2]),
+                    own.narrowed(overdue=True),
                 ),
                 grades=[
                     Figure(
                         grade,
-                        *_wan_pair(unit_grades.get((unit_id, grade), (0, 0))),
+                        unit_grades.get((unit_id, grade), (0, 0))[0],
+                        _money(unit_grades.get((unit_id, grade), (0, 0))[1]),
                         own.narrowed(grade=grade),
                     )
                     for grade in GRADES
                 ],
-                cuts=Figure("cuts", *_wan_pair(cuts_by_unit.get(unit_id, (0, 0))), own.narrowed(cut=True)),
+                cuts=Figure("cuts", cuts, _money(cut), own.narrowed(cut=True)),
             )
         )
     overdue = Figure(
         "overdue",
-        sum(c for c, _ in overdue_by_unit.values()),
-        _wan(sum((a for _, a in overdue_by_unit.values()), Decimal(0))),
+        sum(c for c, _, _ in overdue_by_unit.values()),
+        _wan(sum((a for _, a, _ in overdue_by_unit.values()), Decimal(0))),
         scope.narrowed(overdue=True),
     )
     cuts = Figure(
         "cuts",
-        sum(c for c, _ in cuts_by_unit.values()),
-        _wan(sum((a for _, a in cuts_by_unit.values()), Decimal(0))),
+        sum(t[2] for t in units.values()),
+        _money(sum(t[3] for t in units.values())),
         scope.narrowed(cut=True),
     )
-    executed = sum((row[3] for row in flagged), Decimal(0))
-    monitored_amount = sum((row[4] for row in flagged), Decimal(0))
-    progress = max((row[5] for row in flagged if row[5] is not None), default=None)
-    lagging_count = sum(row[6] for row in flagged)
-    lagging_amount = sum((row[7] for row in flagged), Decimal(0))
+    progress = figures.latest_progress() if monitored_amount else None
     execution_rate = None
     if monitored_amount:
-        execution_rate = (executed * 100 / monitored_amount).quantize(CENT)
+        execution_rate = (Decimal(executed) * 100 / Decimal(monitored_amount)).quantize(CENT)
     return Dashboard(
         department_wide_overdue=None if department_wide_late is None else sum(department_wide_late.values()),
         department_wide_overdue_units=len(department_wide_late or ()),
         execution_rate=execution_rate,
         schedule_progress=None if progress is None else _wan(progress),
-        lagging=Figure("lagging", lagging_count, _wan(lagging_amount), scope.narrowed(lagging=True)),
+        lagging=Figure("lagging", lagging_count, _money(lagging_amount), scope.narrowed(lagging=True)),
         filters=scope,
-        total=Figure("total", total_count, _wan(total_amount), scope),
+        total=Figure("total", total_count, _money(total_amount), scope),
         last_year=last_year,
         by_stage=by_stage,
         by_grade=by_grade,

@@ -1,100 +1,244 @@
-"""The dashboard's queries (issue 12, item 1): a handful of grouped aggregates per page, whatever
-the number of units or projects, each walking a covering index of ``project``
-(0010_dashboard_indexes) so no table row is read and, where the GROUP BY follows the index, no
-sort is needed:
+"""The dashboard's queries (issue 12, item 1): four small grouped reads per page, whatever the
+number of projects.
 
-* ``ix_project_dashboard`` (year, unit, grade, fund type, amount, cut ratio, execution):
-  the units table with its grade columns, the grade chart, the totals, the cuts, execution;
-* ``ix_project_year_stage`` (year, stage, unit, fund type, amount): the stage chart;
-* ``ix_project_flagged``, the same columns as the first but only the rows cut or monitored (a
-  partial index, 0013_dashboard_index): the cuts and 双监控 figures.
+They read ``dashboard_tally`` (0014_dashboard_summary, :mod:`workflows.store.dashboard_tally`):
+the year's projects already added up by unit, fund type and grade / stage / 序时进度 by
+triggers on ``project``, so a page reads a few rows per unit instead of every project of the
+year. An actor who reads projects by something other than their unit (an expert, a third
+party: :func:`workflows.policy.project_units_clause` is ``None``) gets the same figures added up
+from the project rows themselves (:class:`ProjectRows`), as do the tests that compare the two.
 
-The rows are read through the Core connection as plain numbers (the ORM's row handling and a
-Decimal per sum cost more than the query at 50,000 projects); sums become Decimals here, per
-group, so they add up exactly.
+Money comes back as integers of 10⁻⁶ 万元 (``store.dashboard_tally.MICRO``), as the tally holds
+it: exact sums, made Decimals only for the figures a page shows.
 """
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
-from sqlalchemy import case, func, select, text
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from ..store import BudgetUnit, Project
-from ..store.models import FLAGGED_WHERE
+from .. import policy
+from ..policy import Actor
+from ..store import BudgetUnit, DashboardTally, Project
+from ..store.dashboard_tally import NOT_GRADED
+from . import overdue
+from .project_filter import ProjectFilter
 
-# the rows of ``ix_project_flagged``, in the index's own words: SQLite uses a partial index only
-# for a query that repeats its condition (a bound parameter for the 0 would not do)
-_FLAGGED = text(
-    "("
-    + re.sub(
-        r"\b(budget_cut_ratio|executed_amount|execution_rate|schedule_progress)\b",
-        r"project.\1",
-        FLAGGED_WHERE,
-    )
-    + ")"
-)
-
-
-def dec(value) -> Decimal:
-    """A sum as a Decimal (SQLite sums in floats, PostgreSQL in numerics)."""
-    return Decimal(0) if value is None else Decimal(str(value))
+T = DashboardTally
+# money in 10⁻⁶ 万元; a unit: unit, projects, amount, cuts, Σ amount × cut ratio (R-RA-1)
+UnitRow = tuple[int, int, int, int, int]
+# a grade (None: not graded): projects, amount, Σ executed, Σ amount monitored, lagging, Σ amount
+# lagging (双监控, R-MN-2: every project has one grade or none, so the grades hold every project)
+GradeRow = tuple["str | None", int, int, int, int, int, int]
 
 
-def _rows(session: Session, query):
-    return session.connection().execute(query).all()
+def micro(value) -> int:
+    """A sum in 万元 (float on SQLite, numeric on PostgreSQL) in 10⁻⁶ 万元."""
+    return 0 if value is None else int((Decimal(str(value)) * 1_000_000).to_integral_value())
 
 
-def by_unit_and_grade(session: Session, where: list) -> list[tuple[int, str | None, int, Decimal]]:
-    """(unit, grade, projects, 万元) in unit order: the units table, the grades and the totals."""
-    query = (
-        select(Project.unit_id, Project.grade, func.count(), func.sum(Project.amount))
-        .where(*where)
-        .group_by(Project.unit_id, Project.grade)
-    )
-    return [(unit, grade, count, dec(amount)) for unit, grade, count, amount in _rows(session, query)]
+class _Figures:
+    session: Session
+
+    def _read(self, query):
+        # Core rows, not ORM ones
+        return self.session.connection().execute(query).all()
 
 
-def flagged_by_unit(session: Session, where: list) -> list[tuple]:
-    """One pass over the rows flagged for a cut or by monitoring, by unit: (unit, cuts, Σ amount ×
-    cut ratio (R-RA-1), Σ executed, Σ amount monitored, latest 序时进度, lagging, Σ amount lagging)
-    — the cuts column and 双监控 (R-MN-2); the query walks the partial index
-    ``ix_project_flagged``, those rows only (0013_dashboard_index)."""
-    cut = Project.budget_cut_ratio > 0
-    monitored = Project.executed_amount.is_not(None)
-    lagging = Project.execution_rate < Project.schedule_progress
-    query = (
-        select(
-            Project.unit_id,
-            func.count(case((cut, 1))),
-            func.sum(case((cut, Project.amount * Project.budget_cut_ratio))),
-            func.sum(Project.executed_amount),
-            func.sum(case((monitored, Project.amount))),
-            func.max(case((monitored, Project.schedule_progress))),
-            func.count(case((lagging, 1))),
-            func.sum(case((lagging, Project.amount))),
+class Tally(_Figures):
+    """The figures of ``scope`` (year, unit, fund type) from ``dashboard_tally``, of the projects
+    of ``units`` (``None``: every unit)."""
+
+    def __init__(self, session: Session, units: frozenset[int] | None, scope: ProjectFilter):
+        self.session = session
+        self.units = units
+        self.scope = scope
+
+    def _where(self, dimension: str, scope: ProjectFilter | None = None) -> list:
+        scope = scope or self.scope
+        where = [T.dimension == dimension]
+        if self.units is not None:
+            where.append(T.unit_id.in_(sorted(self.units)))
+        if scope.year is not None:
+            where.append(T.fiscal_year == scope.year)
+        if scope.unit is not None:
+            where.append(T.unit_id == scope.unit)
+        if scope.fund_type:
+            where.append(T.fund_type == scope.fund_type)
+        return where
+
+    def by_unit(self) -> list[UnitRow]:
+        sums = (T.n, T.amount, T.cut_n, T.cut_amount)
+        query = (
+            select(T.unit_id, *(func.sum(c) for c in sums))
+            .where(*self._where("grade"))
+            .group_by(T.unit_id)
+            .having(func.sum(T.n) > 0)
         )
-        .where(*where, _FLAGGED)
-        .group_by(Project.unit_id)
-    )
-    return [
-        (unit, cuts, dec(cut_amount), dec(executed), dec(amount), progress, late, dec(late_amount))
-        for unit, cuts, cut_amount, executed, amount, progress, late, late_amount in _rows(session, query)
-    ]
+        return [
+            (unit, int(n), int(amount), int(cuts), int(cut))
+            for unit, n, amount, cuts, cut in self._read(query)
+        ]
+
+    def by_grade(self) -> list[GradeRow]:
+        sums = (T.n, T.amount, T.executed, T.monitored, T.lagging_n, T.lagging_amount)
+        query = (
+            select(T.value, *(func.sum(c) for c in sums))
+            .where(*self._where("grade"))
+            .group_by(T.value)
+            .having(func.sum(T.n) > 0)
+        )
+        return [
+            (None if grade == NOT_GRADED else grade, *(int(v) for v in values))
+            for grade, *values in self._read(query)
+        ]
+
+    def grades_of(self, units: list[int]) -> list[tuple[int, str | None, int, int]]:
+        query = (
+            select(T.unit_id, T.value, func.sum(T.n), func.sum(T.amount))
+            .where(*self._where("grade"), T.unit_id.in_(units))
+            .group_by(T.unit_id, T.value)
+        )
+        return [
+            (unit, None if grade == NOT_GRADED else grade, int(n), int(amount))
+            for unit, grade, n, amount in self._read(query)
+        ]
+
+    def by_stage(self) -> list[tuple[str, int, int]]:
+        query = (
+            select(T.value, func.sum(T.n), func.sum(T.amount))
+            .where(*self._where("stage"))
+            .group_by(T.value)
+            .having(func.sum(T.n) > 0)
+        )
+        return [(stage, int(n), int(amount)) for stage, n, amount in self._read(query)]
+
+    def totals(self, scope: ProjectFilter) -> tuple[int, int]:
+        query = select(func.sum(T.n), func.sum(T.amount)).where(*self._where("grade", scope))
+        n, amount = self._read(query)[0]
+        return int(n or 0), int(amount or 0)
+
+    def latest_progress(self) -> Decimal | None:
+        """The latest 序时进度 any monitored project of the scope reported (R-MN-2)."""
+        query = select(func.max(T.value)).where(*self._where("progress"), T.n > 0)
+        value = self._read(query)[0][0]
+        return None if value is None else Decimal(value)
+
+    def overdue_by_unit(self, now) -> dict[int, tuple[int, Decimal, int]]:
+        """The projects with overdue work by unit (:func:`overdue.projects_by_unit`). Depends on
+        the time, so counted from the open tasks; the units are kept here, not in SQL: with a
+        list of units SQLite probed each project once per unit (17 ms for 25 units)."""
+        where = self.scope.conditions(now)
+        if self.units is not None and len(self.units) == 1 and self.scope.unit is None:
+            where.append(Project.unit_id == next(iter(self.units)))
+        late = overdue.projects_by_unit(self.session, where, now)
+        if self.units is None:
+            return late
+        return {unit: figures for unit, figures in late.items() if unit in self.units}
 
 
-def by_stage(session: Session, where: list) -> list[tuple[str, int, Decimal]]:
-    query = (
-        select(Project.stage, func.count(), func.sum(Project.amount)).where(*where).group_by(Project.stage)
-    )
-    return [(stage, count, dec(amount)) for stage, count, amount in _rows(session, query)]
+class ProjectRows(_Figures):
+    """The same figures added up from the ``project`` rows the actor may read (any actor)."""
+
+    def __init__(self, session: Session, actor: Actor, scope: ProjectFilter, now):
+        self.session = session
+        self.actor = actor
+        self.scope = scope
+        self.now = now
+
+    def _where(self, scope: ProjectFilter | None = None) -> list:
+        return [policy.project_clause(self.actor), *(scope or self.scope).conditions(self.now)]
+
+    def by_unit(self) -> list[UnitRow]:
+        cut = Project.budget_cut_ratio > 0
+        query = (
+            select(
+                Project.unit_id,
+                func.count(),
+                func.sum(Project.amount),
+                func.count(case((cut, 1))),
+                func.sum(case((cut, Project.amount * Project.budget_cut_ratio))),
+            )
+            .where(*self._where())
+            .group_by(Project.unit_id)
+        )
+        return [
+            (unit, n, micro(amount), cuts, micro(cut)) for unit, n, amount, cuts, cut in self._read(query)
+        ]
+
+    def by_grade(self) -> list[GradeRow]:
+        monitored = Project.executed_amount.is_not(None)
+        lagging = Project.execution_rate < Project.schedule_progress
+        query = (
+            select(
+                Project.grade,
+                func.count(),
+                func.sum(Project.amount),
+                func.sum(Project.executed_amount),
+                func.sum(case((monitored, Project.amount))),
+                func.count(case((lagging, 1))),
+                func.sum(case((lagging, Project.amount))),
+            )
+            .where(*self._where())
+            .group_by(Project.grade)
+        )
+        return [
+            (grade, n, micro(amount), micro(executed), micro(watched), late, micro(late_amount))
+            for grade, n, amount, executed, watched, late, late_amount in self._read(query)
+        ]
+
+    def grades_of(self, units: list[int]) -> list[tuple[int, str | None, int, int]]:
+        query = (
+            select(Project.unit_id, Project.grade, func.count(), func.sum(Project.amount))
+            .where(*self._where(), Project.unit_id.in_(units))
+            .group_by(Project.unit_id, Project.grade)
+        )
+        return [(unit, grade, n, micro(amount)) for unit, grade, n, amount in self._read(query)]
+
+    def by_stage(self) -> list[tuple[str, int, int]]:
+        query = (
+            select(Project.stage, func.count(), func.sum(Project.amount))
+            .where(*self._where())
+            .group_by(Project.stage)
+        )
+        return [(stage, n, micro(amount)) for stage, n, amount in self._read(query)]
+
+    def totals(self, scope: ProjectFilter) -> tuple[int, int]:
+        n, amount = self._read(select(func.count(), func.sum(Project.amount)).where(*self._where(scope)))[0]
+        return n, micro(amount)
+
+    def latest_progress(self) -> Decimal | None:
+        query = select(func.max(Project.schedule_progress)).where(
+            *self._where(), Project.executed_amount.is_not(None)
+        )
+        value = self._read(query)[0][0]
+        return None if value is None else Decimal(str(value))
+
+    def overdue_by_unit(self, now) -> dict[int, tuple[int, Decimal, int]]:
+        return overdue.projects_by_unit(self.session, self._where(), now)
 
 
-def totals(session: Session, where: list) -> tuple[int, Decimal]:
-    count, amount = _rows(session, select(func.count(), func.sum(Project.amount)).where(*where))[0]
-    return count, dec(amount)
+def source(session: Session, actor: Actor, scope: ProjectFilter, now, *, from_rows: bool = False):
+    """Where the figures of ``scope`` come from for ``actor``: the tally when what they read is
+    a set of units, else (or with ``from_rows``) the project rows."""
+    if from_rows or not policy.reads_projects_by_unit(actor):
+        return ProjectRows(session, actor, scope, now)
+    return Tally(session, policy.project_units(actor), scope)
+
+
+def years(session: Session, actor: Actor) -> list[int] | None:
+    """The fiscal years with projects ``actor`` may read, newest first, from the tally; ``None``
+    for an actor who does not read projects by unit."""
+    if not policy.reads_projects_by_unit(actor):
+        return None
+    units = policy.project_units(actor)
+    query = select(T.fiscal_year).where(T.dimension == "grade")
+    if units is not None:
+        query = query.where(T.unit_id.in_(sorted(units)))
+    query = query.group_by(T.fiscal_year).having(func.sum(T.n) > 0).order_by(T.fiscal_year.desc())
+    return [year for (year,) in session.connection().execute(query)]
 
 
 def unit_names(session: Session, ids) -> dict[int, tuple[str, str]]:
@@ -102,4 +246,9 @@ def unit_names(session: Session, ids) -> dict[int, tuple[str, str]]:
     query = select(BudgetUnit.id, BudgetUnit.code, BudgetUnit.name)
     if len(ids) <= 1000:
         query = query.where(BudgetUnit.id.in_(sorted(ids)))
-    return {unit: (code, name) for unit, code, name in _rows(session, query)}
+    return {unit: (code, name) for unit, code, name in session.connection().execute(query)}
+
+
+def unit_choices(session: Session) -> list[tuple[int, str, str]]:
+    query = select(BudgetUnit.id, BudgetUnit.code, BudgetUnit.name).order_by(BudgetUnit.code)
+    return [tuple(row) for row in session.connection().execute(query)]

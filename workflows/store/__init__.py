@@ -9,6 +9,7 @@ from . import audit_check  # noqa: F401  (audit_checkpoint in the metadata)
 from .assessment import AssessmentCycle, AssessmentScore, Disclosure, DisclosureDue  # noqa: F401
 from .calendar import DEPARTMENT_WIDE_SYNC_COLUMNS, DepartmentWide, FiscalYear
 from .collab import ApiToken, Attachment, Comment, Delegation, Notification, SavedFilter
+from .dashboard_tally import DashboardTally
 from .database import Database, default_database, transaction
 from .export_job import ExportJob
 from .models import (
@@ -65,6 +66,7 @@ __all__ = [
     "Base",
     "BudgetUnit",
     "Comment",
+    "DashboardTally",
     "Database",
     "Delegation",
     "DesignerDraft",

@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import OperationalError
 
 from .. import clock
-from ..commands import _persist, _preload, incidents
+from ..commands import _batch_writes, _persist, _preload, incidents
 from ..engine import steps, timer_events
 from ..errors import Conflict, InstanceNotFound
 from ..policy import Actor
@@ -231,20 +231,25 @@ def _add(report: PassReport, part: PassReport) -> None:
 
 
 def _fire_straight(db: Database, moment, as_of, batch: int, skip: set):
-    """One batch without savepoints; None when any instance of it failed (nothing committed)."""
+    """One batch without savepoints, its instance and timer rows written at its end
+    (:mod:`~workflows.commands._batch_writes`); None when any instance of it failed (nothing
+    committed)."""
     part, not_done = PassReport(), set()
     actor = Actor.system("scheduler")
     try:
         with transaction(db) as session:
             claimed, busy = index.claim_batch(session, moment, batch, skip)
             _preload.preload(session, claimed)  # the batch's rows in three statements, not three each
-            for instance_id, due in claimed.items():
-                fired, still_due = fire_claimed(session, instance_id, due, now=as_of, actor=actor)
-                if fired:
-                    part.instances += 1
-                    part.fired += fired
-                if not fired or still_due:
-                    not_done.add(instance_id)
+            # the instance rows and fired timer rows written in one go at the end, not two round
+            # trips per instance (a conflict there fails the batch: fired again carefully)
+            with _batch_writes.deferred(session):
+                for instance_id, due in claimed.items():
+                    fired, still_due = fire_claimed(session, instance_id, due, now=as_of, actor=actor)
+                    if fired:
+                        part.instances += 1
+                        part.fired += fired
+                    if not fired or still_due:
+                        not_done.add(instance_id)
     except Exception:  # noqa: BLE001 - fired again carefully, where each failure is its own
         return None
     return part, busy, not_done, bool(claimed or busy)

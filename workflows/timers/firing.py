@@ -2,8 +2,10 @@
 
 :func:`fire_due_timers` fires one instance's due timers in one unit of work. A pass
 (:func:`run_due`) claims due rows a batch at a time (earliest first; instances parked by an
-open timer incident are left out) and fires the batch in one unit of work, each instance
-under a savepoint, one commit per batch. Exactly once:
+open timer incident are left out) and fires the batch in one unit of work, one commit per
+batch, its instance and fired timer rows sent together at its end
+(:mod:`~workflows.commands._batch_writes`); a batch in which anything fails is fired again
+with each instance under a savepoint. Exactly once:
 
 - the batch's claim locks its due rows (``FOR UPDATE SKIP LOCKED ... LIMIT n`` on
   PostgreSQL, the write lock on SQLite) and, on PostgreSQL, their instances (``SKIP
@@ -271,8 +273,8 @@ def run_due(db: Database, as_of: datetime | None = None, batch: int = 100, worke
     """Fire everything due at ``as_of`` (a catch-up, clock frozen per step) or now (real time).
 
     Due rows are claimed a batch at a time (``FOR UPDATE SKIP LOCKED`` on PostgreSQL) and a
-    batch is fired in one unit of work, each instance under its own savepoint (a failing
-    instance becomes an incident without undoing the others). ``workers`` > 1 drains on that
+    batch is fired in one unit of work (see :func:`_drain`: a failing instance becomes an
+    incident without undoing the others). ``workers`` > 1 drains on that
     many threads, each claiming its own batches (real time only: a catch-up freezes the
     process-wide clock, so it stays on one thread). Useful on PostgreSQL; SQLite serializes
     writers anyway. Several processes do the same, each claiming disjoint batches.

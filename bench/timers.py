@@ -187,6 +187,36 @@ def _clear(db: Database) -> None:
         s.commit()
 
 
+def _server_cpu(db: Database) -> float | None:
+    """CPU seconds used so far by the PostgreSQL server's processes (its postmaster's children), when
+    it runs on this machine (``pg_virtualenv``); None on SQLite or a remote server. On a machine
+    others share, the firing process's CPU time plus this is what the burst cost, whatever waits
+    the load added to the wall-clock figure."""
+    if db.is_sqlite:
+        return None
+    try:
+        with db.engine.connect() as c:
+            backend = c.execute(text("select pg_backend_pid()")).scalar()
+        postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        total = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == postmaster or int(entry.name) == postmaster:
+                total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+        return total / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError):
+        return None
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def burst(db: Database, n: int, workers: int) -> tuple[float, float, float]:
     _clear(db)
     # all due one second after an hour ago: the clock is frozen there while they start
@@ -197,10 +227,14 @@ def burst(db: Database, n: int, workers: int) -> tuple[float, float, float]:
             _start(db, 1)
     print(f"  (started {n:,} instances in {time.perf_counter() - t0:.1f} s)")
     released = clock.now()
-    t0 = time.perf_counter()
+    server0, load_before = _server_cpu(db), _load()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     report = timers.run_due(db, workers=workers)
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    server = _server_cpu(db)
     assert report.fired == n, report
+    server_text = f", server {server - server0:.1f} s" if server is not None and server0 is not None else ""
+    print(f"  (burst cpu: firing process {cpu:.1f} s{server_text}; {load_before} before, {_load()} after)")
     waits = sorted(
         (at - released).total_seconds() for at in _fired_at(db, since=released - timedelta(seconds=1))
     )
@@ -216,9 +250,10 @@ with db.reading() as s:
     pass  # connected and imported: ready
 print("ready", flush=True)
 sys.stdin.readline()
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 report = run_due(db)
-print(report.fired, report.conflicts, len(report.incidents), f"{time.perf_counter() - t0:.3f}", flush=True)
+print(report.fired, report.conflicts, len(report.incidents), f"{time.perf_counter() - t0:.3f}",
+      f"{time.process_time() - c0:.3f}", flush=True)
 """
 
 
@@ -246,12 +281,19 @@ def burst_processes(db: Database, n: int, processes: int) -> tuple[float, list[i
     ]
     for child in children:
         assert child.stdout.readline().strip() == "ready"
+    server0, load_before = _server_cpu(db), _load()
     t0 = time.perf_counter()
     for child in children:
         child.stdin.write("go\n")
         child.stdin.flush()
     outputs = [child.communicate(timeout=900)[0].split() for child in children]
     elapsed = time.perf_counter() - t0
+    server = _server_cpu(db)
+    server_text = f", server {server - server0:.1f} s" if server is not None and server0 is not None else ""
+    print(
+        f"  (burst cpu: processes {' + '.join(out[4] for out in outputs)} s{server_text}; "
+        f"{load_before} before, {_load()} after)"
+    )
     fired = [int(out[0]) for out in outputs]
     assert sum(fired) == n, outputs
     with db.reading() as s:

@@ -44,6 +44,7 @@ from ..store.prepared import Prepared
 from . import (
     _approved_targets,
     _assessment_tables,
+    _batch_writes,
     _completion,
     _domain_sync,
     _poverty_tables,
@@ -361,21 +362,22 @@ def save(
         status, completed_at = "completed", now
     # the instance row first: a concurrent writer is refused before anything else is written
     unchanged = instance.stored == (status, instance.definition_id)
-    saved = (_SAVE_STATE if unchanged else _SAVE_INSTANCE).execute(
-        session,
-        {
-            "b_id": instance.id,
-            "b_seen": instance.lock_version,
-            "b_definition_id": instance.definition_id,
-            "b_status": status,
-            "b_state": state,
-            "b_version": instance.lock_version + 1,
-            "b_step": current_step,
-            "b_at": now,
-            "b_completed_at": completed_at,
-        },
-    )
-    if saved != 1:
+    statement = _SAVE_STATE if unchanged else _SAVE_INSTANCE
+    params = {
+        "b_id": instance.id,
+        "b_seen": instance.lock_version,
+        "b_definition_id": instance.definition_id,
+        "b_status": status,
+        "b_state": state,
+        "b_version": instance.lock_version + 1,
+        "b_step": current_step,
+        "b_at": now,
+        "b_completed_at": completed_at,
+    }
+    holding = _batch_writes.held(session)
+    if holding is not None:  # a timer batch: sent with the batch's others, checked then
+        holding.update(statement, _SAVE_INSTANCE, params)
+    elif statement.execute(session, params) != 1:
         raise Conflict("该流程刚被他人更新，请刷新后重试")
     instance.lock_version += 1
     instance.status, instance.completed_at, instance.current_step = status, completed_at, current_step

@@ -19,6 +19,7 @@ from ..engine import steps, timer_events
 from ..errors import Conflict
 from ..store import HumanTask, Timer, audit
 from ..store.prepared import Prepared
+from . import _batch_writes
 
 _ht, _tm = HumanTask.__table__, Timer.__table__
 
@@ -210,8 +211,12 @@ def sync_timers(session: Session, instance, waiting: dict, trust_load: bool = Tr
         if stored == {k: t.due_at for k, t in waiting.items()}:
             return  # the rows equal the timers at load (every save keeps them so): nothing changed
         if set(waiting) <= set(stored):  # no new row: delete and move by (instance, task)
-            gone = [{"b_instance": instance.id, "b_task": k} for k in stored if k not in waiting]
-            _DELETE_TIMER.execute_many(session, gone)
+            holding = _batch_writes.held(session)
+            if holding is not None:  # a timer batch: one statement for the batch's (_batch_writes)
+                holding.timer_rows.extend((instance.id, k) for k in stored if k not in waiting)
+            else:
+                gone = [{"b_instance": instance.id, "b_task": k} for k in stored if k not in waiting]
+                _DELETE_TIMER.execute_many(session, gone)
             for task_id, timer in waiting.items():
                 if stored[task_id] != timer.due_at:
                     _MOVE_TIMER_OF.execute(
@@ -219,6 +224,7 @@ def sync_timers(session: Session, instance, waiting: dict, trust_load: bool = Tr
                     )
             instance.timers_at_load = dict(waiting)
             return
+    _batch_writes.send(session)  # the rows as they are now, held deletions included
     existing = {r.task_id: r for r in _TIMER_ROWS.all(session, {"instance_id": instance.id})}
     gone = [row.id for task_id, row in existing.items() if task_id not in waiting]
     if gone:

@@ -2,8 +2,10 @@
 
 :func:`fire_due_timers` fires one instance's due timers in one unit of work. A pass
 (:func:`run_due`) claims due rows a batch at a time (earliest first; instances parked by an
-open timer incident are left out) and fires the batch in one unit of work, each instance
-under a savepoint, one commit per batch. Exactly once:
+open timer incident are left out) and fires the batch in one unit of work, one commit per
+batch, its instance and fired timer rows sent together at its end
+(:mod:`~workflows.commands._batch_writes`); a batch in which anything fails is fired again
+with each instance under a savepoint. Exactly once:
 
 - the batch's claim locks its due rows (``FOR UPDATE SKIP LOCKED ... LIMIT n`` on
   PostgreSQL, the write lock on SQLite) and, on PostgreSQL, their instances (``SKIP
@@ -34,7 +36,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import OperationalError
 
 from .. import clock
-from ..commands import _persist, _preload, incidents
+from ..commands import _batch_writes, _persist, _preload, incidents
 from ..engine import steps, timer_events
 from ..errors import Conflict, InstanceNotFound
 from ..policy import Actor
@@ -231,20 +233,25 @@ def _add(report: PassReport, part: PassReport) -> None:
 
 
 def _fire_straight(db: Database, moment, as_of, batch: int, skip: set):
-    """One batch without savepoints; None when any instance of it failed (nothing committed)."""
+    """One batch without savepoints, its instance and timer rows written at its end
+    (:mod:`~workflows.commands._batch_writes`); None when any instance of it failed (nothing
+    committed)."""
     part, not_done = PassReport(), set()
     actor = Actor.system("scheduler")
     try:
         with transaction(db) as session:
             claimed, busy = index.claim_batch(session, moment, batch, skip)
             _preload.preload(session, claimed)  # the batch's rows in three statements, not three each
-            for instance_id, due in claimed.items():
-                fired, still_due = fire_claimed(session, instance_id, due, now=as_of, actor=actor)
-                if fired:
-                    part.instances += 1
-                    part.fired += fired
-                if not fired or still_due:
-                    not_done.add(instance_id)
+            # the instance rows and fired timer rows written in one go at the end, not two round
+            # trips per instance (a conflict there fails the batch: fired again carefully)
+            with _batch_writes.deferred(session):
+                for instance_id, due in claimed.items():
+                    fired, still_due = fire_claimed(session, instance_id, due, now=as_of, actor=actor)
+                    if fired:
+                        part.instances += 1
+                        part.fired += fired
+                    if not fired or still_due:
+                        not_done.add(instance_id)
     except Exception:  # noqa: BLE001 - fired again carefully, where each failure is its own
         return None
     return part, busy, not_done, bool(claimed or busy)
@@ -266,8 +273,8 @@ def run_due(db: Database, as_of: datetime | None = None, batch: int = 100, worke
     """Fire everything due at ``as_of`` (a catch-up, clock frozen per step) or now (real time).
 
     Due rows are claimed a batch at a time (``FOR UPDATE SKIP LOCKED`` on PostgreSQL) and a
-    batch is fired in one unit of work, each instance under its own savepoint (a failing
-    instance becomes an incident without undoing the others). ``workers`` > 1 drains on that
+    batch is fired in one unit of work (see :func:`_drain`: a failing instance becomes an
+    incident without undoing the others). ``workers`` > 1 drains on that
     many threads, each claiming its own batches (real time only: a catch-up freezes the
     process-wide clock, so it stays on one thread). Useful on PostgreSQL; SQLite serializes
     writers anyway. Several processes do the same, each claiming disjoint batches.

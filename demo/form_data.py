@@ -258,6 +258,23 @@ def _scored(rows: list[dict], points: float) -> list[dict]:
     return rows
 
 
+def funding_by_source(budget: float, executed: float, other: float = 0) -> dict:
+    """年初预算数, 全年预算数 and 全年执行数 by source as the 申报表 declared them: ``other`` 万元 of
+    其他资金, the rest 财政拨款 (no 上年结转); each source executes its share of ``executed``. The
+    form computes the totals."""
+    fiscal = round(budget - other, 2)
+    executed_fiscal = round(executed * fiscal / budget, 2) if budget else executed
+    data = {
+        "ev_budget_start_fiscal": fiscal,
+        "ev_budget_fiscal": fiscal,
+        "ev_executed_fiscal": executed_fiscal,
+    }
+    if other:
+        executed_other = round(executed - executed_fiscal, 2)
+        data.update(ev_budget_start_other=other, ev_budget_other=other, ev_executed_other=executed_other)
+    return data
+
+
 def self_evaluation(
     budget: float,
     executed: float,
@@ -265,16 +282,15 @@ def self_evaluation(
     outcome: float = 26,
     satisfaction: float = 9,
     indicators: list[dict] | None = None,
+    other: float = 0,
 ) -> dict:
-    """A self-evaluation table: 全年预算 ``budget`` and 执行 ``executed`` (万元, 财政拨款; the form
-    computes the totals, 执行率 and the 10 points), the approved indicators (pre-filled, weights
-    50/30/10) scored so the indicator scores add up to the given parts."""
+    """A self-evaluation table: 全年预算 ``budget`` and 执行 ``executed`` (万元; ``other`` of them
+    其他资金, the rest 财政拨款, as the 申报表 declared; the form computes the totals, 执行率 and the
+    10 points), the approved indicators (pre-filled, weights 50/30/10) scored so the indicator
+    scores add up to the given parts."""
     tables = _prefilled("self_evaluation", indicators)
     return {
-        # 年初预算数, 全年预算数 and 全年执行数 by source: all 财政拨款 (the totals are computed)
-        "ev_budget_start_fiscal": budget,
-        "ev_budget_fiscal": budget,
-        "ev_executed_fiscal": executed,
+        **funding_by_source(budget, executed, other),
         "ev_goal_actual": "年度总体目标基本完成，主要建设内容已完工并投入使用。",
         "ev_output_indicators": _scored(tables.get("ev_output_indicators", []), output),
         "ev_outcome_indicators": _scored(tables.get("ev_outcome_indicators", []), outcome),

@@ -155,19 +155,21 @@ def monitoring_report(
     }
 
 
-def self_evaluation(name: str, amount_wan: float, prefilled: dict | None = None) -> dict:
-    """The 项目支出绩效自评表 over the rows the page pre-filled: actual values and scores."""
+def self_evaluation(
+    name: str, amount_wan: float, prefilled: dict | None = None, *, other_wan: float = 0
+) -> dict:
+    """The 项目支出绩效自评表 over the rows the page pre-filled: actual values and scores; the
+    budget by source as the 申报表 declared it (``other_wan`` of 其他资金, the rest 财政拨款)."""
     known_targets = targets_of(name)
     if known_targets is None or not known_targets.indicators:
         approved = performance_targets(name)["indicators"]
-        return form_data.self_evaluation(amount_wan, round(amount_wan * 0.96, 2), 46, 25, 9, approved)
+        executed = round(amount_wan * 0.96, 2)
+        return form_data.self_evaluation(amount_wan, executed, 46, 25, 9, approved, other=other_wan)
     known = _by_name(name)
     executed = round(amount_wan * known_targets.executed_share, 2)
     data = {
-        # 年初预算数, 全年预算数 and 全年执行数 by source, all 财政拨款 (the form computes the totals)
-        "ev_budget_start_fiscal": amount_wan,
-        "ev_budget_fiscal": amount_wan,
-        "ev_executed_fiscal": executed,
+        # 年初预算数, 全年预算数 and 全年执行数 by source (the form computes the totals)
+        **form_data.funding_by_source(amount_wan, executed, other_wan),
         "ev_goal_actual": (known_targets.goal or "年度总体目标").rstrip("。") + "，已基本完成。",
     }
     page = None  # the tables the page pre-fills, when filled without the page

@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from workflows import clock, commands
+from workflows.commands import form_sources
 from workflows.config import settings
 from workflows.engine import specs
 from workflows.policy import Actor, holders_query
@@ -165,6 +166,7 @@ class _Plan:
         low = stage == "not_budgeted"  # a panel that does not support it
         self.expert_scores = iter([72, 75.5, 70] if low else [88, 85.5, 90, 78, 74, 80])
         self.targets = indicators.targets_of(name)
+        self.declared: dict = {}  # what the project recorded before the step at hand (its 申报表)
 
     def data_for(self, spec: str, prefilled: dict | None = None) -> dict:
         amount = self.amount
@@ -187,8 +189,10 @@ class _Plan:
         if spec == "mn_review":
             failed = self.stage == "rectification" and self.reports == 1
             return forms.monitoring_review(not failed, "暂缓拨付" if failed else "正常拨付")
-        if spec == "ev_self":
-            return indicators.self_evaluation(self.name, amount, prefilled)
+        if spec == "ev_self":  # the budget by source as this project's 申报表 declared it
+            other = float(self.declared.get("tg_other_funds") or 0)
+            budget = float(self.declared.get("tg_annual_funds") or amount)
+            return indicators.self_evaluation(self.name, budget, prefilled, other_wan=other)
         if spec == "ev_finance_review":
             return indicators.evaluation_review(self.name)
         if spec == "ra_feedback":
@@ -207,6 +211,12 @@ class _Plan:
 # forms the page pre-fills: the 申报表's header (and the ex-ante report's 申请金额) from the project,
 # the reports' tables from the approved targets
 _PREFILLED = ("ea_write", "tg_set", "mn_report", "ev_self")
+
+
+def _recorded(db: Database, task: HumanTask) -> dict:
+    """What the task's project recorded so far (its 申报表 among it), as its page reads it."""
+    with db.reading() as session:
+        return form_sources.recorded(session, task.instance_id)
 
 
 def _prefilled(db: Database, task: HumanTask) -> dict:
@@ -349,6 +359,8 @@ def _drive(db: Database, project_id: int, instance_id: int, stage: str) -> None:
         if moment is not None and moment > clock.now():
             clock.set_now(moment)
         prefilled = _prefilled(db, task) if task.task_spec in _PREFILLED else None
+        if task.task_spec == "ev_self":
+            plan.declared = _recorded(db, task)
         data = plan.data_for(task.task_spec, prefilled)
         commands.complete_task(db, task.id, data, actor=holder_of(db, task))
     raise RuntimeError(f"project {project_id} did not reach stage {stage!r}")

@@ -155,6 +155,37 @@ def _display_value(value: Any, prop: dict, key: str = "") -> Any:
     return value
 
 
+_choices_seen: tuple[int, dict[str, frozenset]] = (-1, {})
+
+
+def _column_choices() -> dict[str, frozenset]:
+    """``{column: values}`` a known form offers as a choice in a table's column (一级指标 产出指标 …),
+    recomputed only when a form is added."""
+    global _choices_seen
+    forms = known_forms()
+    if _choices_seen[0] != len(forms):
+        found: dict[str, set] = {}
+        for form in forms:
+            for prop in form["properties"].values():
+                columns = (
+                    ((prop.get("items") or {}).get("properties") or {}) if isinstance(prop, dict) else {}
+                )
+                for name, column in columns.items():
+                    if isinstance(column, dict) and isinstance(column.get("enum"), list):
+                        found.setdefault(name, set()).update(v for v in column["enum"] if isinstance(v, str))
+        _choices_seen = (len(forms), {k: frozenset(v) for k, v in found.items()})
+    return _choices_seen[1]
+
+
+def category_text(value: Any, column: str = "") -> Any:
+    """A table cell whose column another form offers as a choice (the 一级/二级指标 a self-evaluation
+    or a monitoring report carries over as text from the approved targets): the stored Chinese
+    value in the page's language. Anything else is shown as stored."""
+    if isinstance(value, str) and value in _column_choices().get(column, ()):
+        return form_text(value)
+    return value
+
+
 def readable_fields(data: dict | None, schema: dict | None = None) -> list[dict]:
     """``{key: value}`` as a list of ``{label, value}`` or ``{label, columns, rows}`` in form order.
 
@@ -183,7 +214,10 @@ def readable_fields(data: dict | None, schema: dict | None = None) -> list[dict]
                 for c in seen + extra
             ]
             rows = [
-                [_display_value(row.get(c["key"]), item_props.get(c["key"]) or {}) for c in columns]
+                [
+                    category_text(_display_value(row.get(c["key"]), item_props.get(c["key"]) or {}), c["key"])
+                    for c in columns
+                ]
                 for row in value
             ]
             result.append(
@@ -219,6 +253,12 @@ def element_name(element_id: str | None) -> str:
     return local_name(name) if name else element_id
 
 
+def choice_title(value: Any, key: str, schema: dict | None = None) -> Any:
+    """A recorded choice (审核结论 退回调整) under its title in the form, in the page's language."""
+    props = (schema if _is_form(schema) else form_for({key: value}) or {}).get("properties") or {}
+    return _display_value(value, props.get(key) or {}, key)
+
+
 def plain_value(value: Any) -> Any:
     """A value no form describes (a rule's input or output) in words: 是/否, —, 1 not 1.0."""
     return _display_value(value, {})
@@ -250,6 +290,8 @@ FILTERS = {
     "readable_fields": readable_fields,
     "field_title": field_title,
     "plain_value": plain_value,
+    "choice_title": choice_title,
+    "category_text": category_text,
 }
 
 
@@ -269,24 +311,36 @@ def return_notice(decisions: list[dict] | None) -> dict | None:
     verdicts = returns.verdicts(data)
     if not verdicts:
         return None
-    reasons = [
-        str(v)
-        for k, v in data.items()
-        if isinstance(v, str)
-        and v
-        and v not in returns.RETURN_VALUES
-        and k.endswith(("comment", "opinion", "reason"))
-    ]
     return {
         "title": local_name(last.get("title")),
         "actor": person_name(last.get("actor")),
         "at": last.get("at"),
         "verdict": verdicts[0],
-        "reason": "；".join(reasons),
+        "reason": returns.reason_of(data, last.get("form")),
     }
 
 
 FILTERS["return_notice"] = return_notice
+
+
+_NAME_ATTRIBUTE = re.compile(r'(\sname=")([^"]*)(")')
+_CJK_TEXT = re.compile(r"[\u3400-\u9fff]")
+
+
+def localized_bpmn(xml: str) -> str:
+    """A deployed BPMN file as the page's language shows it: in en each element's Chinese name
+    (a task, an event, a gateway, a flow) replaced by its English from the message catalogue, as
+    task titles are (:func:`server.labels.local_name`); the stored file is not changed."""
+    if is_zh() or not xml:
+        return xml
+
+    def english(match: re.Match) -> str:
+        text = html.unescape(match.group(2))
+        if not _CJK_TEXT.search(text):
+            return match.group(0)
+        return match.group(1) + html.escape(local_name(text), quote=True) + match.group(3)
+
+    return _NAME_ATTRIBUTE.sub(english, xml)
 
 
 def diagram_labels() -> dict:

@@ -29,7 +29,7 @@ from workflows.queries import inbox, people, projects, selection, tasks, workboo
 from workflows.queries.exports import XLSX
 from workflows.store import Project
 
-from . import assessment, formrender, labels, poverty, schemas
+from . import assessment, formrender, labels, poverty, readable, schemas
 from . import errors as http_errors
 from .auth import page_user
 from .current import database
@@ -327,7 +327,8 @@ def download(attachment_id: int):
 @login_required
 def diagram(instance_id: int):
     instance = projects.readable_instance(db.session, page_user().actor, instance_id)
-    return jsonify(tasks.diagram(db.session, instance))
+    info = tasks.diagram(db.session, instance)
+    return jsonify({**info, "xml": readable.localized_bpmn(info["xml"])})  # English names in en
 
 
 @bp.app_context_processor

@@ -71,9 +71,35 @@ def test_a_form_prints_as_clean_a4_pages(browser, demo_server, tmp_path, usernam
     )
     assert too_wide == 0
 
+    # paper has no required-field stars or hints; tables on a 1px black grid; a signature block last
+    visible = "els => els.filter(e => e.offsetParent !== null).length"
+    assert page.locator(".req, .help, .computed-note, .hint").evaluate_all(visible) == 0
+    assert "*" not in page.locator("form.task-form").inner_text()
+    borders = page.locator("form.task-form table.rows td").evaluate_all(
+        """els => [...new Set(els.filter(e => e.offsetParent !== null).map(e => {
+             const s = getComputedStyle(e); return `${s.borderTopWidth} ${s.borderTopStyle} ${s.borderTopColor}`; }))]"""
+    )
+    assert borders == ["1px solid rgb(0, 0, 0)"], borders
+    sign = page.locator("#print-sign")
+    assert sign.is_visible()
+    expected = (
+        ["评分人签字", "日期"] if form_title == "评分" else ["填报单位（盖章）", "负责人", "填报人", "日期"]
+    )
+    assert [t.strip("：: ") for t in sign.locator(".line").all_inner_texts()] == expected
+    last = page.evaluate(
+        """() => [...document.querySelectorAll('main *')].filter(e => e.offsetParent !== null
+             && e.getBoundingClientRect().height > 0).map(e => e.getBoundingClientRect().bottom)"""
+    )
+    assert sign.bounding_box()["y"] + sign.bounding_box()["height"] >= max(last) - 1, (
+        "the signatures end the form"
+    )
+    page.screenshot(path=str(tmp_path / f"{username}-{title}-print.png"), full_page=True)
+
     pdf = page.pdf(format="A4", prefer_css_page_size=True, print_background=True)
     (tmp_path / f"{username}-{title}.pdf").write_bytes(pdf)
     pages = pdf_pages(pdf)
     assert 1 <= len(pages) <= 8, f"{len(pages)} pages for one form"
     assert all(abs(w - A4_POINTS[0]) < 2 and abs(h - A4_POINTS[1]) < 2 for w, h in pages), pages
+    page.emulate_media(media="screen")  # on screen the signature block is not there
+    assert not sign.is_visible()
     context.close()

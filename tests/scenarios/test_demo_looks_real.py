@@ -198,3 +198,35 @@ def test_R_EA_3_demo_major_projects_are_what_the_classification_table_decides(db
         assert project.is_major == decided[project.id], (project.name, project.amount)
     assert {p.name for p in projects if p.is_major} >= {"城市污水处理厂提标改造", "应急物资储备库"}
     assert not {p.name for p in projects if p.is_major} & {"农村人居环境整治", "红色文化展陈", "智慧消防建设"}
+
+
+def _wan(value) -> Decimal:
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+def test_demo_self_evaluation_funding_by_source_agrees_with_the_targets(db, loaded):
+    """The 自评表's 年初/全年预算数 by source (财政拨款, 上年结转, 其他资金) are what the 申报表 declared
+    (其中 财政拨款 and 其他资金, adding up to 年度资金总额), and each source executes within its budget."""
+    with db.reading() as session:
+        targets, evaluations = _filed(session, "tg_set"), _filed(session, "ev_self")
+        codes = dict(session.execute(select(Project.id, Project.code)).all())
+    both = sorted(set(targets) & set(evaluations))
+    assert both, "no demo project has both a 申报表 and a 自评表"
+    for project_id in both:
+        declared, evaluated = targets[project_id][-1], evaluations[project_id][-1]
+        fiscal, other = _wan(declared["tg_fiscal_funds"]), _wan(declared["tg_other_funds"])
+        assert fiscal + other == _wan(declared["tg_annual_funds"]), codes[project_id]
+        for when in ("budget_start", "budget"):
+            by_source = (
+                _wan(evaluated.get(f"ev_{when}_fiscal")),
+                _wan(evaluated.get(f"ev_{when}_carryover")) + _wan(evaluated.get(f"ev_{when}_other")),
+            )
+            assert by_source == (fiscal, other), (codes[project_id], when, by_source, (fiscal, other))
+            if evaluated.get(f"ev_{when}_amount") is not None:
+                assert _wan(evaluated[f"ev_{when}_amount"]) == fiscal + other, (codes[project_id], when)
+        for source in ("fiscal", "carryover", "other"):
+            executed, budget = (
+                _wan(evaluated.get(f"ev_executed_{source}")),
+                _wan(evaluated.get(f"ev_budget_{source}")),
+            )
+            assert executed <= budget, (codes[project_id], source, executed, budget)

@@ -58,3 +58,23 @@ def test_every_form_text_has_its_english_in_the_catalogue():
         catalogue = read_po(po)
     missing = sorted({(f, t) for f, t in _texts() if not getattr(catalogue.get(t), "string", "")})
     assert not missing, missing
+
+
+def _bpmn_names():
+    """Every Chinese name a diagram draws (tasks, events, gateways, flows), one language per page."""
+    import html
+
+    from server.labels import split_bilingual
+
+    for path in sorted((ROOT / "bpmn").glob("*.bpmn")):
+        for raw in re.findall(r'\sname="([^"]*)"', path.read_text(encoding="utf-8")):
+            zh, en = split_bilingual(html.unescape(raw))
+            if CJK.search(zh) and en == zh:  # a "中文 English" name carries its own English
+                yield path.name, zh
+
+
+def test_every_diagram_name_has_its_english_in_the_catalogue():
+    with CATALOGUE.open("rb") as po:
+        catalogue = read_po(po)
+    missing = sorted({(f, t) for f, t in _bpmn_names() if not getattr(catalogue.get(t), "string", "")})
+    assert not missing, missing

@@ -24,8 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import policy
+from ..engine import spec_cache
 from ..policy import Actor
 from ..store import AuditEvent, HumanTask, ProcessInstance
+from . import returns
 
 KINDS = ("start", "task", "rule", "script", "notice")
 _ACTION_KINDS = (
@@ -59,7 +61,7 @@ def of_instances(
     tasks = {
         row.id: row
         for row in session.execute(
-            select(HumanTask.id, HumanTask.title, HumanTask.role).where(
+            select(HumanTask.id, HumanTask.title, HumanTask.role, HumanTask.form).where(
                 HumanTask.instance_id.in_(list(instances))
             )
         )
@@ -87,12 +89,21 @@ def _entry(event: AuditEvent, instance: ProcessInstance, task) -> dict:
         "values": {},
         "labels": {},
         "rules": [],
+        "form": None,  # a task's: its schema, the decision it recorded, a return's reason
+        "decision": [],
+        "returned": False,
+        "reason": "",
     }
     if event.action == "instance.started":
         entry.update(kind="start", title=instance.definition.name, values=data.get("data") or {})
     elif event.action == "task.completed":
         title = task.title if task is not None else data.get("task")
-        entry.update(kind="task", step=data.get("task"), title=title, values=data.get("data") or {})
+        values = data.get("data") or {}
+        schema = (
+            spec_cache.form_schema(instance.definition, task.form) if task is not None and task.form else None
+        )
+        entry.update(kind="task", step=data.get("task"), title=title, values=values, form=schema)
+        entry.update(returns.step_of(schema, values))
     elif event.action == "engine.step":
         entry.update(
             kind=data.get("kind", "script"),

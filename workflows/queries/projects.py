@@ -9,7 +9,7 @@ from .. import clock, policy
 from ..errors import InstanceNotFound, NotFound
 from ..policy import Actor
 from ..store import BudgetUnit, HumanTask, ProcessInstance, Project
-from . import decisions, tasks
+from . import decisions, timeline
 from .paging import Order, Sorts, ordered
 from .project_filter import ProjectFilter
 
@@ -95,7 +95,7 @@ def view(session: Session, actor: Actor, project_id: int) -> dict:
     return {
         "project": project,
         "instances": instances,
-        "history": {i.id: tasks.history(session, i.id, actor) for i in instances},
+        "history": {i.id: timeline.of_instance(session, i, actor) for i in instances},
         "open_tasks": open_tasks_of(session, project_id),
         "decisions": decisions.of_project(session, actor, project_id),
     }

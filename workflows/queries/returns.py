@@ -14,9 +14,65 @@ from ..store import AuditEvent, ProcessInstance
 RETURN_VALUES = frozenset({"退回", "退回调整", "退回修改", "退回整改", "不通过"})
 
 
+# a form's decision is a choice (``enum``/``oneOf``) under one of these names: 审核结论 (tg_decision),
+# 核实结论 (rect_verdict), 审核意见 (ea_head_opinion), 下一步 (ea_next_step) …
+DECISION_NAMES = ("decision", "conclusion", "verdict", "result", "opinion", "next_step")
+# the words given with it: 审核意见 (tg_comment), 专家意见 (expert_opinion), 逾期原因 …
+REASON_NAMES = ("comment", "opinion", "reason")
+
+
 def verdicts(data: dict | None) -> list[str]:
     """The return verdicts among a decision's values (empty when it did not return the work)."""
     return [v for v in (data or {}).values() if isinstance(v, str) and v in RETURN_VALUES]
+
+
+def _is_choice(prop) -> bool:
+    return isinstance(prop, dict) and ("enum" in prop or "oneOf" in prop) and prop.get("type") != "array"
+
+
+def decision_of(schema: dict | None, data: dict | None) -> list[dict]:
+    """What a person decided on a form: ``[{"key", "value"}]`` of its choices named as a
+    decision (or holding a return verdict), in the form's order; a form with no decision
+    (a report, a score sheet's rows) gives none. The page shows each under its title."""
+    data = data or {}
+    props = (schema or {}).get("properties") or {}
+    keys = [k for k in props if k in data] + sorted(k for k in data if k not in props)
+    return [
+        {"key": key, "value": data[key]}
+        for key in keys
+        if isinstance(data[key], str)
+        and data[key]
+        and (
+            data[key] in RETURN_VALUES
+            or (key.endswith(DECISION_NAMES) and _is_choice(props.get(key)))
+            or (key not in props and key.endswith(DECISION_NAMES) and not key.endswith(REASON_NAMES))
+        )
+    ]
+
+
+def reason_of(data: dict | None, schema: dict | None = None) -> str:
+    """The words that came with a decision (审核意见, 核实意见 …), joined; never a choice."""
+    props = (schema or {}).get("properties") or {}
+    return "；".join(
+        v.strip()
+        for k, v in (data or {}).items()
+        if isinstance(v, str)
+        and v.strip()
+        and v not in RETURN_VALUES
+        and k.endswith(REASON_NAMES)
+        and not _is_choice(props.get(k))
+    )
+
+
+def step_of(schema: dict | None, data: dict | None) -> dict:
+    """A completed form as a history step: the decision, whether it returned the work, and for a
+    return its reason (shown on its own line, not left inside the form's values)."""
+    returned = bool(verdicts(data))
+    return {
+        "decision": decision_of(schema, data),
+        "returned": returned,
+        "reason": reason_of(data, schema) if returned else "",
+    }
 
 
 def returned_instances(session: Session, instance_ids: list[int]) -> set[int]:

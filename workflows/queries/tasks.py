@@ -109,8 +109,13 @@ def decisions(session: Session, instances: list[ProcessInstance], viewer: Actor)
             "task_id": e["task_id"],
             "title": e["title"],
             "actor": e["actor"],
+            "role": e["role"],
             "at": e["at"],
             "data": e["values"],
+            "form": e["form"],
+            "decision": e["decision"],
+            "returned": e["returned"],
+            "reason": e["reason"],
         }
         for e in of_instances(session, viewer, instances, kinds=("task",))
     ]

@@ -1,0 +1,47 @@
+"""An English page speaks English (issue 10, item 1): the diagram's element names and the indicator
+categories (一级/二级指标, stored in Chinese) come from the message catalogue at display time; the
+stored file and values stay Chinese."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from server import readable
+
+from .test_history_steps import returned  # noqa: F401  (a project whose targets were returned)
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _names(xml: str) -> list[str]:
+    return [html.unescape(n) for n in re.findall(r'\sname="([^"]*)"', xml)]
+
+
+def test_the_diagram_names_its_steps_in_english_on_an_english_page(web, returned, db_of):  # noqa: F811
+    from workflows.store import ProcessInstance
+
+    with db_of.reading() as session:
+        instance_id = session.query(ProcessInstance.id).filter_by(project_id=returned).scalar()
+    office = web("zhou.perf")
+    chinese = office.get(f"/instances/{instance_id}/diagram.json").json["xml"]
+    assert any(CJK.search(n) for n in _names(chinese))
+    office.get("/lang/en")
+    english = office.get(f"/instances/{instance_id}/diagram.json").json["xml"]
+    assert [n for n in _names(english) if CJK.search(n)] == []
+    assert {"Setting targets", "Finance reviewing targets"} <= set(_names(english)), _names(english)
+    assert len(_names(english)) == len(_names(chinese))  # the same elements, renamed
+
+
+def test_indicator_categories_read_in_english_where_the_page_is_english(app):
+    rows = [{"level1": "产出指标", "level2": "数量指标", "name": "清淤疏通管网长度", "direction": "定性"}]
+    with app.test_request_context():
+        from flask import session
+
+        session["lang"] = "en"
+        assert readable.category_text("产出指标", "level1") == "Output indicators"
+        assert readable.category_text("清淤疏通管网长度", "name") == "清淤疏通管网长度"  # its own name
+        [table] = readable.readable_fields({"mn_indicator_progress": rows})
+        assert table["rows"][0][:2] == ["Output indicators", "Quantity"]
+    with app.test_request_context():  # a Chinese page: the stored value as it is
+        assert readable.category_text("产出指标", "level1") == "产出指标"

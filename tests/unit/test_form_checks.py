@@ -13,6 +13,8 @@ from workflows.config import settings
 from workflows.engine import forms
 from workflows.errors import FormInvalid
 
+BPMN_DIR = settings().forms_dir.parent / "bpmn"
+
 
 def form(name: str) -> dict:
     return json.loads((settings().forms_dir / f"{name}.json").read_text(encoding="utf-8"))
@@ -345,3 +347,36 @@ def test_a_wrong_x_prefill_is_a_lint_problem_and_a_right_one_copies_and_rescales
         "rows": [{"name": "甲", "weight": 3.33}, {"name": "丙", "weight": 6.67}]
     }
     assert forms.prefilled(good, {"indicators": source, "rows": [{"name": "已填"}]}) == {}  # typed rows win
+
+
+# --- a check asking a DMN decision (kind "decision", R-EA-4) ----------------------------
+
+
+def test_a_decision_check_is_linted_against_the_bundles_decisions():
+    from workflows.engine import decision_checks
+
+    schema = form("ex_ante_finance_review")
+    bundle = decision_checks.bundle_decisions(
+        {"ex_ante_decision.dmn": (BPMN_DIR / "ex_ante_decision.dmn").read_text()}
+    )
+    assert bundle == {"ex_ante_decision": {"ea_supported", "ea_decision"}}
+    assert forms.check_rules(schema, bundle) == []
+    [missing] = forms.check_rules(schema, {})
+    assert "no DMN decision 'ex_ante_decision'" in missing
+    wrong = copy.deepcopy(schema)
+    wrong["x-checks"][0]["rule"] = "ea_supportd"
+    assert any("ea_supportd" in p for p in forms.check_rules(wrong, bundle))
+
+
+def test_a_decision_check_is_not_run_without_a_deployment_and_quotes_the_table_with_one():
+    from workflows.engine import decision_checks
+
+    schema = form("ex_ante_finance_review")
+    data = {**demo.ex_ante_review(79.5, "支持"), "ea_finance_score": 79.5}
+    forms.validate(schema, data)  # a draft or a workbook import: the submit asks the table
+    files = {"ex_ante_decision.dmn": (BPMN_DIR / "ex_ante_decision.dmn").read_text()}
+    context = decision_checks.Context({"is_major": False}, decision_checks.decide_with(files, "h"))
+    with pytest.raises(FormInvalid) as refused:
+        forms.validate(schema, data, context=context)
+    assert refused.value.fields == {"ea_finance_conclusion": ["评分低于80分，不进入预算安排：不能选择“支持”"]}
+    forms.validate(schema, {**data, "ea_finance_conclusion": "不支持"}, context=context)

@@ -83,7 +83,7 @@ def test_level2_belongs_to_level1_accepts_matching_pairs():
 def test_score_within_item_points_refuses_45_on_a_40_point_expert_item():
     data = demo.expert_sheet(85)
     data["expert_sheet"][1]["score"] = 45  # 实施可行性 is worth 40
-    assert refused("expert_score_sheet", data) == {"expert_sheet/1/score": ["得分不能超过该项分值"]}
+    assert refused("expert_score_sheet", data) == {"expert_sheet/1/score": ["超过该项分值 40"]}
 
 
 def test_score_within_item_points_accepts_a_full_expert_sheet():
@@ -99,13 +99,13 @@ def test_item_points_total_100_refuses_an_expert_sheet_worth_110():
 def test_score_within_item_points_refuses_an_overscored_finance_review_row():
     data = demo.evaluation_review(80)
     data["ev_score_sheet"][0]["score"] = 5  # 立项依据充分性 is worth 3
-    assert refused("evaluation_review", data) == {"ev_score_sheet/0/score": ["得分不能超过该项分值"]}
+    assert refused("evaluation_review", data) == {"ev_score_sheet/0/score": ["超过该项分值 3"]}
 
 
 def test_score_within_item_points_refuses_an_overscored_third_party_row():
     data = demo.third_party_evaluation(80)
     data["tp_ev_score_sheet"][11]["score"] = 12  # 实际完成率 is worth 10
-    assert refused("third_party_evaluation", data) == {"tp_ev_score_sheet/11/score": ["得分不能超过该项分值"]}
+    assert refused("third_party_evaluation", data) == {"tp_ev_score_sheet/11/score": ["超过该项分值 10"]}
 
 
 def test_item_points_total_100_accepts_the_finance_review_sheet():

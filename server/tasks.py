@@ -50,6 +50,7 @@ def _render(
     workbook_errors: list | None = None,
     draft_kept: bool = False,
     typed_kept: bool = False,
+    refused_file: str = "",
 ):
     """The task page; ``errors`` are the form's, ``comment`` / ``assign_errors`` /
     ``upload_errors`` a refused comment (its text and errors), hand-over or file, shown beside
@@ -91,6 +92,7 @@ def _render(
             workbook_errors=workbook_errors or [],
             draft_kept=draft_kept,
             typed_kept=typed_kept,
+            refused_file=refused_file,
             max_upload_mb=current_app.config["JIXIAO_MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
             **context,
         ),
@@ -253,7 +255,12 @@ def upload(task_id: str):
         )
     except FormInvalid as exc:  # a refused type or size: the reason beside the upload, typed values kept
         return _render(
-            task_id, values=typed, upload_errors=exc.fields, status=400, typed_kept=typed is not None
+            task_id,
+            values=typed,
+            upload_errors=exc.fields,
+            status=400,
+            typed_kept=typed is not None,
+            refused_file=(file.filename or "")[:100] if file else "",
         )
     message = _("已上传：%(name)s", name=row.filename)
     flash(message + ("，" + _("表单内容已存为草稿") if typed is not None else ""))

@@ -132,3 +132,22 @@ def test_r_ea_4_support_with_a_total_the_table_does_not_support_is_refused_on_pa
     assert _task(api("li.si"), "ea_finance_review")["id"] == review_task  # nothing recorded
     project = api("zhou.perf").get("/api/v1/projects?q=EA-1").json["items"][0]
     assert project["stage"] == "ex_ante"
+
+
+def test_the_live_total_flags_a_score_over_its_points_and_does_not_add_it(web, review_task):
+    """The page's running total (POST …/computed, nothing saved): 22 on the 20-point 必要性 is
+    flagged on its field with the words the submit refuses it with, and the total is invalid."""
+    me = web("li.si")
+    typed = {k: str(v) for k, v in forms.ex_ante_aspects(86).items()}
+    shown = me.post(f"/tasks/{review_task}/computed", typed).json
+    assert shown == {"values": {"ea_finance_score": 86}, "errors": {}, "invalid": []}
+    over = me.post(f"/tasks/{review_task}/computed", {**typed, "ea_score_necessity": "22"}).json
+    assert over["errors"] == {"ea_score_necessity": ["不能大于 20"]}
+    assert over["invalid"] == ["ea_finance_score"]
+    page = me.post(
+        f"/tasks/{review_task}",
+        {**typed, "ea_score_necessity": "22", "ea_finance_conclusion": "支持", "action": "submit"},
+    )
+    assert page.status_code == 400 and "不能大于 20" in page.text
+    assert 'class="computed invalid"' in page.text  # the refused page shows the total as invalid too
+    assert 'id="error-summary"' in page.text and 'href="#field-ea_score_necessity"' in page.text

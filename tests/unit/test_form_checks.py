@@ -380,3 +380,19 @@ def test_a_decision_check_is_not_run_without_a_deployment_and_quotes_the_table_w
         forms.validate(schema, data, context=context)
     assert refused.value.fields == {"ea_finance_conclusion": ["评分低于80分，不进入预算安排：不能选择“支持”"]}
     forms.validate(schema, {**data, "ea_finance_conclusion": "不支持"}, context=context)
+
+
+def test_a_score_over_its_items_points_is_told_while_typing_with_the_submits_words():
+    """The page's live check (forms.live_errors) and the submit's declared check agree: the same
+    cell, the same words, the item's points quoted; an unfinished row waits."""
+    data = demo.evaluation_review(80)
+    data["ev_score_sheet"][0]["score"] = 5  # 立项依据充分性 is worth 3
+    del data["ev_score_sheet"][1]["score"]  # not scored yet: no error while typing
+    live = forms.live_errors(form("evaluation_review"), data)
+    assert live == {"ev_score_sheet/0/score": ["超过该项分值 3"]}
+    sheet = demo.expert_sheet(85)
+    sheet["expert_sheet"][1]["score"] = 45
+    del sheet["expert_sheet"][0]["score"]  # "score <= max_points" cannot be read yet: skipped
+    assert forms.live_errors(form("expert_score_sheet"), sheet) == {
+        "expert_sheet/1/score": ["超过该项分值 40"]
+    }

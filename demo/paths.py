@@ -175,7 +175,9 @@ class _Plan:
         if spec == "ea_head":
             return forms.head_approval()
         if spec == "ea_finance_review":
-            return forms.ex_ante_review(72.5 if self.stage == "not_budgeted" else 86.5)
+            if self.stage == "not_budgeted":  # 72.5: the table's 不支持, the reviewer's too (R-EA-4)
+                return forms.ex_ante_review(72.5, "不支持")
+            return forms.ex_ante_review(86.5)
         if spec in ("ea_expert_score", "ev_expert_score"):
             return forms.expert_sheet(next(self.expert_scores))
         if spec == "tg_set":  # the header as the page pre-fills it from the project, the rest typed

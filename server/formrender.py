@@ -51,6 +51,7 @@ class Field:
     # a column's options that follow another column of its row (x-options-by: 二级 by 一级)
     options_by: tuple[str, dict] | None = None
     max_rows: int = MAX_ROWS
+    invalid: bool = False  # a computed total one of whose inputs is in error (a score over its points)
 
     @property
     def fixed_rows(self) -> bool:
@@ -215,8 +216,33 @@ def parse_form(schema: dict, form) -> dict:
     return data
 
 
+def invalid_totals(schema: dict, errors: dict) -> set[str]:
+    """The computed fields that read a field in error, directly or through another total: a sum
+    with a score over its item's points is not a total (issue 10: never silently added)."""
+    bad = {path.split("/")[0] for path in errors or {}}
+    found: set[str] = set()
+    for name, expression in computed.fields(schema).items():
+        if computed.reads(expression) & (bad | found):
+            found.add(name)
+    return found
+
+
+def mark_invalid(fields: list[Field], schema: dict, errors: dict) -> list[Field]:
+    invalid = invalid_totals(schema, errors)
+    for item in fields:
+        item.invalid = item.name in invalid
+    return fields
+
+
 def computed_values(schema: dict, form) -> dict:
-    """``{field: value shown}`` of the form's computed fields for the posted fields ("—" when an
-    input is missing)."""
-    values = computed.values(schema, parse_form(schema, form))
-    return {name: "—" if value is None else value for name, value in values.items()}
+    """What the page shows while a form is typed: ``values`` of its computed fields ("—" when an
+    input is missing), the ``errors`` it can already tell (a score over its item's points, on its
+    cell) and the totals those make ``invalid``."""
+    data = parse_form(schema, form)
+    values = computed.values(schema, data)
+    errors = forms.live_errors(schema, {**data, **{k: v for k, v in values.items() if v is not None}})
+    return {
+        "values": {name: "—" if value is None else value for name, value in values.items()},
+        "errors": errors,
+        "invalid": sorted(invalid_totals(schema, errors)),
+    }

@@ -49,6 +49,8 @@ def _render(
     upload_errors: dict | None = None,
     workbook_errors: list | None = None,
     draft_kept: bool = False,
+    typed_kept: bool = False,
+    refused_file: str = "",
 ):
     """The task page; ``errors`` are the form's, ``comment`` / ``assign_errors`` /
     ``upload_errors`` a refused comment (its text and errors), hand-over or file, shown beside
@@ -69,12 +71,16 @@ def _render(
             "tasks/task.html",
             task=task,
             schema=schema,
-            fields=formrender.fields_of(
+            fields=formrender.mark_invalid(
+                formrender.fields_of(
+                    schema,
+                    data,
+                    choices,
+                    tasks.bound_tables(session, task, schema),
+                    fixed=tasks.bound_fields(session, task, schema),
+                ),
                 schema,
-                data,
-                choices,
-                tasks.bound_tables(session, task, schema),
-                fixed=tasks.bound_fields(session, task, schema),
+                errors or {},
             ),
             errors=errors or {},
             can_act=can_act,
@@ -85,6 +91,8 @@ def _render(
             upload_errors=upload_errors or {},
             workbook_errors=workbook_errors or [],
             draft_kept=draft_kept,
+            typed_kept=typed_kept,
+            refused_file=refused_file,
             max_upload_mb=current_app.config["JIXIAO_MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
             **context,
         ),
@@ -246,7 +254,14 @@ def upload(task_id: str):
             page_user().actor, task_id, file.filename if file else "", file.read() if file else b""
         )
     except FormInvalid as exc:  # a refused type or size: the reason beside the upload, typed values kept
-        return _render(task_id, values=typed, upload_errors=exc.fields, status=400)
+        return _render(
+            task_id,
+            values=typed,
+            upload_errors=exc.fields,
+            status=400,
+            typed_kept=typed is not None,
+            refused_file=(file.filename or "")[:100] if file else "",
+        )
     message = _("已上传：%(name)s", name=row.filename)
     flash(message + ("，" + _("表单内容已存为草稿") if typed is not None else ""))
     return redirect(url_for("tasks.show", task_id=task_id) + "#attachments")

@@ -48,6 +48,17 @@ def live_server(app):  # noqa: F811
 def demo_server(_database_template, tmp_path_factory, worker_id):
     """The app with bpmn/ deployed and the demo driven along it, as `make run` shows it; built
     once per test session (per xdist worker) and shared by the tests that only read it."""
+    yield from _serve_demo(_database_template, tmp_path_factory, worker_id)
+
+
+@pytest.fixture(scope="module")
+def own_demo_server(_database_template, tmp_path_factory, worker_id):
+    """The demo as :func:`demo_server` serves it, for one test module that changes it (claims,
+    refused submits kept as drafts): the shared one stays as `make run` shows it."""
+    yield from _serve_demo(_database_template, tmp_path_factory, worker_id)
+
+
+def _serve_demo(_database_template, tmp_path_factory, worker_id):
     import demo
     from server import create_app
     from workflows.config import settings

@@ -15,6 +15,7 @@ from tests.scenarios.conftest import BPMN, FORMS, Paths
 from workflows import commands
 from workflows.commands import designer as drafts
 from workflows.engine import specs
+from workflows.errors import FormInvalid
 from workflows.policy import Actor
 from workflows.store import AuditEvent, HumanTask
 
@@ -89,7 +90,9 @@ def test_threshold_80_to_85_in_dmn_js_deploys_and_only_new_projects_use_it(page,
 
     fresh = lifecycle.start()
     submit_report(lifecycle, fresh)
-    lifecycle.do(fresh, "ea_finance_review", demo_paths.ex_ante_review(82))
+    with pytest.raises(FormInvalid):  # R-EA-4: the fresh instance's table says no to 82 + 支持
+        lifecycle.do(fresh, "ea_finance_review", demo_paths.ex_ante_review(82))
+    lifecycle.do(fresh, "ea_finance_review", demo_paths.ex_ante_review(82, "不支持"))
     lifecycle.do(running, "ea_finance_review", demo_paths.ex_ante_review(82))
     assert lifecycle.project_row(fresh).stage == "not_budgeted"
     assert lifecycle.data(running)["ea_supported"] is True

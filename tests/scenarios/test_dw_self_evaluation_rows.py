@@ -73,7 +73,7 @@ def test_R_DW_2_a_score_above_the_indicators_weight_is_refused(paths, self_evalu
     data = dw_forms.self_evaluation(score=100.0)
     data[TABLE][0]["score"] = 35
     data[TABLE][3]["score"] = 15  # 服务对象满意度 is worth 10
-    assert refusal(paths, self_evaluating, data) == {f"{TABLE}/3/score": ["得分不能超过该指标的分值"]}
+    assert refusal(paths, self_evaluating, data) == {f"{TABLE}/3/score": ["超过该指标分值 10"]}
 
 
 def test_R_DW_2_an_indicator_below_its_target_needs_the_deviation_reason(paths, self_evaluating):

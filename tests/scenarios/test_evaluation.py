@@ -73,7 +73,7 @@ def test_indicator_scores_cannot_exceed_their_weight(paths, evaluating):
     form["ev_satisfaction_indicators"][0]["score"] = 15  # weight 10
     with pytest.raises(FormInvalid) as refused:
         paths.do(evaluating, "ev_self", form)
-    assert refused.value.fields == {"ev_satisfaction_indicators/0/score": ["得分不能超过该指标的分值"]}
+    assert refused.value.fields == {"ev_satisfaction_indicators/0/score": ["超过该指标分值 10"]}
     assert [t.task_spec for t in paths.tasks(evaluating)] == ["ev_self"]
     form["ev_satisfaction_indicators"][0]["score"] = 10
     paths.do(evaluating, "ev_self", form)
@@ -138,7 +138,7 @@ def test_R_EV_3_the_finance_score_sheet_is_the_national_indicator_system(paths, 
     over["ev_score_sheet"][12]["score"] = 12  # 质量达标率 is worth 10
     with pytest.raises(FormInvalid) as refused:
         paths.do(evaluating, "ev_finance_review", over)
-    assert refused.value.fields == {"ev_score_sheet/12/score": ["得分不能超过该项分值"]}
+    assert refused.value.fields == {"ev_score_sheet/12/score": ["超过该项分值 10"]}
     added = forms.evaluation_review(83.5)
     added["ev_score_sheet"].append(
         {"level1": "效益", "level2": "项目效益", "name": "群众口碑", "max_points": 0, "score": 0}

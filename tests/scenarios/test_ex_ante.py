@@ -76,7 +76,7 @@ def test_score_79_9_is_not_budgeted(paths):
     """R-EA-4: a score below 80 → the project does not go on to budgeting."""
     iid = paths.start()
     submit_report(paths, iid)
-    paths.do(iid, "ea_finance_review", forms.ex_ante_review(79.9))
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(79.9, "不支持"))
     assert paths.status(iid) == "completed"
     assert paths.data(iid)["ea_supported"] is False
     assert paths.project_row(iid).stage == "not_budgeted"
@@ -230,10 +230,51 @@ def test_designer_raises_threshold_to_85_new_instances_use_it_running_keep_80(pa
 
     fresh = paths.start()
     submit_report(paths, fresh)
-    paths.do(fresh, "ea_finance_review", forms.ex_ante_review(82))
+    with pytest.raises(FormInvalid):  # R-EA-4: 82 + 支持 refused by the fresh instance's table
+        paths.do(fresh, "ea_finance_review", forms.ex_ante_review(82))
+    paths.do(fresh, "ea_finance_review", forms.ex_ante_review(82, "不支持"))
     paths.do(running, "ea_finance_review", forms.ex_ante_review(82))
     assert paths.project_row(fresh).stage == "not_budgeted"
     assert paths.data(running)["ea_supported"] is True
+
+
+def test_r_ea_4_support_below_the_tables_threshold_is_refused_quoting_the_table(paths):
+    """R-EA-4: 支持 with a total the deployed ex_ante_decision table does not support (79.5 < 80)
+    is refused on the conclusion, in the table's words; nothing changes."""
+    iid = paths.start()
+    submit_report(paths, iid)
+    with pytest.raises(FormInvalid) as refused:
+        paths.do(iid, "ea_finance_review", forms.ex_ante_review(79.5, "支持"))
+    assert refused.value.fields == {"ea_finance_conclusion": ["评分低于80分，不进入预算安排：不能选择“支持”"]}
+    assert paths.open(iid) == ["ea_finance_review"] and "ea_finance_conclusion" not in paths.data(iid)
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(80, "支持"))  # the table's yes
+    assert paths.open(iid) == ["tg_set"]
+
+
+def test_r_ea_4_a_designer_raising_the_threshold_to_85_refuses_82_with_support(paths):
+    """R-EA-4: the 80 lives in the DMN only: a designer's 85 (and its text) refuses 82 + 支持 in new
+    instances, the form untouched."""
+    files = specs.load_bundle(BPMN, FORMS)
+    form_before = files["ex_ante_finance_review.json"]
+    dmn = files["ex_ante_decision.dmn"].replace("&gt;= 80", "&gt;= 85").replace("低于80分", "低于85分")
+    paths.deploy({**files, "ex_ante_decision.dmn": dmn})
+    assert files["ex_ante_finance_review.json"] == form_before
+    iid = paths.start()
+    submit_report(paths, iid)
+    with pytest.raises(FormInvalid) as refused:
+        paths.do(iid, "ea_finance_review", forms.ex_ante_review(82, "支持"))
+    assert refused.value.fields["ea_finance_conclusion"] == ["评分低于85分，不进入预算安排：不能选择“支持”"]
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(86, "支持"))
+    assert paths.open(iid) == ["tg_set"]
+
+
+def test_r_ea_4_support_under_the_threshold_may_still_go_to_the_expert_panel(paths):
+    """R-EA-3/R-EA-4: the finance total decides only when it is the final score: sent to the expert
+    panel of a major project, 支持 at 70 is the finance view, the panel's mean decides."""
+    iid = paths.start(amount_wan=1261.22, experts=EXPERTS)
+    submit_report(paths, iid)
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(70, "支持"))
+    assert paths.open(iid) == ["ea_expert_score"] * 3
 
 
 def test_major_project_without_an_expert_list_is_decided_on_the_finance_score(paths):

@@ -94,7 +94,7 @@ def test_R_DW_2_all_targets_met_is_accepted_on_the_page(web, db_of, se_task):
     [
         (
             {f"{TABLE}-3-score": "12", f"{TABLE}-0-score": "38"},
-            {f"{TABLE}/3/score": "得分不能超过该指标的分值"},
+            {f"{TABLE}/3/score": "超过该指标分值 10"},
         ),
         (
             {f"{TABLE}-2-actual_value": "93%", f"{TABLE}-2-score": "28", "dw_se_self_score": "98"},

@@ -71,7 +71,7 @@ def test_r_ea_2_a_typed_total_is_ignored_the_sum_of_the_aspects_is_recorded(api,
 
 def test_r_ea_4_aspects_adding_up_below_80_stop_the_project(api, review_task):
     done = api("li.si").post(
-        f"/api/v1/tasks/{review_task}/complete", json={"data": forms.ex_ante_review(79.5, "支持")}
+        f"/api/v1/tasks/{review_task}/complete", json={"data": forms.ex_ante_review(79.5, "不支持")}
     )
     assert done.status_code == 200, done.json
     project = api("zhou.perf").get("/api/v1/projects?q=EA-1").json["items"][0]
@@ -109,3 +109,45 @@ def test_a_draft_shows_the_total_of_what_was_scored(web, review_task):
     assert saved.status_code in (200, 302), saved.text[:300]
     html = me.get(f"/tasks/{review_task}").text
     assert '<output id="ea_finance_score" class="computed" aria-live="polite">88</output>' in html
+
+
+def test_r_ea_4_support_with_a_total_the_table_does_not_support_is_refused_on_page_and_api(
+    web, api, review_task
+):
+    """支持 at 79.5: the deployed ex_ante_decision table (not the form) says no; the page and the API
+    refuse it on the conclusion in the table's words, and nothing is recorded."""
+    data = forms.ex_ante_review(79.5, "支持")
+    assert "80" not in json.dumps(FORM["x-checks"], ensure_ascii=False)  # the threshold is the table's
+    page = web("li.si").post(
+        f"/tasks/{review_task}", {**{k: str(v) for k, v in data.items()}, "action": "submit"}
+    )
+    assert page.status_code == 400, page.text[:300]
+    assert '<span class="field-error" data-field="ea_finance_conclusion" role="alert">' in page.text
+    assert "评分低于80分，不进入预算安排：不能选择“支持”" in page.text
+    answer = api("li.si").post(f"/api/v1/tasks/{review_task}/complete", json={"data": data})
+    assert answer.status_code == 400
+    assert answer.json["fields"] == {
+        "ea_finance_conclusion": ["评分低于80分，不进入预算安排：不能选择“支持”"]
+    }
+    assert _task(api("li.si"), "ea_finance_review")["id"] == review_task  # nothing recorded
+    project = api("zhou.perf").get("/api/v1/projects?q=EA-1").json["items"][0]
+    assert project["stage"] == "ex_ante"
+
+
+def test_the_live_total_flags_a_score_over_its_points_and_does_not_add_it(web, review_task):
+    """The page's running total (POST …/computed, nothing saved): 22 on the 20-point 必要性 is
+    flagged on its field with the words the submit refuses it with, and the total is invalid."""
+    me = web("li.si")
+    typed = {k: str(v) for k, v in forms.ex_ante_aspects(86).items()}
+    shown = me.post(f"/tasks/{review_task}/computed", typed).json
+    assert shown == {"values": {"ea_finance_score": 86}, "errors": {}, "invalid": []}
+    over = me.post(f"/tasks/{review_task}/computed", {**typed, "ea_score_necessity": "22"}).json
+    assert over["errors"] == {"ea_score_necessity": ["不能大于 20"]}
+    assert over["invalid"] == ["ea_finance_score"]
+    page = me.post(
+        f"/tasks/{review_task}",
+        {**typed, "ea_score_necessity": "22", "ea_finance_conclusion": "支持", "action": "submit"},
+    )
+    assert page.status_code == 400 and "不能大于 20" in page.text
+    assert 'class="computed invalid"' in page.text  # the refused page shows the total as invalid too
+    assert 'id="error-summary"' in page.text and 'href="#field-ea_score_necessity"' in page.text

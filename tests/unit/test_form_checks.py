@@ -13,6 +13,8 @@ from workflows.config import settings
 from workflows.engine import forms
 from workflows.errors import FormInvalid
 
+BPMN_DIR = settings().forms_dir.parent / "bpmn"
+
 
 def form(name: str) -> dict:
     return json.loads((settings().forms_dir / f"{name}.json").read_text(encoding="utf-8"))
@@ -81,7 +83,7 @@ def test_level2_belongs_to_level1_accepts_matching_pairs():
 def test_score_within_item_points_refuses_45_on_a_40_point_expert_item():
     data = demo.expert_sheet(85)
     data["expert_sheet"][1]["score"] = 45  # 实施可行性 is worth 40
-    assert refused("expert_score_sheet", data) == {"expert_sheet/1/score": ["得分不能超过该项分值"]}
+    assert refused("expert_score_sheet", data) == {"expert_sheet/1/score": ["超过该项分值 40"]}
 
 
 def test_score_within_item_points_accepts_a_full_expert_sheet():
@@ -97,13 +99,13 @@ def test_item_points_total_100_refuses_an_expert_sheet_worth_110():
 def test_score_within_item_points_refuses_an_overscored_finance_review_row():
     data = demo.evaluation_review(80)
     data["ev_score_sheet"][0]["score"] = 5  # 立项依据充分性 is worth 3
-    assert refused("evaluation_review", data) == {"ev_score_sheet/0/score": ["得分不能超过该项分值"]}
+    assert refused("evaluation_review", data) == {"ev_score_sheet/0/score": ["超过该项分值 3"]}
 
 
 def test_score_within_item_points_refuses_an_overscored_third_party_row():
     data = demo.third_party_evaluation(80)
     data["tp_ev_score_sheet"][11]["score"] = 12  # 实际完成率 is worth 10
-    assert refused("third_party_evaluation", data) == {"tp_ev_score_sheet/11/score": ["得分不能超过该项分值"]}
+    assert refused("third_party_evaluation", data) == {"tp_ev_score_sheet/11/score": ["超过该项分值 10"]}
 
 
 def test_item_points_total_100_accepts_the_finance_review_sheet():
@@ -345,3 +347,52 @@ def test_a_wrong_x_prefill_is_a_lint_problem_and_a_right_one_copies_and_rescales
         "rows": [{"name": "甲", "weight": 3.33}, {"name": "丙", "weight": 6.67}]
     }
     assert forms.prefilled(good, {"indicators": source, "rows": [{"name": "已填"}]}) == {}  # typed rows win
+
+
+# --- a check asking a DMN decision (kind "decision", R-EA-4) ----------------------------
+
+
+def test_a_decision_check_is_linted_against_the_bundles_decisions():
+    from workflows.engine import decision_checks
+
+    schema = form("ex_ante_finance_review")
+    bundle = decision_checks.bundle_decisions(
+        {"ex_ante_decision.dmn": (BPMN_DIR / "ex_ante_decision.dmn").read_text()}
+    )
+    assert bundle == {"ex_ante_decision": {"ea_supported", "ea_decision"}}
+    assert forms.check_rules(schema, bundle) == []
+    [missing] = forms.check_rules(schema, {})
+    assert "no DMN decision 'ex_ante_decision'" in missing
+    wrong = copy.deepcopy(schema)
+    wrong["x-checks"][0]["rule"] = "ea_supportd"
+    assert any("ea_supportd" in p for p in forms.check_rules(wrong, bundle))
+
+
+def test_a_decision_check_is_not_run_without_a_deployment_and_quotes_the_table_with_one():
+    from workflows.engine import decision_checks
+
+    schema = form("ex_ante_finance_review")
+    data = {**demo.ex_ante_review(79.5, "支持"), "ea_finance_score": 79.5}
+    forms.validate(schema, data)  # a draft or a workbook import: the submit asks the table
+    files = {"ex_ante_decision.dmn": (BPMN_DIR / "ex_ante_decision.dmn").read_text()}
+    context = decision_checks.Context({"is_major": False}, decision_checks.decide_with(files, "h"))
+    with pytest.raises(FormInvalid) as refused:
+        forms.validate(schema, data, context=context)
+    assert refused.value.fields == {"ea_finance_conclusion": ["评分低于80分，不进入预算安排：不能选择“支持”"]}
+    forms.validate(schema, {**data, "ea_finance_conclusion": "不支持"}, context=context)
+
+
+def test_a_score_over_its_items_points_is_told_while_typing_with_the_submits_words():
+    """The page's live check (forms.live_errors) and the submit's declared check agree: the same
+    cell, the same words, the item's points quoted; an unfinished row waits."""
+    data = demo.evaluation_review(80)
+    data["ev_score_sheet"][0]["score"] = 5  # 立项依据充分性 is worth 3
+    del data["ev_score_sheet"][1]["score"]  # not scored yet: no error while typing
+    live = forms.live_errors(form("evaluation_review"), data)
+    assert live == {"ev_score_sheet/0/score": ["超过该项分值 3"]}
+    sheet = demo.expert_sheet(85)
+    sheet["expert_sheet"][1]["score"] = 45
+    del sheet["expert_sheet"][0]["score"]  # "score <= max_points" cannot be read yet: skipped
+    assert forms.live_errors(form("expert_score_sheet"), sheet) == {
+        "expert_sheet/1/score": ["超过该项分值 40"]
+    }

@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from .. import clock, engine
-from ..engine import form_workbook, forms, specs, steps
+from ..engine import decision_checks, form_workbook, forms, specs, steps
 from ..errors import BusinessRuleRefused, Conflict, Forbidden, FormInvalid, NotClaimedByYou
 from ..policy import Actor, may_complete
 from ..store import Database, ProcessInstance, audit, transaction
@@ -100,7 +100,14 @@ def complete_task(
             data, draws = panels.resolve(session, schema, data, task=row)
             # x-prefill "bound": monitoring and self-evaluation rows are the approved targets
             sources = form_sources.of_task(session, schema, instance.id, instance.project_id)
-            clean, dropped = forms.accept(schema, data, sources)
+            # a ``decision`` check asks the instance's own DMN tables (R-EA-4: 支持 needs the table's yes)
+            context = decision_checks.context_of(
+                session,
+                instance.deployment_id,
+                instance.content_hash,
+                decision_checks.task_data(workflow, task_id),
+            )
+            clean, dropped = forms.accept(schema, data, sources, context)
             panels.record_draws(session, draws, task=row, actor=actor)
             facts = score_records.facts(session, instance)  # R-EV-7: the spot check's verdict
             steps.complete_user_task(workflow, task_id, {**clean, **facts})

@@ -42,6 +42,14 @@ def _free_names(rule: str) -> set[str]:
     return loaded - bound - set(sandbox.BASE_GLOBALS) - set(sandbox.BUILTINS)
 
 
+def reads(expression: str) -> set[str]:
+    """The names a computed field's expression reads (empty when it does not compile)."""
+    try:
+        return _free_names(expression)
+    except SyntaxError:
+        return set()
+
+
 def problems(schema: dict, title: str) -> list[str]:
     """Every problem with the form's computed fields, as text (empty when they are sound)."""
     found = []

@@ -13,7 +13,7 @@ a designer edits, evaluated in the BPMN sandbox after the schema passes::
        "rule": "sum(row['weight'] for row in indicators) == 100",
        "field": "indicators", "message": "绩效指标权重合计应为100"},
       {"id": "score_within_item_points", "each": "expert_sheet",
-       "rule": "score <= max_points", "field": "score", "message": "得分不能超过该项分值"}
+       "rule": "score <= max_points", "field": "score", "message": "超过该项分值 {max_points}"}
     ]
 
 A rule is one sandboxed expression that is true when the data is right. Its names are the
@@ -38,7 +38,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from .. import domain
 from ..config import settings
 from ..errors import FormInvalid
-from . import computed, prefill, sandbox, values
+from . import computed, decision_checks, prefill, sandbox, values
 
 
 def options(prop: dict) -> list[tuple[Any, str]]:
@@ -149,17 +149,20 @@ def _message_zh(error) -> str:
     return template.format(limit=expected, expected=expected)
 
 
-def validate(schema: dict, data: dict, sources: dict | None = None) -> None:
+def validate(
+    schema: dict, data: dict, sources: dict | None = None, context: decision_checks.Context | None = None
+) -> None:
     """Raise :class:`FormInvalid` with ``{field path: [messages]}`` if ``data`` breaks ``schema``
     or one of its declared checks (the checks run only once the schema passes), or a table
     bound to its ``x-prefill`` source in ``sources`` (the earlier data) strays from it. Values no
-    task data may hold (NUL, lone surrogates, NaN, too deep or too large) are refused first."""
+    task data may hold (NUL, lone surrogates, NaN, too deep or too large) are refused first.
+    ``context``: the process data and decision tables a ``decision`` check asks (none: not run)."""
     check_values(data)
     errors: dict[str, list[str]] = {}
     for error in validator_for(schema).iter_errors(data):
         errors.setdefault(_field_path(error), []).append(_message_zh(error))
     if not errors:
-        errors = check_errors(schema, data)
+        errors = check_errors(schema, data, context)
     for path, messages in prefill.bound_errors(schema, data, sources).items():
         errors.setdefault(path, []).extend(messages)
     if errors:
@@ -201,10 +204,12 @@ def _free_names(rule: str) -> set[str]:
     return loaded - bound - set(sandbox.BASE_GLOBALS) - set(sandbox.BUILTINS) - set(domain.FUNCTIONS)
 
 
-def check_rules(schema: dict) -> list[str]:
+def check_rules(schema: dict, decisions: dict[str, set[str]] | None = None) -> list[str]:
     """Every problem with the form's declared checks, as text (empty when they are sound).
 
     For ``jixiao lint`` and deploy; :func:`validate` raises the first one as :class:`CheckBroken`.
+    ``decisions`` (the bundle's DMN decision ids and their outputs) lets a ``decision`` check's
+    table and outputs be checked too.
     """
     title = str((schema or {}).get("title") or "form")
     problems = prefill.problems(schema or {}, title) + computed.problems(schema or {}, title)
@@ -218,6 +223,9 @@ def check_rules(schema: dict) -> list[str]:
         cid = _check_id(check if isinstance(check, dict) else {}, index)
         if not isinstance(check, dict):
             problems.append(f"form {title!r}, check {cid!r}: must be an object")
+            continue
+        if decision_checks.is_decision(check):
+            problems += decision_checks.problems(check, f"form {title!r}, check {cid!r}", declared, decisions)
             continue
         unknown = set(check) - _CHECK_KEYS
         if unknown:
@@ -270,8 +278,11 @@ def _passes(schema: dict, check: dict, cid: str, scope: dict) -> bool:
         raise CheckBroken(str(schema.get("title") or "form"), cid, f"{type(exc).__name__}: {exc}") from None
 
 
-def check_errors(schema: dict, data: dict) -> dict[str, list[str]]:
-    """``{field path: [messages]}`` for the declared checks ``data`` breaks (schema-valid data)."""
+def check_errors(
+    schema: dict, data: dict, context: decision_checks.Context | None = None
+) -> dict[str, list[str]]:
+    """``{field path: [messages]}`` for the declared checks ``data`` breaks (schema-valid data).
+    A message may quote the values it read (``{max_points}``: the row's 分值)."""
     checks = declared_checks(schema)
     if not checks:
         return {}
@@ -283,16 +294,58 @@ def check_errors(schema: dict, data: dict) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for index, check in enumerate(checks):
         cid = _check_id(check, index)
+        if decision_checks.is_decision(check):
+            for path, messages in _decision_errors(schema, check, cid, base, context).items():
+                errors.setdefault(path, []).extend(messages)
+            continue
         each = check.get("each")
         if each is None:
             if not _passes(schema, check, cid, base):
-                errors.setdefault(check["field"], []).append(check["message"])
+                errors.setdefault(check["field"], []).append(decision_checks.message(check["message"], base))
             continue
         columns = _row_props(schema, each)
         for row_index, row in enumerate(data.get(each) or []):
             scope = {**base, **{c: row.get(c) for c in columns}, "row": row}
             if not _passes(schema, check, cid, scope):
-                errors.setdefault(f"{each}/{row_index}/{check['field']}", []).append(check["message"])
+                text = decision_checks.message(check["message"], scope)
+                errors.setdefault(f"{each}/{row_index}/{check['field']}", []).append(text)
+    return errors
+
+
+def _decision_errors(schema: dict, check: dict, cid: str, data: dict, context) -> dict[str, list[str]]:
+    try:
+        return decision_checks.errors(check, data, context, _ENVIRONMENT)
+    except Exception as exc:  # noqa: BLE001 - a table or expression failing on valid data: the designer's
+        raise CheckBroken(str(schema.get("title") or "form"), cid, f"{type(exc).__name__}: {exc}") from None
+
+
+_LIVE = {"maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum"}
+
+
+def live_errors(schema: dict, data: dict) -> dict[str, list[str]]:
+    """The errors a page flags while a form is typed (nothing is saved): a value beyond its field's
+    bounds, a row breaking a per-row declared check (a score over its item's points). A row whose
+    check cannot be read yet (a cell still empty) waits; the submit judges everything."""
+    errors: dict[str, list[str]] = {}
+    for error in validator_for(schema).iter_errors(data):
+        if error.validator in _LIVE:
+            errors.setdefault(_field_path(error), []).append(_message_zh(error))
+    base = {name: data.get(name) for name in schema.get("properties") or {}}
+    for check in declared_checks(schema):
+        each = check.get("each") if isinstance(check, dict) else None
+        if not each or not isinstance(check.get("rule"), str):
+            continue
+        columns = _row_props(schema, each)
+        rows = data.get(each) if isinstance(data.get(each), list) else []
+        for index, row in enumerate(rows):
+            scope = {**base, **{c: row.get(c) for c in columns}, "row": row}
+            try:
+                passes = bool(_ENVIRONMENT.evaluate(check["rule"], scope))
+            except Exception:  # noqa: BLE001 - not readable yet: the submit says what is missing
+                continue
+            if not passes:
+                text = decision_checks.message(check["message"], scope)
+                errors.setdefault(f"{each}/{index}/{check['field']}", []).append(text)
     return errors
 
 
@@ -321,9 +374,14 @@ def accept_draft(schema: dict | None, data: dict[str, Any]) -> dict:
     return kept
 
 
-def accept(schema: dict | None, data: dict[str, Any], sources: dict | None = None) -> tuple[dict, list[str]]:
-    """Filter to declared keys, then validate (bound tables against ``sources``); returns
-    (clean data, dropped keys)."""
+def accept(
+    schema: dict | None,
+    data: dict[str, Any],
+    sources: dict | None = None,
+    context: decision_checks.Context | None = None,
+) -> tuple[dict, list[str]]:
+    """Filter to declared keys, then validate (bound tables against ``sources``, decision checks
+    with ``context``); returns (clean data, dropped keys)."""
     if schema is None:
         # a user task without a form takes no data
         check_values({name: None for name in data})
@@ -334,5 +392,5 @@ def accept(schema: dict | None, data: dict[str, Any], sources: dict | None = Non
     check_values(kept)
     kept = computed.apply(schema, kept)  # x-computed: totals are computed, never typed
     kept = {**kept, **prefill.held_values(schema, kept, sources)}  # the approved value, if left out
-    validate(schema, kept, sources)
+    validate(schema, kept, sources, context)
     return kept, [name[:100] for name in dropped[:50]]

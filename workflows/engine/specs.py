@@ -33,7 +33,7 @@ from .. import clock
 from ..config import settings
 from ..errors import DeployRejected, LocatedError, ProcessNotFound
 from ..store import Deployment, ProcessDefinition, audit
-from . import forms, names, sandbox, serializer
+from . import decision_checks, forms, names, sandbox, serializer
 from .spec_cache import ensure_loaded, ensure_spec, form_schema, form_schema_of  # noqa: F401 - the specs API
 
 BUNDLE_SUFFIXES = (".bpmn", ".dmn", ".json")
@@ -131,7 +131,7 @@ def parse_bundle(files: dict[str, str]) -> ParsedBundle:
             result.errors.append(LocatedError(name, None, _first_line(exc)))
     for name, text in files.items():
         if name.endswith(".json"):
-            _check_form(name, text, result.errors)
+            _check_form(name, text, result.errors, decision_checks.bundle_decisions(files))
     if result.errors:
         return result
 
@@ -184,7 +184,7 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0]
 
 
-def _check_form(name: str, text: str, errors: list[LocatedError]) -> None:
+def _check_form(name: str, text: str, errors: list[LocatedError], decisions=None) -> None:
     try:
         schema = json.loads(text)
         Draft202012Validator.check_schema(schema)
@@ -202,7 +202,7 @@ def _check_form(name: str, text: str, errors: list[LocatedError]) -> None:
             LocatedError(name, None, 'a form schema must be {"type": "object", "properties": {...}}')
         )
         return
-    for problem in forms.check_rules(schema):  # declared cross-field checks (x-checks)
+    for problem in forms.check_rules(schema, decisions):  # declared cross-field checks (x-checks)
         errors.append(LocatedError(name, "x-checks", problem))
 
 

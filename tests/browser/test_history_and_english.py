@@ -9,19 +9,11 @@ import re
 
 import pytest
 
-import demo
+from .pages import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def login(page, base, username):
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 @pytest.mark.parametrize("width,height", [(1440, 900), (390, 844)], ids=["1440", "390"])

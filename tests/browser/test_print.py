@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-import demo
+from .pages import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -23,14 +23,6 @@ FORMS = [
     ("zhang.san", "completed", "填报绩效自评表", "自评表"),
     ("li.si", "claimable", "财政复核评分", "评分"),
 ]
-
-
-def login(page, base, username):
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def pdf_pages(pdf: bytes) -> list[tuple[float, float]]:

@@ -235,7 +235,10 @@ def test_overdue_work_by_office_adds_up_to_the_overdue_figure_and_links_its_list
         assert sum(o.projects.count for o in board.offices) == board.total.count
         for office in board.offices:
             assert office.overdue.filter.office == office.office_id and office.overdue.filter.overdue
-            assert _listed(session, OFFICE, office.overdue, now) == (office.overdue.count, office.overdue.amount)
+            assert _listed(session, OFFICE, office.overdue, now) == (
+                office.overdue.count,
+                office.overdue.amount,
+            )
 
 
 def test_r_ev_7_recovered_funds_figure_is_the_spot_checks_recoveries_of_the_year(demo_db):

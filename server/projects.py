@@ -12,8 +12,8 @@ from marshmallow import ValidationError
 
 from workflows import clock, commands, policy
 from workflows.errors import BusinessRuleRefused, Conflict, Forbidden, FormInvalid, ScriptError
-from workflows.policy import PROJECT_CREATORS, Actor, may_create_project_for
-from workflows.queries import paging, projects, spot_checks
+from workflows.policy import OVERSIGHT_ROLES, PROJECT_CREATORS, Actor, may_create_project_for
+from workflows.queries import dashboard, paging, projects, spot_checks
 from workflows.queries.project_filter import ProjectFilter
 
 from . import listing, schemas
@@ -62,6 +62,7 @@ def index():
         q=filters.q or "",
         filters=filters,
         units=projects.units(db.session),
+        offices=dashboard.office_choices(db.session) if user.roles & OVERSIGHT_ROLES else [],
         can_create=bool(user.roles & PROJECT_CREATORS),
     )
 

@@ -110,6 +110,7 @@ def index():
         if filters.year is None:
             filters = filters.narrowed(year=dashboard.default_year(session, actor))
         units = dashboard.unit_choices(session)
+        offices = dashboard.office_choices(session)
         units_args = listing.list_args(request.args, prefix="units_", keys=dashboard.UNIT_SORTS)
         board = dashboard.build(
             session,
@@ -148,6 +149,8 @@ def index():
         years=years,
         unit_name=next((name for uid, _code, name in units if uid == filters.unit), None),
         unit_options=unit_options(units, filters.unit),
+        offices=offices,
+        office_name=next((name for oid, name in offices if oid == filters.office), None),
         fund_types=FUND_TYPES,
         list_url=list_url,
         figure_link=links.figure_link,
@@ -163,7 +166,9 @@ def results_workbook():
     """评价结果汇总表 for a year (and unit / fund type), the rows the user may read."""
     actor = page_user().actor
     filters = ProjectFilter.from_args(request.args)
-    scope = ProjectFilter(year=filters.year, unit=filters.unit, fund_type=filters.fund_type)
+    scope = ProjectFilter(
+        year=filters.year, unit=filters.unit, office=filters.office, fund_type=filters.fund_type
+    )
     with database().reading() as session:
         data = exports.results_summary(session, actor, scope)
     return _xlsx(data, f"绩效评价结果汇总表{'-' + str(scope.year) if scope.year else ''}.xlsx")

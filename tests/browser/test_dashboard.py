@@ -79,3 +79,31 @@ def test_a_stage_bar_and_a_unit_figure_open_the_filtered_project_list(demo_serve
     page.wait_for_url(re.compile(r"grade="))
     assert page.locator("#project-total").get_attribute("data-total") == count
     assert set(page.locator("#projects tbody tr td:nth-child(8)").all_inner_texts()) <= {"中"}
+
+
+def test_the_office_filter_and_an_offices_overdue_figure_open_its_list(demo_server, page, tmp_path):
+    """周敏 narrows the year to one 业务科室 (R-RL-1), then opens the office's projects from the
+    overdue-by-office table; at 390 px the page does not scroll sideways."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    _login(page, demo_server, "zhou.perf")
+    page.goto(f"{demo_server}/dashboard?year=2026")
+    office = page.locator("#offices tbody tr").first
+    name = office.locator("td").first.inner_text()
+    page.select_option("select[name=office]", label=name)
+    page.click("#dashboard-filters button[type=submit]")
+    page.wait_for_url(re.compile(r"office=\d+"))
+    assert name in page.locator("h1").inner_text()
+    assert page.locator("#offices tbody tr").count() == 1
+    page.screenshot(path=str(tmp_path / "dashboard-office-1440.png"), full_page=True)
+    projects = page.locator("#offices tbody tr td:nth-child(3) a")
+    expected = projects.get_attribute("data-count")
+    projects.click()
+    page.wait_for_url(re.compile(r"/projects\?.*office=\d+"))
+    assert page.locator("#project-total").get_attribute("data-total") == expected
+    assert page.locator("select[name=office] option:checked").inner_text() == name
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{demo_server}/dashboard?year=2026")
+    page.wait_for_selector("#stage-chart svg")
+    page.screenshot(path=str(tmp_path / "dashboard-390.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

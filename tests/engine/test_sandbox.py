@@ -278,3 +278,17 @@ def test_script_cannot_leave_private_names_in_task_data(env):
 def test_a_script_leaving_too_much_task_data_is_refused(env):
     with pytest.raises(ScriptError, match="task data the script wrote"):
         env.execute("report = ['x' * 1000] * 3000", {})
+
+
+def test_dmn_cell_parse_is_kept_per_text_and_a_bad_cell_fails_every_time():
+    """The DMN engine asks ``validate`` whether a cell parses alone (``">= 80"`` does not, so it
+    reads as ``score >= 80``); the answer is kept per text, a refusal raised on every call."""
+    from workflows.engine.sandbox import make_script_engine
+
+    engine = make_script_engine()
+    engine.validate("score >= 80")
+    engine.validate("score >= 80")
+    for _ in range(2):
+        with pytest.raises(SyntaxError):
+            engine.validate(">= 80")
+    engine.validate("v >= 80")

@@ -196,3 +196,79 @@ def test_a_figures_query_string_is_its_filters_args_encoded():
         ProjectFilter(q="污水 & 100%", lagging=True, key_monitoring=True, grade="none"),
     ):
         assert filters.query_string() == urlencode(filters.as_args())
+
+
+OFFICE = Actor("zhou.perf", frozenset({"performance_office"}))
+
+
+def test_office_filter_narrows_every_figure_to_the_units_the_office_reviews(demo_db):
+    """业务科室 filter (R-RL-1: each unit has its 对口业务科室): every figure of an office's
+    board counts the rows of its list, and the offices' boards add up to the whole year."""
+    from workflows.store import BudgetUnit
+
+    now = clock.now() + LATER
+    with demo_db.reading() as session:
+        year = dashboard.years(session, OFFICE)[-1]
+        whole = dashboard.build(session, OFFICE, ProjectFilter(year=year), now=now)
+        offices = dashboard.office_choices(session)
+        assert len(offices) >= 2
+        total = 0
+        for office_id, _name in offices:
+            board = dashboard.build(session, OFFICE, ProjectFilter(year=year, office=office_id), now=now)
+            reviewed = set(session.scalars(select(BudgetUnit.id).where(BudgetUnit.office_id == office_id)))
+            assert {u.unit_id for u in board.units} <= reviewed
+            for figure in _figures(board):
+                if figure.key != "cuts":
+                    assert _listed(session, OFFICE, figure, now) == (figure.count, figure.amount), figure
+            total += board.total.count
+        assert total == whole.total.count
+
+
+def test_overdue_work_by_office_adds_up_to_the_overdue_figure_and_links_its_list(demo_db):
+    now = clock.now() + LATER
+    with demo_db.reading() as session:
+        year = dashboard.years(session, OFFICE)[-1]
+        board = dashboard.build(session, OFFICE, ProjectFilter(year=year), now=now)
+        assert board.offices, "the demo's units each have an office"
+        assert sum(o.overdue.count for o in board.offices) == board.overdue.count > 0
+        assert sum(o.overdue_tasks for o in board.offices) == board.overdue_tasks
+        assert sum(o.projects.count for o in board.offices) == board.total.count
+        for office in board.offices:
+            assert office.overdue.filter.office == office.office_id and office.overdue.filter.overdue
+            assert _listed(session, OFFICE, office.overdue, now) == (
+                office.overdue.count,
+                office.overdue.amount,
+            )
+
+
+def test_r_ev_7_recovered_funds_figure_is_the_spot_checks_recoveries_of_the_year(demo_db):
+    """收回资金 after a spot check found a self-evaluation false (R-EV-7) is a figure of its own,
+    listing the projects it was recovered from."""
+    from sqlalchemy import func
+
+    from workflows.store import SpotCheck
+
+    with demo_db.reading() as session:
+        seen = Decimal(0)
+        for year in dashboard.years(session, OFFICE):
+            board = dashboard.build(session, OFFICE, ProjectFilter(year=year))
+            count, amount = session.execute(
+                select(func.count(func.distinct(SpotCheck.project_id)), func.sum(SpotCheck.recovery_wan))
+                .join(Project, Project.id == SpotCheck.project_id)
+                .where(Project.fiscal_year == year, SpotCheck.recovery_wan > 0)
+            ).one()
+            assert board.recovered.count == count
+            assert board.recovered.amount == Decimal(str(amount or 0)).quantize(Decimal("0.01"))
+            assert projects.count(session, OFFICE, board.recovered.filter) == count
+            seen += board.recovered.amount
+        assert seen > 0, "the demo recovers funds after a false self-evaluation"
+
+
+def test_the_dashboard_page_filters_by_office_and_compares_with_last_year(signed_in):
+    page = signed_in("zhou.perf").get("/dashboard?year=2026").text
+    assert 'name="office"' in page and "全部业务科室" in page and "各业务科室逾期情况" in page
+    assert "核查不实收回资金" in page
+    assert re.search(r'id="trend-total" data-change="-?\d+"', page)
+    office = re.search(r'<tr data-office="(\d+)"><td>([^<]+)</td>', page)
+    narrowed = signed_in("zhou.perf").get(f"/dashboard?year=2026&office={office.group(1)}").text
+    assert f"<small>{office.group(2)}</small>" in narrowed

@@ -34,13 +34,15 @@ def start(
     business_key: str | None = None,
     project_id: int | None = None,
     unit_id: int | None = None,
+    latest=None,
 ) -> CommandResult:
     """Start the latest deployed version of ``process_id`` (``unit_id``: the budget unit of an
-    instance without a project, whose unit-scoped tasks go to that unit)."""
+    instance without a project, whose unit-scoped tasks go to that unit; ``latest``: that
+    version's definition when the caller has just read it in the same unit of work)."""
     if data:
         forms.check_values(data)  # start data enters task data as form data does
     with transaction(uow) as session:
-        definition = specs.latest_definition(session, process_id)
+        definition = latest if latest is not None else specs.latest_definition(session, process_id)
         workflow = engine.new_workflow(specs.ensure_loaded(definition))
         if data:
             steps.put_start_data(workflow, data)

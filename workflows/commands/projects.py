@@ -19,7 +19,7 @@ from .. import clock
 from ..engine import specs
 from ..errors import BusinessRuleRefused, Conflict, Forbidden, FormInvalid, NotFound, ProcessNotFound
 from ..policy import PROCESS_STARTERS, PROJECT_CREATORS, Actor, may_create_project_for, project_clause
-from ..store import BudgetUnit, Database, Project, User, audit, transaction
+from ..store import BudgetUnit, Database, ProcessDefinition, Project, User, audit, transaction
 from . import instances, start_data
 
 Unit = Database | Session
@@ -142,13 +142,14 @@ def header_errors(
     return errors
 
 
-def process_for_project(session: Session, is_new: bool, requested: str | None) -> str | None:
+def process_for_project(session: Session, is_new: bool, requested: str | None) -> ProcessDefinition | None:
+    """The latest deployed definition of the path a new project starts on, if any."""
     if requested:
-        specs.latest_definition(session, requested)  # raises ProcessNotFound
-        return requested
+        return specs.latest_definition(session, requested)  # raises ProcessNotFound
     for candidate in (*LIFECYCLE_CANDIDATES, "ex_ante_assessment" if is_new else "target_review"):
-        if specs.latest_definition(session, candidate, required=False) is not None:
-            return candidate
+        definition = specs.latest_definition(session, candidate, required=False)
+        if definition is not None:
+            return definition
     return None
 
 
@@ -182,7 +183,8 @@ def create_project(uow: Unit, new: NewProject, *, actor: Actor) -> Created:
             raise FormInvalid({"unit_id": ["预算单位不存在"]})
         if session.scalar(select(Project.id).where(Project.code == new.code)) is not None:
             raise Conflict(f"项目编码 {new.code} 已存在")
-        process_id = process_for_project(session, new.is_new, new.process_id)
+        path = process_for_project(session, new.is_new, new.process_id)
+        process_id = path.process_id if path is not None else None
         amount = _wan(new.amount)
         no_sources = new.fiscal_funds is None and new.other_funds is None
         project = Project(
@@ -226,6 +228,7 @@ def create_project(uow: Unit, new: NewProject, *, actor: Actor) -> Created:
                 data=start_data.from_project(project),
                 business_key=project.code,
                 project_id=project.id,
+                latest=path,
             )
             instance_id = started.instance_id
         return Created(project.id, instance_id)

@@ -232,10 +232,24 @@ class SandboxedEnvironment(TaskDataEnvironment):
         return True
 
 
+@lru_cache(maxsize=4096)
+def _syntax_error_of(expression: str) -> tuple | None:
+    """Why ``expression`` does not parse (the SyntaxError's args), or None; kept per text."""
+    try:
+        ast.parse(expression)
+    except SyntaxError as exc:
+        return exc.args
+    return None
+
+
 class SandboxedScriptEngine(PythonScriptEngine):
     def validate(self, expression):
-        # Used by the DMN engine to decide how a cell reads; parse with plain ast (no execution).
-        ast.parse(expression)
+        # Used by the DMN engine to decide how a cell reads (``>= 80`` fails alone, so it becomes
+        # ``input >= 80``); parse with plain ast (no execution), once per cell text: a table's
+        # cells are parsed again on every evaluation otherwise.
+        error = _syntax_error_of(expression)
+        if error is not None:
+            raise SyntaxError(*error)
 
 
 def make_script_engine(functions: dict[str, Callable] | None = None, script_seconds: float | None = None):

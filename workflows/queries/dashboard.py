@@ -78,6 +78,18 @@ class UnitRow:
     cuts: Figure  # amount = the cut in 万元 (amount × budget_cut_ratio)
 
 
+@dataclass(frozen=True)
+class OfficeRow:
+    """One finance business office's line (R-RL-1): its units' projects and overdue work."""
+
+    office_id: int
+    name: str
+    units: int  # units of the office with projects in scope
+    projects: Figure
+    overdue: Figure
+    overdue_tasks: int
+
+
 @dataclass
 class Dashboard:
     filters: ProjectFilter
@@ -103,6 +115,8 @@ class Dashboard:
     # page counts it (queries.overdue): tasks and units; None when no year or a fund type is chosen
     department_wide_overdue: int | None = None
     department_wide_overdue_units: int = 0
+    offices: list[OfficeRow] = field(default_factory=list)  # overdue work by office
+    recovered: Figure | None = None  # amount = 收回资金 (万元) after false self-evaluations (R-EV-7)
 
 
 def years(session: Session, actor: Actor) -> list[int]:
@@ -129,6 +143,11 @@ def default_year(session: Session, actor: Actor, now: datetime | None = None) ->
 def unit_choices(session: Session) -> list[tuple[int, str, str]]:
     """Every budget unit as (id, code, name) in code order, for the unit filter."""
     return sql.unit_choices(session)
+
+
+def office_choices(session: Session) -> list[tuple[int, str]]:
+    """Every finance business office as (id, name), for the office filter."""
+    return sql.offices_of(session)[1]
 
 
 # the units table's columns it sorts by (by code, names A to Z; figures most first)
@@ -167,8 +186,11 @@ def build(
     """
     now = now or clock.now()
     # a figure narrows the page's filters; stage/grade/overdue/cut come from the figure only
-    scope = ProjectFilter(year=filters.year, unit=filters.unit, fund_type=filters.fund_type)
+    scope = ProjectFilter(
+        year=filters.year, unit=filters.unit, office=filters.office, fund_type=filters.fund_type
+    )
     figures = sql.source(session, actor, scope, now, from_rows=from_rows)
+    unit_office, offices = sql.offices_of(session)
 
     # unit → (projects, amount, cuts, cut amount); grade → (projects, amount, 双监控 sums …)
     units = {row[0]: row[1:] for row in figures.by_unit()}
@@ -180,6 +202,10 @@ def build(
         department_wide_late = overdue_work.department_wide_by_unit(
             session, actor, scope.year, now, unit=scope.unit
         )
+        if scope.office is not None:
+            department_wide_late = {
+                u: n for u, n in department_wide_late.items() if unit_office.get(u) == scope.office
+            }
     total_count = sum(t[0] for t in units.values())
     total_amount = sum(t[1] for t in units.values())
     executed, monitored_amount, lagging_count, lagging_amount = (
@@ -275,6 +301,7 @@ def build(
         _money(sum(t[3] for t in units.values())),
         scope.narrowed(cut=True),
     )
+    recovered_count, recovered_amount = sql.recoveries(session, actor, scope, now)
     progress = figures.latest_progress() if monitored_amount else None
     execution_rate = None
     if monitored_amount:
@@ -294,9 +321,43 @@ def build(
         overdue_tasks=overdue_tasks,
         cuts=cuts,
         units=rows,
+        offices=_office_rows(scope, offices, unit_office, units, overdue_by_unit),
+        recovered=Figure(
+            "recovered", recovered_count, _wan(recovered_amount), scope.narrowed(recovered=True)
+        ),
         units_count=len(ordered),
         units_page=page,
         units_pages=pages,
         units_sort=sort,
         units_descending=descending,
     )
+
+
+def _office_rows(scope, offices, unit_office, units, overdue_by_unit) -> list[OfficeRow]:
+    """The offices whose units have projects in scope, each with its overdue work (a figure
+    of the list behind it: ``office=…&overdue=1``)."""
+    rows = []
+    for office_id, name in offices:
+        mine = [u for u in units if unit_office.get(u) == office_id]
+        if not mine:
+            continue
+        own = scope.narrowed(office=office_id)
+        late = [overdue_by_unit[u] for u in mine if u in overdue_by_unit]
+        rows.append(
+            OfficeRow(
+                office_id=office_id,
+                name=name,
+                units=len(mine),
+                projects=Figure(
+                    "projects", sum(units[u][0] for u in mine), _money(sum(units[u][1] for u in mine)), own
+                ),
+                overdue=Figure(
+                    "overdue",
+                    sum(n for n, _, _ in late),
+                    _wan(sum((a for _, a, _ in late), Decimal(0))),
+                    own.narrowed(overdue=True),
+                ),
+                overdue_tasks=sum(t for _, _, t in late),
+            )
+        )
+    return rows

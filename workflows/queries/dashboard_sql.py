@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from .. import policy
 from ..policy import Actor
-from ..store import BudgetUnit, DashboardTally, Project
+from ..store import BudgetUnit, DashboardTally, FinanceOffice, Project, SpotCheck
 from ..store.dashboard_tally import NOT_GRADED
 from . import overdue
 from .project_filter import ProjectFilter
@@ -225,7 +225,27 @@ def source(session: Session, actor: Actor, scope: ProjectFilter, now, *, from_ro
     a set of units, else (or with ``from_rows``) the project rows."""
     if from_rows or not policy.reads_projects_by_unit(actor):
         return ProjectRows(session, actor, scope, now)
-    return Tally(session, policy.project_units(actor), scope)
+    units = policy.project_units(actor)
+    if scope.office is not None:  # the office's units, of those the actor may read
+        office = office_units(session, scope.office)
+        units = office if units is None else units & office
+    return Tally(session, units, scope)
+
+
+def office_units(session: Session, office: int) -> frozenset[int]:
+    """The budget units a finance business office reviews (R-RL-1)."""
+    query = select(BudgetUnit.id).where(BudgetUnit.office_id == office)
+    return frozenset(session.connection().execute(query).scalars())
+
+
+def offices_of(session: Session) -> tuple[dict[int, int], list[tuple[int, str]]]:
+    """unit → its office, and every office as (id, name) in name order (the office filter and
+    the overdue work by office)."""
+    units = dict(session.connection().execute(select(BudgetUnit.id, BudgetUnit.office_id)).all())
+    offices = session.connection().execute(
+        select(FinanceOffice.id, FinanceOffice.name).order_by(FinanceOffice.id)
+    )
+    return units, [tuple(row) for row in offices]
 
 
 def years(session: Session, actor: Actor) -> list[int] | None:
@@ -252,3 +272,15 @@ def unit_names(session: Session, ids) -> dict[int, tuple[str, str]]:
 def unit_choices(session: Session) -> list[tuple[int, str, str]]:
     query = select(BudgetUnit.id, BudgetUnit.code, BudgetUnit.name).order_by(BudgetUnit.code)
     return [tuple(row) for row in session.connection().execute(query)]
+
+
+def recoveries(session: Session, actor: Actor, scope: ProjectFilter, now) -> tuple[int, Decimal]:
+    """收回资金 (R-EV-7): the projects in ``scope`` whose spot check found the self-evaluation
+    false and recovered funds, and the 万元 recovered (a few rows a year: read directly)."""
+    query = (
+        select(func.count(func.distinct(SpotCheck.project_id)), func.sum(SpotCheck.recovery_wan))
+        .join(Project, Project.id == SpotCheck.project_id)
+        .where(SpotCheck.recovery_wan > 0, policy.project_clause(actor), *scope.conditions(now))
+    )
+    count, amount = session.connection().execute(query).one()
+    return int(count or 0), Decimal(str(amount or 0))

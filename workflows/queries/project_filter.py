@@ -12,7 +12,9 @@ from datetime import datetime
 from functools import lru_cache
 from urllib.parse import quote_plus
 
-from ..store import FUND_TYPES, Project
+from sqlalchemy import select
+
+from ..store import FUND_TYPES, BudgetUnit, Project, SpotCheck
 from ..store.selection import key_monitoring_clause
 from . import overdue
 
@@ -40,6 +42,7 @@ class ProjectFilter:
 
     year: int | None = None
     unit: int | None = None
+    office: int | None = None  # the finance business office reviewing the unit (R-RL-1)
     fund_type: str | None = None
     stage: str | None = None
     grade: str | None = None  # 优/良/中/差, or NO_GRADE
@@ -47,6 +50,7 @@ class ProjectFilter:
     cut: bool = False  # next year's budget cut for the result (R-RA-1: 调减)
     lagging: bool = False  # budget execution below 序时进度 at the latest monitoring node
     key_monitoring: bool = False  # under finance's key monitoring (R-MN-7: 重点监控)
+    recovered: bool = False  # funds recovered after a false self-evaluation (R-EV-7: 收回资金)
     q: str | None = None
 
     @classmethod
@@ -56,6 +60,7 @@ class ProjectFilter:
         return cls(
             year=_int(args.get("year")),
             unit=_int(args.get("unit")),
+            office=_int(args.get("office")),
             fund_type=fund_type if fund_type in FUND_TYPES else None,
             stage=_text(args.get("stage")),
             grade=_text(args.get("grade"), 10),
@@ -63,6 +68,7 @@ class ProjectFilter:
             cut=str(args.get("cut") or "").lower() in _TRUE,
             lagging=str(args.get("lagging") or "").lower() in _TRUE,
             key_monitoring=str(args.get("key_monitoring") or "").lower() in _TRUE,
+            recovered=str(args.get("recovered") or "").lower() in _TRUE,
             q=_text(args.get("q"), 100),
         )
 
@@ -81,7 +87,7 @@ class ProjectFilter:
         # getattr, not asdict: a dashboard builds thousands of these per page (one per figure)
         args = {f.name: getattr(self, f.name) for f in fields(self)}
         args = {k: v for k, v in args.items() if v not in (None, False, "")}
-        args.update({flag: 1 for flag in ("overdue", "cut", "lagging", "key_monitoring") if args.get(flag)})
+        args.update({flag: 1 for flag in _FLAGS if args.get(flag)})
         return args
 
     def query_string(self) -> str:
@@ -104,6 +110,10 @@ class ProjectFilter:
             terms.append(Project.fiscal_year == self.year)
         if self.unit is not None:
             terms.append(Project.unit_id == self.unit)
+        if self.office is not None:
+            terms.append(
+                Project.unit_id.in_(select(BudgetUnit.id).where(BudgetUnit.office_id == self.office))
+            )
         if self.fund_type:
             terms.append(Project.fund_type == self.fund_type)
         if self.stage:
@@ -120,6 +130,8 @@ class ProjectFilter:
             terms.append(Project.execution_rate < Project.schedule_progress)
         if self.key_monitoring:
             terms.append(key_monitoring_clause())
+        if self.recovered:
+            terms.append(Project.id.in_(select(SpotCheck.project_id).where(SpotCheck.recovery_wan > 0)))
         if self.q:
             terms.append(
                 Project.name.contains(self.q, autoescape=True)
@@ -129,6 +141,7 @@ class ProjectFilter:
 
 
 _FIELDS = tuple(f.name for f in fields(ProjectFilter))
+_FLAGS = ("overdue", "cut", "lagging", "key_monitoring", "recovered")
 _FIELD_SET = frozenset(_FIELDS)
 
 

@@ -31,6 +31,7 @@ from .labels import (
     is_zh,
     local_name,
     person_name,
+    role_name,
 )
 
 _forms_lock = threading.Lock()
@@ -299,7 +300,8 @@ FILTERS = {
 
 
 def return_notice(decisions: list[dict] | None) -> dict | None:
-    """The last earlier decision, when it returned the work: who, when, and the reason they gave.
+    """The last earlier decision, when it returned the work: who (name and role), when, and the
+    reason they gave.
 
     ``decisions`` are the task page's earlier steps (oldest first); only the latest one counts,
     so a return that was since resubmitted and approved shows no banner.
@@ -314,6 +316,7 @@ def return_notice(decisions: list[dict] | None) -> dict | None:
     return {
         "title": local_name(last.get("title")),
         "actor": person_name(last.get("actor")),
+        "role": role_name(last.get("role")) if last.get("role") else "",
         "at": last.get("at"),
         "verdict": verdicts[0],
         "reason": returns.reason_of(data, last.get("form")),

@@ -52,8 +52,9 @@ def test_the_expert_pool_fits_the_form_at_any_width(browser, demo_server, tmp_pa
     context.close()
 
 
-# each fillable cell of the indicator cards: its title's height in lines, and whether its control
-# stays inside the card (the title is the cell's ::before, the control right under it)
+# each fillable cell of the indicator cards: its title's height in lines, whether its control stays
+# inside the card and whether the title stays inside its cell (never running into the next one's);
+# the title is the cell's ::before, the control right under it
 CARD_CELLS = """() => [...document.querySelectorAll('table.rows.wide.bound tbody tr')].flatMap(tr => {
   const card = tr.getBoundingClientRect();
   return [...tr.querySelectorAll('td[data-label]:not(.bound):not(.row-no)')].map(td => {
@@ -62,7 +63,8 @@ CARD_CELLS = """() => [...document.querySelectorAll('table.rows.wide.bound tbody
     const line = parseFloat(before.lineHeight) || parseFloat(before.fontSize) * 1.5;
     const box = control.getBoundingClientRect();
     return {col: td.dataset.col, lines: Math.round((box.top - td.getBoundingClientRect().top) / line),
-            inside: box.left >= card.left - 1 && box.right <= card.right + 1};
+            inside: box.left >= card.left - 1 && box.right <= card.right + 1,
+            title_fits: td.scrollWidth <= td.clientWidth + 1};
   });
 })"""
 
@@ -79,7 +81,7 @@ def test_monitoring_cards_keep_each_title_on_one_line_and_every_input_in_its_car
     open_listed(page, demo_server, "填报绩效监控情况" if lang == "zh_CN" else "Monitoring report")
     cells = page.evaluate(CARD_CELLS)
     assert len(cells) >= 9  # cards of several indicators
-    assert [c for c in cells if c["lines"] != 1 or not c["inside"]] == []
+    assert [c for c in cells if c["lines"] != 1 or not c["inside"] or not c["title_fits"]] == []
     if width == 390:  # stacked: each cell the card's width, one under another
         lefts = page.evaluate(
             """() => new Set([...document.querySelectorAll('table.rows.wide.bound tbody tr:first-child td:not(.bound):not(.row-no)')]

@@ -93,3 +93,24 @@ def test_monitoring_cards_keep_each_title_on_one_line_and_every_input_in_its_car
         path=str(tmp_path / f"card-{lang}-{width}.png")
     )
     context.close()
+
+
+def test_a_score_sheet_on_a_phone_is_a_card_per_item_with_its_score_in_sight(browser, demo_server, tmp_path):
+    """At 390 the standard items' table reads as cards (一级 / 二级 / 三级指标, 分值, then 得分 and
+    评分说明 to fill): no score cell hidden to the right of a table scrolling sideways."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    login(page, demo_server, "li.si")
+    open_listed(page, demo_server, "财政复核评分")
+    cells = page.locator("table[data-table=ev_score_sheet] td[data-col=score] input")
+    assert cells.count() >= 10
+    rights = cells.evaluate_all("els => els.map(e => e.getBoundingClientRect().right)")
+    assert max(rights) <= 390, rights
+    box = page.locator("table[data-table=ev_score_sheet]").evaluate(
+        "t => { const b = t.closest('.scroll-x'); return b.scrollWidth - b.clientWidth; }"
+    )
+    assert box <= 1
+    page.locator("table[data-table=ev_score_sheet] tbody tr").first.screenshot(
+        path=str(tmp_path / "score-card-390.png")
+    )
+    context.close()

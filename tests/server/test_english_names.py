@@ -66,3 +66,16 @@ def test_score_sheet_items_and_units_read_in_english_where_the_page_is_english(a
     with app.test_request_context():  # a Chinese page: the stored values as they are
         assert readable.category_text("立项依据充分性", "name") == "立项依据充分性"
         assert readable.category_text("公里", "unit") == "公里"
+
+
+def test_a_fields_fixed_error_reads_in_english_where_the_page_is_english(app):
+    from server import formatting
+
+    with app.test_request_context():
+        from flask import session
+
+        session["lang"] = "en"
+        assert formatting.field_message("此项为必填项") == "Required"
+        assert formatting.field_message("超过该项分值 3") == "超过该项分值 3"  # a figure in it: as written
+    with app.test_request_context():
+        assert formatting.field_message("此项为必填项") == "此项为必填项"

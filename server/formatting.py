@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import get_locale, lazy_gettext
 
 from workflows import clock
 
@@ -86,7 +86,26 @@ def percent(ratio) -> str:
     return f"{value:f}%"
 
 
+# the engine's fixed field messages (workflows/engine/forms.py writes them in Chinese): an English
+# page shows them in English; a message with a figure in it stays as written
+FIELD_MESSAGES = {
+    "此项为必填项": lazy_gettext("此项为必填项"),
+    "请从给定选项中选择": lazy_gettext("请从给定选项中选择"),
+    "请勾选此项": lazy_gettext("请勾选此项"),
+    "取值不正确": lazy_gettext("取值不正确"),
+    "格式不正确": lazy_gettext("格式不正确"),
+    "包含未定义的字段": lazy_gettext("包含未定义的字段"),
+}
+
+
+def field_message(message) -> str:
+    if isinstance(message, str) and message in FIELD_MESSAGES and not _is_zh():
+        return str(FIELD_MESSAGES[message])
+    return message
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(field_message)
     app.add_template_filter(percent)
     app.add_template_filter(wan)
     app.add_template_filter(cn_date)

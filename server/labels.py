@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from flask import current_app, g, has_app_context
-from flask_babel import get_locale, gettext, lazy_gettext
+from flask_babel import get_locale, gettext, lazy_gettext, lazy_pgettext
 from sqlalchemy import select
 
 from workflows import store
@@ -302,6 +302,49 @@ def role_name(role: str | None) -> str:
 
 def fund_name(fund: str | None) -> str:
     return str(FUND_TYPES.get(fund or "", fund or "—"))
+
+
+# 计量单位: the units an indicator table's unit column usually holds, in the page's language (the
+# stored value stays Chinese); the message catalogue keys them under the context "计量单位" (个 the
+# unit is not 个 the count). A unit not listed is shown as typed.
+UNIT_NAMES = {
+    "公里": lazy_pgettext("计量单位", "公里"),
+    "万吨": lazy_pgettext("计量单位", "万吨"),
+    "万吨/日": lazy_pgettext("计量单位", "万吨/日"),
+    "吨": lazy_pgettext("计量单位", "吨"),
+    "公斤": lazy_pgettext("计量单位", "公斤"),
+    "万人次": lazy_pgettext("计量单位", "万人次"),
+    "人次": lazy_pgettext("计量单位", "人次"),
+    "人": lazy_pgettext("计量单位", "人"),
+    "户": lazy_pgettext("计量单位", "户"),
+    "家": lazy_pgettext("计量单位", "家"),
+    "万元": lazy_pgettext("计量单位", "万元"),
+    "元": lazy_pgettext("计量单位", "元"),
+    "元/吨": lazy_pgettext("计量单位", "元/吨"),
+    "元/平方米": lazy_pgettext("计量单位", "元/平方米"),
+    "平方米": lazy_pgettext("计量单位", "平方米"),
+    "万平方米": lazy_pgettext("计量单位", "万平方米"),
+    "亩": lazy_pgettext("计量单位", "亩"),
+    "万条": lazy_pgettext("计量单位", "万条"),
+    "个": lazy_pgettext("计量单位", "个"),
+    "件": lazy_pgettext("计量单位", "件"),
+    "套": lazy_pgettext("计量单位", "套"),
+    "处": lazy_pgettext("计量单位", "处"),
+    "场": lazy_pgettext("计量单位", "场"),
+    "项": lazy_pgettext("计量单位", "项"),
+    "次": lazy_pgettext("计量单位", "次"),
+    "年": lazy_pgettext("计量单位", "年"),
+    "月": lazy_pgettext("计量单位", "月"),
+    "天": lazy_pgettext("计量单位", "天"),
+    "小时": lazy_pgettext("计量单位", "小时"),
+    "分钟": lazy_pgettext("计量单位", "分钟"),
+}
+
+
+def unit_text(unit: Any) -> Any:
+    if isinstance(unit, str) and unit in UNIT_NAMES and not is_zh():
+        return str(UNIT_NAMES[unit])
+    return unit
 
 
 SELECTION_CATEGORIES = {

@@ -31,6 +31,8 @@ from .labels import (
     is_zh,
     local_name,
     person_name,
+    role_name,
+    unit_text,
 )
 
 _forms_lock = threading.Lock()
@@ -173,14 +175,23 @@ def _column_choices() -> dict[str, frozenset]:
                 for name, column in columns.items():
                     if isinstance(column, dict) and isinstance(column.get("enum"), list):
                         found.setdefault(name, set()).update(v for v in column["enum"] if isinstance(v, str))
+                # a score sheet's standard items (决策 / 项目立项 / 立项依据充分性 …), the form's own words
+                prefill = prop.get("x-prefill") if isinstance(prop, dict) else None
+                for row in (prefill.get("rows") or []) if isinstance(prefill, dict) else []:
+                    for name, value in row.items() if isinstance(row, dict) else ():
+                        if isinstance(value, str):
+                            found.setdefault(name, set()).add(value)
         _choices_seen = (len(forms), {k: frozenset(v) for k, v in found.items()})
     return _choices_seen[1]
 
 
 def category_text(value: Any, column: str = "") -> Any:
     """A table cell whose column another form offers as a choice (the 一级/二级指标 a self-evaluation
-    or a monitoring report carries over as text from the approved targets): the stored Chinese
-    value in the page's language. Anything else is shown as stored."""
+    or a monitoring report carries over as text from the approved targets) or lists as a standard
+    item (a score sheet's 决策 / 项目立项 / 立项依据充分性), or a usual unit of measure: the stored
+    Chinese value in the page's language. Anything else is shown as stored."""
+    if column == "unit":
+        return unit_text(value)
     if isinstance(value, str) and value in _column_choices().get(column, ()):
         return form_text(value)
     return value
@@ -299,7 +310,8 @@ FILTERS = {
 
 
 def return_notice(decisions: list[dict] | None) -> dict | None:
-    """The last earlier decision, when it returned the work: who, when, and the reason they gave.
+    """The last earlier decision, when it returned the work: who (name and role), when, and the
+    reason they gave.
 
     ``decisions`` are the task page's earlier steps (oldest first); only the latest one counts,
     so a return that was since resubmitted and approved shows no banner.
@@ -314,6 +326,7 @@ def return_notice(decisions: list[dict] | None) -> dict | None:
     return {
         "title": local_name(last.get("title")),
         "actor": person_name(last.get("actor")),
+        "role": role_name(last.get("role")) if last.get("role") else "",
         "at": last.get("at"),
         "verdict": verdicts[0],
         "reason": returns.reason_of(data, last.get("form")),

@@ -45,3 +45,37 @@ def test_indicator_categories_read_in_english_where_the_page_is_english(app):
         assert table["rows"][0][:2] == ["Output indicators", "Quantity"]
     with app.test_request_context():  # a Chinese page: the stored value as it is
         assert readable.category_text("产出指标", "level1") == "产出指标"
+
+
+def test_score_sheet_items_and_units_read_in_english_where_the_page_is_english(app):
+    """A score sheet's standard items (forms' x-prefill rows: 决策 / 项目立项 / 立项依据充分性) and an
+    indicator's usual unit are shown in the page's language; the stored values stay Chinese."""
+    sheet = [{"level1": "决策", "level2": "项目立项", "name": "立项依据充分性", "max_points": 3, "score": 3}]
+    with app.test_request_context():
+        from flask import session
+
+        session["lang"] = "en"
+        assert readable.category_text("决策", "level1") == "Decision"
+        assert readable.category_text("项目立项", "level2") == "Project approval"
+        assert readable.category_text("立项依据充分性", "name") == "Sufficient grounds for approval"
+        assert readable.category_text("公里", "unit") == "km"
+        assert readable.category_text("个", "unit") == "units"  # the unit, not 个 the count
+        assert readable.category_text("立方米/秒", "unit") == "立方米/秒"  # not a usual unit: as typed
+        [table] = readable.readable_fields({"ev_score_sheet": sheet})
+        assert table["rows"][0][:3] == ["Decision", "Project approval", "Sufficient grounds for approval"]
+    with app.test_request_context():  # a Chinese page: the stored values as they are
+        assert readable.category_text("立项依据充分性", "name") == "立项依据充分性"
+        assert readable.category_text("公里", "unit") == "公里"
+
+
+def test_a_fields_fixed_error_reads_in_english_where_the_page_is_english(app):
+    from server import formatting
+
+    with app.test_request_context():
+        from flask import session
+
+        session["lang"] = "en"
+        assert formatting.field_message("此项为必填项") == "Required"
+        assert formatting.field_message("超过该项分值 3") == "超过该项分值 3"  # a figure in it: as written
+    with app.test_request_context():
+        assert formatting.field_message("此项为必填项") == "此项为必填项"

@@ -151,3 +151,22 @@ def test_the_live_total_flags_a_score_over_its_points_and_does_not_add_it(web, r
     assert page.status_code == 400 and "不能大于 20" in page.text
     assert 'class="computed invalid"' in page.text  # the refused page shows the total as invalid too
     assert 'id="error-summary"' in page.text and 'href="#field-ea_score_necessity"' in page.text
+
+
+def test_the_printed_expert_panel_is_the_one_chosen_not_the_whole_pool(web, review_task):
+    """Paper (print.css hides the pool's list where a printed value stands beside it) names only
+    the experts chosen for this project's panel."""
+    from lxml import html as lxml_html
+
+    me = web("li.si")
+    chosen = ["sun.expert", "wang.expert"]
+    saved = me.post(f"/tasks/{review_task}", {"experts": chosen, "action": "draft"})
+    assert saved.status_code in (200, 302), saved.text[:300]
+    page = lxml_html.fromstring(me.get(f"/tasks/{review_task}").text)
+    field = page.get_element_by_id("field-experts")
+    options = {o.get("value"): o.text_content() for o in field.xpath(".//select/option")}
+    assert len(options) == 3 and set(chosen) < set(options)  # the pool offers a third expert
+    [printed] = field.xpath('.//*[@class="print-value"]')
+    assert printed.text_content() == "、".join(options[u] for u in chosen)
+    [select] = field.xpath(".//select")
+    assert select.getnext() is printed  # the select then its printed value: print.css shows only the value

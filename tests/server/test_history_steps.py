@@ -100,3 +100,17 @@ def test_a_decision_is_the_forms_choice_and_its_reason_the_words_given_with_it()
     passed = returns.step_of(schema, {**data, "rect_verdict": "通过"})
     assert passed["decision"] == [{"key": "rect_verdict", "value": "通过"}]
     assert not passed["returned"] and passed["reason"] == ""
+
+
+def test_the_resubmission_banner_names_who_returned_it_with_their_role_and_the_reason(web, returned, db_of):
+    task = open_task(db_of, project_code=PROJECT["code"], task_spec="tg_set")
+    clerk = web("zhang.san")
+    page = lxml_html.fromstring(clerk.get(f"/tasks/{task.id}").text)
+    banner = page.get_element_by_id("return-banner")
+    [by] = _all(banner, "p", "returned-by")
+    assert _text(by).startswith("退回人：李四（经济建设科）（财政业务科室） · 财政审核绩效目标 · "), _text(by)
+    assert f"退回理由：{REASON}" in _text(banner)
+    clerk.get("/lang/en")
+    english = lxml_html.fromstring(clerk.get(f"/tasks/{task.id}").text)
+    [by] = _all(english.get_element_by_id("return-banner"), "p", "returned-by")
+    assert _text(by).startswith("Returned by: 李四（经济建设科） (Finance reviewer)"), _text(by)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from io import BytesIO
 
 import pytest
+from lxml import html as lxml_html
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -267,10 +268,21 @@ def test_a_locked_approved_cell_changed_anyway_is_refused_on_page_and_api(web, a
     assert answer.status_code == 400 and answer.json["fields"]["workbook"] == [f"{where}：{message}"]
 
 
-def test_a_rows_errors_are_listed_under_the_table_where_no_scrolling_hides_them(web, report_task):
+def test_a_rows_errors_show_in_the_summary_and_beside_their_cells_never_listed_twice(web, report_task):
+    """A refused submit: each cell's error once in the summary at the top (a link to the cell) and
+    once beside the cell; no second list of the same errors under the table."""
     fields = posted(web("zhang.san").get(f"/tasks/{report_task.id}").text)
     page = web("zhang.san").post(f"/tasks/{report_task.id}", report(fields, **{"-0-projected_value": "80%"}))
     assert page.status_code == 400
-    listed = page.text[page.text.index('<ul class="cell-errors"') :]
-    listed = listed[: listed.index("</ul>")]
-    assert "第1行「偏差原因类别」" in listed and "第1行「偏差原因说明」" in listed
+    doc = lxml_html.fromstring(page.text)
+    summary = " ".join(doc.get_element_by_id("error-summary").text_content().split())
+    assert "第1行「偏差原因类别」" in summary and "「偏差原因说明」" in summary
+    links = [a.get("href") for a in doc.xpath('//*[@id="error-summary"]//a')]
+    assert "#mn_indicator_progress-0-deviation_category" in links
+    for column in ("deviation_category", "deviation_reason"):
+        beside = doc.xpath(f'//td//*[@data-field="mn_indicator_progress/0/{column}"]')
+        assert len(beside) == 1 and beside[0].get("class") == "field-error"
+    assert doc.xpath('//*[contains(@class, "cell-errors")]') == []
+    table = doc.xpath('//*[@data-field="mn_indicator_progress"][contains(@class, "field")]')[0]
+    # the table's field holds the cells' own errors and nothing else that repeats them
+    assert len(table.xpath('.//*[@role="alert"]')) == len(table.xpath(".//td//*[@role='alert']"))

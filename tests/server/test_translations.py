@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVER = ROOT / "server"
 CATALOGUE = SERVER / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 # server/labels.py and friends mark their names with flask_babel.lazy_gettext (pybabel extract -k lazy_gettext)
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "lazy_ngettext": (1, 2), "lazy_pgettext": ((1, "c"), 2)}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdifr]")
 
 
@@ -33,10 +33,12 @@ def used_msgids() -> dict[str, tuple[str, int]]:
         return Path(path) == ROOT or SERVER in (Path(path), *Path(path).parents)
 
     used: dict[str, tuple[str, int]] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    for filename, lineno, message, _comments, context in extract_from_dir(
         ROOT, method_map, options_map, keywords=KEYWORDS, directory_filter=inside_server
     ):
         msgid = message[0] if isinstance(message, tuple) else message  # ngettext: (singular, plural)
+        if msgid and context:  # pgettext: the catalogue keys it under its msgctxt
+            msgid = f"{context}\x04{msgid}"
         if msgid:
             used.setdefault(msgid, (filename, lineno))
     return used
@@ -74,7 +76,8 @@ def test_every_used_msgid_has_english():
     problems = []
     for msgid, (filename, lineno) in sorted(used.items(), key=lambda item: item[1]):
         where = f"{filename}:{lineno}"
-        entry = english.get(msgid)
+        context, _, bare = msgid.rpartition("\x04")
+        entry = english.get(bare, context=context or None)
         strings = (
             () if entry is None else entry.string if isinstance(entry.string, tuple) else (entry.string,)
         )

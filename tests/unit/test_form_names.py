@@ -78,3 +78,21 @@ def test_every_diagram_name_has_its_english_in_the_catalogue():
         catalogue = read_po(po)
     missing = sorted({(f, t) for f, t in _bpmn_names() if not getattr(catalogue.get(t), "string", "")})
     assert not missing, missing
+
+
+def test_every_standard_score_item_has_english():
+    """A score sheet's standard rows (``x-prefill`` ``rows``: 一级/二级/三级指标) are the form's own
+    words too: an English page shows them from the catalogue (server/readable.category_text)."""
+    with CATALOGUE.open("rb") as po:
+        english = read_po(po)
+    missing = []
+    for path in sorted((ROOT / "forms").glob("*.json")):
+        for name, prop in json.loads(path.read_text(encoding="utf-8"))["properties"].items():
+            prefill = prop.get("x-prefill") if isinstance(prop, dict) else None
+            for row in prefill.get("rows", []) if isinstance(prefill, dict) else []:
+                for value in row.values():
+                    if isinstance(value, str) and CJK.search(value):
+                        entry = english.get(value)
+                        if entry is None or not entry.string:
+                            missing.append(f"{path.name} {name}: {value}")
+    assert missing == [], "\n".join(sorted(set(missing)))

@@ -283,16 +283,21 @@ def export(url: str, path: str) -> tuple[float, float, float, int, float]:
     return float(seconds), float(peak), float(grew), int(size), float(cpu)
 
 
-def database_url(workdir: Path) -> str:
+def database_url(workdir: Path, keep: str | None = None) -> tuple[str, bool]:
+    """The database to seed and whether it is seeded already: a new one, or with ``keep`` the
+    one of that name (a PostgreSQL database, a SQLite file) kept between runs."""
     base = os.environ.get("JIXIAO_DATABASE_URL", "")
     if base.startswith("postgresql"):
-        name = f"jixiao_bench_reports_{uuid.uuid4().hex[:6]}"
+        name = keep or f"jixiao_bench_reports_{uuid.uuid4().hex[:6]}"
         admin = create_engine(base, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
-        return make_url(base).set(database=name).render_as_string(hide_password=False)
-    return f"sqlite:///{workdir / 'reports.db'}"
+        return make_url(base).set(database=name).render_as_string(hide_password=False), bool(exists)
+    path = Path(keep).resolve() if keep else workdir / "reports.db"
+    return f"sqlite:///{path}", path.exists()
 
 
 def main() -> None:
@@ -305,6 +310,11 @@ def main() -> None:
     parser.add_argument(
         "--dashboard-only", action="store_true", help="measure the dashboard, not the exports"
     )
+    parser.add_argument(
+        "--keep",
+        metavar="NAME",
+        help="seed the PostgreSQL database (or SQLite file) NAME once and reuse it in later runs",
+    )
     parser.add_argument("--child-export", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -313,17 +323,18 @@ def main() -> None:
         child_export(args.url, args.child_export)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        url = database_url(Path(tmp))
+        url, seeded = database_url(Path(tmp), args.keep)
         db = Database(url)
         backend = db.engine.dialect.name
         db.migrate()
         started = time.perf_counter()
-        seed(db, args.projects, args.units)
-        add_users(db)
+        if not seeded:
+            seed(db, args.projects, args.units)
+            add_users(db)
         db.dispose()
         print(
-            f"[{backend}] seeded {2 * args.projects:,} projects ({args.units} units, two years) "
-            f"in {time.perf_counter() - started:.1f} s",
+            f"[{backend}] {'reused' if seeded else 'seeded'} {2 * args.projects:,} projects "
+            f"({args.units} units, two years) in {time.perf_counter() - started:.1f} s",
             flush=True,
         )
         board = dashboard(url, args.runs)

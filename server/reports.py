@@ -121,7 +121,7 @@ def index():
             units_descending=units_args.order.descending if "units_dir" in request.args else None,
             unit_names={uid: (code, name) for uid, code, name in units},
         )
-        years = dashboard.years(session, actor)
+    years = board.years
     if filters.year not in years:
         years = sorted({*years, filters.year}, reverse=True)
     links = FigureLinks(url_for("projects.index"))

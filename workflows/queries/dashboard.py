@@ -103,6 +103,8 @@ class Dashboard:
     # page counts it (queries.overdue): tasks and units; None when no year or a fund type is chosen
     department_wide_overdue: int | None = None
     department_wide_overdue_units: int = 0
+    # the fiscal years the actor has projects in, newest first (the year filter's choices)
+    years: list[int] = field(default_factory=list)
 
 
 def years(session: Session, actor: Actor) -> list[int]:
@@ -280,6 +282,7 @@ def build(
     if monitored_amount:
         execution_rate = (Decimal(executed) * 100 / Decimal(monitored_amount)).quantize(CENT)
     return Dashboard(
+        years=figures.years(),
         department_wide_overdue=None if department_wide_late is None else sum(department_wide_late.values()),
         department_wide_overdue_units=len(department_wide_late or ()),
         execution_rate=execution_rate,

@@ -18,7 +18,8 @@ Prints one line per figure and, last, the ratios to the goals (≤ 1.0 meets the
 The rows are bulk-inserted (as bench/inbox.py does): this measures reading, and 100,000
 projects through the engine would take the benchmark an hour. The inserts go through the
 triggers that keep ``dashboard_tally`` (0014_dashboard_summary), as any write of a project does.
-``--dashboard-only`` skips the exports.
+``--dashboard-only`` skips the exports; ``--keep NAME`` seeds the database NAME (PostgreSQL) or
+the file NAME (SQLite) once and measures it again in later runs (same ``--projects``/``--units``).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bulk  # noqa: E402  (bench/bulk.py, beside this file)
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, event, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
@@ -232,9 +233,37 @@ def pct(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def dashboard(url: str, runs: int) -> dict[str, tuple[float, float, float, float]]:
-    """Per user: wall p50, p95 and this process's CPU p50, p95 (ms) of the page. On SQLite the
-    CPU time includes the queries; on PostgreSQL the server's share is not in it."""
+def statements(app, path: str, client, runs: int = 10) -> tuple[float, float]:
+    """SQL statements per request of ``path`` and their median time in the driver (ms), counted
+    by SQLAlchemy's cursor events (the login's two prepared reads of the user are not among
+    them), over ``runs`` requests."""
+    engine = app.extensions["jixiao_db"].engine
+    log: list[float] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        conn.info["bench_started"] = time.perf_counter()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        log.append(time.perf_counter() - conn.info.pop("bench_started"))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        per_request = []
+        for _ in range(runs):
+            log.clear()
+            assert client.get(path).status_code == 200
+            per_request.append((len(log), sum(log) * 1000))
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    return max(n for n, _ in per_request), pct([ms for _, ms in per_request], 0.5)
+
+
+def dashboard(url: str, runs: int) -> dict[str, tuple[float, ...]]:
+    """Per user: wall p50, p95 and this process's CPU p50, p95 (ms) of the page, then the SQL
+    statements per page and their median time. On SQLite the CPU time includes the queries; on
+    PostgreSQL the server's share is not in it."""
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         for username in ("bench.office", "bench.finance"):
@@ -249,7 +278,15 @@ def dashboard(url: str, runs: int) -> dict[str, tuple[float, float, float, float
                 samples.append((time.perf_counter() - start) * 1000)
                 cpu.append((time.process_time() - start_cpu) * 1000)
                 assert response.status_code == 200
-            out[username] = (pct(samples, 0.5), pct(samples, 0.95), pct(cpu, 0.5), pct(cpu, 0.95))
+            count, sql_ms = statements(app, path, client)
+            out[username] = (
+                pct(samples, 0.5),
+                pct(samples, 0.95),
+                pct(cpu, 0.5),
+                pct(cpu, 0.95),
+                count,
+                sql_ms,
+            )
             app.extensions["jixiao_db"].dispose()
     return out
 
@@ -339,11 +376,12 @@ def main() -> None:
         )
         board = dashboard(url, args.runs)
         goal = GOALS["dashboard_p95_ms"]
-        for username, (p50, p95, cpu50, cpu95) in board.items():
+        for username, (p50, p95, cpu50, cpu95, count, sql_ms) in board.items():
             print(
                 f"[{backend}] dashboard {YEAR} as {username:<14} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
                 f"goal p95 < {goal:.0f} ms: {'met' if p95 < goal else 'NOT MET'}  "
-                f"(CPU p50 {cpu50:6.1f} ms, p95 {cpu95:6.1f} ms)",
+                f"(CPU p50 {cpu50:6.1f} ms, p95 {cpu95:6.1f} ms; {count} SQL statements, "
+                f"{sql_ms:.1f} ms in them; load average {os.getloadavg()[0]:.2f})",
                 flush=True,
             )
         exports = {

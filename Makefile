@@ -58,6 +58,8 @@ bench: install bench-inbox
 	pg_virtualenv -t sh -c 'JIXIAO_DATABASE_URL=postgresql+psycopg:// $(BIN)/python bench/portfolio.py'
 	$(BIN)/python bench/poverty.py
 	pg_virtualenv -t sh -c 'JIXIAO_DATABASE_URL=postgresql+psycopg:// $(BIN)/python bench/poverty.py'
+	$(BIN)/python bench/reports.py
+	pg_virtualenv -t sh -c 'JIXIAO_DATABASE_URL=postgresql+psycopg:// $(BIN)/python bench/reports.py'
 	$(MAKE) bench-load
 
 ## make bench-load: LOAD_USERS (200) people for LOAD_SECONDS (300) against run-prod on a throwaway PostgreSQL

@@ -18,7 +18,8 @@ Prints one line per figure and, last, the ratios to the goals (≤ 1.0 meets the
 The rows are bulk-inserted (as bench/inbox.py does): this measures reading, and 100,000
 projects through the engine would take the benchmark an hour. The inserts go through the
 triggers that keep ``dashboard_tally`` (0014_dashboard_summary), as any write of a project does.
-``--dashboard-only`` skips the exports.
+``--dashboard-only`` skips the exports; ``--keep NAME`` seeds the database NAME (PostgreSQL) or
+the file NAME (SQLite) once and measures it again in later runs (same ``--projects``/``--units``).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bulk  # noqa: E402  (bench/bulk.py, beside this file)
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, event, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
@@ -232,9 +233,37 @@ def pct(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def dashboard(url: str, runs: int) -> dict[str, tuple[float, float, float, float]]:
-    """Per user: wall p50, p95 and this process's CPU p50, p95 (ms) of the page. On SQLite the
-    CPU time includes the queries; on PostgreSQL the server's share is not in it."""
+def statements(app, path: str, client, runs: int = 10) -> tuple[float, float]:
+    """SQL statements per request of ``path`` and their median time in the driver (ms), counted
+    by SQLAlchemy's cursor events (the login's two prepared reads of the user are not among
+    them), over ``runs`` requests."""
+    engine = app.extensions["jixiao_db"].engine
+    log: list[float] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        conn.info["bench_started"] = time.perf_counter()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        log.append(time.perf_counter() - conn.info.pop("bench_started"))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        per_request = []
+        for _ in range(runs):
+            log.clear()
+            assert client.get(path).status_code == 200
+            per_request.append((len(log), sum(log) * 1000))
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    return max(n for n, _ in per_request), pct([ms for _, ms in per_request], 0.5)
+
+
+def dashboard(url: str, runs: int) -> dict[str, tuple[float, ...]]:
+    """Per user: wall p50, p95 and this process's CPU p50, p95 (ms) of the page, then the SQL
+    statements per page and their median time. On SQLite the CPU time includes the queries; on
+    PostgreSQL the server's share is not in it."""
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         for username in ("bench.office", "bench.finance"):
@@ -249,7 +278,15 @@ def dashboard(url: str, runs: int) -> dict[str, tuple[float, float, float, float
                 samples.append((time.perf_counter() - start) * 1000)
                 cpu.append((time.process_time() - start_cpu) * 1000)
                 assert response.status_code == 200
-            out[username] = (pct(samples, 0.5), pct(samples, 0.95), pct(cpu, 0.5), pct(cpu, 0.95))
+            count, sql_ms = statements(app, path, client)
+            out[username] = (
+                pct(samples, 0.5),
+                pct(samples, 0.95),
+                pct(cpu, 0.5),
+                pct(cpu, 0.95),
+                count,
+                sql_ms,
+            )
             app.extensions["jixiao_db"].dispose()
     return out
 
@@ -283,16 +320,21 @@ def export(url: str, path: str) -> tuple[float, float, float, int, float]:
     return float(seconds), float(peak), float(grew), int(size), float(cpu)
 
 
-def database_url(workdir: Path) -> str:
+def database_url(workdir: Path, keep: str | None = None) -> tuple[str, bool]:
+    """The database to seed and whether it is seeded already: a new one, or with ``keep`` the
+    one of that name (a PostgreSQL database, a SQLite file) kept between runs."""
     base = os.environ.get("JIXIAO_DATABASE_URL", "")
     if base.startswith("postgresql"):
-        name = f"jixiao_bench_reports_{uuid.uuid4().hex[:6]}"
+        name = keep or f"jixiao_bench_reports_{uuid.uuid4().hex[:6]}"
         admin = create_engine(base, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
-        return make_url(base).set(database=name).render_as_string(hide_password=False)
-    return f"sqlite:///{workdir / 'reports.db'}"
+        return make_url(base).set(database=name).render_as_string(hide_password=False), bool(exists)
+    path = Path(keep).resolve() if keep else workdir / "reports.db"
+    return f"sqlite:///{path}", path.exists()
 
 
 def main() -> None:
@@ -305,6 +347,11 @@ def main() -> None:
     parser.add_argument(
         "--dashboard-only", action="store_true", help="measure the dashboard, not the exports"
     )
+    parser.add_argument(
+        "--keep",
+        metavar="NAME",
+        help="seed the PostgreSQL database (or SQLite file) NAME once and reuse it in later runs",
+    )
     parser.add_argument("--child-export", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -313,26 +360,28 @@ def main() -> None:
         child_export(args.url, args.child_export)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        url = database_url(Path(tmp))
+        url, seeded = database_url(Path(tmp), args.keep)
         db = Database(url)
         backend = db.engine.dialect.name
         db.migrate()
         started = time.perf_counter()
-        seed(db, args.projects, args.units)
-        add_users(db)
+        if not seeded:
+            seed(db, args.projects, args.units)
+            add_users(db)
         db.dispose()
         print(
-            f"[{backend}] seeded {2 * args.projects:,} projects ({args.units} units, two years) "
-            f"in {time.perf_counter() - started:.1f} s",
+            f"[{backend}] {'reused' if seeded else 'seeded'} {2 * args.projects:,} projects "
+            f"({args.units} units, two years) in {time.perf_counter() - started:.1f} s",
             flush=True,
         )
         board = dashboard(url, args.runs)
         goal = GOALS["dashboard_p95_ms"]
-        for username, (p50, p95, cpu50, cpu95) in board.items():
+        for username, (p50, p95, cpu50, cpu95, count, sql_ms) in board.items():
             print(
                 f"[{backend}] dashboard {YEAR} as {username:<14} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
                 f"goal p95 < {goal:.0f} ms: {'met' if p95 < goal else 'NOT MET'}  "
-                f"(CPU p50 {cpu50:6.1f} ms, p95 {cpu95:6.1f} ms)",
+                f"(CPU p50 {cpu50:6.1f} ms, p95 {cpu95:6.1f} ms; {count} SQL statements, "
+                f"{sql_ms:.1f} ms in them; load average {os.getloadavg()[0]:.2f})",
                 flush=True,
             )
         exports = {

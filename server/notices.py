@@ -19,7 +19,7 @@ bp = Blueprint("notices", __name__)
 def _bell():
     if not current_user.is_authenticated:
         return {}
-    with database().reading() as session:
+    with database().reading(transaction=False) as session:  # one statement, on every page
         return {"unread_notices": notices.unread_count(session, current_user.username)}
 
 

@@ -86,15 +86,23 @@ def unit_rows(units: list[dashboard.UnitRow], links: FigureLinks) -> Markup:
     return Markup("\n".join(rows))
 
 
+_options: tuple = (None, "")  # the unit list last written and its <option>s, none selected
+
+
 def unit_options(units, chosen: int | None) -> Markup:
     """The unit filter's ``<option>``s, written in Python, not a template loop: a province lists
-    thousands of units, on every dashboard page."""
-    return Markup(
-        "".join(
-            f'<option value="{uid}"{" selected" if uid == chosen else ""}>{escape(code)} {escape(name)}</option>'
-            for uid, code, name in units
+    thousands of units, on every dashboard page. Written again only when the list read for this
+    page differs from the last one (a unit added or renamed); the chosen one marked after."""
+    global _options
+    cached_units, html = _options
+    if units != cached_units:
+        html = "".join(
+            f'<option value="{uid}">{escape(code)} {escape(name)}</option>' for uid, code, name in units
         )
-    )
+        _options = (units, html)
+    if chosen is not None:
+        html = html.replace(f'<option value="{chosen}">', f'<option value="{chosen}" selected>', 1)
+    return Markup(html)
 
 
 def _xlsx(data: bytes, name: str):
@@ -106,7 +114,8 @@ def _xlsx(data: bytes, name: str):
 def index():
     actor = page_user().actor
     filters = ProjectFilter.from_args(request.args)
-    with database().reading() as session:
+    # read-only, each figure a statement of its own: no transaction needed (nor its round trips)
+    with database().reading(transaction=False) as session:
         if filters.year is None:
             filters = filters.narrowed(year=dashboard.default_year(session, actor))
         units = dashboard.unit_choices(session)
@@ -122,7 +131,7 @@ def index():
             units_descending=units_args.order.descending if "units_dir" in request.args else None,
             unit_names={uid: (code, name) for uid, code, name in units},
         )
-        years = dashboard.years(session, actor)
+    years = board.years
     if filters.year not in years:
         years = sorted({*years, filters.year}, reverse=True)
     links = FigureLinks(url_for("projects.index"))

@@ -117,6 +117,8 @@ class Dashboard:
     department_wide_overdue_units: int = 0
     offices: list[OfficeRow] = field(default_factory=list)  # overdue work by office
     recovered: Figure | None = None  # amount = 收回资金 (万元) after false self-evaluations (R-EV-7)
+    # the fiscal years the actor has projects in, newest first (the year filter's choices)
+    years: list[int] = field(default_factory=list)
 
 
 def years(session: Session, actor: Actor) -> list[int]:
@@ -307,6 +309,7 @@ def build(
     if monitored_amount:
         execution_rate = (Decimal(executed) * 100 / Decimal(monitored_amount)).quantize(CENT)
     return Dashboard(
+        years=figures.years(),
         department_wide_overdue=None if department_wide_late is None else sum(department_wide_late.values()),
         department_wide_overdue_units=len(department_wide_late or ()),
         execution_rate=execution_rate,

@@ -1,4 +1,4 @@
-"""The dashboard's queries (issue 12, item 1): four small grouped reads per page, whatever the
+"""The dashboard's queries (issue 12, item 1): a few small grouped reads per page, whatever the
 number of projects.
 
 They read ``dashboard_tally`` (0014_dashboard_summary, :mod:`workflows.store.dashboard_tally`):
@@ -15,8 +15,21 @@ it: exact sums, made Decimals only for the figures a page shows.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
-from sqlalchemy import case, func, select
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from .. import policy
@@ -42,9 +55,84 @@ def micro(value) -> int:
 class _Figures:
     session: Session
 
-    def _read(self, query):
+    def _read(self, query, values: dict | None = None):
         # Core rows, not ORM ones
-        return self.session.connection().execute(query).all()
+        return self.session.connection().execute(query, values).all()
+
+
+_TAGS = ("unit", "grade", "stage", "progress", "year", "previous")
+GRADE_SUMS = (T.n, T.amount, T.executed, T.monitored, T.lagging_n, T.lagging_amount)
+
+
+def _conditions(dimension: str, units: bool, year: bool, unit: bool, fund_type: bool, *, year_param="year"):
+    """The tally rows of a scope, its values bound by name (``units`` expanding)."""
+    where = [T.dimension == dimension]
+    if units:
+        where.append(T.unit_id.in_(bindparam("units", expanding=True)))
+    if year:
+        where.append(T.fiscal_year == bindparam(year_param))
+    if unit:
+        where.append(T.unit_id == bindparam("unit"))
+    if fund_type:
+        where.append(T.fund_type == bindparam("fund_type"))
+    return where
+
+
+@lru_cache(maxsize=32)
+def _figures_statement(units: bool, year: bool, unit: bool, fund_type: bool):
+    """The page's grouped reads of the tally as the branches of one ``UNION ALL``, each row
+    tagged with its branch: (tag, an integer key, a text key, up to six sums). Built once per
+    shape of scope (which conditions it has), its values bound at each run: the statement is
+    not rebuilt (and its cache key not recomputed) on every page."""
+    none_int, none_text = cast(null(), Integer), cast(null(), String)
+
+    def sums(*columns):
+        return [func.sum(c) for c in columns] + [cast(null(), BigInteger)] * (6 - len(columns))
+
+    shape = (units, year, unit, fund_type)
+    grade = _conditions("grade", *shape)
+    branches = [
+        select(literal("unit"), T.unit_id, none_text, *sums(T.n, T.amount, T.cut_n, T.cut_amount))
+        .where(*grade)
+        .group_by(T.unit_id)
+        .having(func.sum(T.n) > 0),
+        select(literal("grade"), none_int, T.value, *sums(*GRADE_SUMS))
+        .where(*grade)
+        .group_by(T.value)
+        .having(func.sum(T.n) > 0),
+        select(literal("stage"), none_int, T.value, *sums(T.n, T.amount))
+        .where(*_conditions("stage", *shape))
+        .group_by(T.value)
+        .having(func.sum(T.n) > 0),
+        select(literal("progress"), none_int, func.max(T.value), *sums()).where(
+            *_conditions("progress", *shape), T.n > 0
+        ),
+        # every year of the actor's units, not only the scope's: the year filter's choices
+        select(literal("year"), T.fiscal_year, none_text, *sums())
+        .where(*_conditions("grade", units, False, False, False))
+        .group_by(T.fiscal_year)
+        .having(func.sum(T.n) > 0),
+    ]
+    if year:
+        branches.append(
+            select(literal("previous"), none_int, none_text, *sums(T.n, T.amount)).where(
+                *_conditions("grade", *shape, year_param="previous_year")
+            )
+        )
+    return union_all(*branches)
+
+
+@lru_cache(maxsize=32)
+def _grades_of_statement(units: bool, year: bool, unit: bool, fund_type: bool):
+    """The grades of the units on the page (``shown``), per unit."""
+    return (
+        select(T.unit_id, T.value, func.sum(T.n), func.sum(T.amount))
+        .where(
+            *_conditions("grade", units, year, unit, fund_type),
+            T.unit_id.in_(bindparam("shown", expanding=True)),
+        )
+        .group_by(T.unit_id, T.value)
+    )
 
 
 class Tally(_Figures):
@@ -55,6 +143,37 @@ class Tally(_Figures):
         self.session = session
         self.units = units
         self.scope = scope
+        self._figures: dict[str, list] | None = None
+
+    def _previous(self) -> ProjectFilter | None:
+        return None if self.scope.year is None else self.scope.narrowed(year=self.scope.year - 1)
+
+    def _shape(self) -> tuple[tuple, dict]:
+        """Which conditions the scope has (the key of its statements) and their values."""
+        scope = self.scope
+        shape = (
+            self.units is not None,
+            scope.year is not None,
+            scope.unit is not None,
+            bool(scope.fund_type),
+        )
+        values = {"year": scope.year, "unit": scope.unit, "fund_type": scope.fund_type}
+        if scope.year is not None:
+            values["previous_year"] = scope.year - 1
+        if self.units is not None:
+            values["units"] = sorted(self.units)
+        return shape, values
+
+    def _all(self) -> dict[str, list]:
+        """The page's figures but the units' grades in one statement (one round trip, not six,
+        :func:`_figures_statement`)."""
+        if self._figures is None:
+            shape, values = self._shape()
+            out: dict[str, list] = {tag: [] for tag in _TAGS}
+            for tag, key, value, *figures in self._read(_figures_statement(*shape), values):
+                out[tag].append((key, value, *figures))
+            self._figures = out
+        return self._figures
 
     def _where(self, dimension: str, scope: ProjectFilter | None = None) -> list:
         scope = scope or self.scope
@@ -70,61 +189,45 @@ class Tally(_Figures):
         return where
 
     def by_unit(self) -> list[UnitRow]:
-        sums = (T.n, T.amount, T.cut_n, T.cut_amount)
-        query = (
-            select(T.unit_id, *(func.sum(c) for c in sums))
-            .where(*self._where("grade"))
-            .group_by(T.unit_id)
-            .having(func.sum(T.n) > 0)
-        )
         return [
             (unit, int(n), int(amount), int(cuts), int(cut))
-            for unit, n, amount, cuts, cut in self._read(query)
+            for unit, _value, n, amount, cuts, cut, *_ in self._all()["unit"]
         ]
 
     def by_grade(self) -> list[GradeRow]:
-        sums = (T.n, T.amount, T.executed, T.monitored, T.lagging_n, T.lagging_amount)
-        query = (
-            select(T.value, *(func.sum(c) for c in sums))
-            .where(*self._where("grade"))
-            .group_by(T.value)
-            .having(func.sum(T.n) > 0)
-        )
         return [
             (None if grade == NOT_GRADED else grade, *(int(v) for v in values))
-            for grade, *values in self._read(query)
+            for _key, grade, *values in self._all()["grade"]
         ]
 
     def grades_of(self, units: list[int]) -> list[tuple[int, str | None, int, int]]:
-        query = (
-            select(T.unit_id, T.value, func.sum(T.n), func.sum(T.amount))
-            .where(*self._where("grade"), T.unit_id.in_(units))
-            .group_by(T.unit_id, T.value)
-        )
+        shape, values = self._shape()
+        rows = self._read(_grades_of_statement(*shape), {**values, "shown": list(units)})
         return [
             (unit, None if grade == NOT_GRADED else grade, int(n), int(amount))
-            for unit, grade, n, amount in self._read(query)
+            for unit, grade, n, amount in rows
         ]
 
     def by_stage(self) -> list[tuple[str, int, int]]:
-        query = (
-            select(T.value, func.sum(T.n), func.sum(T.amount))
-            .where(*self._where("stage"))
-            .group_by(T.value)
-            .having(func.sum(T.n) > 0)
-        )
-        return [(stage, int(n), int(amount)) for stage, n, amount in self._read(query)]
+        return [(stage, int(n), int(amount)) for _key, stage, n, amount, *_ in self._all()["stage"]]
 
     def totals(self, scope: ProjectFilter) -> tuple[int, int]:
-        query = select(func.sum(T.n), func.sum(T.amount)).where(*self._where("grade", scope))
-        n, amount = self._read(query)[0]
+        if scope == self._previous():
+            ((_key, _value, n, amount, *_),) = self._all()["previous"]
+        else:
+            query = select(func.sum(T.n), func.sum(T.amount)).where(*self._where("grade", scope))
+            n, amount = self._read(query)[0]
         return int(n or 0), int(amount or 0)
 
     def latest_progress(self) -> Decimal | None:
         """The latest 序时进度 any monitored project of the scope reported (R-MN-2)."""
-        query = select(func.max(T.value)).where(*self._where("progress"), T.n > 0)
-        value = self._read(query)[0][0]
+        ((_key, value, *_),) = self._all()["progress"]
         return None if value is None else Decimal(value)
+
+    def years(self) -> list[int]:
+        """The fiscal years with projects of the actor's units, newest first (not only the
+        scope's: the year filter lists them all)."""
+        return sorted((year for year, *_ in self._all()["year"]), reverse=True)
 
     def overdue_by_unit(self, now) -> dict[int, tuple[int, Decimal, int]]:
         """The projects with overdue work by unit (:func:`overdue.projects_by_unit`). Depends on
@@ -218,6 +321,15 @@ class ProjectRows(_Figures):
 
     def overdue_by_unit(self, now) -> dict[int, tuple[int, Decimal, int]]:
         return overdue.projects_by_unit(self.session, self._where(), now)
+
+    def years(self) -> list[int]:
+        query = (
+            select(Project.fiscal_year)
+            .distinct()
+            .where(policy.project_clause(self.actor))
+            .order_by(Project.fiscal_year.desc())
+        )
+        return [year for (year,) in self._read(query)]
 
 
 def source(session: Session, actor: Actor, scope: ProjectFilter, now, *, from_rows: bool = False):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ARRAY, Integer, and_, any_, bindparam, exists, func, select
+from sqlalchemy import and_, exists, func, select, true
 from sqlalchemy.orm import Session
 
 from .. import policy
@@ -41,19 +41,23 @@ def projects_by_unit(session: Session, where: list, now: datetime) -> dict[int, 
         .group_by(HumanTask.project_id)
     )
     if conn.dialect.name == "postgresql":
-        # the overdue tasks first, then their projects by id: joined in one statement,
-        # PostgreSQL hashed every project of the year (50,000 rows) to find the late ones
-        late = dict(conn.execute(late_tasks).all())
-        query = select(Project.id, Project.unit_id, Project.amount).where(
-            Project.id == any_(bindparam("late_ids", list(late), type_=ARRAY(Integer))), *where
+        # each late project found by its id (an index probe per project with late work), not
+        # hashed with every project of the year as a join would (50,000 rows): ``OFFSET 0``
+        # keeps PostgreSQL from flattening the lateral subquery into that join
+        late = late_tasks.subquery()
+        own = (
+            select(Project.unit_id, Project.amount)
+            .where(Project.id == late.c.project_id, *where)
+            .offset(0)
+            .lateral()
         )
-        by_unit: dict[int, list] = {}
-        for project_id, unit, amount in conn.execute(query).all():
-            tally = by_unit.setdefault(unit, [0, Decimal(0), 0])
-            tally[0] += 1
-            tally[1] += amount
-            tally[2] += late[project_id]
-        return {unit: (count, amount, tasks) for unit, (count, amount, tasks) in by_unit.items()}
+        query = (
+            select(own.c.unit_id, func.count(), func.sum(own.c.amount), func.sum(late.c.tasks))
+            .select_from(late)
+            .join(own, true())
+            .group_by(own.c.unit_id)
+        )
+        return {unit: (count, amount, int(tasks)) for unit, count, amount, tasks in conn.execute(query).all()}
     late = late_tasks.subquery()
     query = (
         select(Project.unit_id, func.count(), func.sum(Project.amount), func.sum(late.c.tasks))

@@ -48,6 +48,14 @@ class DashboardTally(Base):
 # The overdue figures are counted from the open tasks on every page (they depend on the time):
 # covering indexes for that count, declared here beside the tally (0014_dashboard_summary).
 Index("ix_human_task_project_due", HumanTask.project_id, HumanTask.status, HumanTask.due_at)
+# the open tasks alone, by project (0015_dashboard_open_tasks): the late ones of each project
+Index(
+    "ix_human_task_open_project_due",
+    HumanTask.project_id,
+    HumanTask.due_at,
+    postgresql_where=HumanTask.status == "open",
+    sqlite_where=HumanTask.status == "open",
+)
 Index(
     "ix_project_overdue_cover",
     Project.id,

@@ -50,6 +50,16 @@ def scoring_page(task_id: str) -> str | None:
     return None
 
 
+def approval_ranking(task) -> dict | None:
+    """What a leadership approval task decides on (R-AS-1): its cycle's ranking, shown on the
+    task page above the 审定意见 (the 查看排名 page's figures); None for any other task."""
+    cycle_id = assessment.approval_cycle(db.session, task)
+    if cycle_id is None:
+        return None
+    found = assessment.ranking(db.session, page_user().actor, cycle_id)
+    return {"ranking": found, "columns": assessment.POINT_COLUMNS}
+
+
 def _this_year() -> int:
     return clock.now().astimezone(clock.CHINA).year
 

@@ -93,6 +93,7 @@ def _render(
             draft_kept=draft_kept,
             typed_kept=typed_kept,
             refused_file=refused_file,
+            approval_ranking=assessment.approval_ranking(task),  # R-AS-1: what the leader approves
             max_upload_mb=current_app.config["JIXIAO_MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
             **context,
         ),

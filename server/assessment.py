@@ -17,7 +17,7 @@ from marshmallow import ValidationError
 
 from workflows import clock, commands
 from workflows.errors import FormInvalid
-from workflows.queries import assessment, disclosure, ranking_export
+from workflows.queries import assessment, dashboard, disclosure, ranking_export
 from workflows.queries.exports import XLSX
 from workflows.store import HumanTask
 
@@ -181,7 +181,7 @@ def register():
     except ValidationError:
         args = {}
     years = disclosure.register_years(db.session)
-    year = args.get("year") or (years[0] if years else _this_year())
+    year = args.get("year") or dashboard.default_year(db.session, user.actor)  # as the dashboard opens
     listed = listing.list_args(request.args, keys=disclosure.REGISTER_SORTS, sorts=None)
     order = listed.order if listed.order.key else disclosure.REGISTER_DEFAULT
     if request.path.endswith(".xlsx"):  # the register as shown, as a spreadsheet

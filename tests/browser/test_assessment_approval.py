@@ -49,6 +49,13 @@ def test_R_AS_1_approving_the_ranking_asks_before_it_publishes(app, live_server,
     page.set_viewport_size({"width": 1440, "height": 900})
     _login(page, base, "zhou.perf")
     page.goto(f"{base}/assessment/tasks/{scoring}/score")
+    page.screenshot(path=str(tmp_path / "score-1440.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})  # the sheet as cards: inputs in reach
+    page.screenshot(path=str(tmp_path / "score-390.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    box = page.locator("#score-sheet input[name^=note_]").first.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390
+    page.set_viewport_size({"width": 1440, "height": 900})
     page.click("#score-sheet button[type=submit]")
     page.wait_for_url(re.compile(r"/assessment$"))
     _login(page, base, "liu.leader")

@@ -242,9 +242,10 @@ def load(
     if report.advanced:
         report.started += _start_deadline_demo(db)
         department_wide_demo.load(db, fiscal_year)  # 部门整体支出: every unit's cycle of the year (R-DW-1)
+        # R-EV-7 before R-AS-1: the spot checks (by June 30) count in the July assessment's 自评准确性
+        report.started += spot_check.load(db)  # R-EV-7: a year's spot checks, one found 不实
         demo_assessment.load(db)  # R-AS-1, disclosure (demo/assessment.py)
         third_party.load(db)  # the third-party pool and a target change (R-TP-1..3, R-TG-3)
-        report.started += spot_check.load(db)  # R-EV-7: a year's spot checks, one found 不实
     report.projects += selection.load(db)  # 年度评价对象选取 (demo/selection.py)
     report.projects += poverty.load(db) if report.advanced else 0  # R-AS-2 扶贫资金月度评价 (demo/poverty.py)
     return report

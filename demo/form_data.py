@@ -363,7 +363,7 @@ def results_feedback(
         "ra_problems": [
             {"problem": p, "requirement": "限期整改并报送整改结果", "deadline": d} for p, d in problems
         ],
-        "ra_disclose": disclose,
+        "ra_disclose": disclose and not sensitive,  # R-RA-4: a sensitive result is never published
         "ra_sensitive": sensitive,
         "ra_comment": "评价结果已反馈单位。",
     }

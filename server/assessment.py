@@ -17,7 +17,7 @@ from marshmallow import ValidationError
 
 from workflows import clock, commands
 from workflows.errors import FormInvalid
-from workflows.queries import assessment, disclosure, ranking_export
+from workflows.queries import assessment, dashboard, disclosure, ranking_export
 from workflows.queries.exports import XLSX
 from workflows.store import HumanTask
 
@@ -48,6 +48,16 @@ def scoring_page(task_id: str) -> str | None:
     if task is not None and task.process_id == "unit_assessment" and task.task_spec.startswith("as_score_"):
         return url_for("assessment.score", task_id=task_id)
     return None
+
+
+def approval_ranking(task) -> dict | None:
+    """What a leadership approval task decides on (R-AS-1): its cycle's ranking, shown on the
+    task page above the 审定意见 (the 查看排名 page's figures); None for any other task."""
+    cycle_id = assessment.approval_cycle(db.session, task)
+    if cycle_id is None:
+        return None
+    found = assessment.ranking(db.session, page_user().actor, cycle_id)
+    return {"ranking": found, "columns": assessment.POINT_COLUMNS}
 
 
 def _this_year() -> int:
@@ -171,7 +181,7 @@ def register():
     except ValidationError:
         args = {}
     years = disclosure.register_years(db.session)
-    year = args.get("year") or (years[0] if years else _this_year())
+    year = args.get("year") or dashboard.default_year(db.session, user.actor)  # as the dashboard opens
     listed = listing.list_args(request.args, keys=disclosure.REGISTER_SORTS, sorts=None)
     order = listed.order if listed.order.key else disclosure.REGISTER_DEFAULT
     if request.path.endswith(".xlsx"):  # the register as shown, as a spreadsheet

@@ -32,6 +32,7 @@ from .labels import (
     local_name,
     person_name,
     role_name,
+    unit_code,
     unit_text,
 )
 
@@ -154,6 +155,8 @@ def _display_value(value: Any, prop: dict, key: str = "") -> Any:
         return person_name(value)
     if key == "fund_type" and isinstance(value, str):
         return fund_name(value)
+    if key == "unit_id" and isinstance(value, int) and not isinstance(value, bool):
+        return unit_code(value) or value  # the unit's code (360922-001), not its internal number
     return value
 
 
@@ -226,7 +229,9 @@ def readable_fields(data: dict | None, schema: dict | None = None) -> list[dict]
             ]
             rows = [
                 [
-                    category_text(_display_value(row.get(c["key"]), item_props.get(c["key"]) or {}), c["key"])
+                    category_text(
+                        _display_value(row.get(c["key"]), item_props.get(c["key"]) or {}, c["key"]), c["key"]
+                    )
                     for c in columns
                 ]
                 for row in value

@@ -12,10 +12,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from workflows import clock, commands
+from workflows import commands
 from workflows.commands.spot_checks import CONFIRMERS, SPOT_CHECKERS
 from workflows.errors import JixiaoError
-from workflows.queries import score_table, spot_checks
+from workflows.queries import dashboard, score_table, spot_checks
 
 from . import score_table_schemas as sts
 from .auth import page_user
@@ -36,8 +36,12 @@ def _year() -> int:
 
 
 def _default_year() -> int:
-    years = score_table.years(db.session)
-    return years[0] if years else clock.now().year - 1
+    """The year the dashboard opens on (this year when it has projects, else the newest)."""
+    return dashboard.default_year(db.session, page_user().actor)
+
+
+def _years(year: int) -> list[int]:
+    return sorted({*score_table.years(db.session), year}, reverse=True)
 
 
 def _may(roles: frozenset[str]) -> bool:
@@ -56,7 +60,7 @@ def index():
     return render_template(
         "reports/score_table.html",
         year=year,
-        years=score_table.years(db.session) or [year],
+        years=_years(year),
         title=score_table.title(year),
         rows=rows,
         total=total,
@@ -95,7 +99,7 @@ def spot_check_list():
     return render_template(
         "reports/spot_checks.html",
         year=year,
-        years=score_table.years(db.session) or [year],
+        years=_years(year),
         checks=spot_checks.of_year(db.session, actor, year),
         candidates=spot_checks.candidates(db.session, actor, year) if _may(SPOT_CHECKERS) else [],
         may_spot_check=_may(SPOT_CHECKERS),
@@ -132,7 +136,7 @@ def _refused(raw: dict, errors: dict, status: int = 400):
         render_template(
             "reports/spot_checks.html",
             year=year,
-            years=score_table.years(db.session) or [year],
+            years=_years(year),
             checks=spot_checks.of_year(db.session, actor, year),
             candidates=spot_checks.candidates(db.session, actor, year),
             may_spot_check=True,

@@ -93,6 +93,7 @@ def _render(
             draft_kept=draft_kept,
             typed_kept=typed_kept,
             refused_file=refused_file,
+            approval_ranking=assessment.approval_ranking(task),  # R-AS-1: what the leader approves
             max_upload_mb=current_app.config["JIXIAO_MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
             **context,
         ),
@@ -132,7 +133,10 @@ def submit(task_id: str):
         kept = not drafting and _keep_refused(task_id, data, user.actor)
         return _render(task_id, values=data, errors=exc.fields, status=400, draft_kept=kept)
     where = "、".join(t.title for t in result.next_tasks) or _after(result)
-    flash(_("已提交。项目当前环节：%(where)s", where=where))
+    if task.project_id:
+        flash(_("已提交。项目当前环节：%(where)s", where=where))
+    else:  # a step of no project (an annual report, an assessment): no 项目 to speak of
+        flash(_("已提交。当前环节：%(where)s", where=where))
     return redirect(url_for("inbox.index"))
 
 

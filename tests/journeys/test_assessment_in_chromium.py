@@ -70,7 +70,7 @@ def test_R_AS_1_the_office_scores_july_leadership_approves_and_everyone_reads_th
     page.wait_for_url(re.compile(r"/assessment/tasks/.+/score"))
     sheet = page.locator("#score-sheet")
     assert sheet.locator(f"tr[data-unit='{ZJ}'] td[data-fact=late_tasks]").inner_text() == "0"
-    assert sheet.locator(f"tr[data-unit='{ZJ}'] td[data-fact=spot]").inner_text() == "暂无"
+    assert sheet.locator(f"tr[data-unit='{ZJ}'] td[data-fact=spot]").inner_text() == "未抽查"
     sheet.locator(f"tr[data-unit='{ZJ}'] input[name^=judgement_]").fill("9")
     sheet.locator(f"tr[data-unit='{ZJ}'] input[name^=note_]").fill("按时报送，整改到位")
     sheet.locator(f"tr[data-unit='{YJ}'] input[name^=judgement_]").fill("7.5")
@@ -94,7 +94,10 @@ def test_R_AS_1_the_office_scores_july_leadership_approves_and_everyone_reads_th
     liu.page.wait_for_selector("form.task-form")
     liu.page.check("input[name=as_decision][value=同意]")
     liu.look("04-approval")
+    asked: list[str] = []
+    liu.page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     liu.submit()
+    assert asked and "通报" in asked[0]  # 同意 publishes: asked first
 
     # --- 5. a unit's submitter reads the 通报 --------------------------------------------------
     tian = desks("zj.tian")

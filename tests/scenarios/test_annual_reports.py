@@ -93,3 +93,22 @@ def test_the_documents_figures_are_the_bureaus_whole_year(paths):
         assert (line.grade, float(line.score)) == ("中", 75.0)
         shares = annual_reports.grade_shares(facts.board)
         assert [(g, n) for g, n, _share in shares] == [("优", 0), ("良", 0), ("中", 1), ("差", 0)]
+
+
+def test_R_RA_4_the_report_is_named_in_the_inbox_and_keeps_its_deadline_once_released(paths):
+    """An annual report's task names its report in the inbox (no project to show), and the
+    released report still says by when it was due (报送期限)."""
+    from workflows.queries import inbox
+
+    iid = commands.annual_reports.start_annual_report(paths.db, YEAR, "evaluation", actor=OFFICE)
+    commands.complete_task(paths.db, report_task(paths, iid, "ar_draft").id, TEXT, actor=OFFICE)
+    with paths.db.reading() as session:
+        [row] = [r for r in inbox.tasks(session, LEADER, "claimable").items if r.instance_id == iid]
+        assert row.report_title == f"{YEAR}年度预算绩效评价结果报告" and row.project_id is None
+    commands.complete_task(
+        paths.db, report_task(paths, iid, "ar_approve").id, {"ar_decision": "同意发布"}, actor=LEADER
+    )
+    with paths.db.reading() as session:
+        [released] = annual_reports.listing(session, OFFICE)
+        assert released.status == "released"
+        assert released.due_at == moment(f"{YEAR + 1}-09-30T23:59:59").astimezone(UTC)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
 from demo import form_data as forms
 from server import create_app
+from tests import factories
 from tests.scenarios.conftest import YEAR, in_role
+from tests.server.conftest import csrf_of
 from workflows import commands
-from workflows.errors import BusinessRuleRefused, Conflict, Forbidden
+from workflows.errors import BusinessRuleRefused, Conflict, Forbidden, FormInvalid
 from workflows.queries import disclosure
 from workflows.store import AuditEvent, Project
 
@@ -143,7 +147,7 @@ def test_R_RA_4_the_register_pages_and_sorts_in_sql_as_the_whole_list_sorts(
     paths, year_items, key, descending
 ):
     """Paged by the database (issue 12, item 7): each page of each order is that slice of the whole
-    register sorted the same way, sensitive items never on any page."""
+    register sorted the same way; the sensitive items listed as 涉密不公开, never publishable."""
     from workflows.queries.paging import Order, sort_list
 
     shown, hidden = year_items
@@ -160,10 +164,49 @@ def test_R_RA_4_the_register_pages_and_sorts_in_sql_as_the_whole_list_sorts(
         whole = disclosure.register(session, YEAR).rows
         paged = [
             r
-            for number in (1, 2, 3)
+            for number in (1, 2, 3, 4, 5)
             for r in disclosure.register_page(session, YEAR, order, page=number, per_page=1).items
         ]
     expected, _order = sort_list(whole, keys, order, disclosure.REGISTER_DEFAULT)
     assert len(whole) == 3  # 污水's three items (no cycle opened yet); 红色文化's are sensitive
-    assert [keys[key](r) for r in paged] == [keys[key](r) for r in expected]
-    assert {r.subject_id for r in paged if not r.kind.startswith("ranking_")} == {shown}
+    withheld = [r for r in paged if r.sensitive]
+    assert len(paged) == 5 and {(r.subject_id, r.publishable) for r in withheld} == {(hidden, False)}
+    assert [keys[key](r) for r in paged if not r.sensitive] == [keys[key](r) for r in expected]
+    assert {r.subject_id for r in paged if not r.kind.startswith("ranking_") and not r.sensitive} == {shown}
+
+
+def test_R_RA_4_the_register_page_marks_a_withheld_item_and_asks_before_publishing(
+    paths, year_items, anonymous
+):
+    """The staff see why an item is missing from the public page (涉密不公开, no 公开 button),
+    and 公开 asks first (a Chinese dialog, static/confirm.js)."""
+    shown, hidden = year_items
+    with paths.db.unit_of_work() as uow:
+        factories.user(uow, "perf.staff", "performance_office")
+        uow.commit()
+    token = csrf_of(anonymous.get("/login").text)
+    login = anonymous.post(
+        "/login", data={"username": "perf.staff", "password": factories.PASSWORD, "csrf_token": token}
+    )
+    assert login.status_code == 302
+    page = anonymous.get(f"/disclosure?year={YEAR}").text
+    rows = re.findall(
+        r'<tr data-kind="(\w+)" data-subject="(\d+)"[^>]*?(data-sensitive="yes")?>(.*?)</tr>', page, re.S
+    )
+    withheld = [(kind, int(subject)) for kind, subject, mark, _cells in rows if mark]
+    assert sorted(withheld) == sorted([("targets", hidden), ("results", hidden)])
+    assert all("涉密不公开" in cells and "<button" not in cells for _k, _s, mark, cells in rows if mark)
+    assert any("<button" in cells for _k, subject, mark, cells in rows if int(subject) == shown and not mark)
+    assert 'data-confirm="公开「' in page and "不能撤回" in page and "confirm.js" in page
+
+
+def test_R_RA_4_results_feedback_refuses_disclose_and_sensitive_together(paths):
+    """R-RA-4: the feedback form refuses 随决算公开 ticked with 涉密或敏感 (a field error), nothing saved."""
+    iid = paths.start(project_name="红色文化展陈")
+    paths.to_evaluation(iid)
+    paths.evaluate(iid, 79)
+    both = {**forms.results_feedback(sensitive=True), "ra_disclose": True}
+    with pytest.raises(FormInvalid) as refused:
+        paths.do(iid, "ra_feedback", both)
+    assert "ra_disclose" in refused.value.fields and "涉密" in refused.value.fields["ra_disclose"][0]
+    assert paths.open(iid) == ["ra_feedback"]

@@ -61,7 +61,10 @@ def test_R_AS_1_scoring_page_shows_the_pre_filled_sheet_and_refuses_bad_points(o
         f"/assessment/tasks/{task_id}/score"
     )
     sheet = office.get(f"/assessment/tasks/{task_id}/score").text
-    assert "万载县住房和城乡建设局" in sheet and "万载县应急管理局" in sheet and "暂无" in sheet
+    assert "万载县住房和城乡建设局" in sheet and "万载县应急管理局" in sheet and "未抽查" in sheet
+    assert (
+        "上线后" not in sheet and 'table class="grid responsive score-sheet"' in sheet
+    )  # R-EV-7 facts; cards at 390
     with db_of.reading() as session:
         units = [r["unit_id"] for r in session.get(HumanTask, task_id).draft["units"]]
     bad = office.post(f"/assessment/tasks/{task_id}/score", {f"judgement_{units[0]}": "11"})

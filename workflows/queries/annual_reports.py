@@ -49,8 +49,29 @@ def _year_and_kind(instance: ProcessInstance) -> tuple[int, str]:
     return int(year or 0), kind
 
 
+def report_title(business_key: str | None) -> str:
+    """The report an ``annual_report`` instance writes, by its business key (AR2026-evaluation)."""
+    year, kind = _year_and_kind_of(business_key)
+    return f"{year}年度{KINDS.get(kind, kind)}"
+
+
+def _year_and_kind_of(business_key: str | None) -> tuple[int, str]:
+    year, _, kind = (business_key or "AR0-").removeprefix("AR").partition("-")
+    return int(year or 0), kind
+
+
+def _last_due(session: Session, instance_id: int) -> datetime | None:
+    """The 报送期限 the report's steps had (the latest step's), once none is open."""
+    return session.scalar(
+        select(HumanTask.due_at)
+        .where(HumanTask.instance_id == instance_id, HumanTask.due_at.is_not(None))
+        .order_by(HumanTask.created_at.desc())
+        .limit(1)
+    )
+
+
 def _report(session: Session, instance: ProcessInstance) -> Report:
-    year, kind = _year_and_kind(instance)
+    year, kind = _year_and_kind_of(instance.business_key)
     task = session.scalar(
         select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
     )
@@ -66,7 +87,7 @@ def _report(session: Session, instance: ProcessInstance) -> Report:
         kind=kind,
         title=f"{year}年度{KINDS.get(kind, kind)}",
         status=status,
-        due_at=task.due_at if task is not None else None,
+        due_at=task.due_at if task is not None else _last_due(session, instance.id),  # kept once released
         released_at=instance.completed_at if instance.status == "completed" else None,
         open_task=task,
     )

@@ -165,3 +165,16 @@ def scoring_sheet(session: Session, actor: Actor, task_id: str) -> tuple[HumanTa
     ):
         raise NotFound("考核评分任务不存在")
     return task, list((task.draft or {}).get("units") or [])
+
+
+def approval_cycle(session: Session, task: HumanTask) -> int | None:
+    """The cycle a leadership approval task (审定7月/12月考核结果) decides on, or None for any
+    other task: its page shows that cycle's ranking (the figures 查看排名 shows)."""
+    if task.process_id != PROCESS_ID or not task.task_spec.startswith("as_approve_"):
+        return None
+    return session.scalar(
+        select(AssessmentCycle.id).where(
+            AssessmentCycle.instance_id == task.instance_id,
+            AssessmentCycle.cycle == task.task_spec.removeprefix("as_approve_"),
+        )
+    )

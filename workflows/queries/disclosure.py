@@ -39,6 +39,7 @@ class RegisterRow:
     due_on: date | None
     published_at: datetime | None
     publishable: bool  # the office may publish it now (a project's item not yet published)
+    sensitive: bool = False  # 涉密不公开: withheld (R-RA-4), shown to the staff, never published
 
     @property
     def kind_name(self) -> str:
@@ -101,9 +102,10 @@ _PROJECT_KINDS = {
 }
 
 
-def _items(year: int, sensitive: set[int], *, of_sensitive: bool = False):
+def _items(year: int, sensitive: set[int], *, of_sensitive: bool = False, with_sensitive: bool = False):
     """Every item of the register as one SQL union (a subquery): the projects' items (sensitive
-    ones left out, or only those with ``of_sensitive``) and the assessment cycles' rankings."""
+    ones left out, only those with ``of_sensitive``, or marked with ``with_sensitive``) and the
+    assessment cycles' rankings."""
     order = {kind: i for i, kind in enumerate(KIND_NAMES)}
     parts = []
     for kind, condition in _PROJECT_KINDS.items():
@@ -115,6 +117,8 @@ def _items(year: int, sensitive: set[int], *, of_sensitive: bool = False):
             .scalar_subquery()
         )
         chosen = Project.id.in_(sorted(sensitive)) if of_sensitive else Project.id.not_in(sorted(sensitive))
+        withheld = case((Project.id.in_(sorted(sensitive)), 1), else_=0) if sensitive else literal(0)
+        kept = [chosen] if (sensitive or of_sensitive) and not with_sensitive else []
         parts.append(
             select(
                 published.label("published_at"),
@@ -124,9 +128,10 @@ def _items(year: int, sensitive: set[int], *, of_sensitive: bool = False):
                 (Project.code + " " + Project.name).label("title"),
                 BudgetUnit.name.label("unit_name"),
                 _due(year, kind).label("due_on"),
+                withheld.label("sensitive"),
             )
             .join(BudgetUnit, BudgetUnit.id == Project.unit_id)
-            .where(Project.fiscal_year == year, condition(), *([chosen] if sensitive or of_sensitive else []))
+            .where(Project.fiscal_year == year, condition(), *kept)
         )
     if not of_sensitive:
         kind = literal("ranking_") + AssessmentCycle.cycle
@@ -145,6 +150,7 @@ def _items(year: int, sensitive: set[int], *, of_sensitive: bool = False):
                 case(*((AssessmentCycle.cycle == c, title) for c, title in names.items())).label("title"),
                 null().cast(String).label("unit_name"),
                 _due(year, kind).label("due_on"),
+                literal(0).label("sensitive"),
             ).where(AssessmentCycle.fiscal_year == year, AssessmentCycle.cycle.in_(list(names)))
         )
     return union_all(*parts).subquery("register_item")
@@ -173,7 +179,8 @@ def _row(item) -> RegisterRow:
         item.unit_name,
         item.due_on,
         item.published_at,
-        item.published_at is None and item.kind in PROJECT_KINDS,
+        item.published_at is None and item.kind in PROJECT_KINDS and not item.sensitive,
+        bool(item.sensitive),
     )
 
 
@@ -184,8 +191,9 @@ def sensitive_count(session: Session, year: int) -> int:
 
 
 def register_page(session: Session, year: int, order: Order, *, page: int = 1, per_page: int = 50) -> Page:
-    """A page of the register in ``order``, paged and sorted by the database."""
-    items = _items(year, _sensitive(session, year))
+    """A page of the register in ``order``, paged and sorted by the database; an item withheld as
+    涉密或敏感 is listed as such (staff see why it is not on the public page)."""
+    items = _items(year, _sensitive(session, year), with_sensitive=True)
     found = page_of(session, select(items), _sorts(items), order, page=page, per_page=per_page, scalars=False)
     found.items = [_row(i) for i in found.items]
     return found

@@ -16,8 +16,17 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..policy import Actor, claimable_clause
-from ..store import BudgetUnit, HumanTask, PovertyMonth, ProcessDefinition, Project, SavedFilter
+from ..store import (
+    BudgetUnit,
+    HumanTask,
+    PovertyMonth,
+    ProcessDefinition,
+    ProcessInstance,
+    Project,
+    SavedFilter,
+)
 from . import returns
+from .annual_reports import report_title
 
 SCOPES = ("mine", "claimable", "overdue", "completed")
 SORTS = ("due", "created", "priority")
@@ -87,6 +96,7 @@ class InboxRow:
     poverty_month_id: int | None = None
     poverty_year: int | None = None
     poverty_month: int | None = None
+    report_title: str | None = None  # an annual report's task: the report it is about
 
 
 @dataclass
@@ -237,6 +247,7 @@ def tasks(
         )
         for t, code, name, year, amount, fund_type, unit_name, month_id, month_year, month in rows
     ]
+    _name_reports(session, items)
     if scope != "completed":
         returned = returns.returned_instances(session, sorted({row.instance_id for row in items}))
         for row in items:
@@ -268,3 +279,18 @@ def filter_choices(session: Session) -> tuple[list, list[str]]:
     units = session.execute(select(BudgetUnit.id, BudgetUnit.name).order_by(BudgetUnit.code)).all()
     processes = sorted(set(session.scalars(select(ProcessDefinition.process_id))))
     return units, processes
+
+
+def _name_reports(session: Session, items: list) -> None:
+    """An annual report's task names its report (2026年度预算绩效评价结果报告), not a project."""
+    ids = sorted({row.instance_id for row in items if row.process_id == "annual_report"})
+    if not ids:
+        return
+    keys = dict(
+        session.execute(
+            select(ProcessInstance.id, ProcessInstance.business_key).where(ProcessInstance.id.in_(ids))
+        ).all()
+    )
+    for row in items:
+        if row.instance_id in keys:
+            row.report_title = report_title(keys[row.instance_id])

@@ -61,6 +61,7 @@ def prefill(session: Session, task: HumanTask, schema: dict | None) -> dict:
     """Values to show in the form: the draft, else the latest values this instance recorded.
 
     Read from the audit log (start data and completed-task data), never from the workflow.
+    Fields marked ``x-fresh`` are never carried over from earlier steps.
     Experts score independently: another expert's sheet never pre-fills this one. Tables the
     form declares ``x-prefill`` for are filled from the approved targets when empty, and a
     bound table that strayed from them (a draft from elsewhere, targets changed since) is
@@ -84,7 +85,10 @@ def prefill(session: Session, task: HumanTask, schema: dict | None) -> dict:
     if task.draft:
         return values
     values.update(selection.presets_for(session, task.project_id))  # R-EV-3/R-EV-4: the year's choice
-    return {k: v for k, v in values.items() if k in declared}
+    # x-fresh: a decision taken anew each time the step comes round (the leader's 审定意见 of
+    # December is not July's); only this task's own draft holds it
+    fresh = {k for k, p in schema.get("properties", {}).items() if isinstance(p, dict) and p.get("x-fresh")}
+    return {k: v for k, v in values.items() if k in declared and k not in fresh}
 
 
 def bound_tables(session: Session, task: HumanTask, schema: dict | None) -> dict[str, list[str]]:

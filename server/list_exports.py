@@ -38,6 +38,7 @@ def direct_rows() -> int:
 def _names() -> dict:
     return {
         "stage": labels.stage_name,
+        "fund": labels.fund_name,
         "role": labels.role_name,
         "action": labels.action_name,
         "process": labels.process_name,

@@ -165,7 +165,7 @@ def results_workbook():
     filters = ProjectFilter.from_args(request.args)
     scope = ProjectFilter(year=filters.year, unit=filters.unit, fund_type=filters.fund_type)
     with database().reading() as session:
-        data = exports.results_summary(session, actor, scope)
+        data = exports.results_summary(session, actor, scope, fund_name=labels.fund_name)
     return _xlsx(data, f"绩效评价结果汇总表{'-' + str(scope.year) if scope.year else ''}.xlsx")
 
 
@@ -177,5 +177,7 @@ def projects_workbook():
     filters = ProjectFilter.from_args(request.args)
     order = list_exports.order_of(request.args, projects.SORTS)  # as the list is sorted
     with database().reading() as session:
-        data = exports.project_list(session, actor, filters, stage_name=labels.stage_name, order=order)
+        data = exports.project_list(
+            session, actor, filters, stage_name=labels.stage_name, fund_name=labels.fund_name, order=order
+        )
     return _xlsx(data, f"项目清单{'-' + str(filters.year) if filters.year else ''}.xlsx")

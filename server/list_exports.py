@@ -42,6 +42,7 @@ def _names() -> dict:
         "role": labels.role_name,
         "action": labels.action_name,
         "process": labels.process_name,
+        "person": labels.person_name,
     }
 
 

@@ -158,9 +158,10 @@ def index():
 
 
 @bp.get("/dashboard/results.xlsx")
-@login_required
+@overseers_only
 def results_workbook():
-    """评价结果汇总表 for a year (and unit / fund type), the rows the user may read."""
+    """评价结果汇总表 for a year (and unit / fund type), the rows the user may read: the dashboard's
+    download, so the dashboard's readers only (a unit's staff read their projects on the list)."""
     actor = page_user().actor
     filters = ProjectFilter.from_args(request.args)
     scope = ProjectFilter(year=filters.year, unit=filters.unit, fund_type=filters.fund_type)

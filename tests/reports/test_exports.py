@@ -133,8 +133,11 @@ def test_a_unit_submitters_export_holds_only_their_unit(signed_in, demo_db):
     assert list(_sheet(other.data).iter_rows(min_row=3, values_only=True)) == [
         ("合计（0 个项目）",) + (None,) * 3 + (0.0,) + (None,) * 4
     ]
-    results = submitter.get("/dashboard/results.xlsx?year=2025")
-    assert {r[1] for r in _sheet(results.data).iter_rows(min_row=3, values_only=True) if r[1]} <= {own}
+    # the dashboard is the overseers' (403 to a submitter), and so is its download; the project
+    # list is hers (her unit's rows), and so is its export (walkthrough 12, finding 10)
+    assert submitter.get("/dashboard").status_code == 403
+    assert submitter.get("/dashboard/results.xlsx?year=2025").status_code == 403
+    assert submitter.get("/projects").status_code == 200
 
 
 def test_the_download_buttons_carry_the_lists_filters(signed_in):

@@ -167,3 +167,12 @@ def test_R_RA_4_the_register_pages_and_sorts_in_sql_as_the_whole_list_sorts(
     assert len(whole) == 3  # 污水's three items (no cycle opened yet); 红色文化's are sensitive
     assert [keys[key](r) for r in paged] == [keys[key](r) for r in expected]
     assert {r.subject_id for r in paged if not r.kind.startswith("ranking_")} == {shown}
+
+
+def test_a_public_year_with_nothing_published_and_unknown_is_not_found_in_words(paths, year_items, anonymous):
+    """Walkthrough 12, finding 10: /public/1999 answered an empty page; a year the county keeps
+    (it has projects) still opens, empty, until something is published."""
+    page = anonymous.get("/public/1999")
+    assert page.status_code == 404
+    assert "未找到1999年度的公开信息" in page.text and 'href="/public"' in page.text
+    assert anonymous.get(f"/public/{YEAR}").status_code == 200

@@ -28,7 +28,7 @@ import dataclasses
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -38,7 +38,7 @@ from workflows.config import settings
 from workflows.engine import specs
 from workflows.policy import Actor, holders_query
 from workflows.queries import tasks as task_queries
-from workflows.store import Database, HumanTask, ProcessInstance, Project, Timer, User
+from workflows.store import AuditEvent, Database, HumanTask, ProcessInstance, Project, Timer, User
 from workflows.timers import fire_due_timers
 
 from . import form_data as forms
@@ -279,6 +279,19 @@ def _next_timer(db: Database, instance_id: int) -> datetime | None:
         return session.scalar(select(func.min(Timer.due_at)).where(Timer.instance_id == instance_id))
 
 
+def _stood_at(db: Database, project_id: int) -> datetime | None:
+    """When the project's last step was recorded (any of its instances)."""
+    with db.reading() as session:
+        found = session.scalar(
+            select(func.max(AuditEvent.at))
+            .join(ProcessInstance, ProcessInstance.id == AuditEvent.instance_id)
+            .where(ProcessInstance.project_id == project_id)
+        )
+    if found is not None and found.tzinfo is None:
+        found = found.replace(tzinfo=UTC)  # SQLite hands the stored UTC time back naive
+    return found
+
+
 @contextmanager
 def _clock_kept() -> Iterator[None]:
     """The clock walks through a project's year; a clock the caller froze comes back after."""
@@ -326,12 +339,17 @@ def advance(db: Database, projects: Iterable[tuple[int, str]]) -> dict[int, int]
 
     The clock walks through each project's fiscal year as people would (ex-ante and targets
     the autumn before, monitoring after each node, evaluation the spring after) and is
-    restored afterwards.
+    restored afterwards. Each walk starts where its project stands (its latest recorded step),
+    not where the previous project's walk ended: last year's projects are evaluated last spring,
+    one beside the other, not one after the other into next year.
     """
     driven: dict[int, int] = {}
     with _clock_kept():
         for project_id, stage in projects:
             instance_id = lifecycle_of(db, project_id)
+            stood_at = _stood_at(db, project_id)
+            if stood_at is not None:
+                clock.set_now(stood_at)
             _drive(db, project_id, instance_id, normalise_stage(stage))
             driven[project_id] = instance_id
     return driven

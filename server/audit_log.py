@@ -63,7 +63,7 @@ def reader_required(view):
 
 
 def names() -> dict:
-    return {"action": labels.action_name, "process": labels.process_name}
+    return {"action": labels.action_name, "process": labels.process_name, "person": labels.person_name}
 
 
 def _filters() -> tuple[audit_log.AuditFilter, dict]:

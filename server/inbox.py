@@ -73,7 +73,7 @@ def index():
         )
         for f in inbox.saved_filters(session, user.username)
     ]
-    units, processes = inbox.filter_choices(session)
+    units, processes = inbox.filter_choices(session, user.actor)
     return render_template(
         "inbox/index.html",
         scope=scope,

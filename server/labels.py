@@ -217,6 +217,16 @@ def _deployed_process_names() -> dict[str, str]:
     return names
 
 
+PRIORITY_WORDS = ((75, lazy_gettext("高")), (26, lazy_gettext("普通")), (0, lazy_gettext("低")))
+
+
+def priority_name(priority: int | None) -> str:
+    """A task's priority as a word: a BPMN ``priority`` property of 75 or more is 高, 25 or less
+    低, anything between (the default 50) 普通."""
+    value = 50 if priority is None else int(priority)
+    return str(next((word for floor, word in PRIORITY_WORDS if value >= floor), PRIORITY_WORDS[-1][1]))
+
+
 def person_name(username: str | None) -> str:
     """A person's display name; demo and system accounts by what they stand for."""
     if not username:
@@ -374,6 +384,7 @@ FILTERS = {
     "task_titles": task_titles,
     "role_name": role_name,
     "fund_name": fund_name,
+    "priority_name": priority_name,
 }
 
 

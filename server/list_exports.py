@@ -38,9 +38,11 @@ def direct_rows() -> int:
 def _names() -> dict:
     return {
         "stage": labels.stage_name,
+        "fund": labels.fund_name,
         "role": labels.role_name,
         "action": labels.action_name,
         "process": labels.process_name,
+        "person": labels.person_name,
     }
 
 

@@ -21,6 +21,10 @@ def index():
 
 @bp.get("/public/<int:year>")
 def year(year: int):
+    known = {*disclosure.public_years(db.session), *disclosure.register_years(db.session)}
+    if year not in known:  # nothing published, and not a year the county keeps: not found, in words
+        page = render_template("public/missing.html", year=year, years=disclosure.public_years(db.session))
+        return page, 404
     return render_template(
         "public/year.html",
         page=disclosure.public_year(db.session, year),

@@ -170,16 +170,17 @@ def index():
 
 
 @bp.get("/dashboard/results.xlsx")
-@login_required
+@overseers_only
 def results_workbook():
-    """评价结果汇总表 for a year (and unit / fund type), the rows the user may read."""
+    """评价结果汇总表 for a year (and unit / fund type), the rows the user may read: the dashboard's
+    download, so the dashboard's readers only (a unit's staff read their projects on the list)."""
     actor = page_user().actor
     filters = ProjectFilter.from_args(request.args)
     scope = ProjectFilter(
         year=filters.year, unit=filters.unit, office=filters.office, fund_type=filters.fund_type
     )
     with database().reading() as session:
-        data = exports.results_summary(session, actor, scope)
+        data = exports.results_summary(session, actor, scope, fund_name=labels.fund_name)
     return _xlsx(data, f"绩效评价结果汇总表{'-' + str(scope.year) if scope.year else ''}.xlsx")
 
 
@@ -191,5 +192,7 @@ def projects_workbook():
     filters = ProjectFilter.from_args(request.args)
     order = list_exports.order_of(request.args, projects.SORTS)  # as the list is sorted
     with database().reading() as session:
-        data = exports.project_list(session, actor, filters, stage_name=labels.stage_name, order=order)
+        data = exports.project_list(
+            session, actor, filters, stage_name=labels.stage_name, fund_name=labels.fund_name, order=order
+        )
     return _xlsx(data, f"项目清单{'-' + str(filters.year) if filters.year else ''}.xlsx")

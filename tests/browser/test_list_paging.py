@@ -62,7 +62,8 @@ def test_sort_by_a_header_page_on_and_export_in_the_background(app, db, live_ser
     with page.expect_download() as download:
         link.click()
     data = open(download.value.path(), "rb").read()
-    rows = list(load_workbook(BytesIO(data)).worksheets[0].iter_rows(min_row=3, values_only=True))
+    *rows, totals = list(load_workbook(BytesIO(data)).worksheets[0].iter_rows(min_row=3, values_only=True))
+    assert totals[0] == f"合计（{len(expected)} 个项目）"
     assert [r[0] for r in rows] == expected  # every row, in the order the list was sorted
 
     page.set_viewport_size({"width": 390, "height": 844})

@@ -56,8 +56,13 @@ def test_project_list_workbook_matches_the_list_cell_for_cell(demo_db):
     ws = _sheet(data)
     assert ws.title == "项目清单"
     _assert_layout(ws, "2025年度项目清单", PROJECT_HEADERS)
-    body = list(ws.iter_rows(min_row=3))
+    *body, totals = list(ws.iter_rows(min_row=3))
     assert len(body) == len(shown) > 0
+    amount = sum(p.amount for p in shown)
+    assert [c.value for c in totals] == [f"合计（{len(shown)} 个项目）", None, None, None, float(amount)] + [
+        None
+    ] * 4
+    assert totals[0].font.b and totals[4].number_format == "#,##0.00"
     for cells, p in zip(body, shown, strict=True):
         assert [c.value for c in cells] == [
             p.code,
@@ -119,14 +124,20 @@ def test_a_unit_submitters_export_holds_only_their_unit(signed_in, demo_db):
     assert response.status_code == 200
     assert response.mimetype == exports.XLSX
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(_sheet(response.data).iter_rows(min_row=3, values_only=True))
+    *rows, totals = list(_sheet(response.data).iter_rows(min_row=3, values_only=True))
     assert {r[2] for r in rows} == {own}
     assert {r[0] for r in rows} == own_codes
+    assert totals[0] == f"合计（{len(own_codes)} 个项目）"
     # asking for the other unit gives nothing, not the other unit's rows
     other = submitter.get("/projects/export.xlsx?unit=2")
-    assert list(_sheet(other.data).iter_rows(min_row=3, values_only=True)) == []
-    results = submitter.get("/dashboard/results.xlsx?year=2025")
-    assert {r[1] for r in _sheet(results.data).iter_rows(min_row=3, values_only=True) if r[1]} <= {own}
+    assert list(_sheet(other.data).iter_rows(min_row=3, values_only=True)) == [
+        ("合计（0 个项目）",) + (None,) * 3 + (0.0,) + (None,) * 4
+    ]
+    # the dashboard is the overseers' (403 to a submitter), and so is its download; the project
+    # list is hers (her unit's rows), and so is its export (walkthrough 12, finding 10)
+    assert submitter.get("/dashboard").status_code == 403
+    assert submitter.get("/dashboard/results.xlsx?year=2025").status_code == 403
+    assert submitter.get("/projects").status_code == 200
 
 
 def test_the_download_buttons_carry_the_lists_filters(signed_in):
@@ -134,7 +145,28 @@ def test_the_download_buttons_carry_the_lists_filters(signed_in):
     page = finance.get("/projects?year=2025&stage=results_applied").text
     assert 'href="/projects/export.xlsx?year=2025&amp;stage=results_applied"' in page
     response = finance.get("/projects/export.xlsx?year=2025&stage=results_applied")
-    rows = list(_sheet(response.data).iter_rows(min_row=3, values_only=True))
+    ws = _sheet(response.data)
+    assert ws["A1"].value == "2025年度项目清单（阶段：结果已应用）"
+    *rows, _totals = list(ws.iter_rows(min_row=3, values_only=True))
     assert rows and {r[5] for r in rows} == {"结果已应用"}
     assert 'href="/dashboard/results.xlsx?year=2025"' in finance.get("/dashboard?year=2025").text
     assert finance.get("/vendor/echarts/echarts.min.js").status_code == 200
+
+
+def test_a_filtered_project_list_names_its_unit_and_fund_type_in_the_title(signed_in, demo_db):
+    with demo_db.reading() as session:
+        unit_id, unit = session.execute(
+            select(BudgetUnit.id, BudgetUnit.name).where(BudgetUnit.code == "360922-001")
+        ).one()
+        shown = session.scalars(
+            projects.listing(
+                FINANCE, filters=ProjectFilter(year=2026, unit=unit_id, fund_type="general_public")
+            )
+        ).all()
+    finance = signed_in("li.si")
+    ws = _sheet(finance.get(f"/projects/export.xlsx?year=2026&unit={unit_id}&fund_type=general_public").data)
+    assert ws["A1"].value == f"2026年度项目清单（{unit}，一般公共预算）"
+    assert ws.cell(ws.max_row, 1).value == f"合计（{len(shown)} 个项目）"
+    assert ws.cell(ws.max_row, 5).value == float(sum(p.amount for p in shown))
+    results = _sheet(finance.get(f"/dashboard/results.xlsx?year=2025&unit={unit_id}").data)
+    assert results["A1"].value == f"2025年度绩效评价结果汇总表（{unit}）"

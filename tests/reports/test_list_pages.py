@@ -53,3 +53,30 @@ def test_the_disclosure_register_sorts_by_title_pages_and_exports_as_shown(signe
     assert f"共 {len(expected)} 条" in first
     rows = _body(office.get(f"/disclosure.xlsx?year={year}&sort=title&dir=asc").data)
     assert [r[1] for r in rows] == expected
+
+
+def test_the_register_export_writes_due_dates_as_dates_and_keeps_the_overdue_mark(signed_in, demo_db):
+    from datetime import datetime
+
+    from workflows import clock
+
+    office = signed_in("zhou.perf")
+    today = clock.now().astimezone(clock.CHINA).date()
+    with demo_db.reading() as session:
+        years = [y for y in disclosure.register_years(session) if disclosure.register(session, y).rows]
+        registers = {y: {r.title: r for r in disclosure.register(session, y).rows} for y in years}
+    dated = late = 0
+    for year, shown in registers.items():
+        ws = load_workbook(BytesIO(office.get(f"/disclosure.xlsx?year={year}").data)).worksheets[0]
+        for cells in ws.iter_rows(min_row=3):
+            row = shown[cells[1].value]
+            if row.due_on is None:
+                assert cells[3].value == "未定"
+            else:
+                dated += 1
+                assert isinstance(cells[3].value, datetime) and cells[3].value.date() == row.due_on
+                assert cells[3].number_format == "yyyy-mm-dd"
+            overdue = row.published_at is None and row.due_on is not None and row.due_on < today
+            late += overdue
+            assert (cells[4].value == "未公开（已逾期）") == overdue
+    assert dated and late, "the demo has items with a 公开期限, some of them past it"

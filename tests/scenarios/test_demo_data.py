@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import demo
 import demo.poverty
@@ -100,3 +100,27 @@ def test_demo_confirms_last_years_selection_and_leaves_this_years_to_confirm(db,
     with db.reading() as session:
         years = set(session.scalars(select(Project.fiscal_year)))
     assert years == {year - 1, year, year + 1}, years  # last year's, this year's and next year's budget
+
+
+def test_the_demos_story_stays_in_the_past_last_years_projects_graded_last_spring(db, loaded):
+    """Walkthrough 12, finding 4: the audit log read 「2027年6月14日 … WZ2025-212」 on 2026-12-04.
+    Each of last year's projects is walked from where it stood, not after the previous one."""
+    from datetime import UTC
+
+    from workflows import clock
+
+    now = clock.now()
+    with db.reading() as session:
+        latest = session.scalar(select(func.max(AuditEvent.at)))
+        last_year = paths.this_fiscal_year() - 1
+        graded = session.execute(
+            select(Project.code, func.max(AuditEvent.at))
+            .join(ProcessInstance, ProcessInstance.project_id == Project.id)
+            .join(AuditEvent, AuditEvent.instance_id == ProcessInstance.id)
+            .where(Project.fiscal_year == last_year, Project.stage == "results_applied")
+            .group_by(Project.code)
+        ).all()
+    assert latest.replace(tzinfo=latest.tzinfo or UTC) <= now
+    assert len(graded) >= 12
+    for code, at in graded:  # the loop closed by the summer after the fiscal year
+        assert at.year == last_year + 1 and at.month <= 7, (code, at)

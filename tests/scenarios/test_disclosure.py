@@ -210,3 +210,12 @@ def test_R_RA_4_results_feedback_refuses_disclose_and_sensitive_together(paths):
         paths.do(iid, "ra_feedback", both)
     assert "ra_disclose" in refused.value.fields and "涉密" in refused.value.fields["ra_disclose"][0]
     assert paths.open(iid) == ["ra_feedback"]
+
+
+def test_a_public_year_with_nothing_published_and_unknown_is_not_found_in_words(paths, year_items, anonymous):
+    """Walkthrough 12, finding 10: /public/1999 answered an empty page; a year the county keeps
+    (it has projects) still opens, empty, until something is published."""
+    page = anonymous.get("/public/1999")
+    assert page.status_code == 404
+    assert "未找到1999年度的公开信息" in page.text and 'href="/public"' in page.text
+    assert anonymous.get(f"/public/{YEAR}").status_code == 200

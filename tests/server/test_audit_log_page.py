@@ -5,13 +5,14 @@ process instances, nobody else; exported as listed; the chain check with its fir
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from io import BytesIO
 
 from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
 from workflows import clock
-from workflows.store import AuditEvent, audit
+from workflows.store import AuditEvent, User, audit
 
 EVENT_ROW = re.compile(r'<tr data-event="(\d+)" data-action="([a-z_.]+)">')
 
@@ -113,7 +114,7 @@ def test_the_performance_office_reads_instance_events_only_and_others_none(web, 
         assert ">审计日志<" not in user.get("/inbox").text, username
 
 
-def test_the_log_exports_as_listed_cell_for_cell(web):
+def test_the_log_exports_as_listed_cell_for_cell(web, db_of):
     admin = web("admin")
     listed = rows(admin.get("/audit?sort=action&dir=asc&per_page=200").text)
     response = admin.get("/audit.xlsx?sort=action&dir=asc")
@@ -124,6 +125,7 @@ def test_the_log_exports_as_listed_cell_for_cell(web):
         "序号",
         "时间",
         "操作人",
+        "登录名",
         "操作",
         "流程",
         "项目编码",
@@ -132,7 +134,14 @@ def test_the_log_exports_as_listed_cell_for_cell(web):
     ]
     body = list(sheet.iter_rows(min_row=3, values_only=True))
     assert [r[0] for r in body] == [i for i, _a in listed]
-    assert "创建项目" in {r[3] for r in body} and "project.created" not in {r[3] for r in body}
+    assert "创建项目" in {r[4] for r in body} and "project.created" not in {r[4] for r in body}
+    # people by their Chinese names, the login beside; times as date cells with a format
+    with db_of.reading() as session:
+        users = dict(session.execute(select(User.username, User.display_name)).all())
+    assert all(r[2] == users[r[3]] for r in body if r[3] in users)
+    assert any(r[3] in users for r in body) and not {r[2] for r in body} & set(users) - set(users.values())
+    assert all(isinstance(r[1], datetime) for r in body)
+    assert sheet.cell(3, 2).number_format == "yyyy-mm-dd hh:mm:ss"
 
 
 def test_the_long_log_exports_in_the_background(app, web):

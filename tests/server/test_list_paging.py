@@ -25,7 +25,8 @@ def _column(html: str, table: str, index: int) -> list[str]:
 
 def _body(data: bytes) -> list[list]:
     ws = load_workbook(BytesIO(data)).worksheets[0]
-    return [[c.value for c in row] for row in ws.iter_rows(min_row=3)]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=3)]
+    return [r for r in rows if not str(r[0] or "").startswith("合计（")]  # the 项目清单's totals row
 
 
 def test_project_list_sorts_by_a_header_and_pages_in_that_order(web, db_of):

@@ -32,10 +32,10 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..errors import FormInvalid
 from . import computed, forms
+from .sheet_layout import WAN, choices_for, number_format, protect
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 500  # rows read per table: more is not a form a person fills in
@@ -162,15 +162,21 @@ def write(
         for cell in ws[ws.max_row]:
             cell.border, cell.font = _BOX, _BODY
             cell.fill = _GREY if cell.column % 2 == 1 else _LIGHT
+        for label_cell, value_cell in zip(ws[ws.max_row][::2], ws[ws.max_row][1::2], strict=False):
+            if "万元" in str(label_cell.value or "") and isinstance(value_cell.value, int | float):
+                value_cell.number_format = WAN
     for name, prop in _plain_fields(schema):
         ws.append([_title(name, prop), _shown(prop, data.get(name))])
         r = ws.max_row
         ws.merge_cells(f"B{r}:{last}{r}")
         ws.cell(r, 1).font, ws.cell(r, 1).fill, ws.cell(r, 1).border = _BOLD, _GREY, _BOX
         ws.cell(r, 2).alignment, ws.cell(r, 2).border, ws.cell(r, 2).protection = _WRAP, _BOX, _OPEN
+        if shape := number_format(name, prop):
+            ws.cell(r, 2).number_format = shape
         if prop.get("x-widget") == "textarea":
             ws.row_dimensions[r].height = 60
-        _choices(ws, prop, f"B{r}")
+        choices_for(ws, prop, f"B{r}")
+    repeat = None  # the longest table's column headers repeat on every printed page
     for name, prop, columns in tables:
         ws.append([])
         ws.append([f"【{_title(name, prop)}】"])
@@ -180,11 +186,16 @@ def write(
             cell.font, cell.fill, cell.border, cell.alignment = _BOLD, _GREY, _BOX, _CENTER
         first = ws.max_row + 1
         rows = data.get(name) or []
+        if repeat is None or len(rows) > repeat[1]:
+            repeat = (first - 1, len(rows))
+        shapes = {i: number_format(c, p) for i, (c, p) in enumerate(columns.items(), start=1)}
         held = {i for i, c in enumerate(columns, start=1) if c in bound.get(name, ())}
         for entry in rows:
             ws.append([_shown(p, (entry or {}).get(c)) for c, p in columns.items()])
             for cell in ws[ws.max_row][: len(columns)]:
                 cell.border, cell.font = _BOX, _BODY
+                if shapes[cell.column]:
+                    cell.number_format = shapes[cell.column]
                 if cell.column in held:
                     cell.fill = _GREY  # as approved: read, not typed
                 else:
@@ -194,35 +205,18 @@ def write(
         for r in range(first + len(rows), spare):
             for index in range(1, len(columns) + 1):
                 ws.cell(r, index).protection = _OPEN
+                if shapes[index]:
+                    ws.cell(r, index).number_format = shapes[index]
         for index, (_c, p) in enumerate(columns.items(), start=1):
             letter = get_column_letter(index)
             if spare > first and index not in held:
-                _choices(ws, p, f"{letter}{first}:{letter}{spare - 1 if name in bound else spare}")
-    _protect(ws)
+                choices_for(ws, p, f"{letter}{first}:{letter}{spare - 1 if name in bound else spare}")
+    # on paper: the title, and the table's column headers, on every page
+    ws.print_title_rows = f"{repeat[0]}:{repeat[0]}" if repeat else "1:1"
+    protect(ws)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-def _protect(ws) -> None:
-    """Lock every cell not opened for input; columns and rows may still be resized, rows added."""
-    ws.protection.sheet = True
-    ws.protection.formatColumns = ws.protection.formatRows = False
-    ws.protection.insertRows = False
-    ws.protection.sort = ws.protection.autoFilter = False
-
-
-def _choices(ws, prop: dict, where: str) -> None:
-    labels = [label for _v, label in _options(prop)]
-    if prop.get("type") == "boolean":
-        labels = ["是", "否"]
-    formula = '"' + ",".join(labels) + '"'
-    if not labels or len(formula) > 255 or any("," in x or '"' in x for x in labels):
-        return
-    check = DataValidation(type="list", formula1=formula, allow_blank=True)
-    check.error, check.errorTitle = "请从下拉列表中选择", "选项无效"
-    ws.add_data_validation(check)
-    check.add(where)
 
 
 # --- in -------------------------------------------------------------------------------

@@ -208,28 +208,23 @@ REGISTER_COLUMNS = (
     Column("事项", 26),
     Column("内容", 44),
     Column("单位", 28),
-    Column("公开期限", 14),
+    Column("公开期限", 14, "yyyy-mm-dd"),
     Column("公开情况", 22),
 )
 
 
 def register_workbook(session: Session, year: int, order: Order) -> bytes:
-    """信息公开登记表 in the order shown (sensitive items are never in the register)."""
+    """信息公开登记表 in the order shown (sensitive items are never in the register): the 公开期限
+    a date cell, an item past it and not published marked 已逾期 as on the page."""
     book = _new_workbook()
     sheet = _Sheet(book, "信息公开登记", f"{year}年度预算绩效信息公开登记表", REGISTER_COLUMNS)
+    today = clock.now().astimezone(clock.CHINA).date()
     for r in _ordered_rows(session, year, order):
-        published = (
-            r.published_at.astimezone(clock.CHINA).strftime("已公开 %Y-%m-%d") if r.published_at else "未公开"
-        )
-        sheet.row(
-            [
-                r.kind_name,
-                r.title,
-                r.unit_name or "财政局",
-                r.due_on.isoformat() if r.due_on else "未定",
-                published,
-            ]
-        )
+        if r.published_at:
+            published = r.published_at.astimezone(clock.CHINA).strftime("已公开 %Y-%m-%d")
+        else:
+            published = "未公开（已逾期）" if r.due_on and r.due_on < today else "未公开"
+        sheet.row([r.kind_name, r.title, r.unit_name or "财政局", r.due_on or "未定", published])
     return _saved(book)
 
 

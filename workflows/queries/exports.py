@@ -31,7 +31,7 @@ from .. import clock, policy
 from ..policy import Actor
 from ..store import BudgetUnit, Project
 from .paging import Order
-from .project_filter import ProjectFilter
+from .project_filter import NO_GRADE, ProjectFilter
 from .projects import listing
 
 WAN = "#,##0.00"  # 万元, two decimals
@@ -167,8 +167,39 @@ def _new_workbook() -> Workbook:
     return workbook
 
 
-def _title(base: str, filters: ProjectFilter) -> str:
-    return f"{filters.year}年度{base}" if filters.year else base
+_FLAG_WORDS = {
+    "overdue": "已逾期",
+    "cut": "调减预算",
+    "lagging": "执行进度滞后",
+    "key_monitoring": "重点监控",
+}
+
+
+def _title(
+    base: str,
+    filters: ProjectFilter,
+    session: Session | None = None,
+    *,
+    stage_name: Callable[[str], str] = str,
+    fund_name: Callable[[str], str] = str,
+) -> str:
+    """``2026年度项目清单（万载县住房和城乡建设局，一般公共预算）``: the year and, in brackets, every
+    filter the list was narrowed by, so a printed sheet says what it holds."""
+    words = []
+    if filters.unit is not None and session is not None:
+        words.append(session.scalar(select(BudgetUnit.name).where(BudgetUnit.id == filters.unit)) or "")
+    if filters.fund_type:
+        words.append(str(fund_name(filters.fund_type)))
+    if filters.stage:
+        words.append(f"阶段：{stage_name(filters.stage)}")
+    if filters.grade:
+        words.append("未评价" if filters.grade == NO_GRADE else f"等级：{filters.grade}")
+    words += [word for flag, word in _FLAG_WORDS.items() if getattr(filters, flag)]
+    if filters.q:
+        words.append(f"含「{filters.q}」")
+    named = f"{filters.year}年度{base}" if filters.year else base
+    words = [w for w in words if w]
+    return f"{named}（{'，'.join(words)}）" if words else named
 
 
 # --- the project list, as shown ----------------------------------------------------
@@ -214,22 +245,29 @@ def project_list(
     filters: ProjectFilter,
     *,
     stage_name: Callable[[str], str] = str,
+    fund_name: Callable[[str], str] = str,
     now: datetime | None = None,
     order: Order | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> bytes:
-    """项目清单: the project list as the page shows it (filters and order), one row a project;
+    """项目清单: the project list as the page shows it (filters and order), one row a project,
+    then a 合计 row (how many projects, their amount); the title names the filters.
     ``progress(rows written)`` is called every 1,000 rows (a background export's progress)."""
     workbook = _new_workbook()
-    sheet = _Sheet(workbook, "项目清单", _title("项目清单", filters), PROJECT_COLUMNS)
+    title = _title("项目清单", filters, session, stage_name=stage_name, fund_name=fund_name)
+    sheet = _Sheet(workbook, "项目清单", title, PROJECT_COLUMNS)
     names: dict[str, str] = {}  # a handful of stages over 50,000 rows: translate each once
     rows = project_rows(session, actor, filters, now=now, order=order)
+    done, total = 0, Decimal(0)
     for done, (code, name, unit, year, amount, stage, score, grade, ratio) in enumerate(rows, start=1):
         if stage not in names:
             names[stage] = str(stage_name(stage))
         sheet.row([code, name, unit, year, amount, names[stage], score, grade, ratio])
+        total += Decimal(str(amount or 0))
         if progress is not None and done % 1000 == 0:
             progress(done)
+    totals = [f"合计（{done} 个项目）", None, None, None, float(total), None, None, None, None]
+    sheet.row(totals, font=_HEADER_FONT)
     return _saved(workbook)
 
 
@@ -271,10 +309,13 @@ def result_lines(session: Session, actor: Actor, filters: ProjectFilter) -> Iter
         yield ResultLine(name, unit, score, grade, ratio, cut)
 
 
-def results_summary(session: Session, actor: Actor, filters: ProjectFilter) -> bytes:
+def results_summary(
+    session: Session, actor: Actor, filters: ProjectFilter, *, fund_name: Callable[[str], str] = str
+) -> bytes:
     """评价结果汇总表: each graded project with its capped grade and its cut; a totals row."""
     workbook = _new_workbook()
-    sheet = _Sheet(workbook, "评价结果汇总", _title("绩效评价结果汇总表", filters), RESULT_COLUMNS)
+    title = _title("绩效评价结果汇总表", filters, session, fund_name=fund_name)
+    sheet = _Sheet(workbook, "评价结果汇总", title, RESULT_COLUMNS)
     count, total_cut = 0, Decimal(0)
     for line in result_lines(session, actor, filters):
         sheet.row(

@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from .. import clock
-from ..policy import Actor, claimable_clause
+from ..policy import PROCESS_STARTERS, Actor, claimable_clause, readable_task_clause
 from ..store import (
     BudgetUnit,
     HumanTask,
@@ -274,11 +274,18 @@ def saved_filters(session: Session, username: str) -> list[SavedFilter]:
     )
 
 
-def filter_choices(session: Session) -> tuple[list, list[str]]:
-    """The units and processes the filter bar offers."""
+def filter_choices(session: Session, actor: Actor | None = None) -> tuple[list, list[str]]:
+    """The units and processes the filter bar offers: to whoever may start any process every
+    deployed one; to anyone else the processes of the tasks they may read (a unit's clerk is
+    not offered a demonstration process nobody ever gave them a task of)."""
     units = session.execute(select(BudgetUnit.id, BudgetUnit.name).order_by(BudgetUnit.code)).all()
-    processes = sorted(set(session.scalars(select(ProcessDefinition.process_id))))
-    return units, processes
+    if actor is None or actor.is_admin or actor.roles & PROCESS_STARTERS:
+        processes = set(session.scalars(select(ProcessDefinition.process_id)))
+    else:
+        processes = set(
+            session.scalars(select(HumanTask.process_id).where(readable_task_clause(actor)).distinct())
+        )
+    return units, sorted(processes)
 
 
 def _name_reports(session: Session, items: list) -> None:

@@ -50,6 +50,7 @@ def _projects_build(session: Session, actor: Actor, params: Mapping, progress: P
         actor,
         ProjectFilter.from_args(params),
         stage_name=names.get("stage", str),
+        fund_name=names.get("fund", str),
         order=order_of(params, projects.SORTS),
         progress=progress,
     )

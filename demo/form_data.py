@@ -67,6 +67,16 @@ def ex_ante_review(score: float, conclusion: str = "支持", next_step: str = "�
     }
 
 
+def ex_ante_expert_sheet(score: float, conclusion: str = "支持") -> dict:
+    """One expert's ex-ante score sheet (forms/ex_ante_expert_score.json): the finance review's
+    aspects and points (R-EA-2), scored on the expert's own, adding up to ``score``."""
+    return {
+        **{key.replace("ea_score_", "ex_score_"): value for key, value in ex_ante_aspects(score).items()},
+        "expert_conclusion": conclusion,
+        "expert_opinion": "项目论证较充分，建议细化进度安排。",
+    }
+
+
 def expert_sheet(score: float, conclusion: str = "支持") -> dict:
     """One expert's score sheet; the rows add up to ``score``."""
     necessity = min(score, 30.0)

@@ -321,6 +321,7 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
         {
             "mn_budget_amount": "362",
             "mn_executed_amount": "150",
+            "mn_projected_amount": "350",
             "mn_indicator_progress-0-actual_value": "1个已完工",
             "mn_indicator_progress-0-completion_rate": "40",
             "mn_indicator_progress-0-projected_value": "3个",

@@ -359,6 +359,10 @@ class Project(Base):
     executed_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     execution_rate: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
     schedule_progress: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    execution_node: Mapped[str | None] = mapped_column(String(10))  # the node they are at: "08-31"
+    # the whole year's execution from the completed self-evaluation (0015_year_execution)
+    year_executed_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    year_execution_rate: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
 
     unit: Mapped[BudgetUnit] = relationship(lazy="joined")
 
@@ -377,6 +381,9 @@ PROJECT_SYNC_COLUMNS = (
     "executed_amount",  # monitoring (R-MN-2): the bureau's execution rate against 序时进度
     "execution_rate",
     "schedule_progress",
+    "execution_node",  # the monitoring node the three above are at ("08-31")
+    "year_executed_amount",  # self-evaluation (R-EV-1): the year's 全年执行数 and 预算执行率
+    "year_execution_rate",
 )
 
 

@@ -41,7 +41,9 @@ def data_for(spec: str) -> dict | None:
         if random.random() < 0.5:  # a panel of two drawn from the pool: work for the experts
             return {**form_data.ex_ante_review(86.5, next_step="专家评审"), "experts_draw": 2}
         return form_data.ex_ante_review(86.5)
-    if spec in ("ea_expert_score", "ev_expert_score"):
+    if spec == "ea_expert_score":
+        return form_data.ex_ante_expert_sheet(random.choice([82, 86.5, 90]))
+    if spec == "ev_expert_score":
         return form_data.expert_sheet(random.choice([82, 86.5, 90]))
     if spec == "tg_set":
         return form_data.performance_targets("负荷测试项目")

@@ -67,6 +67,16 @@ def ex_ante_review(score: float, conclusion: str = "支持", next_step: str = "�
     }
 
 
+def ex_ante_expert_sheet(score: float, conclusion: str = "支持") -> dict:
+    """One expert's ex-ante score sheet (forms/ex_ante_expert_score.json): the finance review's
+    aspects and points (R-EA-2), scored on the expert's own, adding up to ``score``."""
+    return {
+        **{key.replace("ea_score_", "ex_score_"): value for key, value in ex_ante_aspects(score).items()},
+        "expert_conclusion": conclusion,
+        "expert_opinion": "项目论证较充分，建议细化进度安排。",
+    }
+
+
 def expert_sheet(score: float, conclusion: str = "支持") -> dict:
     """One expert's score sheet; the rows add up to ``score``."""
     necessity = min(score, 30.0)
@@ -199,6 +209,12 @@ def outlook(behind: bool = False, reason: str = "", category: str = "其他") ->
     return {"likelihood": "有可能", "deviation_category": category, "deviation_reason": reason}
 
 
+def projected_amount(amount_wan: float, share: float) -> float:
+    """全年预计执行数: what the unit expects to have spent by the year's end, within the budget
+    and not below what it has spent by the node (the form checks both)."""
+    return max(round(amount_wan * share, 2), round(amount_wan * 0.96, 2))
+
+
 def monitoring_report(amount_wan: float, share: float = 0.45, indicators: list[dict] | None = None) -> dict:
     """The 绩效运行监控表: a row per approved indicator (pre-filled), the progress typed in."""
     rows = _prefilled("monitoring_report", indicators)["mn_indicator_progress"]
@@ -209,6 +225,7 @@ def monitoring_report(amount_wan: float, share: float = 0.45, indicators: list[d
     return {
         "mn_budget_amount": amount_wan,
         "mn_executed_amount": round(amount_wan * share, 2),
+        "mn_projected_amount": projected_amount(amount_wan, share),
         "mn_indicator_progress": rows,
         "mn_deviation_summary": "总体进度基本符合序时要求。",
     }

@@ -150,6 +150,7 @@ def monitoring_report(
     return {
         "mn_budget_amount": amount_wan,
         "mn_executed_amount": round(amount_wan * share, 2),
+        "mn_projected_amount": form_data.projected_amount(amount_wan, share),
         "mn_indicator_progress": filled,
         "mn_deviation_summary": summary,
     }

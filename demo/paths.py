@@ -178,7 +178,9 @@ class _Plan:
             if self.stage == "not_budgeted":  # 72.5: the table's 不支持, the reviewer's too (R-EA-4)
                 return forms.ex_ante_review(72.5, "不支持")
             return forms.ex_ante_review(86.5)
-        if spec in ("ea_expert_score", "ev_expert_score"):
+        if spec == "ea_expert_score":
+            return forms.ex_ante_expert_sheet(next(self.expert_scores))
+        if spec == "ev_expert_score":
             return forms.expert_sheet(next(self.expert_scores))
         if spec == "tg_set":  # the header as the page pre-fills it from the project, the rest typed
             return _typed_over(indicators.performance_targets(self.name, amount, year=self.year), prefilled)

@@ -55,6 +55,7 @@ def in_view(page, selector: str) -> bool:
 def fill_report(page, off_target_row: int) -> int:
     """Every indicator on target except one whose 完成目标可能性 is 有可能 (it needs a 偏差原因)."""
     rows = page.locator(f"table[data-table={TABLE}] tbody tr").count()
+    page.fill("#mn_projected_amount", page.input_value("#mn_budget_amount"))  # 全年预计执行数
     for i in range(rows):
         target = page.input_value(f"#{TABLE}-{i}-target_value")
         page.fill(f"#{TABLE}-{i}-actual_value", target)

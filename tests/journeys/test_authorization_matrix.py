@@ -70,7 +70,7 @@ def panel(people):
     for expert, score in (("ex.sun", 84), ("ex.wang", 78), ("ex.zhao", 91)):
         caller = people(expert)
         tasks[expert] = caller.task(ZJ_CODE, "ea_expert_score")["id"]
-        sheet = forms.expert_sheet(score)
+        sheet = forms.ex_ante_expert_sheet(score)
         sheet["expert_opinion"] = f"{expert}独有意见：管网材质选择需论证{score}"
         if expert == "ex.zhao":
             caller.call("POST", f"/api/v1/tasks/{tasks[expert]}/draft", 204, json={"data": sheet})
@@ -121,7 +121,7 @@ def test_another_experts_task_answers_404_to_every_verb(people, panel):
     finished task or ex.zhao's open one; nothing changes."""
     tasks = panel["tasks"]
     sun, page = people("ex.sun"), page_as(people, "ex.sun")
-    sheet = forms.expert_sheet(10, "不支持")
+    sheet = forms.ex_ante_expert_sheet(10, "不支持")
     answers = {}
     for other in ("ex.wang", "ex.zhao"):
         task = tasks[other]

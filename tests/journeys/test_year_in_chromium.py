@@ -205,14 +205,12 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
         for other, (_n, _f, _c, their_opinion) in sheets.items():
             if other != expert:  # scores independently: no other sheet on the page
                 assert their_opinion not in desk.page.locator("body").inner_text()
+        # the standard aspects and their points (R-EA-2), scored by the expert, totalled live
+        total = float(necessity) + float(feasibility)
+        scores = forms.ex_ante_expert_sheet(total)
         desk.fill(
             {
-                "expert_sheet-0-criterion": "立项必要性与绩效目标",
-                "expert_sheet-0-max_points": "40",
-                "expert_sheet-0-score": necessity,
-                "expert_sheet-1-criterion": "实施方案与投入经济性",
-                "expert_sheet-1-max_points": "60",
-                "expert_sheet-1-score": feasibility,
+                **{key: str(value) for key, value in scores.items() if key.startswith("ex_score_")},
                 "expert_conclusion": conclusion,
                 "expert_opinion": opinion,
             }
@@ -323,6 +321,7 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
         {
             "mn_budget_amount": "362",
             "mn_executed_amount": "150",
+            "mn_projected_amount": "350",
             "mn_indicator_progress-0-actual_value": "1个已完工",
             "mn_indicator_progress-0-completion_rate": "40",
             "mn_indicator_progress-0-projected_value": "3个",

@@ -85,7 +85,7 @@ def test_a_year_of_one_project_through_the_api(year, people):
         caller = people(expert)
         [(spec, code)] = caller.waiting()
         assert (spec, code) == ("ea_expert_score", CODE)
-        sheet = forms.expert_sheet(score)
+        sheet = forms.ex_ante_expert_sheet(score)
         sheet["expert_opinion"] = f"{expert} 的独立意见：得分{score}。"
         caller.complete(CODE, "ea_expert_score", sheet)
     [left_out] = set(POOL) - set(drawn["chosen"])

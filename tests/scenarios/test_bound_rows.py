@@ -81,7 +81,12 @@ def test_R_MN_2_the_monitoring_rows_are_the_approved_indicators_and_a_prefilled_
     paths.do(
         reporting,
         "mn_report",
-        {"mn_budget_amount": 362.0, "mn_executed_amount": 120.0, "mn_indicator_progress": filled},
+        {
+            "mn_budget_amount": 362.0,
+            "mn_executed_amount": 120.0,
+            "mn_projected_amount": 350.0,
+            "mn_indicator_progress": filled,
+        },
     )
     assert paths.open(reporting) == ["mn_review"]
 
@@ -155,6 +160,7 @@ def test_R_MN_2_an_excel_import_that_renames_an_indicator_is_refused_by_cell(pat
         sheet.cell(row, columns["全年预计完成值"], "可完成")
         sheet.cell(row, columns["完成目标可能性"], "确定能")
     sheet.cell(labels["截至节点已执行金额（万元）"], 2, 100)
+    sheet.cell(labels["全年预计执行数（万元）"], 2, 350)
     out = BytesIO()
     book.save(out)
     with pytest.raises(FormInvalid) as refused:

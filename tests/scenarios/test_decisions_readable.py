@@ -120,7 +120,7 @@ def test_an_expert_reads_their_own_sheet_but_not_the_others_nor_the_panels_compu
     paths.do(iid, "ea_head", forms.head_approval())
     paths.do(iid, "ea_finance_review", forms.ex_ante_review(85))
     for score in (70, 80, 90):
-        paths.do(iid, "ea_expert_score", forms.expert_sheet(score))
+        paths.do(iid, "ea_expert_score", forms.ex_ante_expert_sheet(score))
 
     everything = _decisions(paths, iid)
     sheets = [e for e in everything if e["step"] == "ea_expert_score"]
@@ -131,4 +131,6 @@ def test_an_expert_reads_their_own_sheet_but_not_the_others_nor_the_panels_compu
     seen = _decisions(paths, iid, viewer=wang)
     assert [e["actor"] for e in seen if e["step"] == "ea_expert_score"] == ["wang.expert"]
     assert not [e for e in seen if e["kind"] in ("rule", "script")]
-    assert _one(seen, "task", "ea_finance_review")["values"]["ea_finance_score"] == 85
+    # the finance review is there, its scores are not: the expert re-assesses on their own (R-EA-3)
+    assert "ea_finance_score" not in _one(seen, "task", "ea_finance_review")["values"]
+    assert _one(everything, "task", "ea_finance_review")["values"]["ea_finance_score"] == 85

@@ -220,3 +220,17 @@ def test_false_self_evaluation_is_a_one_vote_veto(paths, evaluating):
     data = paths.data(evaluating)
     assert row.grade == "差"
     assert data["funds_recovered"] is True and data["accountability_required"] is True
+
+
+def test_R_EV_1_the_project_row_says_what_its_execution_is_as_of(paths, evaluating):
+    """issue 10 (finding 8): the monitoring figures carry their node (the August node: "08-31"),
+    and a completed self-evaluation gives the year's 全年执行数 and 预算执行率 beside them, so
+    the project page no longer shows August's 45% as if it were the year's."""
+    row = paths.project_row(evaluating)
+    assert row.execution_node == "08-31"
+    assert (row.year_executed_amount, row.year_execution_rate) == (None, None)
+    august = row.executed_amount
+    paths.do(evaluating, "ev_self", forms.self_evaluation(362.0, 350.0))
+    row = paths.project_row(evaluating)
+    assert (float(row.year_executed_amount), float(row.year_execution_rate)) == (350.0, 96.69)
+    assert (row.executed_amount, row.execution_node) == (august, "08-31")  # the node's, kept

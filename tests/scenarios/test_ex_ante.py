@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from demo import form_data as forms
@@ -10,6 +12,7 @@ from workflows import policy
 from workflows.engine import specs
 from workflows.errors import FormInvalid
 from workflows.queries import tasks as tasks_query
+from workflows.store import ProcessInstance
 
 EXPERTS = ["expert.wang", "expert.liu", "expert.chen"]
 
@@ -22,7 +25,7 @@ def submit_report(paths, iid):
 def panel(paths, iid, scores, conclusions=None):
     conclusions = conclusions or ["支持"] * len(scores)
     for score, conclusion in zip(scores, conclusions, strict=True):
-        paths.do(iid, "ea_expert_score", forms.expert_sheet(score, conclusion))
+        paths.do(iid, "ea_expert_score", forms.ex_ante_expert_sheet(score, conclusion))
 
 
 def test_new_project_starts_with_an_ex_ante_assessment(paths):
@@ -137,7 +140,7 @@ def test_expert_reads_no_other_experts_sheet_in_the_history(paths):
     submit_report(paths, iid)
     paths.do(iid, "ea_finance_review", forms.ex_ante_review(90))
     first, second = paths.tasks(iid, "ea_expert_score")[:2]
-    paths.do(iid, "ea_expert_score", forms.expert_sheet(70))  # completes the first open expert task
+    paths.do(iid, "ea_expert_score", forms.ex_ante_expert_sheet(70))  # completes the first open expert task
     done = next(t for t in (first, second) if t.id not in {x.id for x in paths.tasks(iid, "ea_expert_score")})
     waiting = second if done is first else first
     other = policy.Actor(waiting.assignee, frozenset({"expert"}))
@@ -283,3 +286,61 @@ def test_major_project_without_an_expert_list_is_decided_on_the_finance_score(pa
     submit_report(paths, iid)
     paths.do(iid, "ea_finance_review", forms.ex_ante_review(81))
     assert paths.open(iid) == ["tg_set"]
+
+
+def test_r_ea_2_the_expert_scores_the_same_aspects_and_points_as_finance():
+    """R-EA-2 / R-EA-3: the expert's sheet is the finance review's standard aspects with their
+    points (data in forms/), each at most its points, the total computed, never free rows."""
+    finance = json.loads((FORMS / "ex_ante_finance_review.json").read_text(encoding="utf-8"))["properties"]
+    expert = json.loads((FORMS / "ex_ante_expert_score.json").read_text(encoding="utf-8"))["properties"]
+    aspects = [k for k in finance if k.startswith("ea_score_")]
+    assert len(aspects) == 6
+    for key in aspects:
+        mine = expert[key.replace("ea_score_", "ex_score_")]
+        assert (mine["title"], mine["maximum"]) == (finance[key]["title"], finance[key]["maximum"])
+    assert sum(finance[k]["maximum"] for k in aspects) == 100
+    assert expert["expert_total"]["x-computed"] == " + ".join(
+        k.replace("ea_score_", "ex_score_") for k in aspects
+    )
+
+
+def test_r_ea_2_an_experts_aspect_over_its_points_is_refused_and_the_total_is_the_panel_input(paths):
+    """R-EA-2 / R-EA-3: 22 on the 20-point 必要性 is refused beside the field, nothing recorded; a
+    sheet within its points counts with its computed total in the panel."""
+    iid = paths.start(amount_wan=1261.22, experts=EXPERTS)
+    submit_report(paths, iid)
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(70))
+    over = {**forms.ex_ante_expert_sheet(80), "ex_score_necessity": 22}
+    with pytest.raises(FormInvalid) as refused:
+        paths.do(iid, "ea_expert_score", over)
+    assert list(refused.value.fields) == ["ex_score_necessity"]
+    assert len(paths.tasks(iid, "ea_expert_score")) == 3
+    panel(paths, iid, [78, 82, 83.5])
+    assert paths.data(iid)["ea_panel_score"] == 81.17
+
+
+def test_r_ea_3_the_expert_does_not_see_the_finance_reviews_scores(paths):
+    """R-EA-3: experts re-assess on their own: the finance review's aspect scores, total and
+    conclusion (fields the form marks x-hidden-from-experts) are not on the expert's earlier
+    steps; the comment and next step are, and the performance office still reads every score."""
+    iid = paths.start(amount_wan=1261.22, experts=EXPERTS)
+    submit_report(paths, iid)
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(86))
+    task = paths.tasks(iid, "ea_expert_score")[0]
+    expert = policy.Actor(task.assignee, frozenset({"expert"}))
+    office = policy.Actor("zhou.perf", frozenset({"performance_office"}))
+    with paths.db.reading() as session:
+        instance = session.get(ProcessInstance, iid)
+        seen = {
+            "expert": tasks_query.decisions(session, [instance], expert),
+            "office": tasks_query.decisions(session, [instance], office),
+        }
+    [by_expert] = [d for d in seen["expert"] if "ea_finance_comment" in d["data"]]
+    [by_office] = [d for d in seen["office"] if "ea_finance_comment" in d["data"]]
+    assert by_office["data"]["ea_finance_score"] == 86
+    assert not {k for k in by_expert["data"] if k.startswith("ea_score_")}
+    assert "ea_finance_score" not in by_expert["data"]
+    assert "ea_finance_conclusion" not in by_expert["data"]
+    assert "ea_finance_conclusion" in {d["key"] for d in by_office["decision"]}
+    assert "ea_finance_conclusion" not in {d["key"] for d in by_expert["decision"]}
+    assert by_expert["data"]["ea_finance_comment"] == by_office["data"]["ea_finance_comment"]

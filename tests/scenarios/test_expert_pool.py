@@ -85,7 +85,9 @@ def test_R_EX_1_a_panel_member_is_replaced_while_their_task_is_open(paths, pool)
     commands.replace_panel_member(paths.db, wang.id, "sun.expert", actor=reviewer, reason="回避")
     assert sorted(t.assignee for t in paths.tasks(pool, "ea_expert_score")) == ["sun.expert", "zhao.expert"]
     for task in paths.tasks(pool, "ea_expert_score"):
-        paths.do(pool, "ea_expert_score", demo.expert_sheet(85 if task.assignee == "sun.expert" else 80))
+        paths.do(
+            pool, "ea_expert_score", demo.ex_ante_expert_sheet(85 if task.assignee == "sun.expert" else 80)
+        )
     reviews = {r["expert"]: r["score"] for r in paths.data(pool)["ea_expert_reviews"]}
     assert reviews == {"sun.expert": 85, "zhao.expert": 80}
 

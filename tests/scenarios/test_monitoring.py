@@ -237,3 +237,38 @@ def test_monitoring_node_timer_does_not_fire_early(paths, budgeted):
     assert paths.fire(budgeted, f"{YEAR}-05-30T09:00:00") == 0
     assert paths.open(budgeted) == []
     assert datetime(YEAR, 5, 31, tzinfo=UTC) < paths.timers(budgeted)[0].due_at
+
+
+def test_R_MN_2_the_report_shows_the_nodes_schedule_progress_held_to_the_process(paths, budgeted, db):
+    """R-MN-2 (双监控, 绩效监控情况表): the report opens with the node's 序时进度, worked out by the
+    process (monitoring_round's mn_prepare), shown not typed; a typed other value is refused."""
+    paths.fire(budgeted, f"{YEAR}-06-01T09:00:00")
+    [task] = paths.tasks(budgeted)
+    days = 366 if YEAR % 4 == 0 else 365
+    may_31 = round((151 + (days == 366)) * 100 / days, 2)
+    with db.reading() as session:
+        schema = tasks.form_schema(session, task)
+        values = tasks.prefill(session, task, schema)
+        held = tasks.bound_fields(session, task, schema)
+    assert float(values["mn_schedule_progress"]) == may_31
+    assert "mn_schedule_progress" in held
+    with pytest.raises(FormInvalid) as refused:
+        paths.do(budgeted, "mn_report", {**forms.monitoring_report(362.0), "mn_schedule_progress": 90})
+    assert list(refused.value.fields) == ["mn_schedule_progress"]
+    paths.do(budgeted, "mn_report", forms.monitoring_report(362.0))
+    assert float(paths.data(budgeted)["mn_schedule_progress"]) == may_31
+
+
+def test_R_MN_2_the_execution_rate_is_against_the_adjusted_budget(paths, budgeted):
+    """R-MN-2: 预算执行率 = 截至节点已执行金额 ÷ 调整后预算数, as the form shows it and the project
+    row records it (a budget adjusted down to 300 万元: 150 executed is 50%)."""
+    paths.fire(budgeted, f"{YEAR}-06-01T09:00:00")
+    report = {
+        **forms.monitoring_report(362.0),
+        "mn_budget_amount": 300.0,
+        "mn_executed_amount": 150.0,
+        "mn_projected_amount": 290.0,
+    }
+    paths.do(budgeted, "mn_report", report)
+    assert paths.data(budgeted)["mn_execution_rate"] == 50.0
+    assert paths.project_row(budgeted).execution_rate == Decimal("50.00")

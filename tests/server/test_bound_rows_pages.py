@@ -111,7 +111,7 @@ def as_json(body: dict[str, str], table: str) -> dict:
                     float(value) if parts[2] in ("completion_rate",) else value
                 )
         elif value != "":
-            numbers = ("dw_mn_budget_total", "dw_mn_executed")
+            numbers = ("dw_mn_budget_total", "dw_mn_executed", "mn_schedule_progress")
             data[key] = float(value) if key.endswith("amount") or key in numbers else value
     data[table] = [rows[i] for i in sorted(rows)]
     return data
@@ -158,7 +158,14 @@ def test_a_changed_approved_row_is_refused_on_page_and_api(
     web, api, db_of, report_task, change, field, message
 ):
     fields = posted(web("zhang.san").get(f"/tasks/{report_task.id}").text)
-    body = filled(fields, TABLE, 5, mn_executed_amount="120", **{TABLE + k: v for k, v in change.items()})
+    body = filled(
+        fields,
+        TABLE,
+        5,
+        mn_executed_amount="120",
+        mn_projected_amount="350",
+        **{TABLE + k: v for k, v in change.items()},
+    )
     refuse(web, api, report_task.id, body, TABLE, f"{TABLE}/{field}", message)
     assert open_task(db_of, "mn_report").id == report_task.id
 
@@ -171,7 +178,7 @@ def test_an_added_indicator_is_refused_on_page_and_api(web, api, report_task):
         f"{TABLE}-5-completion_rate": "100",
         f"{TABLE}-5-projected_value": "高",
     }
-    body = filled(fields, TABLE, 5, mn_executed_amount="120", **extra)
+    body = filled(fields, TABLE, 5, mn_executed_amount="120", mn_projected_amount="350", **extra)
     refuse(
         web,
         api,
@@ -185,14 +192,20 @@ def test_an_added_indicator_is_refused_on_page_and_api(web, api, report_task):
 
 def test_a_dropped_indicator_is_refused_on_page_and_api(web, api, report_task):
     fields = posted(web("zhang.san").get(f"/tasks/{report_task.id}").text)
-    body = filled(fields, TABLE, 5, mn_executed_amount="120")
+    body = filled(fields, TABLE, 5, mn_executed_amount="120", mn_projected_amount="350")
     dropped = {k: v for k, v in body.items() if not k.startswith(f"{TABLE}-4-")}
     refuse(web, api, report_task.id, dropped, TABLE, TABLE, "缺少批复的绩效指标「群众满意度」，不能删除")
 
 
 def test_the_prefilled_report_passes_on_the_page(web, db_of, report_task):
     me = web("zhang.san")
-    body = filled(posted(me.get(f"/tasks/{report_task.id}").text), TABLE, 5, mn_executed_amount="120")
+    body = filled(
+        posted(me.get(f"/tasks/{report_task.id}").text),
+        TABLE,
+        5,
+        mn_executed_amount="120",
+        mn_projected_amount="350",
+    )
     done = me.post(f"/tasks/{report_task.id}", body)
     assert done.status_code == 302, done.text[:500]
     assert open_task(db_of, "mn_review") is not None
@@ -215,7 +228,14 @@ def test_the_prefilled_report_passes_through_the_api(web, api, db_of, report_tas
     ]
     answer = api("zhang.san").post(
         f"/api/v1/tasks/{report_task.id}/complete",
-        json={"data": {"mn_budget_amount": 362, "mn_executed_amount": 120, TABLE: rows}},
+        json={
+            "data": {
+                "mn_budget_amount": 362,
+                "mn_executed_amount": 120,
+                "mn_projected_amount": 350,
+                TABLE: rows,
+            }
+        },
     )
     assert answer.status_code == 200, answer.text
     assert [t["task_spec"] for t in answer.json["next_tasks"]] == ["mn_review"]
@@ -288,7 +308,10 @@ def test_the_budget_is_prefilled_from_the_project_and_bounds_the_executed_amount
     """issue 10: 9,999 万元 executed on a 362 万元 project is refused, on page and API alike."""
     fields = posted(web("zhang.san").get(f"/tasks/{report_task.id}").text)
     assert float(fields["mn_budget_amount"]) == 362
-    body = filled(fields, TABLE, 5, mn_executed_amount="9999")
+    body = filled(fields, TABLE, 5, mn_executed_amount="9999", mn_projected_amount="350")
     refuse(web, api, report_task.id, body, TABLE, "mn_executed_amount", "已执行金额不能超过项目预算数")
-    cleared = {**filled(fields, TABLE, 5, mn_executed_amount="9999"), "mn_budget_amount": ""}
+    cleared = {
+        **filled(fields, TABLE, 5, mn_executed_amount="9999", mn_projected_amount="350"),
+        "mn_budget_amount": "",
+    }
     refuse(web, api, report_task.id, cleared, TABLE, "mn_budget_amount", "此项为必填项")

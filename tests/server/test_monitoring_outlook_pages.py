@@ -55,7 +55,12 @@ def refused_everywhere(web, api, task_id, body, errors: dict[str, str], data: di
 
 def report(fields, **row_changes) -> dict[str, str]:
     return filled(
-        fields, TABLE, 5, mn_executed_amount="120", **{TABLE + k: v for k, v in row_changes.items()}
+        fields,
+        TABLE,
+        5,
+        mn_executed_amount="120",
+        mn_projected_amount="350",
+        **{TABLE + k: v for k, v in row_changes.items()},
     )
 
 
@@ -156,6 +161,7 @@ def _workbook_with(web, task_id, rows: dict[int, dict[str, str]]) -> bytes:
         for title, value in {**typed, **rows.get(n, {})}.items():
             sheet.cell(head + 1 + n, columns[title], value)
     sheet.cell(labels["截至节点已执行金额（万元）"], 2, 120)
+    sheet.cell(labels["全年预计执行数（万元）"], 2, 350)
     out = BytesIO()
     book.save(out)
     return out.getvalue(), head, columns

@@ -396,3 +396,27 @@ def test_a_score_over_its_items_points_is_told_while_typing_with_the_submits_wor
     assert forms.live_errors(form("expert_score_sheet"), sheet) == {
         "expert_sheet/1/score": ["超过该项分值 40"]
     }
+
+
+def test_projected_within_budget_refuses_a_years_projection_above_the_adjusted_budget():
+    """national 绩效监控情况表: 全年预计执行数 ≤ 调整后预算数, refused beside the field."""
+    data = {**demo.monitoring_report(362.0), "mn_projected_amount": 400.0}
+    assert refused("monitoring_report", data) == {
+        "mn_projected_amount": ["全年预计执行数不能超过调整后预算数"]
+    }
+
+
+def test_projected_not_below_executed_refuses_a_projection_under_what_is_spent():
+    data = {**demo.monitoring_report(362.0), "mn_executed_amount": 200.0, "mn_projected_amount": 150.0}
+    assert refused("monitoring_report", data) == {
+        "mn_projected_amount": ["全年预计执行数不能少于截至节点已执行金额"]
+    }
+
+
+def test_the_monitoring_form_requires_the_years_projection_and_computes_the_rate():
+    data = demo.monitoring_report(362.0, share=0.5)
+    assert data["mn_projected_amount"] <= 362.0
+    kept, _dropped = forms.accept(form("monitoring_report"), data)
+    assert kept["mn_execution_rate"] == 50
+    del data["mn_projected_amount"]
+    assert list(refused("monitoring_report", data)) == ["mn_projected_amount"]

@@ -307,6 +307,7 @@ def test_a_locked_cell_changed_anyway_is_refused_by_sheet_row_and_column():
             ws.cell(r, columns["完成目标可能性"], "确定能")
         ws.cell(head + 2, columns["年度指标值"], "95")  # 出水达标率 was approved at 100
         ws.cell(next(c.row for c in ws["A"] if c.value == "截至节点已执行金额（万元）"), 2, 100)
+        ws.cell(next(c.row for c in ws["A"] if c.value == "全年预计执行数（万元）"), 2, 350)
         ws.cell(next(c.row for c in ws["A"] if c.value == "调整后预算数（万元）"), 2, 362)
 
     with pytest.raises(WorkbookInvalid) as refused:

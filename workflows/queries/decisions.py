@@ -71,7 +71,33 @@ def of_instances(
         _entry(event, instances[event.instance_id], tasks.get(event.task_id))
         for event in policy.readable_history(viewer, events, experts)
     ]
+    if viewer.scores_independently:
+        entries = [_without_hidden_from_experts(e) for e in entries]
     return [e for e in entries if e["kind"] in kinds]
+
+
+HIDDEN_FROM_EXPERTS = "x-hidden-from-experts"
+
+
+def hidden_from_experts(schema: dict | None) -> set[str]:
+    """The fields a form marks ``"x-hidden-from-experts": true``: values an expert scoring on
+    their own does not see on earlier steps (the finance review's scores, R-EA-3)."""
+    return {
+        name
+        for name, prop in ((schema or {}).get("properties") or {}).items()
+        if isinstance(prop, dict) and prop.get(HIDDEN_FROM_EXPERTS) is True
+    }
+
+
+def _without_hidden_from_experts(entry: dict) -> dict:
+    hidden = hidden_from_experts(entry["form"]) if entry["kind"] == "task" else set()
+    if not hidden:
+        return entry
+    return {
+        **entry,
+        "values": {k: v for k, v in entry["values"].items() if k not in hidden},
+        "decision": [d for d in entry["decision"] if d["key"] not in hidden],
+    }
 
 
 def _entry(event: AuditEvent, instance: ProcessInstance, task) -> dict:

@@ -75,6 +75,7 @@ def prefill(session: Session, task: HumanTask, schema: dict | None) -> dict:
         session,
         task.instance_id,
         left_out=lambda e: e.task_id in expert_tasks and e.actor != task.assignee,
+        computed=form_sources.computed_keys(schema),
     )
     values = dict(task.draft) if task.draft else recorded
     if form_sources.has_prefill(schema):  # x-prefill: rows from the approved targets

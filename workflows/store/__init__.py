@@ -14,7 +14,6 @@ from .database import Database, default_database, transaction
 from .export_job import ExportJob
 from .models import (
     FUND_TYPES,
-    PROJECT_SYNC_COLUMNS,
     AuditChain,
     AuditEvent,
     Base,
@@ -34,6 +33,7 @@ from .models import (
     User,
 )
 from .poverty import PovertyIssue, PovertyMonth, PovertyScore
+from .project_sync import PROJECT_SYNC_COLUMNS
 from .selection import AnnualSelection, SelectionItem
 from .spot_check import AccountabilityRecord, ScoreTableConfirmation, ScoreTableRow, SpotCheck
 from .third_party import (  # noqa: E402

@@ -359,25 +359,11 @@ class Project(Base):
     executed_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     execution_rate: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
     schedule_progress: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    execution_node: Mapped[str | None] = mapped_column(String(10))  # the node they are at: "08-31"
+    year_executed_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))  # the year's, self-evaluated
+    year_execution_rate: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
 
     unit: Mapped[BudgetUnit] = relationship(lazy="joined")
-
-
-# Workflow data keys ``project_<column>`` are copied into these project columns when an
-# instance is saved, so the BPMN (not Python) decides when a project's stage or score changes.
-PROJECT_SYNC_COLUMNS = (
-    "stage",
-    "amount",  # leadership's 调减预算 / 收回资金 (R-MN-4)
-    "score",
-    "grade",
-    "grade_cap",
-    "consecutive_failures",
-    "budget_cut_ratio",
-    "overdue",
-    "executed_amount",  # monitoring (R-MN-2): the bureau's execution rate against 序时进度
-    "execution_rate",
-    "schedule_progress",
-)
 
 
 # --- designer ---------------------------------------------------------------------

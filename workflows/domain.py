@@ -80,7 +80,10 @@ def schedule_progress(year, month_day: str) -> float:
 
     A project's budget execution rate at a monitoring node is read against it (31 May 2026:
     151 of 365 days, 41.37%)."""
-    end = date(int(year), int(month_day[0:2]), int(month_day[3:5]))
+    month, _dash, day = str(month_day).partition("-")
+    if not (_dash and month.isdigit() and day.isdigit() and len(month) == len(day) == 2):
+        raise ValueError(f"监控节点应为「月-日」（MM-DD），收到 {month_day!r}")
+    end = date(int(year), int(month), int(day))
     days_in_year = (date(int(year) + 1, 1, 1) - date(int(year), 1, 1)).days
     return round2(Decimal(end.timetuple().tm_yday * 100) / days_in_year)
 

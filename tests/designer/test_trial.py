@@ -183,7 +183,8 @@ def test_an_engine_failure_on_a_bad_start_value_is_shown_not_raised():
     real = specs.load_bundle(ROOT / "bpmn", ROOT / "forms")
     start = {"indicators": [], "fiscal_year": 2027, "amount_wan": 362.0, "monitoring_node": "2027-05-31"}
     state = trial.run(real, "monitoring_round", start, [])
-    assert state.error and "2027-2027-05-31" in state.error
+    # named as the designer typed it, at the step that read it
+    assert state.error and "mn_prepare" in state.error and "'2027-05-31'" in state.error
 
 
 def test_a_draft_with_lint_errors_offers_no_process_to_try(files):

@@ -187,7 +187,7 @@ PROCESSES: dict[str, tuple[str, ...]] = {
     ),
     "ex_ante_assessment": ("is_major", "experts", *_RECTIFIES),
     "target_review": ("rectification_max_rounds",),
-    "monitoring_round": ("fiscal_year", "monitoring_node", "amount_wan", *_RECTIFIES),
+    "monitoring_round": ("fiscal_year", "monitoring_node", *_RECTIFIES),
     "evaluation": (
         "fiscal_year",
         "amount_wan",

@@ -29,16 +29,12 @@ that is the designer's mistake, never the user's.
 from __future__ import annotations
 
 import ast
-import json
-from functools import lru_cache
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
-
 from .. import domain
-from ..config import settings
 from ..errors import FormInvalid
 from . import computed, decision_checks, prefill, sandbox, values
+from .form_schema import bounded, validator_for  # noqa: F401 - callers read them from here
 
 
 def options(prop: dict) -> list[tuple[Any, str]]:
@@ -62,40 +58,6 @@ def filter_declared(schema: dict, data: dict) -> tuple[dict, list[str]]:
     kept = {k: v for k, v in data.items() if k in allowed}
     dropped = sorted(k for k in data if k not in allowed)
     return kept, dropped
-
-
-def bounded(schema, text_max: int, textarea_max: int):
-    """The schema with a ``maxLength`` on every string that declares none (issue 9): a
-    textarea (``x-widget: textarea``) gets ``textarea_max``, any other text ``text_max``.
-    Only validation sees it; the page renders the form as its designer wrote it."""
-    if isinstance(schema, list):
-        return [bounded(s, text_max, textarea_max) for s in schema]
-    if not isinstance(schema, dict):
-        return schema
-    result = {
-        key: bounded(value, text_max, textarea_max) if isinstance(value, dict | list) else value
-        for key, value in schema.items()
-    }
-    kinds = schema.get("type")
-    is_text = kinds == "string" or (isinstance(kinds, list) and "string" in kinds)
-    if is_text and "maxLength" not in schema:
-        result["maxLength"] = textarea_max if schema.get("x-widget") == "textarea" else text_max
-    return result
-
-
-@lru_cache(maxsize=512)
-def _validator(schema_text: str, text_max: int, textarea_max: int) -> Draft202012Validator:
-    schema = bounded(json.loads(schema_text), text_max, textarea_max)
-    return Draft202012Validator(schema, format_checker=FormatChecker())
-
-
-def validator_for(schema: dict) -> Draft202012Validator:
-    config = settings()
-    return _validator(
-        json.dumps(schema, sort_keys=True, ensure_ascii=False),
-        config.max_text_length,
-        config.max_textarea_length,
-    )
 
 
 _MESSAGES_ZH = {
@@ -161,7 +123,11 @@ def validate(
     errors: dict[str, list[str]] = {}
     for error in validator_for(schema).iter_errors(data):
         errors.setdefault(_field_path(error), []).append(_message_zh(error))
-    if not errors:
+    if errors:  # one round (walk 11): the checks that can read their values speak too
+        for path, messages in live_errors(schema, data).items():
+            known = errors.setdefault(path, [])
+            known.extend(m for m in messages if m not in known)
+    else:
         errors = check_errors(schema, data, context)
     for path, messages in prefill.bound_errors(schema, data, sources).items():
         errors.setdefault(path, []).extend(messages)
@@ -333,20 +299,36 @@ def live_errors(schema: dict, data: dict) -> dict[str, list[str]]:
     base = {name: data.get(name) for name in schema.get("properties") or {}}
     for check in declared_checks(schema):
         each = check.get("each") if isinstance(check, dict) else None
-        if not each or not isinstance(check.get("rule"), str):
+        if (
+            not isinstance(check, dict)
+            or not isinstance(check.get("rule"), str)
+            or decision_checks.is_decision(check)
+        ):
+            continue
+        if not each:
+            if _live_fails(check, base):  # a whole-form rule once all it reads is there (执行 ≤ 预算)
+                errors.setdefault(check["field"], []).append(decision_checks.message(check["message"], base))
             continue
         columns = _row_props(schema, each)
         rows = data.get(each) if isinstance(data.get(each), list) else []
         for index, row in enumerate(rows):
             scope = {**base, **{c: row.get(c) for c in columns}, "row": row}
-            try:
-                passes = bool(_ENVIRONMENT.evaluate(check["rule"], scope))
-            except Exception:  # noqa: BLE001 - not readable yet: the submit says what is missing
-                continue
-            if not passes:
+            if _live_fails(check, scope, own=check.get("field")):
                 text = decision_checks.message(check["message"], scope)
                 errors.setdefault(f"{each}/{index}/{check['field']}", []).append(text)
     return errors
+
+
+def _live_fails(check: dict, scope: dict, own: str | None = None) -> bool:
+    """Does the check fail on what is there? It waits (passes) while a value it reads, other than
+    the cell it speaks for, is still empty: the submit says what is missing."""
+    try:
+        reads = {name for name in _free_names(check["rule"]) if name in scope} - {own, "row"}
+        if any(scope.get(name) in (None, "", []) for name in reads):
+            return False
+        return not _ENVIRONMENT.evaluate(check["rule"], scope)
+    except Exception:  # noqa: BLE001 - not readable yet
+        return False
 
 
 def check_values(data) -> None:

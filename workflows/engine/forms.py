@@ -146,7 +146,9 @@ class CheckBroken(ValueError):
         super().__init__(f"form {form!r}, check {check!r}: {reason}")
 
 
-_CHECK_KEYS = {"id", "rule", "field", "message", "each", "description"}
+_CHECK_KEYS = {"id", "rule", "field", "message", "each", "description", "quotes"}
+# "quotes": {"total": "sum(row['weight'] for row in indicators)"}: values the message quotes
+# ({total}) beside the fields it reads, computed in the sandbox (None when not readable)
 
 
 def declared_checks(schema: dict) -> list[dict]:
@@ -220,6 +222,9 @@ def check_rules(schema: dict, decisions: dict[str, set[str]] | None = None) -> l
         if refused is not None:
             problems.append(f"form {title!r}, check {cid!r}: the sandbox refuses the rule: {refused}")
             continue
+        for quoted in (check.get("quotes") or {}).values():
+            if not isinstance(quoted, str) or sandbox.check(quoted) is not None:
+                problems.append(f"form {title!r}, check {cid!r}: quotes must be expressions the sandbox runs")
         missing = _free_names(check["rule"]) - names
         if missing:
             problems.append(
@@ -235,6 +240,16 @@ prefilled_scalars = prefill.scalars  # x-prefill of a plain field: a project fac
 
 
 _ENVIRONMENT = sandbox.SandboxedEnvironment(domain.FUNCTIONS)
+
+
+def _message(check: dict, scope: dict) -> str:
+    quoted = {}
+    for name, expression in (check.get("quotes") or {}).items():
+        try:
+            quoted[name] = _ENVIRONMENT.evaluate(expression, scope)
+        except Exception:  # noqa: BLE001 - a value not readable yet is quoted as nothing
+            quoted[name] = None
+    return decision_checks.message(check["message"], {**scope, **quoted})
 
 
 def _passes(schema: dict, check: dict, cid: str, scope: dict) -> bool:
@@ -267,13 +282,13 @@ def check_errors(
         each = check.get("each")
         if each is None:
             if not _passes(schema, check, cid, base):
-                errors.setdefault(check["field"], []).append(decision_checks.message(check["message"], base))
+                errors.setdefault(check["field"], []).append(_message(check, base))
             continue
         columns = _row_props(schema, each)
         for row_index, row in enumerate(data.get(each) or []):
             scope = {**base, **{c: row.get(c) for c in columns}, "row": row}
             if not _passes(schema, check, cid, scope):
-                text = decision_checks.message(check["message"], scope)
+                text = _message(check, scope)
                 errors.setdefault(f"{each}/{row_index}/{check['field']}", []).append(text)
     return errors
 
@@ -307,14 +322,14 @@ def live_errors(schema: dict, data: dict) -> dict[str, list[str]]:
             continue
         if not each:
             if _live_fails(check, base):  # a whole-form rule once all it reads is there (执行 ≤ 预算)
-                errors.setdefault(check["field"], []).append(decision_checks.message(check["message"], base))
+                errors.setdefault(check["field"], []).append(_message(check, base))
             continue
         columns = _row_props(schema, each)
         rows = data.get(each) if isinstance(data.get(each), list) else []
         for index, row in enumerate(rows):
             scope = {**base, **{c: row.get(c) for c in columns}, "row": row}
             if _live_fails(check, scope, own=check.get("field")):
-                text = decision_checks.message(check["message"], scope)
+                text = _message(check, scope)
                 errors.setdefault(f"{each}/{index}/{check['field']}", []).append(text)
     return errors
 

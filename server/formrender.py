@@ -116,7 +116,9 @@ def fields_of(
     ``bound`` the tables held to the approved targets (``{table: columns}``: shown, not typed),
     ``fixed`` the plain fields held to an approved value (shown as text, posted back unchanged)."""
     values = values or {}
-    values = {**values, **computed.values(schema, values)}  # totals as the engine will compute them
+    totals = computed.values(schema, values)  # totals as the engine will compute them
+    totals.update(dict.fromkeys(computed.untyped(schema, values)))  # "—" until an input is typed
+    values = {**values, **totals}
     choices = choices or {}
     bound = bound or {}
     required = set(schema.get("required", []))
@@ -240,6 +242,7 @@ def computed_values(schema: dict, form) -> dict:
     cell) and the totals those make ``invalid``."""
     data = parse_form(schema, form)
     values = computed.values(schema, data)
+    values.update(dict.fromkeys(computed.untyped(schema, data)))  # nothing typed yet: "—", no error
     errors = forms.live_errors(schema, {**data, **{k: v for k, v in values.items() if v is not None}})
     return {
         "values": {name: "—" if value is None else value for name, value in values.items()},

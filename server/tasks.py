@@ -199,10 +199,10 @@ def assign(task_id: str):
     username = body["username"]
     if request.form.get("mode") == "delegate":
         commands.delegate(database(), task_id, username, actor=actor)
-        flash(_("已委托给 %(name)s", name=username))
+        flash(_("已委托给 %(name)s", name=labels.person_name(username)))
     else:
         commands.assign(database(), task_id, username, actor=actor)
-        flash(_("已转交给 %(name)s", name=username))
+        flash(_("已转交给 %(name)s", name=labels.person_name(username)))
     return redirect(url_for("inbox.index"))
 
 

@@ -175,7 +175,7 @@ def test_declared_checks_are_the_forms_and_are_located():
     with pytest.raises(WorkbookInvalid) as refused:
         form_workbook.read(TARGETS, edited(written(), spoil))
     messages = {(e.label, e.message) for e in refused.value.errors}
-    assert ("绩效指标", "绩效指标权重（分值）合计应为100") in messages
+    assert ("绩效指标", "绩效指标权重（分值）合计为110，应为100") in messages
     assert any(label == "二级指标" and "不对应" in m for label, m in messages)
 
 

@@ -11,13 +11,16 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import clock
-from ..errors import Conflict, Forbidden, NotClaimedByYou
+from ..errors import BusinessRuleRefused, Conflict, Forbidden, NotClaimedByYou
 from ..policy import ASSIGNED_ONLY_ROLES, Actor, may_assign, may_hold, may_see
 from ..store import Database, Delegation, HumanTask, User, audit, transaction
 from ._persist import open_task
 
 Unit = Database | Session
 _ANY = object()
+# R-EX-1: a panel member is replaced by the office (``panels.replace_panel_member``), which
+# checks avoidance and that no one scores twice; the expert never passes the task on.
+PANEL_TRANSFER_REFUSED = "专家评审任务不能转交或委托：如需更换专家，请联系绩效管理科办理「更换专家」"
 
 
 def _set_assignee(session: Session, row: HumanTask, *, actor: Actor, new: str | None, expect, action: str):
@@ -64,8 +67,27 @@ def _active_user(session: Session, username: str) -> User:
     return target
 
 
+def _refuse_panel_transfer(uow: Unit, task_id: str, username: str, *, actor: Actor, mode: str) -> None:
+    """An expert's task is never handed on (R-EX-1): the refusal is audited, then raised."""
+    with transaction(uow) as session:
+        row = open_task(session, task_id, actor)
+        refused = row.role in ASSIGNED_ONLY_ROLES
+        if refused:
+            audit.append(
+                session,
+                action="task.transfer_refused",
+                actor=actor.username,
+                instance_id=row.instance_id,
+                task_id=row.id,
+                data={"to": username, "mode": mode, "reason": PANEL_TRANSFER_REFUSED},
+            )
+    if refused:
+        raise BusinessRuleRefused(PANEL_TRANSFER_REFUSED)
+
+
 def assign(uow: Unit, task_id: str, username: str, *, actor: Actor) -> None:
     """Hand a task to a colleague holding the task's role (and unit, where scoped)."""
+    _refuse_panel_transfer(uow, task_id, username, actor=actor, mode="assign")
     with transaction(uow) as session:
         row = open_task(session, task_id, actor)
         target = _active_user(session, username)
@@ -78,6 +100,7 @@ def assign(uow: Unit, task_id: str, username: str, *, actor: Actor) -> None:
 
 def delegate(uow: Unit, task_id: str, username: str, *, actor: Actor) -> None:
     """委托 hand a claimed task to a colleague; it comes back with :func:`hand_back`."""
+    _refuse_panel_transfer(uow, task_id, username, actor=actor, mode="delegate")
     with transaction(uow) as session:
         row = open_task(session, task_id, actor)
         if row.assignee != actor.username:

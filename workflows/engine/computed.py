@@ -101,6 +101,25 @@ def values(schema: dict | None, data: dict) -> dict:
     return out
 
 
+def _typed(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(isinstance(row, dict) and any(_typed(v) for v in row.values()) for row in value)
+    return value not in (None, "")
+
+
+def untyped(schema: dict | None, data: dict) -> set[str]:
+    """The computed fields none of whose inputs has been typed yet (directly or through another
+    total): "not yet", so the page shows "—" and flags nothing (a blank 全年预算数合计 is not 0)."""
+    props = (schema or {}).get("properties") or {}
+    found: set[str] = set()
+    for name, expression in fields(schema).items():
+        typed = [n for n in reads(expression) - found if _typed(data.get(n))]
+        # a value still at the form's default (上年结转 0) is not typed either
+        if all(data.get(n) == (props.get(n) or {}).get("default") for n in typed):
+            found.add(name)
+    return found
+
+
 def apply(schema: dict | None, data: dict) -> dict:
     """``data`` with the computed fields set from the others (a posted value for one is ignored)."""
     computed = values(schema, data)

@@ -29,16 +29,12 @@ that is the designer's mistake, never the user's.
 from __future__ import annotations
 
 import ast
-import json
-from functools import lru_cache
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
-
 from .. import domain
-from ..config import settings
 from ..errors import FormInvalid
 from . import computed, decision_checks, prefill, sandbox, values
+from .form_schema import bounded, validator_for  # noqa: F401 - callers read them from here
 
 
 def options(prop: dict) -> list[tuple[Any, str]]:
@@ -62,40 +58,6 @@ def filter_declared(schema: dict, data: dict) -> tuple[dict, list[str]]:
     kept = {k: v for k, v in data.items() if k in allowed}
     dropped = sorted(k for k in data if k not in allowed)
     return kept, dropped
-
-
-def bounded(schema, text_max: int, textarea_max: int):
-    """The schema with a ``maxLength`` on every string that declares none (issue 9): a
-    textarea (``x-widget: textarea``) gets ``textarea_max``, any other text ``text_max``.
-    Only validation sees it; the page renders the form as its designer wrote it."""
-    if isinstance(schema, list):
-        return [bounded(s, text_max, textarea_max) for s in schema]
-    if not isinstance(schema, dict):
-        return schema
-    result = {
-        key: bounded(value, text_max, textarea_max) if isinstance(value, dict | list) else value
-        for key, value in schema.items()
-    }
-    kinds = schema.get("type")
-    is_text = kinds == "string" or (isinstance(kinds, list) and "string" in kinds)
-    if is_text and "maxLength" not in schema:
-        result["maxLength"] = textarea_max if schema.get("x-widget") == "textarea" else text_max
-    return result
-
-
-@lru_cache(maxsize=512)
-def _validator(schema_text: str, text_max: int, textarea_max: int) -> Draft202012Validator:
-    schema = bounded(json.loads(schema_text), text_max, textarea_max)
-    return Draft202012Validator(schema, format_checker=FormatChecker())
-
-
-def validator_for(schema: dict) -> Draft202012Validator:
-    config = settings()
-    return _validator(
-        json.dumps(schema, sort_keys=True, ensure_ascii=False),
-        config.max_text_length,
-        config.max_textarea_length,
-    )
 
 
 _MESSAGES_ZH = {
@@ -161,7 +123,11 @@ def validate(
     errors: dict[str, list[str]] = {}
     for error in validator_for(schema).iter_errors(data):
         errors.setdefault(_field_path(error), []).append(_message_zh(error))
-    if not errors:
+    if errors:  # one round (walk 11): the checks that can read their values speak too
+        for path, messages in live_errors(schema, data).items():
+            known = errors.setdefault(path, [])
+            known.extend(m for m in messages if m not in known)
+    else:
         errors = check_errors(schema, data, context)
     for path, messages in prefill.bound_errors(schema, data, sources).items():
         errors.setdefault(path, []).extend(messages)
@@ -180,7 +146,9 @@ class CheckBroken(ValueError):
         super().__init__(f"form {form!r}, check {check!r}: {reason}")
 
 
-_CHECK_KEYS = {"id", "rule", "field", "message", "each", "description"}
+_CHECK_KEYS = {"id", "rule", "field", "message", "each", "description", "quotes"}
+# "quotes": {"total": "sum(row['weight'] for row in indicators)"}: values the message quotes
+# ({total}) beside the fields it reads, computed in the sandbox (None when not readable)
 
 
 def declared_checks(schema: dict) -> list[dict]:
@@ -254,6 +222,9 @@ def check_rules(schema: dict, decisions: dict[str, set[str]] | None = None) -> l
         if refused is not None:
             problems.append(f"form {title!r}, check {cid!r}: the sandbox refuses the rule: {refused}")
             continue
+        for quoted in (check.get("quotes") or {}).values():
+            if not isinstance(quoted, str) or sandbox.check(quoted) is not None:
+                problems.append(f"form {title!r}, check {cid!r}: quotes must be expressions the sandbox runs")
         missing = _free_names(check["rule"]) - names
         if missing:
             problems.append(
@@ -269,6 +240,16 @@ prefilled_scalars = prefill.scalars  # x-prefill of a plain field: a project fac
 
 
 _ENVIRONMENT = sandbox.SandboxedEnvironment(domain.FUNCTIONS)
+
+
+def _message(check: dict, scope: dict) -> str:
+    quoted = {}
+    for name, expression in (check.get("quotes") or {}).items():
+        try:
+            quoted[name] = _ENVIRONMENT.evaluate(expression, scope)
+        except Exception:  # noqa: BLE001 - a value not readable yet is quoted as nothing
+            quoted[name] = None
+    return decision_checks.message(check["message"], {**scope, **quoted})
 
 
 def _passes(schema: dict, check: dict, cid: str, scope: dict) -> bool:
@@ -301,13 +282,13 @@ def check_errors(
         each = check.get("each")
         if each is None:
             if not _passes(schema, check, cid, base):
-                errors.setdefault(check["field"], []).append(decision_checks.message(check["message"], base))
+                errors.setdefault(check["field"], []).append(_message(check, base))
             continue
         columns = _row_props(schema, each)
         for row_index, row in enumerate(data.get(each) or []):
             scope = {**base, **{c: row.get(c) for c in columns}, "row": row}
             if not _passes(schema, check, cid, scope):
-                text = decision_checks.message(check["message"], scope)
+                text = _message(check, scope)
                 errors.setdefault(f"{each}/{row_index}/{check['field']}", []).append(text)
     return errors
 
@@ -333,20 +314,36 @@ def live_errors(schema: dict, data: dict) -> dict[str, list[str]]:
     base = {name: data.get(name) for name in schema.get("properties") or {}}
     for check in declared_checks(schema):
         each = check.get("each") if isinstance(check, dict) else None
-        if not each or not isinstance(check.get("rule"), str):
+        if (
+            not isinstance(check, dict)
+            or not isinstance(check.get("rule"), str)
+            or decision_checks.is_decision(check)
+        ):
+            continue
+        if not each:
+            if _live_fails(check, base):  # a whole-form rule once all it reads is there (执行 ≤ 预算)
+                errors.setdefault(check["field"], []).append(_message(check, base))
             continue
         columns = _row_props(schema, each)
         rows = data.get(each) if isinstance(data.get(each), list) else []
         for index, row in enumerate(rows):
             scope = {**base, **{c: row.get(c) for c in columns}, "row": row}
-            try:
-                passes = bool(_ENVIRONMENT.evaluate(check["rule"], scope))
-            except Exception:  # noqa: BLE001 - not readable yet: the submit says what is missing
-                continue
-            if not passes:
-                text = decision_checks.message(check["message"], scope)
+            if _live_fails(check, scope, own=check.get("field")):
+                text = _message(check, scope)
                 errors.setdefault(f"{each}/{index}/{check['field']}", []).append(text)
     return errors
+
+
+def _live_fails(check: dict, scope: dict, own: str | None = None) -> bool:
+    """Does the check fail on what is there? It waits (passes) while a value it reads, other than
+    the cell it speaks for, is still empty: the submit says what is missing."""
+    try:
+        reads = {name for name in _free_names(check["rule"]) if name in scope} - {own, "row"}
+        if any(scope.get(name) in (None, "", []) for name in reads):
+            return False
+        return not _ENVIRONMENT.evaluate(check["rule"], scope)
+    except Exception:  # noqa: BLE001 - not readable yet
+        return False
 
 
 def check_values(data) -> None:

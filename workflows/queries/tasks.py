@@ -174,8 +174,9 @@ def context(session: Session, viewer: Actor, task: HumanTask) -> dict:
 
 
 def colleagues(session: Session, task: HumanTask, exclude: str | None = None) -> list[User]:
-    """Active users the task may be handed to (:func:`workflows.policy.may_hold`)."""
-    if not task.role:
+    """Active users the task may be handed to (:func:`workflows.policy.may_hold`); none for an
+    expert's task, whose panel member only the office replaces (R-EX-1)."""
+    if not task.role or task.role in policy.ASSIGNED_ONLY_ROLES:
         return []
     return [
         u

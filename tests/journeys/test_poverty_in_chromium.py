@@ -170,7 +170,10 @@ def test_R_AS_2_office_reviews_leadership_approves_the_unit_rectifies_its_feedba
     liu.page.wait_for_selector("form.task-form")
     liu.page.check("input[name=as_decision][value=同意]")
     liu.look("05-approval")
+    asked: list[str] = []  # 同意 publishes the 通报: the page asks first
+    liu.page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     liu.submit()
+    assert asked and "通报" in asked[0]
 
     # --- 5. 住建局 reads the notice and its feedback, and rectifies -------------------------------
     day("2027-07-05T10:00")

@@ -37,6 +37,12 @@ def test_a_missing_input_computes_to_nothing_and_the_input_carries_the_error():
     assert refused.value.fields == {"b": ["此项为必填项"]}
 
 
+def test_a_total_of_totals_is_shown_once_an_input_behind_it_is_typed():
+    # 执行数合计 → 执行率: the rate reads only totals, and is "not yet" only while they are
+    assert computed.untyped(FORM, {}) == {"total", "rate"}
+    assert computed.untyped(FORM, {"a": 12.5}) == set()
+
+
 def test_a_draft_keeps_the_total_of_what_is_there():
     assert forms.accept_draft(FORM, {"a": 3, "b": 4, "total": 1})["total"] == 7
 

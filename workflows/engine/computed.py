@@ -111,9 +111,13 @@ def untyped(schema: dict | None, data: dict) -> set[str]:
     """The computed fields none of whose inputs has been typed yet (directly or through another
     total): "not yet", so the page shows "—" and flags nothing (a blank 全年预算数合计 is not 0)."""
     props = (schema or {}).get("properties") or {}
+    totals = fields(schema)
     found: set[str] = set()
-    for name, expression in fields(schema).items():
-        typed = [n for n in reads(expression) - found if _typed(data.get(n))]
+    for name, expression in totals.items():
+        inputs = reads(expression)
+        if any(n in totals and n not in found for n in inputs):
+            continue  # it reads a total something was typed into (执行数合计 → 执行率)
+        typed = [n for n in inputs - totals.keys() if _typed(data.get(n))]
         # a value still at the form's default (上年结转 0) is not typed either
         if all(data.get(n) == (props.get(n) or {}).get("default") for n in typed):
             found.add(name)

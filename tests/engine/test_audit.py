@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import delete, select, update
@@ -63,3 +65,28 @@ def test_audit_verify_detects_a_deleted_last_row(db, history):
 def test_every_state_change_of_an_instance_is_in_its_audit_history(db, history):
     actions = [e.action for e in _events(db, history)]
     assert actions == ["instance.started", "task.created", "task.completed", "task.created"]
+
+
+def test_audit_data_is_stored_as_it_reads_back_from_json():
+    # what is hashed and stored is the JSON form of the data, whether copied directly or round-tripped
+    import enum
+    from datetime import date
+    from decimal import Decimal
+
+    from workflows.store.audit import _canonical, _json_copy
+
+    class Level(enum.IntEnum):
+        HIGH = 2
+
+    samples = [
+        {"b": 1, "a": [1, 2.5, None, True], "c": {"z": "张三", "y": (1, "x")}},
+        {"amount": Decimal("1380.00"), "day": date(2027, 6, 10), "level": Level.HIGH},
+        {1: "int key", 2: float("nan")},
+        [{"scores": [90, 85.5]}, ("t", {"n": None})],
+        "text",
+        3,
+    ]
+    for data in samples:
+        copied = _canonical(data)
+        assert json.dumps(copied, sort_keys=True) == json.dumps(_json_copy(data), sort_keys=True)
+    assert list(_canonical(samples[0])) == ["a", "b", "c"]  # keys in order, as stored

@@ -393,6 +393,5 @@ def save(
     if was_running and status == "completed":
         audit.append(session, action="instance.completed", actor=actor.username, instance_id=instance.id)
         _completion.run(session, instance, workflow, actor)  # results into domain tables
-    if session.new or session.dirty or session.deleted:
-        session.flush()  # ORM rows a caller or a notice changed: refused here, not at commit
+    session.flush()  # ORM rows a caller or a notice changed: refused here, not at commit (a no-op when clean)
     return open_views

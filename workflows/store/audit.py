@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -25,18 +26,32 @@ from .prepared import Prepared
 GENESIS = "0" * 64
 
 
-def _canonical(data: Any) -> Any:
+_HASHED = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_SCALARS = (str, int, bool, type(None))
+
+
+def _json_copy(data: Any) -> Any:
     return json.loads(json.dumps(data, ensure_ascii=False, sort_keys=True, default=str))
+
+
+def _canonical(data: Any) -> Any:
+    """``data`` as it reads back from JSON (keys sorted, tuples as lists, other values as text):
+    plain dicts, lists and scalars are copied directly; anything else takes the JSON round trip."""
+    kind = type(data)
+    if kind in _SCALARS or (kind is float and math.isfinite(data)):
+        return data
+    if kind is dict and all(type(key) is str for key in data):
+        return {key: _canonical(data[key]) for key in sorted(data)}
+    if kind is list or kind is tuple:
+        return [_canonical(item) for item in data]
+    return _json_copy(data)
 
 
 def event_hash(
     *, chain: str, seq: int, instance_id, task_id, actor: str, action: str, data, at: datetime, prev_hash: str
 ) -> str:
-    body = json.dumps(
-        [chain, seq, instance_id, task_id, actor, action, data, at.astimezone(UTC).isoformat(), prev_hash],
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
+    body = _HASHED.encode(
+        [chain, seq, instance_id, task_id, actor, action, data, at.astimezone(UTC).isoformat(), prev_hash]
     )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 

@@ -220,11 +220,15 @@ def parse_form(schema: dict, form) -> dict:
 
 def invalid_totals(schema: dict, errors: dict) -> set[str]:
     """The computed fields that read a field in error, directly or through another total: a sum
-    with a score over its item's points is not a total (issue 10: never silently added)."""
-    bad = {path.split("/")[0] for path in errors or {}}
+    with a score over its item's points is not a total (issue 10: never silently added). A cell
+    in error counts only for a total reading its column: a missing 指标值 leaves 权重合计 standing."""
+    paths = [str(path).split("/") for path in errors or {}]
     found: set[str] = set()
     for name, expression in computed.fields(schema).items():
-        if computed.reads(expression) & (bad | found):
+        reads, keys = computed.reads(expression), computed.columns(expression)
+        if reads & found or any(
+            parts[0] in reads and not (len(parts) >= 3 and keys and parts[-1] not in keys) for parts in paths
+        ):
             found.add(name)
     return found
 

@@ -8,6 +8,7 @@
   var form = document.getElementById("task-form");
   if (!url || !form || !form.querySelector("output.computed")) { return; }
   var timer = null;
+  var typed = false;  // what the server said on a refused submit stands until something is typed
 
   function clearLive() {
     form.querySelectorAll(".field-error.live").forEach(function (span) { span.remove(); });
@@ -53,7 +54,16 @@
       if (note) { note.hidden = !bad; }
     });
     clearLive();
-    Object.keys(answer.errors || {}).forEach(function (path) { flag(path, answer.errors[path]); });
+    var errors = answer.errors || {};
+    // a refused total's error (合计为110，应为100) goes once the typing has put the total right
+    Object.keys(values).forEach(function (name) {
+      if (!typed || errors[name]) { return; }
+      var field = document.getElementById("field-" + name);
+      if (!field || !document.getElementById(name) || document.getElementById(name).tagName !== "OUTPUT") { return; }
+      field.querySelectorAll('.field-error[data-field="' + name + '"]').forEach(function (span) { span.remove(); });
+      field.classList.remove("has-error");
+    });
+    Object.keys(errors).forEach(function (path) { flag(path, errors[path]); });
   }
 
   function refresh() {
@@ -65,7 +75,7 @@
       .then(function (answer) { if (answer) { show(answer); } })
       .catch(function () { /* the totals are computed again on save and submit */ });
   }
-  function later() { clearTimeout(timer); timer = setTimeout(refresh, 250); }
+  function later() { typed = true; clearTimeout(timer); timer = setTimeout(refresh, 250); }
   form.addEventListener("input", later);
   form.addEventListener("change", later);
   refresh();  // a kept draft may already hold a score over its points

@@ -182,3 +182,28 @@ def test_annual_within_midterm_refuses_a_year_larger_than_the_period(web, api, t
 def test_period_end_not_before_start_refuses_a_period_ending_before_it_begins(web, api, targets_task):
     body = filled(web("zhang.san").get(f"/tasks/{targets_task.id}").text, tg_period_end="2026")
     refuse(web, api, targets_task.id, body, "tg_period_end", "项目期终止年度不能早于起始年度")
+
+
+def test_the_weight_total_is_blank_until_a_weight_is_typed_then_follows_the_weights(web, targets_task):
+    me = web("zhang.san")
+    html = me.get(f"/tasks/{targets_task.id}").text
+    assert re.search(r'<output id="tg_weight_total" class="computed" aria-live="polite">—</output>', html)
+    blank = me.post(f"/tasks/{targets_task.id}/computed", posted(html)).json
+    assert blank["values"]["tg_weight_total"] == "—" and blank["errors"] == {}
+    typed = {**posted(html), "indicators-0-name": "设施验收合格率", "indicators-0-weight": "40"}
+    shown = me.post(f"/tasks/{targets_task.id}/computed", typed).json
+    assert shown["values"]["tg_weight_total"] == 40
+    typed = {**typed, "indicators-1-weight": "60"}
+    assert me.post(f"/tasks/{targets_task.id}/computed", typed).json["values"]["tg_weight_total"] == 100
+
+
+def test_weights_over_100_are_refused_beside_their_total_not_on_the_whole_table(web, api, targets_task):
+    """R-TG-5 (40+20+10+30+10 = 110): the error stands beside 指标权重合计, which shows 110; the
+    indicator table itself is not marked. The API caller posts no total: it is worked out."""
+    body = filled(web("zhang.san").get(f"/tasks/{targets_task.id}").text, **{"indicators-0-weight": "40"})
+    refuse(web, api, targets_task.id, body, "tg_weight_total", "绩效指标权重（分值）合计为110，应为100")
+    page = web("zhang.san").post(f"/tasks/{targets_task.id}", body).text
+    assert re.search(r'class="field has-error" data-field="tg_weight_total"', page)
+    assert re.search(r'<output id="tg_weight_total" class="computed" aria-live="polite">110</output>', page)
+    assert not re.search(r'class="field has-error" data-field="indicators"', page)
+    assert 'value="40"' in page  # what was typed is kept

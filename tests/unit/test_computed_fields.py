@@ -3,8 +3,13 @@ totals are computed, never typed (DOMAIN §7); a designer's broken expression is
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from demo import form_data as demo
+from server import formrender
+from workflows.config import settings
 from workflows.engine import computed, forms, prefill
 from workflows.errors import FormInvalid
 
@@ -84,3 +89,33 @@ def test_a_plain_fields_prefill_names_one_source():
     }
     [found] = forms.check_rules(schema)
     assert "one 'project' fact or one 'from' data key" in found
+
+
+# --- the 申报表's 指标权重合计 (issue 10: the weights' total beside the table, live) ----------
+
+
+def targets() -> dict:
+    return json.loads((settings().forms_dir / "performance_targets.json").read_text(encoding="utf-8"))
+
+
+def test_the_weight_total_waits_for_a_weight():
+    schema = targets()
+    assert "tg_weight_total" in computed.untyped(schema, {"indicators": []})
+    named_only = {"indicators": [{"name": "设施验收合格率"}]}
+    assert computed.values(schema, named_only)["tg_weight_total"] is None  # typed, but no weight yet
+    weighed = {"indicators": [{"name": "设施验收合格率", "weight": 40}, {"weight": 25.5}, {}]}
+    assert computed.values(schema, weighed)["tg_weight_total"] == 65.5
+
+
+def test_an_api_caller_need_not_post_the_weight_total():
+    data = demo.performance_targets("保障性住房维修")
+    data["tg_weight_total"] = 5  # a posted total is overwritten by the sum of the weights
+    kept, _dropped = forms.accept(targets(), data)
+    assert kept["tg_weight_total"] == 100
+
+
+def test_only_an_error_in_a_column_the_total_reads_makes_it_invalid():
+    schema = targets()
+    assert formrender.invalid_totals(schema, {"indicators/2/target_value": ["此项为必填项"]}) == set()
+    assert formrender.invalid_totals(schema, {"indicators/2/weight": ["不能大于100"]}) == {"tg_weight_total"}
+    assert formrender.invalid_totals(schema, {"indicators": ["至少填写1行"]}) == {"tg_weight_total"}

@@ -41,7 +41,9 @@ def test_every_declared_check_in_forms_is_sound():
 def test_indicator_weights_total_100_refuses_110():
     data = demo.performance_targets("保障性住房维修")
     data["indicators"][0]["weight"] = 40  # 40+20+10+30+10 = 110
-    assert refused("performance_targets", data) == {"indicators": ["绩效指标权重（分值）合计为110，应为100"]}
+    assert refused("performance_targets", data) == {
+        "tg_weight_total": ["绩效指标权重（分值）合计为110，应为100"]
+    }
 
 
 def test_indicator_weights_total_100_accepts_100():
@@ -425,4 +427,6 @@ def test_the_monitoring_form_requires_the_years_projection_and_computes_the_rate
 def test_the_weight_refusal_names_the_current_total_walk_11_finding_5():
     data = demo.performance_targets("保障性住房维修")
     data["indicators"][0]["weight"] = 45  # 45+20+10+30+10 = 115
-    assert refused("performance_targets", data) == {"indicators": ["绩效指标权重（分值）合计为115，应为100"]}
+    assert refused("performance_targets", data) == {
+        "tg_weight_total": ["绩效指标权重（分值）合计为115，应为100"]
+    }

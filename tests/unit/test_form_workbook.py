@@ -91,7 +91,8 @@ def row_of(ws, text: str) -> int:
 
 
 def test_a_written_form_reads_back_to_the_same_data():
-    assert form_workbook.read(TARGETS, written()) == GOOD
+    # and the 指标权重合计 worked out from the weights read (x-computed: never read back)
+    assert form_workbook.read(TARGETS, written()) == {**GOOD, "tg_weight_total": 100}
 
 
 def test_the_workbook_has_the_title_the_header_and_drop_downs():
@@ -175,7 +176,7 @@ def test_declared_checks_are_the_forms_and_are_located():
     with pytest.raises(WorkbookInvalid) as refused:
         form_workbook.read(TARGETS, edited(written(), spoil))
     messages = {(e.label, e.message) for e in refused.value.errors}
-    assert ("绩效指标", "绩效指标权重（分值）合计为110，应为100") in messages
+    assert ("指标权重合计", "绩效指标权重（分值）合计为110，应为100") in messages
     assert any(label == "二级指标" and "不对应" in m for label, m in messages)
 
 

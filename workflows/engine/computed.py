@@ -50,6 +50,33 @@ def reads(expression: str) -> set[str]:
         return set()
 
 
+def columns(expression: str) -> set[str]:
+    """The row keys an expression reads from a table (``row['weight']``, ``row.get('score')``):
+    a cell in another column cannot make the total wrong. Empty when it names none (or does not
+    compile): then any cell of a table it reads may."""
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError:
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+            key = node.slice.value
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            key = node.args[0].value
+        else:
+            continue
+        if isinstance(key, str):
+            found.add(key)
+    return found
+
+
 def problems(schema: dict, title: str) -> list[str]:
     """Every problem with the form's computed fields, as text (empty when they are sound)."""
     found = []

@@ -309,10 +309,12 @@ def read(schema: dict, content: bytes, *, sources: dict | None = None) -> dict:
     labels = {_text(r[0]): i for i, r in reversed(list(enumerate(rows))) if r and _text(r[0])}
     worked_out = computed.fields(schema)  # x-computed: written for reading, never read back
     for name, prop in _plain_fields(schema):
-        if name in worked_out:
-            continue
         title = _title(name, prop)
         index = labels.get(title)
+        if name in worked_out:
+            if index is not None:  # a check on the total (权重合计应为100) is named at its row
+                where[name] = (index + 1, 2, title)
+            continue
         if index is None:
             reader.refuse(0, 1, title, "找不到这一行（A列应为字段名称）")
             continue

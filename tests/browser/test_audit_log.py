@@ -74,7 +74,11 @@ def test_the_administrator_filters_sorts_pages_exports_and_checks_the_log(
     data = open(download.value.path(), "rb").read()
     rows = list(load_workbook(BytesIO(data))["审计日志"].iter_rows(min_row=3, values_only=True))
     assert [r[3] for r in rows] == ["li.na", "li.na", "zhang.san", "zhang.san", "zhang.san"]
-    assert [r[2] for r in rows][::2] == ["李娜（应急局填报）", "张三（住建局填报）", "张三（住建局填报）"]  # 操作人 by name
+    assert [r[2] for r in rows][::2] == [
+        "李娜（应急局填报）",
+        "张三（住建局填报）",
+        "张三（住建局填报）",
+    ]  # 操作人 by name
     assert {r[4] for r in rows} == {"创建项目"}
 
     page.click("#verify-link")

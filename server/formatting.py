@@ -23,6 +23,16 @@ def wan(amount) -> str:
     return f"{value:,.2f} 万元" if _is_zh() else f"{value:,.2f} (10k CNY)"
 
 
+def wan_figure(amount) -> str:
+    """An amount in 万元 under a title that names the unit (申请金额（万元）): ``1,380.00``."""
+    if amount is None or amount == "" or isinstance(amount, bool):
+        return "—"
+    try:
+        return f"{Decimal(str(amount)).quantize(Decimal('0.01')):,.2f}"
+    except ArithmeticError:  # not a number (text a form let through): shown as written
+        return str(amount)
+
+
 def wan_format():
     """:func:`wan` with the language looked up once, for a page that shows hundreds of amounts."""
     unit = " 万元" if _is_zh() else " (10k CNY)"
@@ -108,6 +118,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(field_message)
     app.add_template_filter(percent)
     app.add_template_filter(wan)
+    app.add_template_filter(wan_figure)
     app.add_template_filter(cn_date)
     app.add_template_filter(cn_datetime)
     app.add_template_filter(project_period)

@@ -52,6 +52,7 @@ class Field:
     options_by: tuple[str, dict] | None = None
     max_rows: int = MAX_ROWS
     invalid: bool = False  # a computed total one of whose inputs is in error (a score over its points)
+    money: bool = False  # an amount in 万元 (its title says so): shown as text reads 1,380.00
 
     @property
     def fixed_rows(self) -> bool:
@@ -132,13 +133,16 @@ def fields_of(
             name=name,
             label=form_text(prop.get("title")) or name,
             widget=widget,
-            required=name in required,
+            # a tick is required only where it must be ticked (承诺: ``const: true``); otherwise
+            # a checkbox always answers yes or no
+            required=name in required and (widget != "checkbox" or prop.get("const") is True),
             value=value,
             options=choices.get(widget) or _options(prop),
             description=form_text(help_text(prop.get("description"))),
             step="1" if prop.get("type") == "integer" else "any",
             max_length=_max_length(prop, widget),
             options_by=_options_by(prop),
+            money=prop.get("type") == "number" and "万元" in str(prop.get("title") or ""),
         )
         if widget == "table":
             item.columns = fields_of(prop["items"], {})

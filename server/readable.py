@@ -17,10 +17,11 @@ from flask import g, has_app_context
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
+from workflows.commands import start_data
 from workflows.config import settings
 from workflows.queries import returns
 
-from .formatting import cn_datetime, percent
+from .formatting import cn_datetime, percent, wan_figure
 from .labels import (
     HIDDEN_FIELDS,
     ROLE_NAMES,
@@ -147,6 +148,8 @@ def _display_value(value: Any, prop: dict, key: str = "") -> Any:
     if value in (prop.get("enum") or []):
         index = prop["enum"].index(value)
         return form_text(names[index] if index < len(names) else value)
+    if isinstance(value, int | float) and _in_wan(prop, key):
+        return wan_figure(value)  # 申请金额（万元） 1,380.00
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
@@ -158,6 +161,12 @@ def _display_value(value: Any, prop: dict, key: str = "") -> Any:
     if key == "unit_id" and isinstance(value, int) and not isinstance(value, bool):
         return unit_code(value) or value  # the unit's code (360922-001), not its internal number
     return value
+
+
+def _in_wan(prop: dict, key: str) -> bool:
+    """An amount in 万元: its title says so (a form's field or column, or the start data's 项目金额)."""
+    start = start_data.FIELDS.get(key)
+    return "万元" in str(prop.get("title") or (start.title if start else ""))
 
 
 _choices_seen: tuple[int, dict[str, frozenset]] = (-1, {})

@@ -167,7 +167,9 @@ def test_the_ex_ante_report_pre_fills_the_requested_amount_from_the_project(api,
     [task] = [t for t in tasks if t["task_spec"] == "ea_write"]
 
     shown = api("zhang.san").get(f"/api/v1/tasks/{task['id']}").json
-    assert shown["data"] == {"ea_requested_amount_wan": 362.0}
+    # 项目金额 shown beside it, not typed: the ceiling of 申请金额
+    assert shown["data"] == {"ea_project_amount_wan": 362.0, "ea_requested_amount_wan": 362.0}
+    assert shown["bound_fields"] == ["ea_project_amount_wan"]
     page = web("zhang.san").get(f"/tasks/{task['id']}").text
     assert 'name="ea_requested_amount_wan" id="ea_requested_amount_wan" value="362" >' in page
 

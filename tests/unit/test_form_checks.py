@@ -10,7 +10,7 @@ import pytest
 
 from demo import form_data as demo
 from workflows.config import settings
-from workflows.engine import forms
+from workflows.engine import decision_checks, forms
 from workflows.errors import FormInvalid
 
 BPMN_DIR = settings().forms_dir.parent / "bpmn"
@@ -268,6 +268,47 @@ def test_executed_within_budget_refuses_monitoring_above_the_adjusted_budget():
 def test_executed_within_budget_accepts_monitoring_within_or_without_the_budget():
     accepted("monitoring_report", {**demo.monitoring_report(362.0), "mn_budget_amount": 362.0})
     accepted("monitoring_report", demo.monitoring_report(362.0))  # budget not given: nothing to compare
+
+
+# --- ex_ante_report ---------------------------------------------------------------------
+
+
+def test_requested_within_project_amount_refuses_more_than_the_project_quoting_it():
+    data = {**demo.ex_ante_report("城区排水管网改造", 1380.01), "ea_project_amount_wan": 1380.0}
+    assert refused("ex_ante_report", data) == {
+        "ea_requested_amount_wan": ["申请金额不能超过项目金额 1,380.00 万元"]
+    }
+
+
+def test_requested_within_project_amount_accepts_the_project_amount_or_less():
+    accepted(
+        "ex_ante_report", {**demo.ex_ante_report("城区排水管网改造", 1380.0), "ea_project_amount_wan": 1380}
+    )
+    accepted(
+        "ex_ante_report", {**demo.ex_ante_report("城区排水管网改造", 900.5), "ea_project_amount_wan": 1380}
+    )
+
+
+def test_requested_within_project_amount_holds_the_project_amount_the_process_started_with():
+    """The project amount is the start data's ``amount_wan`` (x-prefill ``bound``): left out, it is
+    held to it; posted higher, it is refused."""
+    schema, sources = form("ex_ante_report"), {"amount_wan": 1380.0}
+    with pytest.raises(FormInvalid) as caught:
+        forms.accept(schema, demo.ex_ante_report("城区排水管网改造", 1500.0), sources)
+    assert caught.value.fields == {"ea_requested_amount_wan": ["申请金额不能超过项目金额 1,380.00 万元"]}
+    raised = {**demo.ex_ante_report("城区排水管网改造", 1500.0), "ea_project_amount_wan": 1500.0}
+    with pytest.raises(FormInvalid) as caught:
+        forms.accept(schema, raised, sources)
+    assert list(caught.value.fields) == ["ea_project_amount_wan"]
+    clean, _dropped = forms.accept(schema, demo.ex_ante_report("城区排水管网改造", 1380.0), sources)
+    assert clean["ea_project_amount_wan"] == 1380.0
+
+
+def test_a_message_quotes_a_figure_as_money_reads():
+    """``{name:,.2f}`` in a check's message: thousands separators and two decimals."""
+    scope = {"amount": 1261.2, "count": 3, "note": "x"}
+    text = decision_checks.message("{amount:,.2f} 万元，{count:,.2f}，{note:,.2f}，{amount}", scope)
+    assert text == "1,261.20 万元，3.00，x，1261.2"
 
 
 # --- required ticks --------------------------------------------------------------------

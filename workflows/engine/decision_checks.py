@@ -40,7 +40,8 @@ from . import sandbox, serializer
 
 KIND = "decision"
 KEYS = {"id", "kind", "decision", "inputs", "reads", "rule", "field", "message", "description"}
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# {name}, or {name:,.2f}: a number as money reads (1,380.00), only these plain number formats
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::(,?\.\d[f%]|,))?\}")
 
 
 @dataclass(frozen=True)
@@ -109,13 +110,16 @@ def problems(check: dict, where: str, declared: set[str], decisions: dict[str, s
 
 
 def message(template: str, scope: dict) -> str:
-    """``template`` with each ``{name}`` replaced by that value of ``scope`` (20.0 reads 20)."""
+    """``template`` with each ``{name}`` replaced by that value of ``scope`` (20.0 reads 20);
+    ``{name:,.2f}`` gives a number with thousands separators and two decimals (1,380.00 万元)."""
 
     def value(match: re.Match) -> str:
-        name = match.group(1)
+        name, spec = match.group(1), match.group(2)
         if name not in scope:
             return match.group(0)
         found = scope[name]
+        if spec and isinstance(found, int | float) and not isinstance(found, bool):
+            return format(found, spec)
         if isinstance(found, float) and found.is_integer():
             found = int(found)
         return "" if found is None else str(found)

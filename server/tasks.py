@@ -27,7 +27,7 @@ from workflows.errors import FormInvalid
 from workflows.queries import inbox, people, projects, selection, tasks, workbooks
 from workflows.queries.exports import XLSX
 
-from . import assessment, formrender, labels, poverty, readable, schemas, task_flash
+from . import assessment, formrender, labels, poverty, readable, schemas, step_words
 from . import errors as http_errors
 from .auth import page_user
 from .current import database
@@ -130,7 +130,7 @@ def submit(task_id: str):
     except FormInvalid as exc:
         kept = not drafting and _keep_refused(task_id, data, user.actor)
         return _render(task_id, values=data, errors=exc.fields, status=400, draft_kept=kept)
-    flash(task_flash.after_submit(task, data, result))
+    flash(step_words.after_submit(task, data, result))
     return redirect(url_for("inbox.index"))
 
 

@@ -96,6 +96,12 @@ def test_sending_a_project_to_three_experts_names_the_scoring_step_once_with_the
     flash = _flash(page)
     assert flash == "已提交。项目当前环节：专家评审打分（3位专家）"
     assert flash.count("专家评审打分") == 1
+    page.goto(f"{live_server}/projects?q=WZ2026-003")  # its processes name the step once too
+    page.click("#projects a:has-text('红色文化展陈')")
+    page.wait_for_url(re.compile(r"/projects/\d+"))
+    heads = " ".join(page.locator("h2").all_inner_texts())
+    assert "专家评审打分（3项）" in heads and heads.count("专家评审打分") == 1, heads
+    page.screenshot(path=str(tmp_path / "project-at-experts.png"), full_page=True)
 
 
 def test_overdue_targets_offered_to_the_unit_are_counted_listed_and_claimable_under_overdue(

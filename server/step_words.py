@@ -1,4 +1,5 @@
-"""What the page says once a task is submitted: where the work went, in words a clerk reads.
+"""Steps named in words a clerk reads: where the work went once a task is submitted (the flash),
+and the steps a process waits at (a project's processes).
 
 A step sent to several people is named once with how many (专家评审打分（3位专家）); a decision
 that sends the work back (退回, ``queries.returns``) says so, and to whom.
@@ -36,6 +37,27 @@ def next_steps(next_tasks) -> str:
         else:
             parts.append(_("%(step)s（%(n)s项）", step=name, n=len(tasks)))
     return _joined(parts)
+
+
+def current_steps(text: str | None) -> str:
+    """An instance's 当前环节 as stored (its open steps' titles joined by 、) with each step named
+    once, in the page's language: 专家评审打分（3项）, not the title three times."""
+    counts: dict[str, int] = {}
+    for title in (text or "").split("、"):
+        if title.strip():
+            counts[title.strip()] = counts.get(title.strip(), 0) + 1
+    return _joined(
+        [
+            labels.local_name(title)
+            if n == 1
+            else _("%(step)s（%(n)s项）", step=labels.local_name(title), n=n)
+            for title, n in counts.items()
+        ]
+    )
+
+
+def register(app) -> None:
+    app.add_template_filter(current_steps, "current_steps")
 
 
 def _whom(step: returns.ReturnedTo) -> str:

@@ -82,7 +82,9 @@ def test_a_fields_fixed_error_reads_in_english_where_the_page_is_english(app):
 
 
 def test_labels_on_the_task_project_and_error_pages_read_without_chinese_punctuation_in_english(
-    web, returned, db_of  # noqa: F811
+    web,
+    returned,  # noqa: F811
+    db_of,
 ):
     """Issue 10/12, item 6: a translated label carries an English colon (Status: Open), the return
     banner its verdict in English, the funding line and the history no full-width ：；（）."""
@@ -104,7 +106,9 @@ def test_labels_on_the_task_project_and_error_pages_read_without_chinese_punctua
     assert "Status: Open" in head and "No deadline" in head, head
     assert "Returned: Return for adjustment" in head and "Reason: " in head, head
     assert not re.search(r"[：；]", head), head
-    history = " ".join(" ".join(v.text_content().split()) for v in page.xpath('//*[contains(@class, "verdict")]'))
+    history = " ".join(
+        " ".join(v.text_content().split()) for v in page.xpath('//*[contains(@class, "verdict")]')
+    )
     assert "Review decision: Return for adjustment" in history and "：" not in history, history
     project = lxml_html.fromstring(me.get(f"/projects/{returned}").text)
     funding = project.xpath('//*[@id="funding"]')[0].text_content()

@@ -17,7 +17,7 @@ from workflows.commands.designer import MAX_BUNDLE_BYTES
 from workflows.config import PROJECT_ROOT, settings
 from workflows.engine import specs
 
-from . import errors, formatting, jsonbody, labels, readable
+from . import errors, formatting, jsonbody, labels, readable, step_words
 from .current import init_database
 from .extensions import babel, csrf, db, login_manager
 
@@ -177,6 +177,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     formatting.register(app)
     labels.register(app)
     readable.register(app)
+    step_words.register(app)
 
     from . import (
         admin,

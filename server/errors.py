@@ -45,19 +45,30 @@ _HTTP_CODES = {
     429: "rate_limited",
 }
 
+
+def N_(msgid: str) -> str:
+    """Marks a msgid for extraction (pybabel's ``N_``); it is translated where it is shown."""
+    return msgid
+
+
 _MESSAGES_ZH = {
-    400: "请求无效",
-    401: "请先登录",
-    403: "无权进行此操作",
-    404: "未找到",
-    405: "不支持的请求方法",
-    409: "数据已被他人修改或任务已处理，请刷新后重试",
-    413: "文件过大",
-    415: "不支持的文件类型",
-    422: "业务规则不允许此操作",
-    429: "尝试次数过多，请稍后再试",
-    500: "服务器内部错误",
+    400: N_("请求无效"),
+    401: N_("请先登录"),
+    403: N_("无权进行此操作"),
+    404: N_("未找到"),
+    405: N_("不支持的请求方法"),
+    409: N_("数据已被他人修改或任务已处理，请刷新后重试"),
+    413: N_("文件过大"),
+    415: N_("不支持的文件类型"),
+    422: N_("业务规则不允许此操作"),
+    429: N_("尝试次数过多，请稍后再试"),
+    500: N_("服务器内部错误"),
 }
+
+
+def _message(status: int) -> str:
+    """The generic words for an HTTP status, in the page's language (the API's too)."""
+    return _(_MESSAGES_ZH[status])
 
 
 def status_of(exc: wf.JixiaoError) -> int:
@@ -132,7 +143,7 @@ def register(app: Flask) -> None:
         if isinstance(exc, wf.DeployRejected):
             fields = {"bundle": [str(e) for e in exc.errors]}
         if isinstance(exc, wf.NotFound):  # the same answer whatever was not found: ids cannot be probed
-            return error_response(404, "not_found", _MESSAGES_ZH[404])
+            return error_response(404, "not_found", _message(404))
         message = _("表单填写有误，请按提示修改") if status == 400 else str(exc)
         response = error_response(status, exc.code, message, fields)
         if isinstance(exc, wf.SignInLocked):
@@ -159,9 +170,10 @@ def register(app: Flask) -> None:
             # webargs reports request-shape errors as 422; the API contract says 400 per field
             return error_response(400, "invalid_request", _("请求数据无效"), fields)
         code = _HTTP_CODES.get(status, "error")
-        return error_response(status, code, _MESSAGES_ZH.get(status, exc.description or code))
+        message = _message(status) if status in _MESSAGES_ZH else (exc.description or code)
+        return error_response(status, code, message)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return error_response(500, "internal_error", _MESSAGES_ZH[500])
+        return error_response(500, "internal_error", _message(500))

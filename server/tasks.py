@@ -19,7 +19,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import login_required
 from marshmallow import ValidationError
-from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from workflows import clock, commands, policy
@@ -27,9 +26,8 @@ from workflows.commands.collab import attachment_path
 from workflows.errors import FormInvalid
 from workflows.queries import inbox, people, projects, selection, tasks, workbooks
 from workflows.queries.exports import XLSX
-from workflows.store import Project
 
-from . import assessment, formrender, labels, poverty, readable, schemas
+from . import assessment, formrender, labels, poverty, readable, schemas, step_words
 from . import errors as http_errors
 from .auth import page_user
 from .current import database
@@ -132,11 +130,7 @@ def submit(task_id: str):
     except FormInvalid as exc:
         kept = not drafting and _keep_refused(task_id, data, user.actor)
         return _render(task_id, values=data, errors=exc.fields, status=400, draft_kept=kept)
-    where = "、".join(t.title for t in result.next_tasks) or _after(result)
-    if task.project_id:
-        flash(_("已提交。项目当前环节：%(where)s", where=where))
-    else:  # a step of no project (an annual report, an assessment): no 项目 to speak of
-        flash(_("已提交。当前环节：%(where)s", where=where))
+    flash(step_words.after_submit(task, data, result))
     return redirect(url_for("inbox.index"))
 
 
@@ -149,17 +143,6 @@ def _keep_refused(task_id: str, data: dict, actor) -> bool:
     except FormInvalid:
         return False
     return True
-
-
-def _after(result) -> str:
-    """Where the project stands when the step's own process has ended (a review, a sub-path):
-    its stage as the command left it, not 流程已结束 while the project goes on."""
-    project_id = result.instance.project_id if result.instance else None
-    if project_id is None:
-        return _("流程已结束")
-    db.session.rollback()  # a fresh read: the command committed after this request's first read
-    stage = db.session.scalar(select(Project.stage).where(Project.id == project_id))
-    return labels.stage_name(stage) if stage else _("流程已结束")
 
 
 @bp.post("/tasks/<task_id>/computed")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from io import BytesIO
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 
@@ -18,6 +20,7 @@ from workflows.queries import disclosure
 from workflows.store import AuditEvent, Project
 
 OFFICE = in_role("performance_office", None)
+WITHHELD_BECAUSE = "展陈涉及未公开的馆藏文物资料。"
 
 
 @pytest.fixture
@@ -34,7 +37,8 @@ def year_items(paths):
     hidden_iid = paths.start(project_name="红色文化展陈")
     paths.to_evaluation(hidden_iid)
     paths.evaluate(hidden_iid, 79)
-    paths.do(hidden_iid, "ra_feedback", forms.results_feedback(sensitive=True))
+    withheld = {**forms.results_feedback(sensitive=True), "ra_comment": WITHHELD_BECAUSE}
+    paths.do(hidden_iid, "ra_feedback", withheld)
     return paths.project_row(open_iid).id, paths.project_row(hidden_iid).id
 
 
@@ -198,6 +202,35 @@ def test_R_RA_4_the_register_page_marks_a_withheld_item_and_asks_before_publishi
     assert all("涉密不公开" in cells and "<button" not in cells for _k, _s, mark, cells in rows if mark)
     assert any("<button" in cells for _k, subject, mark, cells in rows if int(subject) == shown and not mark)
     assert 'data-confirm="公开「' in page and "不能撤回" in page and "confirm.js" in page
+
+
+def test_R_RA_4_the_register_export_lists_a_withheld_item_as_not_published_with_its_reason(
+    paths, year_items, anonymous
+):
+    """The Excel register is the whole register: an item withheld as 涉密或敏感 is a row marked
+    不予公开 with the reason given at the results feedback, never left out (issue 10/12, item 5)."""
+    shown, hidden = year_items
+    with paths.db.unit_of_work() as uow:
+        factories.user(uow, "perf.staff", "performance_office")
+        uow.commit()
+    with paths.db.reading() as session:
+        names = dict(session.execute(select(Project.id, Project.name)).all())
+    token = csrf_of(anonymous.get("/login").text)
+    anonymous.post(
+        "/login", data={"username": "perf.staff", "password": factories.PASSWORD, "csrf_token": token}
+    )
+    export = anonymous.get(f"/disclosure.xlsx?year={YEAR}")
+    assert export.status_code == 200
+    rows = [
+        [str(v or "") for v in row]
+        for row in openpyxl.load_workbook(BytesIO(export.data)).active.iter_rows(values_only=True)
+    ]
+    withheld = [r for r in rows if names[hidden] in r[1]]
+    assert [r[0] for r in withheld] == ["绩效目标（随预算公开）", "绩效评价结果（随决算公开）"]
+    assert all(r[4] == f"不予公开（涉密或敏感）：{WITHHELD_BECAUSE}" for r in withheld)
+    assert len([r for r in rows if names[shown] in r[1]]) == 3  # its three items, still 未公开
+    assert all(r[4].startswith("未公开") for r in rows if names[shown] in r[1])
+    assert names[hidden] not in anonymous.get(f"/public/{YEAR}").text  # the public page never shows it
 
 
 def test_R_RA_4_results_feedback_refuses_disclose_and_sensitive_together(paths):

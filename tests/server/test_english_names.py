@@ -79,3 +79,41 @@ def test_a_fields_fixed_error_reads_in_english_where_the_page_is_english(app):
         assert formatting.field_message("超过该项分值 3") == "超过该项分值 3"  # a figure in it: as written
     with app.test_request_context():
         assert formatting.field_message("此项为必填项") == "此项为必填项"
+
+
+def test_labels_on_the_task_project_and_error_pages_read_without_chinese_punctuation_in_english(
+    web,
+    returned,  # noqa: F811
+    db_of,
+):
+    """Issue 10/12, item 6: a translated label carries an English colon (Status: Open), the return
+    banner its verdict in English, the funding line and the history no full-width ：；（）."""
+    from lxml import html as lxml_html
+    from sqlalchemy import select
+
+    from workflows.store import HumanTask
+
+    with db_of.reading() as session:
+        task_id = session.scalar(
+            select(HumanTask.id).where(
+                HumanTask.project_id == returned, HumanTask.task_spec == "tg_set", HumanTask.status == "open"
+            )
+        )
+    me = web("zhang.san")
+    me.get("/lang/en")
+    page = lxml_html.fromstring(me.get(f"/tasks/{task_id}").text)
+    head = " ".join(page.xpath('//header[@class="task-head"]')[0].text_content().split())
+    assert "Status: Open" in head and "No deadline" in head, head
+    assert "Returned: Return for adjustment" in head and "Reason: " in head, head
+    assert not re.search(r"[：；]", head), head
+    history = " ".join(
+        " ".join(v.text_content().split()) for v in page.xpath('//*[contains(@class, "verdict")]')
+    )
+    assert "Review decision: Return for adjustment" in history and "：" not in history, history
+    project = lxml_html.fromstring(me.get(f"/projects/{returned}").text)
+    funding = project.xpath('//*[@id="funding"]')[0].text_content()
+    steps = " ".join(project.xpath('//*[@id="current-steps"]')[0].text_content().split())
+    assert "；" not in funding and "Other funds" in funding, funding
+    assert not CJK.search(steps.replace("张三（住建局填报）", "")), steps  # a person's name is data
+    refused = me.get("/dashboard")
+    assert refused.status_code == 403 and "You are not allowed to do this" in refused.text

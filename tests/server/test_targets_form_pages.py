@@ -161,6 +161,22 @@ def test_approving_the_targets_says_where_the_project_stands_not_that_the_proces
     assert "已提交。项目当前环节：" in inbox and "流程已结束" not in inbox
 
 
+def test_returning_the_targets_says_they_went_back_to_the_unit_and_who_filed_them(web, db_of, targets_task):
+    """A return reads as a return, to whom, not as the generic 已提交 (issue 10/12, item 2)."""
+    me = web("zhang.san")
+    assert (
+        me.post(f"/tasks/{targets_task.id}", filled(me.get(f"/tasks/{targets_task.id}").text)).status_code
+        == 302
+    )
+    review = open_task(db_of, "tg_review")
+    reviewer = web("li.si")
+    done = reviewer.post(f"/tasks/{review.id}", {**forms.targets_decision("退回调整"), "action": "complete"})
+    assert done.status_code == 302, done.text[:500]
+    flash = re.search(r'data-flash="done">(.*?)</div>', reviewer.get("/inbox").text, re.S).group(1)
+    assert "已退回至万载县住房和城乡建设局（张三（住建局填报））" in flash
+    assert "待其修改后重新提交：填报绩效目标" in flash and "已提交" not in flash
+
+
 def test_r_ev_8_a_project_owner_is_required(web, api, targets_task):
     """R-EV-8: every project has a named owner (项目负责人) who answers for its performance."""
     body = filled(web("zhang.san").get(f"/tasks/{targets_task.id}").text, tg_owner_name="")

@@ -1,7 +1,7 @@
 """公开 the disclosure register and the public page of a fiscal year (R-TG-3, R-RA-4, R-EV-4, R-AS-1).
 
-The register lists what must be published, when it is due, whether and when it was; sensitive
-items are left out (only counted). The public page shows published items only, never a
+The register lists what must be published, when it is due, whether and when it was; a sensitive
+item is listed as withheld (不予公开) for the staff, and the API only counts it. The public page shows published items only, never a
 sensitive one (checked again here, in case a project was marked after publication).
 """
 
@@ -199,8 +199,10 @@ def register_page(session: Session, year: int, order: Order, *, page: int = 1, p
     return found
 
 
-def _ordered_rows(session: Session, year: int, order: Order) -> list[RegisterRow]:
-    items = _items(year, _sensitive(session, year))
+def _ordered_rows(
+    session: Session, year: int, order: Order, *, with_sensitive: bool = False
+) -> list[RegisterRow]:
+    items = _items(year, _sensitive(session, year), with_sensitive=with_sensitive)
     return [_row(i) for i in session.execute(ordered(select(items), _sorts(items), order))]
 
 
@@ -209,18 +211,31 @@ REGISTER_COLUMNS = (
     Column("内容", 44),
     Column("单位", 28),
     Column("公开期限", 14, "yyyy-mm-dd"),
-    Column("公开情况", 22),
+    Column("公开情况", 34),
 )
 
 
+def _withheld(row: RegisterRow, reasons: dict[int, str]) -> str:
+    """公开情况 of a sensitive item (R-RA-4): 不予公开, with the 说明 given at the results feedback."""
+    reason = reasons.get(row.subject_id, "")
+    return f"不予公开（涉密或敏感）：{reason}" if reason else "不予公开（涉密或敏感）"
+
+
 def register_workbook(session: Session, year: int, order: Order) -> bytes:
-    """信息公开登记表 in the order shown (sensitive items are never in the register): the 公开期限
-    a date cell, an item past it and not published marked 已逾期 as on the page."""
+    """信息公开登记表 in the order shown, as the page lists it: the 公开期限 a date cell, an item past
+    it and not published marked 已逾期 as on the page, an item withheld as 涉密或敏感 marked 不予公开
+    with the reason recorded at the results feedback (the public page never shows it)."""
     book = _new_workbook()
     sheet = _Sheet(book, "信息公开登记", f"{year}年度预算绩效信息公开登记表", REGISTER_COLUMNS)
     today = clock.now().astimezone(clock.CHINA).date()
-    for r in _ordered_rows(session, year, order):
-        if r.published_at:
+    rows = _ordered_rows(session, year, order, with_sensitive=True)
+    withheld = sorted({r.subject_id for r in rows if r.sensitive})
+    feedback = _latest_task_data(session, withheld, "ra_feedback") if withheld else {}
+    reasons = {pid: str(data.get("ra_comment") or "").strip() for pid, data in feedback.items()}
+    for r in rows:
+        if r.sensitive:
+            published = _withheld(r, reasons)
+        elif r.published_at:
             published = r.published_at.astimezone(clock.CHINA).strftime("已公开 %Y-%m-%d")
         else:
             published = "未公开（已逾期）" if r.due_on and r.due_on < today else "未公开"

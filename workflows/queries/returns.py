@@ -6,10 +6,12 @@ forms' vocabulary. The task page shows the last one as a banner; the inbox marks
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..store import AuditEvent, ProcessInstance
+from ..store import AuditEvent, BudgetUnit, HumanTask, ProcessInstance
 
 RETURN_VALUES = frozenset({"退回", "退回调整", "退回修改", "退回整改", "不通过"})
 
@@ -108,3 +110,45 @@ def returned_instances(session: Session, instance_ids: list[int]) -> set[int]:
     latest = session.execute(select(ranked.c.grp, ranked.c.data).where(ranked.c.n == 1)).all()
     returned_groups = {grp for grp, data in latest if verdicts((data or {}).get("data"))}
     return {i for i in wanted if (projects.get(i) if projects.get(i) is not None else -i) in returned_groups}
+
+
+@dataclass(frozen=True)
+class ReturnedTo:
+    """Where a returned piece of work went: the step, the unit whose work it is, who holds it
+    (``assignee``) or, while the unit's group holds it, who handed that step in last time."""
+
+    title: str
+    role: str | None
+    unit_name: str | None
+    assignee: str | None
+    last_handler: str | None
+
+
+def returned_to(session: Session, task_ids: list[str]) -> list[ReturnedTo]:
+    """The open tasks a return opened (``task_ids``, the command's next tasks), each with the
+    unit and the person it went back to; two reads of indexed tables, no workflow loaded."""
+    if not task_ids:
+        return []
+    rows = session.execute(
+        select(HumanTask, BudgetUnit.name)
+        .outerjoin(BudgetUnit, BudgetUnit.id == HumanTask.unit_id)
+        .where(HumanTask.id.in_(task_ids))
+    ).all()
+    by_id = {task.id: (task, unit_name) for task, unit_name in rows}
+    answer = []
+    for task_id in task_ids:
+        if task_id not in by_id:
+            continue
+        task, unit_name = by_id[task_id]
+        last = session.scalar(
+            select(HumanTask.completed_by)
+            .where(
+                HumanTask.instance_id == task.instance_id,
+                HumanTask.task_spec == task.task_spec,
+                HumanTask.status == "completed",
+            )
+            .order_by(HumanTask.completed_at.desc())
+            .limit(1)
+        )
+        answer.append(ReturnedTo(task.title, task.role, unit_name, task.assignee, last))
+    return answer

@@ -1,0 +1,135 @@
+"""In Chromium (issue 10/12, items 1, 3, 4): finance sends an ex-ante project to three experts and
+the flash names 专家评审打分 once, with the count; a task without a deadline reads 无期限, never a
+bare —; a unit's overdue targets, offered to its submitters and not yet claimed, are counted and
+listed under 已逾期 and can be claimed from there. Screenshots stay in the test's tmp dir."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from demo import form_data as demo
+from tests.browser.pages import login
+from tests.server.conftest import PASSWORD
+from workflows import clock, commands, policy
+from workflows.engine import specs
+from workflows.store import HumanTask, Project, User
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _deploy(db) -> None:
+    with db.unit_of_work() as session:
+        specs.deploy(session, specs.load_bundle(ROOT / "bpmn", ROOT / "forms"), actor="designer")
+        session.commit()
+
+
+def _complete(db, instance_id, task_spec, data, username) -> None:
+    """Complete the open task ``task_spec`` as ``username`` (the unit's own staff)."""
+    with db.reading() as session:
+        task = session.scalar(
+            select(HumanTask).where(
+                HumanTask.instance_id == instance_id,
+                HumanTask.task_spec == task_spec,
+                HumanTask.status == "open",
+            )
+        )
+        actor = policy.Actor.of(session.scalar(select(User).where(User.username == username)))
+    commands.complete_task(db, task.id, data, actor=actor)
+
+
+def _flash(page) -> str:
+    return page.locator('[data-flash="done"]').inner_text()
+
+
+@pytest.fixture
+def finance_review(app):
+    """红色文化展陈's ex-ante assessment (the real bpmn/), written and approved by 住建局, waiting
+    for 经济建设科's review: a step with no deadline."""
+    db = app.extensions["jixiao_db"]
+    _deploy(db)
+    with db.reading() as session:
+        project_id = session.scalar(select(Project.id).where(Project.code == "WZ2026-003"))
+    started = commands.start(
+        db,
+        "ex_ante_assessment",
+        actor=policy.Actor.system("test"),
+        data={"fiscal_year": 2026, "project_name": "红色文化展陈", "amount_wan": 118.4},
+        project_id=project_id,
+    )
+    _complete(db, started.instance_id, "ea_write", demo.ex_ante_report("红色文化展陈", 118.4), "zhang.san")
+    _complete(db, started.instance_id, "ea_head", demo.head_approval(), "wang.head")
+    with db.reading() as session:
+        return session.scalar(
+            select(HumanTask.id).where(
+                HumanTask.instance_id == started.instance_id, HumanTask.task_spec == "ea_finance_review"
+            )
+        )
+
+
+def test_sending_a_project_to_three_experts_names_the_scoring_step_once_with_the_count(
+    page, live_server, finance_review, tmp_path
+):
+    page.set_viewport_size({"width": 1440, "height": 900})
+    login(page, live_server, "li.si", PASSWORD)
+    page.goto(f"{live_server}/inbox?scope=claimable")
+    row = page.locator(f'tr[data-task="{finance_review}"]')
+    assert row.locator("td.due").inner_text() == "无期限"  # item 3: no bare —
+    page.goto(f"{live_server}/tasks/{finance_review}")
+    assert "无期限" in page.locator(".task-head .meta").inner_text()
+    page.click("#claim")
+    page.wait_for_selector("form.task-form")
+    for field, score in demo.ex_ante_aspects(86).items():
+        page.fill(f"#{field}", str(score))
+    page.select_option("#ea_finance_conclusion", "支持")
+    page.select_option("#ea_next_step", "专家评审")
+    page.fill("#ea_finance_comment", "项目专业性强，组织专家评审。")
+    page.fill("#experts_draw", "3")
+    page.click("#submit")
+    page.wait_for_url(re.compile(r"/inbox"))
+    page.screenshot(path=str(tmp_path / "sent-to-experts.png"), full_page=True)
+    flash = _flash(page)
+    assert flash == "已提交。项目当前环节：专家评审打分（3位专家）"
+    assert flash.count("专家评审打分") == 1
+    page.goto(f"{live_server}/projects?q=WZ2026-003")  # its processes name the step once too
+    page.click("#projects a:has-text('红色文化展陈')")
+    page.wait_for_url(re.compile(r"/projects/\d+"))
+    heads = " ".join(page.locator("h2").all_inner_texts())
+    assert "专家评审打分（3项）" in heads and heads.count("专家评审打分") == 1, heads
+    page.screenshot(path=str(tmp_path / "project-at-experts.png"), full_page=True)
+
+
+def test_overdue_targets_offered_to_the_unit_are_counted_listed_and_claimable_under_overdue(
+    app, page, live_server, tmp_path
+):
+    db = app.extensions["jixiao_db"]
+    clock.set_now(clock.parse_moment("2027-01-25T09:00:00"))
+    _deploy(db)
+    office = policy.Actor("zhou.perf", frozenset({"performance_office"}))
+    commands.open_fiscal_year(db, 2027, date(2027, 1, 20), actor=office)
+    clock.set_now(clock.parse_moment("2027-02-12T09:00:00"))  # the targets were due February 9
+
+    page.set_viewport_size({"width": 1440, "height": 900})
+    login(page, live_server, "zhang.san", PASSWORD)
+    page.goto(f"{live_server}/inbox?scope=overdue")
+    tab = page.locator('nav.tabs a[data-scope="overdue"] .count')
+    assert tab.inner_text() == "1"  # 住建局's own targets, not yet claimed by anyone
+    rows = page.locator("#inbox tbody tr[data-task]")
+    assert rows.count() == 1
+    assert rows.first.locator("td.task-cell").inner_text().startswith("填报部门整体支出绩效目标")
+    assert "due-overdue" in rows.first.get_attribute("class")
+    page.screenshot(path=str(tmp_path / "overdue-claimable.png"), full_page=True)
+
+    rows.first.locator("button", has_text="认领").click()  # act on it where it is listed
+    page.wait_for_url(re.compile(r"/tasks/"))
+    assert _flash(page) == "已认领"
+    page.goto(f"{live_server}/inbox?scope=overdue")
+    assert page.locator('nav.tabs a[data-scope="overdue"] .count').inner_text() == "1"  # now my own
+    assert page.locator('nav.tabs a[data-scope="mine"] .count').inner_text() == "1"
+    assert page.locator("#inbox tbody tr[data-task] button", has_text="认领").count() == 0
+    page.screenshot(path=str(tmp_path / "overdue-claimed.png"), full_page=True)

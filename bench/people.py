@@ -21,7 +21,7 @@ from pathlib import Path
 
 from locust import FastHttpUser, between, events, task
 
-from demo import form_data
+from demo import form_data, uploads
 
 PEOPLE = json.loads(Path(os.environ["JIXIAO_LOAD_PEOPLE"]).read_text())
 PASSWORD = os.environ.get("JIXIAO_LOAD_PASSWORD", "Load@2026pass")
@@ -112,12 +112,13 @@ class Person(FastHttpUser):
         if item.get("assignee") != self.username:
             if self._call("POST", f"/api/v1/tasks/{item['id']}/claim", "claim") is None:
                 return
-        self._call(
-            "POST",
-            f"/api/v1/tasks/{item['id']}/complete",
-            "complete",
-            json={"data": data_for(item["task_spec"])},
-        )
+        data = data_for(item["task_spec"])
+        detail = self._call("GET", f"/api/v1/tasks/{item['id']}", "open")
+        # 评估报告附件: each file the form names is uploaded to the task first, then named
+        for name in uploads.named_files(detail.json().get("form_schema") if detail else None, data):
+            files = {"file": (name, uploads.REPORT_PDF, "application/pdf")}
+            self._call("POST", f"/api/v1/tasks/{item['id']}/attachments", "upload", files=files)
+        self._call("POST", f"/api/v1/tasks/{item['id']}/complete", "complete", json={"data": data})
 
     @task(1)
     def comment(self):

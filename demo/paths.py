@@ -42,7 +42,7 @@ from workflows.store import AuditEvent, Database, HumanTask, ProcessInstance, Pr
 from workflows.timers import fire_due_timers
 
 from . import form_data as forms
-from . import indicators
+from . import indicators, uploads
 
 log = logging.getLogger(__name__)
 
@@ -384,5 +384,7 @@ def _drive(db: Database, project_id: int, instance_id: int, stage: str) -> None:
         if task.task_spec == "ev_self":
             plan.declared = _recorded(db, task)
         data = plan.data_for(task.task_spec, prefilled)
-        commands.complete_task(db, task.id, data, actor=holder_of(db, task))
+        holder = holder_of(db, task)
+        uploads.upload_named_files(db, task.id, data, actor=holder)  # 评估报告附件: uploaded, then named
+        commands.complete_task(db, task.id, data, actor=holder)
     raise RuntimeError(f"project {project_id} did not reach stage {stage!r}")

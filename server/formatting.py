@@ -105,6 +105,7 @@ FIELD_MESSAGES = {
     "取值不正确": lazy_gettext("取值不正确"),
     "格式不正确": lazy_gettext("格式不正确"),
     "包含未定义的字段": lazy_gettext("包含未定义的字段"),
+    "请选择已上传的附件": lazy_gettext("请选择已上传的附件"),  # workflows.commands.attachment_fields
 }
 
 

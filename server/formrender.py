@@ -3,7 +3,7 @@
 Widgets: text, number/integer, date (``format: date``), select (``enum``/``oneOf``), radio
 (``x-widget: radio``), textarea (``x-widget: textarea`` or long strings), checkbox
 (boolean), a table of rows (array of objects: indicator lists, score sheets) and file
-attachment (``x-widget: file``; the value is the attachment id) and the expert pool
+attachment (``x-widget: file``; the value is the name of a file uploaded to the instance) and the expert pool
 (``x-widget: expert-pool``: a multi-select of the pool experts a panel may include, R-EX-1).
 """
 
@@ -152,6 +152,12 @@ def fields_of(
             item.rows = rows if rows or item.bound else [{}]
         result.append(item)
     return result
+
+
+def file_choices(attachments, instance_id: int) -> list[tuple[str, str]]:
+    """A file field's options: the names of the files uploaded to the instance, each once."""
+    names = dict.fromkeys(a.filename for a in attachments if a.instance_id == instance_id)
+    return [(name, name) for name in names]
 
 
 def _coerce(prop: dict, raw: str | None) -> Any:

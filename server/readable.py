@@ -259,6 +259,7 @@ def readable_fields(data: dict | None, schema: dict | None = None) -> list[dict]
                     "key": key,
                     "label": form_text(prop.get("title")) or field_title(key),
                     "value": _display_value(value, prop, key),
+                    "file": prop.get("x-widget") == "file",  # the name of an uploaded file (评估报告附件)
                 }
             )
     return result

@@ -22,6 +22,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from workflows import clock, commands, policy
+from workflows.commands import attachment_fields
 from workflows.commands.collab import attachment_path
 from workflows.errors import FormInvalid
 from workflows.queries import inbox, people, projects, selection, tasks, workbooks
@@ -63,6 +64,8 @@ def _render(
     choices = {}
     if any(p.get("x-widget") == "expert-pool" for p in schema["properties"].values()):
         choices["expert-pool"] = people.panel_choices(session, task.unit_id)  # R-EX-1
+    # 评估报告附件 (x-widget file): the files uploaded to this instance, by name
+    choices["file"] = formrender.file_choices(context["attachments"], task.instance_id)
     can_act = task.status == "open" and policy.may_complete(user.actor, task)
     return (
         render_template(
@@ -249,9 +252,20 @@ def upload(task_id: str):
             typed_kept=typed is not None,
             refused_file=(file.filename or "")[:100] if file else "",
         )
+    _choose_uploaded(task_id, typed, row.filename)
     message = _("已上传：%(name)s", name=row.filename)
     flash(message + ("，" + _("表单内容已存为草稿") if typed is not None else ""))
     return redirect(url_for("tasks.show", task_id=task_id) + "#attachments")
+
+
+def _choose_uploaded(task_id: str, typed: dict | None, filename: str) -> None:
+    """The just-uploaded file chosen in the form's one empty file field (评估报告附件), kept as the draft."""
+    if typed is None:
+        return
+    task = tasks.readable_task(db.session, page_user().actor, task_id)
+    chosen = attachment_fields.chosen_after_upload(tasks.form_schema(db.session, task), typed, filename)
+    if chosen is not None:
+        commands.save_draft(database(), task_id, chosen, actor=page_user().actor)
 
 
 @bp.get("/tasks/<task_id>/workbook.xlsx")

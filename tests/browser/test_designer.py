@@ -29,7 +29,7 @@ SHOTS = Path(os.environ.get("JIXIAO_SHOTS") or "/tmp/jixiao-designer-shots")
 def lifecycle(app):
     """The real bpmn/ bundle deployed into the app's database, and the scenario helper on it."""
     db = app.extensions["jixiao_db"]
-    paths = Paths(db)
+    paths = Paths(db, Path(app.config["JIXIAO_ATTACHMENTS_DIR"]))
     paths.deploy(specs.load_bundle(BPMN, FORMS))
     return paths
 

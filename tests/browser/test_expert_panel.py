@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from demo import form_data as demo
+from demo import uploads
 from workflows import commands, policy
 from workflows.engine import specs
 from workflows.store import AuditEvent, HumanTask, Project, User
@@ -33,7 +34,7 @@ def logout(page):
     page.wait_for_selector("input[name=username]")
 
 
-def _complete(db, instance_id, task_spec, data, username):
+def _complete(db, instance_id, task_spec, data, username, attachments=None):
     """Complete the open task ``task_spec`` as the user who holds it (住建局's own staff)."""
     with db.reading() as session:
         task = session.scalar(
@@ -44,6 +45,7 @@ def _complete(db, instance_id, task_spec, data, username):
             )
         )
         actor = policy.Actor.of(session.scalar(select(User).where(User.username == username)))
+    uploads.upload_named_files(db, task.id, data, actor=actor, directory=attachments)  # uploaded, then named
     commands.complete_task(db, task.id, data, actor=actor)
 
 
@@ -64,7 +66,14 @@ def finance_review(app):
         data={"fiscal_year": 2026, "project_name": "红色文化展陈", "amount_wan": 118.4},
         project_id=project_id,
     )
-    _complete(db, started.instance_id, "ea_write", demo.ex_ante_report("红色文化展陈", 118.4), "zhang.san")
+    _complete(
+        db,
+        started.instance_id,
+        "ea_write",
+        demo.ex_ante_report("红色文化展陈", 118.4),
+        "zhang.san",
+        Path(app.config["JIXIAO_ATTACHMENTS_DIR"]),
+    )
     _complete(db, started.instance_id, "ea_head", demo.head_approval(), "wang.head")
     with db.reading() as session:
         task = session.scalar(

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from demo import form_data as demo
+from demo import uploads
 from tests.browser.pages import login
 from tests.server.conftest import PASSWORD
 from workflows import clock, commands, policy
@@ -29,7 +30,7 @@ def _deploy(db) -> None:
         session.commit()
 
 
-def _complete(db, instance_id, task_spec, data, username) -> None:
+def _complete(db, instance_id, task_spec, data, username, attachments=None) -> None:
     """Complete the open task ``task_spec`` as ``username`` (the unit's own staff)."""
     with db.reading() as session:
         task = session.scalar(
@@ -40,6 +41,7 @@ def _complete(db, instance_id, task_spec, data, username) -> None:
             )
         )
         actor = policy.Actor.of(session.scalar(select(User).where(User.username == username)))
+    uploads.upload_named_files(db, task.id, data, actor=actor, directory=attachments)  # uploaded, then named
     commands.complete_task(db, task.id, data, actor=actor)
 
 
@@ -62,7 +64,14 @@ def finance_review(app):
         data={"fiscal_year": 2026, "project_name": "红色文化展陈", "amount_wan": 118.4},
         project_id=project_id,
     )
-    _complete(db, started.instance_id, "ea_write", demo.ex_ante_report("红色文化展陈", 118.4), "zhang.san")
+    _complete(
+        db,
+        started.instance_id,
+        "ea_write",
+        demo.ex_ante_report("红色文化展陈", 118.4),
+        "zhang.san",
+        Path(app.config["JIXIAO_ATTACHMENTS_DIR"]),
+    )
     _complete(db, started.instance_id, "ea_head", demo.head_approval(), "wang.head")
     with db.reading() as session:
         return session.scalar(

@@ -117,6 +117,15 @@ class Desk:
             raise AssertionError(f"{self.username}: the form was refused: {refused} {self.field_errors()}")
         return self.page.locator(".flash").first.inner_text()
 
+    def upload(self, filename: str, content: bytes) -> str:
+        """上传 a file in the task's 附件 box; returns the flash (已上传：…)."""
+        self.page.set_input_files(
+            "#upload-file", files=[{"name": filename, "mimeType": "application/pdf", "buffer": content}]
+        )
+        with self.page.expect_navigation():
+            self.page.click("#upload")
+        return self.page.locator(".flash").first.inner_text()
+
     def download_workbook(self) -> bytes:
         """下载 Excel 模板 on the task page: the form as a workbook, with what it holds now."""
         with self.page.expect_download() as download:

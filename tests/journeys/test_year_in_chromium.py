@@ -27,6 +27,7 @@ import pytest
 from openpyxl import load_workbook
 
 from demo import form_data as forms
+from demo import uploads
 from tests.browser.conftest import browser_type_launch_args  # noqa: F401  (Debian's Chromium)
 from tests.journeys.conftest import OWN_PASSWORD, PEOPLE, POOL, ZJ
 from tests.journeys.desk import Desk
@@ -112,6 +113,10 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
 
     # --- 2. the ex-ante report; the unit head sees it next -----------------------------------
     tian.open_task("编制事前绩效评估报告", PROJECT)
+    # 评估报告附件 names a file uploaded in the task's 附件 box: uploaded first, then chosen
+    assert "老旧小区改造事前绩效评估报告.pdf" in tian.upload(
+        "老旧小区改造事前绩效评估报告.pdf", uploads.REPORT_PDF
+    )
     tian.fill(
         {
             "ea_necessity": "小区建成于上世纪九十年代，管网老化，居民反映强烈，确有必要实施。",

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from demo import form_data
+from demo import form_data, uploads
 
 from .conftest import prodkit, seeding
 
@@ -54,9 +54,11 @@ def _project_created_and_first_task_completed_through_the_api(server: prodkit.Ru
     assert [t["task_spec"] for t in claimable] == ["ea_write"]
     task_id = claimable[0]["id"]
     submitter.call("POST", f"/tasks/{task_id}/claim")
-    done = submitter.call(
-        "POST", f"/tasks/{task_id}/complete", json={"data": form_data.ex_ante_report("冒烟测试项目", 88.0)}
-    )
+    report = form_data.ex_ante_report("冒烟测试项目", 88.0)
+    # 评估报告附件: the report uploaded to the task first, then named
+    upload = {"file": (report["ea_report_attachment"], uploads.REPORT_PDF, "application/pdf")}
+    submitter.call("POST", f"/tasks/{task_id}/attachments", files=upload)
+    done = submitter.call("POST", f"/tasks/{task_id}/complete", json={"data": report})
     assert [t["task_spec"] for t in done["next_tasks"]] == ["ea_head"]
     again = submitter.http.post(f"{server.url}/api/v1/tasks/{task_id}/complete", json={"data": {}})
     assert again.status_code == 409  # whichever worker answers, the task is done once

@@ -15,6 +15,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from demo import form_data as forms
+from demo import uploads
 from tests import factories
 from workflows import clock, commands, engine, policy
 from workflows.engine import specs
@@ -43,8 +44,9 @@ def in_role(role: str, unit_id: int | None, assignee: str | None = None) -> poli
 
 
 class Paths:
-    def __init__(self, db):
+    def __init__(self, db, attachments: Path | None = None):
         self.db = db
+        self.attachments = attachments  # where uploads are kept (the test's own folder)
         self.unit_id = None
         self._projects = 0
 
@@ -123,6 +125,8 @@ class Paths:
         """Complete the (first) open task ``spec`` as someone holding its role."""
         for task in self.tasks(iid, spec):
             actor = in_role(task.role or "", self.unit_id, task.assignee if task.role == "expert" else None)
+            # 评估报告附件: the report uploaded in the task's 附件 box first, then named
+            uploads.upload_named_files(self.db, task.id, data, actor=actor, directory=self.attachments)
             return commands.complete_task(self.db, task.id, data, actor=actor)
         raise LookupError(f"instance {iid} has no open task {spec!r}: {self.open(iid)}")
 
@@ -221,9 +225,9 @@ class Paths:
 
 
 @pytest.fixture
-def paths(db):
+def paths(db, tmp_path):
     clock.set_now(moment(f"{YEAR - 1}-09-10T09:00:00"))
-    driver = Paths(db)
+    driver = Paths(db, tmp_path / "attachments")
     driver.deploy()
     return driver
 

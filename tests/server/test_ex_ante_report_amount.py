@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from demo import form_data as forms
+from tests.api_uploads import upload_named_files
 from workflows.engine import specs
 
 from .test_bound_rows_pages import posted
@@ -39,7 +40,10 @@ def report_task(api, db_of) -> str:
         specs.deploy(session, specs.load_bundle(ROOT / "bpmn", ROOT / "forms"), actor="designer")
         session.commit()
     assert api("zhang.san").post("/api/v1/projects", json=PROJECT).status_code == 201
-    return _task(api("zhang.san"), "ea_write")["id"]
+    task_id = _task(api("zhang.san"), "ea_write")["id"]
+    # 评估报告附件: the report uploaded in the task's 附件 first, as the unit does
+    upload_named_files(api("zhang.san"), task_id, forms.ex_ante_report(PROJECT["name"], 1380))
+    return task_id
 
 
 def test_the_api_refuses_a_requested_amount_above_the_projects_and_records_nothing(api, report_task):
@@ -122,3 +126,47 @@ def test_the_finance_reviewer_reads_the_amounts_with_separators_and_two_decimals
     earlier = html[html.index('id="earlier-steps"') : html.index('class="decide"')]
     assert "<dt>申请金额（万元）</dt>\n  <dd>1,234.50</dd>" in earlier
     assert "<dt>项目金额（万元）</dt>\n  <dd>1,380.00</dd>" in earlier
+
+
+# --- 评估报告附件: the name of a file uploaded to this instance, nothing typed --------------------
+
+
+def test_the_api_refuses_a_report_file_never_uploaded_and_records_nothing(api, report_task):
+    data = {**forms.ex_ante_report(PROJECT["name"], 1380), "ea_report_attachment": "未上传的报告.pdf"}
+    answer = api("zhang.san").post(f"/api/v1/tasks/{report_task}/complete", json={"data": data})
+    assert answer.status_code == 400
+    assert answer.json["fields"] == {"ea_report_attachment": ["请选择已上传的附件"]}
+    assert _task(api("zhang.san"), "ea_write")["id"] == report_task  # still open, nothing recorded
+    assert "ea_write" not in _recorded_steps(api)
+
+
+def test_an_unknown_report_file_is_told_together_with_the_forms_other_errors(api, report_task):
+    data = {**forms.ex_ante_report(PROJECT["name"], 1380.01), "ea_report_attachment": "未上传的报告.pdf"}
+    answer = api("zhang.san").post(f"/api/v1/tasks/{report_task}/complete", json={"data": data})
+    assert answer.status_code == 400
+    assert answer.json["fields"] == {
+        "ea_report_attachment": ["请选择已上传的附件"],
+        "ea_requested_amount_wan": [TOO_MUCH],
+    }
+
+
+def test_the_page_offers_the_uploaded_files_by_name(web, report_task):
+    html = web("zhang.san").get(f"/tasks/{report_task}").text
+    report = forms.ex_ante_report(PROJECT["name"], 1380)["ea_report_attachment"]
+    assert f'<option value="{report}"  translate="no">{report}</option>' in html
+    assert "请先在下方“附件”处上传，再在此选择" not in html  # the hint only while nothing is uploaded
+
+
+def test_the_page_refuses_a_posted_name_never_uploaded_beside_the_field(web, api, report_task):
+    me = web("zhang.san")
+    body = {k: v for k, v in posted(me.get(f"/tasks/{report_task}").text).items() if k != "csrf_token"}
+    typed = forms.ex_ante_report(PROJECT["name"], 1380)
+    body.update({k: str(v) for k, v in typed.items() if k != "ea_truth_pledge"})
+    body.update({"ea_truth_pledge": "1", "ea_report_attachment": "未上传的报告.pdf", "action": "submit"})
+    refused = me.post(f"/tasks/{report_task}", body)
+    assert refused.status_code == 400
+    assert (
+        '<span class="field-error" data-field="ea_report_attachment" role="alert">请选择已上传的附件</span>'
+        in refused.text
+    )
+    assert "ea_write" not in _recorded_steps(api)

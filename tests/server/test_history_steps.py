@@ -10,6 +10,7 @@ import pytest
 from lxml import html as lxml_html
 
 from demo import form_data as forms
+from tests.api_uploads import upload_named_files
 from workflows.engine import specs
 from workflows.queries import returns
 
@@ -23,6 +24,7 @@ REASON = "指标不够量化，请调整。"
 def _complete(client, spec: str, data: dict) -> None:
     tasks = client.get(f"/api/v1/tasks?scope=claimable&q={PROJECT['code']}").json["items"]
     [task] = [t for t in tasks if t["task_spec"] == spec]
+    upload_named_files(client, task["id"], data)  # 评估报告附件: uploaded, then named
     response = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": data})
     assert response.status_code == 200, response.json
 

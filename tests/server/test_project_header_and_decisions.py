@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from demo import form_data as forms
+from tests.api_uploads import upload_named_files
 from workflows import clock
 from workflows.engine import specs
 
@@ -39,6 +40,7 @@ def _complete(client, project_code: str, spec: str, data: dict) -> None:
     """Claim-free completion of the project's open task ``spec``, as its owner does in the API."""
     tasks = client.get(f"/api/v1/tasks?scope=claimable&q={project_code}").json["items"]
     [task] = [t for t in tasks if t["task_spec"] == spec]
+    upload_named_files(client, task["id"], data)  # 评估报告附件: uploaded, then named
     response = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": data})
     assert response.status_code == 200, response.json
 
@@ -174,6 +176,7 @@ def test_the_ex_ante_report_pre_fills_the_requested_amount_from_the_project(api,
     assert 'name="ea_requested_amount_wan" id="ea_requested_amount_wan" value="362" >' in page
 
     changed = forms.ex_ante_report(PROJECT["name"], 300.5)
+    upload_named_files(api("zhang.san"), task["id"], changed)  # 评估报告附件: uploaded, then named
     done = api("zhang.san").post(f"/api/v1/tasks/{task['id']}/complete", json={"data": changed})
     assert done.status_code == 200, done.json
     decisions = api("zhang.san").get(f"/api/v1/projects/{made.json['id']}").json["decisions"]

@@ -19,7 +19,7 @@ from ..engine import decision_checks, form_workbook, forms, specs, steps
 from ..errors import BusinessRuleRefused, Conflict, Forbidden, FormInvalid, NotClaimedByYou
 from ..policy import Actor, may_complete
 from ..store import Database, ProcessInstance, audit, transaction
-from . import _persist, form_sources, panels, score_records
+from . import _persist, attachment_fields, form_sources, panels, score_records
 from ._persist import CommandResult, open_task, open_task_and_siblings, result_of, write_conflict
 
 Unit = Database | Session  # a command's unit of work: its own (a Database) or the caller's
@@ -109,7 +109,14 @@ def complete_task(
                 instance.content_hash,
                 decision_checks.task_data(workflow, task_id),
             )
-            clean, dropped = forms.accept(schema, data, sources, context)
+            # 评估报告附件: a file field names a file uploaded to this instance, beside the form's own errors
+            unknown = attachment_fields.check(session, schema, data, task=row)
+            try:
+                clean, dropped = forms.accept(schema, data, sources, context)
+            except FormInvalid as exc:
+                raise FormInvalid({**unknown, **exc.fields}) from None
+            if unknown:
+                raise FormInvalid(unknown)
             panels.record_draws(session, draws, task=row, actor=actor)
             facts = score_records.facts(session, instance)  # R-EV-7: the spot check's verdict
             steps.complete_user_task(workflow, task_id, {**clean, **facts})

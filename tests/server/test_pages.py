@@ -270,8 +270,8 @@ def test_attachment_upload_and_download_from_task_page(web, db_of):
         attachment = session.scalars(select(Attachment)).one()
     assert me.get(f"/attachments/{attachment.id}").data == b"\x89PNG data"
     assert (
-        f'<option value="{attachment.id}" >现场.png' in me.get(f"/tasks/{task.id}").text
-    )  # offered to the form
+        '<option value="现场.png"  translate="no">现场.png</option>' in me.get(f"/tasks/{task.id}").text
+    )  # offered to the form by name
     assert web("li.na").get(f"/attachments/{attachment.id}").status_code == 404
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -26,7 +27,7 @@ def _text(page: str) -> str:
 @pytest.fixture
 def lifecycle(app):
     """The real bpmn/ bundle deployed into the app's database."""
-    paths = Paths(app.extensions["jixiao_db"])
+    paths = Paths(app.extensions["jixiao_db"], Path(app.config["JIXIAO_ATTACHMENTS_DIR"]))
     paths.deploy(specs.load_bundle(BPMN, FORMS))
     return paths
 

@@ -209,7 +209,13 @@ def test_printed_amounts_read_as_money_and_a_choice_prints_only_what_was_chosen(
     page.set_viewport_size({"width": 1440, "height": 900})
     login(page, base, "zhang.san")
     page.goto(f"{base}/tasks/{targets_task.id}")
-    amounts = ["tg_project_amount_wan", "tg_midterm_funds", "tg_annual_funds", "tg_fiscal_funds", "tg_other_funds"]
+    amounts = [
+        "tg_project_amount_wan",
+        "tg_midterm_funds",
+        "tg_annual_funds",
+        "tg_fiscal_funds",
+        "tg_other_funds",
+    ]
 
     def printed() -> dict[str, str]:
         return {
@@ -237,11 +243,15 @@ def test_printed_amounts_read_as_money_and_a_choice_prints_only_what_was_chosen(
     assert kind.locator("label.check").evaluate_all(
         "els => els.filter(e => e.offsetParent !== null).map(e => e.innerText.trim())"
     ) == ["延续项目"]
-    assert kind.locator("input[type=radio]").evaluate_all(
-        "els => els.filter(e => e.offsetParent !== null).length"
-    ) == 0
+    assert (
+        kind.locator("input[type=radio]").evaluate_all(
+            "els => els.filter(e => e.offsetParent !== null).length"
+        )
+        == 0
+    )
     page.locator("form.task-form").screenshot(path=str(tmp_path / "targets-print-amounts.png"))
     page.emulate_media(media="screen")
-    assert kind.locator("label.check").evaluate_all(
-        "els => els.filter(e => e.offsetParent !== null).length"
-    ) == 2  # on screen both options stay to choose from
+    assert (
+        kind.locator("label.check").evaluate_all("els => els.filter(e => e.offsetParent !== null).length")
+        == 2
+    )  # on screen both options stay to choose from

@@ -47,7 +47,9 @@ def targets_task(db_of):
 
 
 def _targets(annual: float, fiscal: float) -> dict:
-    return forms.performance_targets("城区排水管网改造", annual, year=YEAR, years=2, other_wan=annual - fiscal)
+    return forms.performance_targets(
+        "城区排水管网改造", annual, year=YEAR, years=2, other_wan=annual - fiscal
+    )
 
 
 def _recorded_steps(api) -> list[str]:
@@ -78,7 +80,9 @@ def test_the_api_accepts_the_projects_amount_and_records_it_beside_the_funds(api
     assert targets["values"]["tg_project_amount_wan"] == 1380  # held from the project, not typed
 
 
-def test_the_page_shows_the_project_amount_as_text_and_refuses_too_much_beside_the_funds(web, api, targets_task):
+def test_the_page_shows_the_project_amount_as_text_and_refuses_too_much_beside_the_funds(
+    web, api, targets_task
+):
     me = web("zhang.san")
     html = me.get(f"/tasks/{targets_task.id}").text
     assert '<span class="bound-value fixed-value" id="tg_project_amount_wan-shown">1,380.00</span>' in html
@@ -92,7 +96,8 @@ def test_the_page_shows_the_project_amount_as_text_and_refuses_too_much_beside_t
     refused = me.post(f"/tasks/{targets_task.id}", body)
     assert refused.status_code == 400
     assert (
-        f'<span class="field-error" data-field="tg_annual_funds" role="alert">{TOO_MUCH}</span>' in refused.text
+        f'<span class="field-error" data-field="tg_annual_funds" role="alert">{TOO_MUCH}</span>'
+        in refused.text
     )
     assert 'value="1500"' in refused.text  # what was typed stays
     assert "tg_set" not in _recorded_steps(api)

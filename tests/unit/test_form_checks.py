@@ -81,7 +81,10 @@ def test_level2_belongs_to_level1_accepts_matching_pairs():
 
 def test_annual_within_project_amount_refuses_more_than_the_project_quoting_it():
     """1,500 of which 财政拨款 1,200 on a project of 1,380 万元 (the tester's figures)."""
-    data = {**demo.performance_targets("城区排水管网改造", 1500, other_wan=300), "tg_project_amount_wan": 1380}
+    data = {
+        **demo.performance_targets("城区排水管网改造", 1500, other_wan=300),
+        "tg_project_amount_wan": 1380,
+    }
     assert refused("performance_targets", data) == {
         "tg_annual_funds": ["年度资金总额不能超过项目金额 1,380.00 万元"]
     }

@@ -284,9 +284,10 @@ def choice_title(value: Any, key: str, schema: dict | None = None) -> Any:
     return _display_value(value, props.get(key) or {}, key)
 
 
-def plain_value(value: Any) -> Any:
-    """A value no form describes (a rule's input or output) in words: 是/否, —, 1 not 1.0."""
-    return _display_value(value, {})
+def plain_value(value: Any, label: str = "") -> Any:
+    """A value no form describes (a rule's input or output) in words: 是/否, —, 1 not 1.0; under a
+    label naming 万元 (项目金额(万元)) an amount reads 1,380.00."""
+    return _display_value(value, {"title": label} if label else {})
 
 
 # expert_panel.dmn's aggregation methods (DOMAIN 3.1), as the rulings name them

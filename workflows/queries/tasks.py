@@ -16,7 +16,7 @@ from ..engine import forms, specs
 from ..errors import NotFound, TaskNotFound
 from ..policy import Actor
 from ..store import Attachment, AuditEvent, Comment, HumanTask, ProcessInstance, Project, User, audit
-from . import selection
+from . import returns, selection
 from .decisions import of_instances
 from .project_header import project_facts
 
@@ -166,6 +166,7 @@ def context(session: Session, viewer: Actor, task: HumanTask) -> dict:
         "instance": instance,
         "project": project,
         "decisions": decisions(session, instances, viewer),
+        "came_back_from": returns.came_back_from(session, task),  # the decision that returned it
         "comments": comments_of(session, task.project_id, task.instance_id),
         "attachments": attachments_of(session, task.project_id, task.instance_id),
         "delegation": open_delegation(session, task.id),

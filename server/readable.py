@@ -31,7 +31,6 @@ from .labels import (
     is_zh,
     local_name,
     person_name,
-    role_name,
     unit_code,
     unit_text,
 )

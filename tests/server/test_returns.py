@@ -53,7 +53,9 @@ def at_targets_review(at_ex_ante_head, api):
     _complete(api("zhang.san"), "tg_set", forms.performance_targets(PROJECT["name"], 480))
 
 
-def test_a_first_refusal_reopens_the_targets_with_the_return_banner_and_its_reason(web, at_targets_review, db_of):
+def test_a_first_refusal_reopens_the_targets_with_the_return_banner_and_its_reason(
+    web, at_targets_review, db_of
+):
     reviewer = web("li.si")
     task = open_task(db_of, project_code=PROJECT["code"], task_spec="tg_review")
     reviewer.post(f"/tasks/{task.id}/claim")
@@ -92,11 +94,18 @@ def test_a_first_round_task_shows_no_return_banner(web, at_targets_review, db_of
 @pytest.mark.parametrize(
     ("spec", "who", "data", "field"),
     [
-        ("ea_head", "wang.head", {"ea_head_opinion": "退回修改", "ea_head_comment": "   "}, "ea_head_comment"),
+        (
+            "ea_head",
+            "wang.head",
+            {"ea_head_opinion": "退回修改", "ea_head_comment": "   "},
+            "ea_head_comment",
+        ),
         ("ea_head", "wang.head", {"ea_head_opinion": "退回修改"}, "ea_head_comment"),
     ],
 )
-def test_a_return_without_a_reason_is_refused_through_the_api(api, at_ex_ante_head, db_of, spec, who, data, field):
+def test_a_return_without_a_reason_is_refused_through_the_api(
+    api, at_ex_ante_head, db_of, spec, who, data, field
+):
     before = _completed(db_of)
     task = _task(api(who), spec)
     response = api(who).post(f"/api/v1/tasks/{task['id']}/complete", json={"data": data})
@@ -111,7 +120,9 @@ def test_a_return_without_a_reason_is_refused_beside_the_field_on_the_page(web, 
     head = web("wang.head")
     task = open_task(db_of, project_code=PROJECT["code"], task_spec="ea_head")
     before = _completed(db_of)
-    response = head.post(f"/tasks/{task.id}", data={"ea_head_opinion": "退回修改", "ea_head_comment": "", "action": "submit"})
+    response = head.post(
+        f"/tasks/{task.id}", data={"ea_head_opinion": "退回修改", "ea_head_comment": "", "action": "submit"}
+    )
     assert response.status_code == 400
     page = lxml_html.fromstring(response.text)
     [field] = page.xpath("//*[@name='ea_head_comment']")
@@ -124,7 +135,9 @@ def test_a_return_without_a_reason_is_refused_beside_the_field_on_the_page(web, 
 
 
 def test_a_return_with_a_reason_and_an_approval_without_one_are_accepted(api, at_ex_ante_head):
-    _complete(api("wang.head"), "ea_head", {"ea_head_opinion": "退回修改", "ea_head_comment": "金额测算依据不足"})
+    _complete(
+        api("wang.head"), "ea_head", {"ea_head_opinion": "退回修改", "ea_head_comment": "金额测算依据不足"}
+    )
     _complete(api("zhang.san"), "ea_write", forms.ex_ante_report(PROJECT["name"], 480))
     _complete(api("wang.head"), "ea_head", {"ea_head_opinion": "同意报送"})
 
@@ -152,7 +165,9 @@ def test_every_review_form_that_can_return_work_asks_for_a_reason():
 def test_a_review_step_that_comes_round_again_starts_with_its_decision_and_comment_empty(
     web, api, at_ex_ante_head, db_of
 ):
-    _complete(api("wang.head"), "ea_head", {"ea_head_opinion": "退回修改", "ea_head_comment": "金额测算依据不足"})
+    _complete(
+        api("wang.head"), "ea_head", {"ea_head_opinion": "退回修改", "ea_head_comment": "金额测算依据不足"}
+    )
     _complete(api("zhang.san"), "ea_write", forms.ex_ante_report(PROJECT["name"], 480))
     task = _task(api("wang.head"), "ea_head")
     assert api("wang.head").get(f"/api/v1/tasks/{task['id']}").json["data"] == {}
@@ -164,8 +179,30 @@ def test_a_review_step_that_comes_round_again_starts_with_its_decision_and_comme
     # a draft saved on this round's task is kept
     head = web("wang.head")
     head.post(f"/tasks/{task['id']}/claim")
-    head.post(f"/tasks/{task['id']}", data={"ea_head_opinion": "同意报送", "ea_head_comment": "已补充测算", "action": "draft"})
+    head.post(
+        f"/tasks/{task['id']}",
+        data={"ea_head_opinion": "同意报送", "ea_head_comment": "已补充测算", "action": "draft"},
+    )
     assert api("wang.head").get(f"/api/v1/tasks/{task['id']}").json["data"] == {
         "ea_head_opinion": "同意报送",
         "ea_head_comment": "已补充测算",
     }
+
+
+def test_the_submitter_hears_of_a_return_with_who_and_why(api, web, at_targets_review, db_of):
+    clerk = api("zhang.san")
+    before = clerk.get("/api/v1/notifications?unread=true").json
+    _complete(api("li.si"), "tg_review", forms.targets_decision("不予安排") | {"tg_comment": REFUSAL})
+    [notice] = [n for n in clerk.get("/api/v1/notifications?unread=true").json if n not in before]
+    assert notice["kind"] == "returned"
+    assert "已被李四" in notice["message"] and "退回至「填报绩效目标」" in notice["message"]
+    assert f"退回理由：{REFUSAL}" in notice["message"]
+    again = open_task(db_of, project_code=PROJECT["code"], task_spec="tg_set")
+    assert notice["task_id"] == again.id
+    assert "已被退回：填报绩效目标" in web("zhang.san").get("/notices").text
+
+
+def test_an_approval_sends_no_return_notice(api, at_targets_review):
+    _complete(api("li.si"), "tg_review", forms.targets_decision("通过"))
+    kinds = [n["kind"] for n in api("zhang.san").get("/api/v1/notifications").json]
+    assert "returned" not in kinds

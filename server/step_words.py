@@ -124,7 +124,9 @@ def returned(next_tasks, declared: bool = True) -> str | None:
 def after_submit(task, data: dict, result, schema: dict | None = None) -> str:
     """The flash after ``task`` was submitted with ``data`` (on its form ``schema``) and the
     command answered ``result``; a return first says what the form says it amounts to."""
-    if words := returned(result.next_tasks, declared=bool(returns.verdicts(data))):
+    declared = bool(returns.verdicts(data))
+    # a decision (not a resubmission) that reopened a step handed in before returned the work
+    if (declared or returns.decision_of(schema, data)) and (words := returned(result.next_tasks, declared)):
         note = returns.return_note(schema, data)
         return _("%(note)s：%(words)s", note=labels.form_text(note), words=words) if note else words
     where = next_steps(result.next_tasks) or _stage_after(result)

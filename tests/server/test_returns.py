@@ -206,3 +206,23 @@ def test_an_approval_sends_no_return_notice(api, at_targets_review):
     _complete(api("li.si"), "tg_review", forms.targets_decision("通过"))
     kinds = [n["kind"] for n in api("zhang.san").get("/api/v1/notifications").json]
     assert "returned" not in kinds
+
+
+def test_a_resubmission_is_not_taken_for_a_return(web, api, at_ex_ante_head, db_of):
+    _complete(
+        api("wang.head"), "ea_head", {"ea_head_opinion": "退回修改", "ea_head_comment": "金额测算依据不足"}
+    )
+    clerk = web("zhang.san")
+    task = open_task(db_of, project_code=PROJECT["code"], task_spec="ea_write")
+    clerk.post(f"/tasks/{task.id}/claim")
+    report = forms.ex_ante_report(PROJECT["name"], 480)
+    fields = {k: ("on" if v is True else v) for k, v in report.items() if not isinstance(v, (list, dict))}
+    answer = clerk.post(f"/tasks/{task.id}", data={**fields, "action": "submit"}, follow_redirects=True)
+    flash = lxml_html.fromstring(answer.text).xpath("string(//*[contains(@class,'flash')])")
+    assert "已提交" in flash and "退回" not in flash, flash
+    again = open_task(db_of, project_code=PROJECT["code"], task_spec="ea_head")
+    page = lxml_html.fromstring(web("wang.head").get(f"/tasks/{again.id}").text)
+    assert not page.xpath("//*[@id='return-banner']")
+    assert api("wang.head").get(f"/api/v1/tasks/{again.id}").json["context"]["came_back_from"] is None
+    notices = api("wang.head").get("/api/v1/notifications").json
+    assert "returned" not in [n["kind"] for n in notices]

@@ -43,6 +43,8 @@ def returned_steps(
     )
     if returns.verdicts(data):
         return opened
+    if not returns.decision_of(schema, data):  # a resubmission reopens the review: no return
+        return []
     return [t for t in opened if t.task_spec != completed_spec and _handed_in_before(session, t)]
 
 

@@ -19,7 +19,6 @@ from sqlalchemy import select
 
 from workflows.commands import start_data
 from workflows.config import settings
-from workflows.queries import returns
 
 from .formatting import cn_datetime, percent, wan_figure
 from .labels import (
@@ -32,7 +31,6 @@ from .labels import (
     is_zh,
     local_name,
     person_name,
-    role_name,
     unit_code,
     unit_text,
 )
@@ -285,9 +283,10 @@ def choice_title(value: Any, key: str, schema: dict | None = None) -> Any:
     return _display_value(value, props.get(key) or {}, key)
 
 
-def plain_value(value: Any) -> Any:
-    """A value no form describes (a rule's input or output) in words: 是/否, —, 1 not 1.0."""
-    return _display_value(value, {})
+def plain_value(value: Any, label: str = "") -> Any:
+    """A value no form describes (a rule's input or output) in words: 是/否, —, 1 not 1.0; under a
+    label naming 万元 (项目金额(万元)) an amount reads 1,380.00."""
+    return _display_value(value, {"title": label} if label else {})
 
 
 # expert_panel.dmn's aggregation methods (DOMAIN 3.1), as the rulings name them
@@ -319,36 +318,6 @@ FILTERS = {
     "choice_title": choice_title,
     "category_text": category_text,
 }
-
-
-# --- returns -------------------------------------------------------------------------
-
-
-def return_notice(decisions: list[dict] | None) -> dict | None:
-    """The last earlier decision, when it returned the work: who (name and role), when, and the
-    reason they gave.
-
-    ``decisions`` are the task page's earlier steps (oldest first); only the latest one counts,
-    so a return that was since resubmitted and approved shows no banner.
-    """
-    if not decisions:
-        return None
-    last = decisions[-1]
-    data = last.get("data") or {}
-    verdicts = returns.verdicts(data)
-    if not verdicts:
-        return None
-    return {
-        "title": local_name(last.get("title")),
-        "actor": person_name(last.get("actor")),
-        "role": role_name(last.get("role")) if last.get("role") else "",
-        "at": last.get("at"),
-        "verdict": verdicts[0],
-        "reason": returns.reason_of(data, last.get("form")),
-    }
-
-
-FILTERS["return_notice"] = return_notice
 
 
 _NAME_ATTRIBUTE = re.compile(r'(\sname=")([^"]*)(")')

@@ -279,6 +279,10 @@ class TaskContextSchema(Schema):
     decisions = fields.List(fields.Nested(DecisionSchema))
     comments = fields.List(fields.Nested(CommentSchema))
     attachments = fields.List(fields.Nested(AttachmentSchema))
+    came_back_from = fields.String(
+        allow_none=True,
+        metadata={"description": "the earlier decision's task id when it sent the work back to this step"},
+    )
 
 
 class TaskDetailSchema(TaskRowSchema):

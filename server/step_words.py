@@ -58,6 +58,35 @@ def current_steps(text: str | None) -> str:
 
 def register(app) -> None:
     app.add_template_filter(current_steps, "current_steps")
+    app.add_template_filter(return_notice, "return_notice")
+
+
+def return_notice(decisions: list[dict] | None, came_back_from: str | None = None) -> dict | None:
+    """The last earlier decision, when it returned the work: who (name and role), when, the
+    verdict and the reason they gave.
+
+    ``decisions`` are the task page's earlier steps (oldest first); only the latest one counts,
+    so a return that was since resubmitted and approved shows no banner. A decision returned the
+    work when it holds a return verdict (退回修改) or when it is ``came_back_from``, the decision
+    that reopened this step (``queries.returns.came_back_from``: a first 不予安排, R-TG-2).
+    """
+    if not decisions:
+        return None
+    last = decisions[-1]
+    data = last.get("data") or {}
+    verdicts = returns.verdicts(data)
+    if not verdicts and not (came_back_from and last.get("task_id") == came_back_from):
+        return None
+    chosen = [d["value"] for d in last.get("decision") or []]
+    return {
+        "title": labels.local_name(last.get("title")),
+        "actor": labels.person_name(last.get("actor")),
+        "role": labels.role_name(last.get("role")) if last.get("role") else "",
+        "at": last.get("at"),
+        "verdict": (verdicts or chosen or [""])[0],
+        "note": labels.form_text(returns.return_note(last.get("form"), data)),
+        "reason": returns.reason_of(data, last.get("form")),
+    }
 
 
 def _whom(step: returns.ReturnedTo) -> str:
@@ -70,11 +99,15 @@ def _whom(step: returns.ReturnedTo) -> str:
     return named
 
 
-def returned(next_tasks) -> str | None:
+def returned(next_tasks, declared: bool = True) -> str | None:
     """``已退回至万载县住房和城乡建设局（张珊），待其修改后重新提交：填报绩效目标`` — None when the
-    return opened no task (the process ended), for the ordinary wording to say where it stands."""
+    return opened no task (the process ended), for the ordinary wording to say where it stands.
+    A decision that is no return verdict (``declared`` False) returned the work when it opened a
+    step handed in before (a first 不予安排, R-TG-2); only those steps are named."""
     db.session.rollback()  # a fresh read: the command committed after this request's first read
     steps = returns.returned_to(db.session, [t.id for t in next_tasks])
+    if not declared:
+        steps = [step for step in steps if step.again]
     if not steps:
         return None
     by_whom: dict[str, list[str]] = {}
@@ -88,10 +121,14 @@ def returned(next_tasks) -> str | None:
     )
 
 
-def after_submit(task, data: dict, result) -> str:
-    """The flash after ``task`` was submitted with ``data`` and the command answered ``result``."""
-    if returns.verdicts(data) and (words := returned(result.next_tasks)):
-        return words
+def after_submit(task, data: dict, result, schema: dict | None = None) -> str:
+    """The flash after ``task`` was submitted with ``data`` (on its form ``schema``) and the
+    command answered ``result``; a return first says what the form says it amounts to."""
+    declared = bool(returns.verdicts(data))
+    # a decision (not a resubmission) that reopened a step handed in before returned the work
+    if (declared or returns.decision_of(schema, data)) and (words := returned(result.next_tasks, declared)):
+        note = returns.return_note(schema, data)
+        return _("%(note)s：%(words)s", note=labels.form_text(note), words=words) if note else words
     where = next_steps(result.next_tasks) or _stage_after(result)
     if task.project_id:
         return _("已提交。项目当前环节：%(where)s", where=where)

@@ -133,7 +133,7 @@ def submit(task_id: str):
     except FormInvalid as exc:
         kept = not drafting and _keep_refused(task_id, data, user.actor)
         return _render(task_id, values=data, errors=exc.fields, status=400, draft_kept=kept)
-    flash(step_words.after_submit(task, data, result))
+    flash(step_words.after_submit(task, data, result, schema))
     return redirect(url_for("inbox.index"))
 
 

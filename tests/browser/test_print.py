@@ -85,6 +85,18 @@ def test_a_form_prints_as_clean_a4_pages(browser, demo_server, tmp_path, usernam
     assert sign.bounding_box()["y"] + sign.bounding_box()["height"] >= max(last) - 1, (
         "the signatures end the form"
     )
+    # 万元 on paper reads 1,150.00 as the header's 金额 does (typed 1150), totals too; 项目属性 prints
+    # the option chosen alone, not both
+    if form_title != "评分":
+        money = page.evaluate(
+            """() => [...document.querySelectorAll('#task-form .field')].filter(f => f.offsetParent !== null
+                 && /万元/.test(f.querySelector('label')?.textContent || '') && !f.querySelector('table'))
+                 .map(f => f.innerText.split('\\n').map(t => t.trim()).filter(Boolean).slice(1).join(' '))"""
+        )
+        assert money and all(re.fullmatch(r"\d{1,3}(,\d{3})*\.\d{2}", m) for m in money), money
+    if form_title == "绩效目标申报表":
+        kind = page.locator("#field-tg_project_kind")
+        assert kind.inner_text().split()[1:] in (["新增项目"], ["延续项目"])
     page.screenshot(path=str(tmp_path / f"{username}-{title}-print.png"), full_page=True)
 
     pdf = page.pdf(format="A4", prefer_css_page_size=True, print_background=True)

@@ -198,3 +198,60 @@ def test_the_targets_form_is_usable_on_a_phone(page, live_server, deployed, targ
         box = page.locator(selector).bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, (selector, box)
     assert page.locator("#indicators-0-name").bounding_box()["width"] >= 12 * 15
+
+
+def test_printed_amounts_read_as_money_and_a_choice_prints_only_what_was_chosen(
+    page, live_server, deployed, targets_task, tmp_path
+):
+    """On paper 万元 reads 1,234.50 (the input keeps what was typed) and 项目属性 prints 延续项目
+    alone, not both options."""
+    base = live_server
+    page.set_viewport_size({"width": 1440, "height": 900})
+    login(page, base, "zhang.san")
+    page.goto(f"{base}/tasks/{targets_task.id}")
+    amounts = [
+        "tg_project_amount_wan",
+        "tg_midterm_funds",
+        "tg_annual_funds",
+        "tg_fiscal_funds",
+        "tg_other_funds",
+    ]
+
+    def printed() -> dict[str, str]:
+        return {
+            name: page.locator(f"#field-{name} :is(.print-value, .fixed-value)").inner_text().strip()
+            for name in amounts
+        }
+
+    page.emulate_media(media="print")  # as the page was opened: the pre-filled figures
+    assert printed() == {
+        "tg_project_amount_wan": "362.00",
+        "tg_midterm_funds": "",
+        "tg_annual_funds": "362.00",
+        "tg_fiscal_funds": "300.00",
+        "tg_other_funds": "62.00",
+    }
+    page.emulate_media(media="screen")
+    assert not page.locator("#field-tg_annual_funds .print-value").is_visible()  # paper only
+    page.fill("#tg_midterm_funds", "1234.5")
+    page.fill("#tg_other_funds", "62")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # as 打印表单 (window.print()) does
+    page.emulate_media(media="print")
+    assert printed()["tg_midterm_funds"] == "1,234.50"
+    assert page.input_value("#tg_midterm_funds") == "1234.5"  # what was typed stays in the input
+    kind = page.locator("#field-tg_project_kind")
+    assert kind.locator("label.check").evaluate_all(
+        "els => els.filter(e => e.offsetParent !== null).map(e => e.innerText.trim())"
+    ) == ["延续项目"]
+    assert (
+        kind.locator("input[type=radio]").evaluate_all(
+            "els => els.filter(e => e.offsetParent !== null).length"
+        )
+        == 0
+    )
+    page.locator("form.task-form").screenshot(path=str(tmp_path / "targets-print-amounts.png"))
+    page.emulate_media(media="screen")
+    assert (
+        kind.locator("label.check").evaluate_all("els => els.filter(e => e.offsetParent !== null).length")
+        == 2
+    )  # on screen both options stay to choose from

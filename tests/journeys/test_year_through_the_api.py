@@ -101,6 +101,10 @@ def test_a_year_of_one_project_through_the_api(year, people):
     again = tian.task(CODE, "tg_set")
     last = again["context"]["decisions"][-1]
     assert (last["data"]["tg_decision"], last["data"]["tg_comment"]) == ("退回调整", reason)
+    [returned] = tian.notices()  # the bell says who returned it and why (R-RC-1)
+    assert returned["kind"] == "returned" and reason in returned["message"]
+    assert returned["task_id"] == again["id"]
+    tian.call("POST", f"/api/v1/notifications/{returned['id']}/read", 204)
     assert len(again["data"]["indicators"]) == 5  # pre-filled with what was sent
     targets = again["data"]
     targets["indicators"][-1]["target_value"] = "95"

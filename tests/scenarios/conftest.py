@@ -191,8 +191,8 @@ class Paths:
 
     # --- paths to common points --------------------------------------------------------
 
-    def through_ex_ante(self, iid, score=86.5, conclusion="支持"):
-        self.do(iid, "ea_write", forms.ex_ante_report("农村人居环境整治项目", 362.0))
+    def through_ex_ante(self, iid, score=86.5, conclusion="支持", amount=AMOUNT):
+        self.do(iid, "ea_write", forms.ex_ante_report("农村人居环境整治项目", amount))
         self.do(iid, "ea_head", forms.head_approval())
         self.do(iid, "ea_finance_review", forms.ex_ante_review(score, conclusion))
 

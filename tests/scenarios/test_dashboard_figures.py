@@ -52,6 +52,6 @@ def test_figures_equal_their_lists_after_a_project_changes_stage(paths):
     assert {f.key: f.count for f in after.by_stage if f.key == "ex_ante"} == {"ex_ante": 1}
 
     paths.through_targets(first)
-    paths.through_ex_ante(second)
+    paths.through_ex_ante(second, amount=120.5)  # asks no more than its 120.5 万元
     moved = _check(paths)
     assert sum(_stages(moved).values()) == 2 and "ex_ante" not in _stages(moved)

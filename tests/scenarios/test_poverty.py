@@ -70,7 +70,7 @@ def project(paths, unit_id, code, name, amount, *, fund_type=POVERTY, targets=No
         uow.commit()
     iid = created.instance_id
     paths.unit_id = unit_id
-    approved = targets or forms.performance_targets(name)
+    approved = targets or forms.performance_targets(name, float(amount))  # the year's funds: the project's
     paths.do(iid, "tg_set", approved)
     paths.do(iid, "tg_review", forms.targets_decision("通过"))
     _APPROVED[iid] = approved["indicators"]  # the monitoring report's rows are these (bound rows)
@@ -170,7 +170,7 @@ def county(paths, units):
     end), 教育局 45%, 卫健委 has a small project and targets without satisfaction indicators."""
     ny = project(paths, units[NY], "WZ-FP-001", "高标准农田建设项目", 362.0)
     jy = project(paths, units[JY], "WZ-FP-002", "农村义务教育营养改善计划", 420.5)
-    bad = forms.performance_targets("村卫生室标准化建设")
+    bad = forms.performance_targets("村卫生室标准化建设", 12.0)
     bad["indicators"] = [dict(i, direction="定性", target_value="明显改善") for i in bad["indicators"][:4]]
     bad["indicators"][0]["weight"] = 40
     wj = project(paths, units[WJ], "WZ-FP-003", "村卫生室标准化建设", 12.0, targets=bad)

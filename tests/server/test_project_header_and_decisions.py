@@ -230,3 +230,14 @@ def test_a_panels_scoring_method_reads_in_words(app):
     with app.test_request_context():
         assert ruling_value("mean", "panel_method") == "平均分"
         assert ruling_value("trimmed_mean", "panel_method") == "去掉最高分和最低分后的平均分"
+
+
+def test_the_project_page_reads_the_amount_a_ruling_was_given_as_money(api, web, lifecycle):
+    """流程判定: 项目金额(万元) given to the classification reads 1,380.00, not 1380."""
+    body = {"code": "HD-3", "name": "城区排水管网改造", "fiscal_year": 2026, "amount": 1380}
+    made = api("zhang.san").post("/api/v1/projects", json=body)
+    assert made.status_code == 201, made.json
+    html = web("zhou.perf").get(f"/projects/{made.json['id']}").text
+    decisions = html[html.index('id="decisions"') :]
+    assert "项目金额(万元) 1,380.00" in decisions
+    assert "项目金额(万元) 1380" not in decisions

@@ -79,6 +79,38 @@ def test_level2_belongs_to_level1_accepts_matching_pairs():
     accepted("performance_targets", data)
 
 
+def test_annual_within_project_amount_refuses_more_than_the_project_quoting_it():
+    """1,500 of which 财政拨款 1,200 on a project of 1,380 万元 (the tester's figures)."""
+    data = {
+        **demo.performance_targets("城区排水管网改造", 1500, other_wan=300),
+        "tg_project_amount_wan": 1380,
+    }
+    assert refused("performance_targets", data) == {
+        "tg_annual_funds": ["年度资金总额不能超过项目金额 1,380.00 万元"]
+    }
+
+
+def test_annual_within_project_amount_accepts_the_project_amount_or_less():
+    for annual in (1380, 1380.004, 900.5):
+        data = {**demo.performance_targets("城区排水管网改造", annual), "tg_project_amount_wan": 1380.0}
+        accepted("performance_targets", data)
+
+
+def test_annual_within_project_amount_holds_the_project_amount_the_process_started_with():
+    """The project amount is the start data's ``amount_wan`` (x-prefill ``bound``): left out, it is
+    held to it; posted higher, it is refused."""
+    schema, sources = form("performance_targets"), {"amount_wan": 1380.0}
+    with pytest.raises(FormInvalid) as caught:
+        forms.accept(schema, demo.performance_targets("城区排水管网改造", 1500.0), sources)
+    assert caught.value.fields == {"tg_annual_funds": ["年度资金总额不能超过项目金额 1,380.00 万元"]}
+    raised = {**demo.performance_targets("城区排水管网改造", 1500.0), "tg_project_amount_wan": 1500.0}
+    with pytest.raises(FormInvalid) as caught:
+        forms.accept(schema, raised, sources)
+    assert list(caught.value.fields) == ["tg_project_amount_wan"]
+    clean, _dropped = forms.accept(schema, demo.performance_targets("城区排水管网改造", 1380.0), sources)
+    assert clean["tg_project_amount_wan"] == 1380.0
+
+
 # --- score sheets ---------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from ..engine import decision_checks, form_workbook, forms, specs, steps
 from ..errors import BusinessRuleRefused, Conflict, Forbidden, FormInvalid, NotClaimedByYou
 from ..policy import Actor, may_complete
 from ..store import Database, ProcessInstance, audit, transaction
-from . import _persist, attachment_fields, form_sources, panels, score_records
+from . import _persist, attachment_fields, form_sources, panels, return_notices, score_records
 from ._persist import CommandResult, open_task, open_task_and_siblings, result_of, write_conflict
 
 Unit = Database | Session  # a command's unit of work: its own (a Database) or the caller's
@@ -136,6 +136,10 @@ def complete_task(
             # the save marks the row completed (assignee: the completer if unclaimed; draft cleared)
             views = _persist.save(
                 session, instance, workflow, actor, completed_task_id=task_id, open_rows=open_rows
+            )
+            next_ids = [v.id for v in views]  # R-RC-1: whom the work went back to hears of it
+            return_notices.notify_returned(
+                session, instance, row.task_spec, clean, schema, next_ids, actor.username
             )
             return result_of(instance, views)
     except OperationalError as exc:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..store import AuditEvent, BudgetUnit, HumanTask, ProcessInstance
 
-RETURN_VALUES = frozenset({"退回", "退回调整", "退回修改", "退回整改", "不通过"})
+RETURN_VALUES = frozenset({"退回", "退回调整", "退回修改", "退回整改", "退回重评", "不通过"})
 
 
 # a form's decision is a choice (``enum``/``oneOf``) under one of these names: 审核结论 (tg_decision),
@@ -26,6 +26,17 @@ REASON_NAMES = ("comment", "opinion", "reason")
 def verdicts(data: dict | None) -> list[str]:
     """The return verdicts among a decision's values (empty when it did not return the work)."""
     return [v for v in (data or {}).values() if isinstance(v, str) and v in RETURN_VALUES]
+
+
+def return_note(schema: dict | None, data: dict | None) -> str:
+    """What a form says a decision that sends the work back amounts to (``x-returned-as`` of its
+    choice: a first 不予安排 is a return for adjustment, R-TG-2); empty when it says nothing."""
+    data = data or {}
+    for key, prop in ((schema or {}).get("properties") or {}).items():
+        notes = prop.get("x-returned-as") if isinstance(prop, dict) else None
+        if isinstance(notes, dict) and isinstance(data.get(key), str) and notes.get(data[key]):
+            return str(notes[data[key]])
+    return ""
 
 
 def _is_choice(prop) -> bool:
@@ -122,6 +133,7 @@ class ReturnedTo:
     unit_name: str | None
     assignee: str | None
     last_handler: str | None
+    again: bool = False  # the step was handed in before: the work came back to it
 
 
 def returned_to(session: Session, task_ids: list[str]) -> list[ReturnedTo]:
@@ -150,5 +162,37 @@ def returned_to(session: Session, task_ids: list[str]) -> list[ReturnedTo]:
             .order_by(HumanTask.completed_at.desc())
             .limit(1)
         )
-        answer.append(ReturnedTo(task.title, task.role, unit_name, task.assignee, last))
+        answer.append(ReturnedTo(task.title, task.role, unit_name, task.assignee, last, last is not None))
     return answer
+
+
+def came_back_from(session: Session, task: HumanTask) -> str | None:
+    """The decision that sent the work back to ``task``: the step completed in the command that
+    opened it (its ``completed_at`` is the task's ``created_at``), when ``task``'s step was handed
+    in before in this instance. Whatever the decision is called: a first 不予安排 returns the
+    targets as surely as a 退回调整 does (R-TG-2). None for a first round, or a round a timer opened."""
+    if task.status != "open":
+        return None
+    same_instance = HumanTask.instance_id == task.instance_id
+    done_before = session.scalar(
+        select(HumanTask.id)
+        .where(
+            same_instance,
+            HumanTask.task_spec == task.task_spec,
+            HumanTask.status == "completed",
+            HumanTask.completed_at < task.created_at,
+        )
+        .limit(1)
+    )
+    if done_before is None:
+        return None
+    return session.scalar(
+        select(HumanTask.id)
+        .where(
+            same_instance,
+            HumanTask.status == "completed",
+            HumanTask.completed_at == task.created_at,
+            HumanTask.task_spec != task.task_spec,
+        )
+        .limit(1)
+    )

@@ -16,7 +16,7 @@ from ..engine import forms, specs
 from ..errors import NotFound, TaskNotFound
 from ..policy import Actor
 from ..store import Attachment, AuditEvent, Comment, HumanTask, ProcessInstance, Project, User, audit
-from . import selection
+from . import returns, selection
 from .decisions import of_instances
 from .project_header import project_facts
 
@@ -162,10 +162,15 @@ def context(session: Session, viewer: Actor, task: HumanTask) -> dict:
         instances = list(
             session.scalars(select(ProcessInstance).where(ProcessInstance.project_id == project.id))
         )
+    earlier = decisions(session, instances, viewer)
+    # the decision that sent the work back here: a step that decided (a resubmission decides nothing)
+    opener = returns.came_back_from(session, task)
+    opener = opener if any(d["task_id"] == opener and d["decision"] for d in earlier) else None
     return {
         "instance": instance,
         "project": project,
-        "decisions": decisions(session, instances, viewer),
+        "decisions": earlier,
+        "came_back_from": opener,
         "comments": comments_of(session, task.project_id, task.instance_id),
         "attachments": attachments_of(session, task.project_id, task.instance_id),
         "delegation": open_delegation(session, task.id),

@@ -276,6 +276,11 @@ def test_a_year_of_one_project_through_the_pages(year, desks, shots):
     li.fill({"tg_decision": "退回调整", "tg_comment": reason})
     assert "填报绩效目标" in li.submit()
 
+    # her bell tells the submitter who returned the targets and why; she marks it read
+    assert tian.bell() == 1
+    assert any("退回" in n and reason in n for n in tian.notices())
+    tian.page.locator("form[action$='/notices/read-all'] button").click()
+    assert tian.bell() == 0
     # the submitter sees the return and its reason on the resubmission task, the form pre-filled
     tian.open_task("填报绩效目标", PROJECT)
     banner = tian.page.locator("#return-banner")

@@ -11,6 +11,7 @@ from lxml import html as lxml_html
 from sqlalchemy import func, select
 
 from demo import form_data as forms
+from tests.api_uploads import upload_named_files
 from workflows.engine import specs
 from workflows.store import AuditEvent
 
@@ -28,7 +29,9 @@ def _task(client, spec: str) -> dict:
 
 
 def _complete(client, spec: str, data: dict) -> None:
-    response = client.post(f"/api/v1/tasks/{_task(client, spec)['id']}/complete", json={"data": data})
+    task_id = _task(client, spec)["id"]
+    upload_named_files(client, task_id, data)  # 评估报告附件 names an uploaded file
+    response = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": data})
     assert response.status_code == 200, response.json
 
 

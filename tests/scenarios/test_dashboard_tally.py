@@ -49,8 +49,8 @@ def test_saves_at_the_same_time_lose_no_count(paths):
     """Six finance reviews of the same unit's projects complete at once: each moves its project
     from 事前评估 to 绩效目标, so all six add to and take from the same tally rows."""
     started = [paths.start(project_name=f"乡村公路养护{i}", amount_wan=100 + i) for i in range(6)]
-    for iid in started:
-        paths.do(iid, "ea_write", forms.ex_ante_report("农村人居环境整治项目", 362.0))
+    for i, iid in enumerate(started):  # each asks for its own project's amount, no more
+        paths.do(iid, "ea_write", forms.ex_ante_report(f"乡村公路养护{i}", 100 + i))
         paths.do(iid, "ea_head", forms.head_approval())
     gate = threading.Barrier(len(started))
     failures = []

@@ -36,15 +36,16 @@ def returned_steps(
     session: Session, completed_spec: str, data: dict, schema: dict | None, next_task_ids: list[str]
 ) -> list[HumanTask]:
     """The tasks a decision sent the work back to (none when it returned nothing)."""
+    verdict = bool(returns.verdicts(data))
+    if not verdict and not returns.decision_of(schema, data):  # a resubmission reopens the review: no return
+        return []
     opened = (
         list(session.scalars(select(HumanTask).where(HumanTask.id.in_(next_task_ids))))
         if next_task_ids
         else []
     )
-    if returns.verdicts(data):
+    if verdict:
         return opened
-    if not returns.decision_of(schema, data):  # a resubmission reopens the review: no return
-        return []
     return [t for t in opened if t.task_spec != completed_spec and _handed_in_before(session, t)]
 
 

@@ -10,23 +10,15 @@ import pytest
 
 from demo import form_data as forms
 from tests.api_uploads import upload_named_files
+from tests.browser.pages import login
 from tests.server.conftest import api, db_of  # noqa: F401  (the same API client as the test-client tests)
 from workflows.engine import specs
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "Jixiao@2026"
 PROJECT = {"code": "RT-9", "name": "城区道路提升改造", "fiscal_year": 2026, "amount": 480}
 REASON = "资金测算依据不足，请补充。"
-
-
-def login(page, base, username):
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/inbox")
 
 
 def logout(page):

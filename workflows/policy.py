@@ -166,9 +166,9 @@ def visible_clause(actor: Actor):
 def claimable_clause(actor: Actor):
     """:func:`may_claim` on ``human_task``: one OR term per (role, unit), each one index range.
 
-    "Unassigned" is written so no index can be chosen for it: SQLite would otherwise walk
-    every unassigned task of every role (ix_human_task_assignee); the role indexes read
-    page 1 in due order and check the assignee from the index (ix_human_task_claimable).
+    "Unassigned" is written so no index is chosen for it (ix_human_task_assignee holds only
+    claimed tasks since 0017_task_index_writes); the role indexes read page 1 in due order and
+    check the assignee from the index (ix_human_task_claimable).
     """
     unclaimed = (HumanTask.status == "open", func.coalesce(HumanTask.assignee, "") == "")
     if actor.is_system:

@@ -123,13 +123,28 @@ class HumanTask(Base):
     __tablename__ = "human_task"
     __table_args__ = (
         Index("ix_human_task_open_role", "status", "role", "unit_id", "due_at"),
-        Index("ix_human_task_assignee", "assignee", "status", "due_at"),
-        Index("ix_human_task_completed_by", "completed_by", "completed_at"),
+        # searched for a person only: a task without one has no entry (0017_task_index_writes)
+        Index(
+            "ix_human_task_assignee",
+            "assignee",
+            "status",
+            "due_at",
+            postgresql_where=text("assignee IS NOT NULL"),
+            sqlite_where=text("assignee IS NOT NULL"),
+        ),
+        Index(
+            "ix_human_task_completed_by",
+            "completed_by",
+            "completed_at",
+            postgresql_where=text("completed_by IS NOT NULL"),
+            sqlite_where=text("completed_by IS NOT NULL"),
+        ),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
     process_id: Mapped[str] = mapped_column(String(120))
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"), index=True)
+    # looked up by ix_human_task_project_due (project_id, status, due_at) in dashboard_tally
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("budget_unit.id"))
     task_spec: Mapped[str] = mapped_column(String(120))  # BPMN element id
     title: Mapped[str] = mapped_column(String(200))

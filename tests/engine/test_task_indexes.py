@@ -24,7 +24,9 @@ def human_task_indexes(db: Database) -> dict[str, str]:
                 text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'human_task'")
             )
         else:
-            rows = conn.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'human_task'"))
+            rows = conn.execute(
+                text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'human_task'")
+            )
         return {name: " ".join((sql or "").split()) for name, sql in rows}
 
 
@@ -32,7 +34,10 @@ def test_person_indexes_hold_only_tasks_with_a_person(db):
     indexes = human_task_indexes(db)
     assert "ix_human_task_project_id" not in indexes
     assert "ix_human_task_project_due" in indexes  # what serves a project's tasks now
-    for name, column in (("ix_human_task_assignee", "assignee"), ("ix_human_task_completed_by", "completed_by")):
+    for name, column in (
+        ("ix_human_task_assignee", "assignee"),
+        ("ix_human_task_completed_by", "completed_by"),
+    ):
         definition = indexes[name].replace("(", "").replace(")", "")
         assert f"WHERE {column} IS NOT NULL" in definition, indexes[name]
 

@@ -8,7 +8,7 @@ from demo import form_data as forms
 from workflows.errors import FormInvalid
 from workflows.queries import inbox
 
-from .conftest import in_role
+from .conftest import YEAR, in_role
 
 
 @pytest.fixture
@@ -115,5 +115,22 @@ def test_r_tg_2_returned_targets_are_marked_in_the_submitters_inbox(paths, at_ta
     assert _inbox_row(paths, at_targets, "finance_reviewer").returned is False
     paths.do(at_targets, "tg_review", forms.targets_decision("退回调整"))
     assert _inbox_row(paths, at_targets, "unit_submitter").returned is True
+    paths.do(at_targets, "tg_set", forms.performance_targets("高标准农田建设项目"))
+    assert _inbox_row(paths, at_targets, "finance_reviewer").returned is False
+
+
+def test_r_tg_2_a_first_refusal_marks_the_returned_targets_in_the_submitters_inbox(paths, at_targets):
+    """R-TG-2: a first 不予安排 sends the targets back to the unit to adjust: its inbox row is marked
+    退回 as a 退回调整's is (the task page's banner says so too); a fresh task carries no mark, and
+    neither does the reviewer's row once the adjusted targets are in. (Each step a day apart: a
+    step handed in before is one handed in at an earlier moment.)"""
+    paths.do(at_targets, "tg_set", forms.performance_targets("高标准农田建设项目"))
+    assert _inbox_row(paths, at_targets, "finance_reviewer").returned is False
+    paths.clock_at(f"{YEAR - 1}-09-11T09:00:00")
+    paths.do(at_targets, "tg_review", forms.targets_decision("不予安排"))
+    assert _inbox_row(paths, at_targets, "unit_submitter").returned is True
+    fresh = paths.start(is_new=False)
+    assert _inbox_row(paths, fresh, "unit_submitter").returned is False
+    paths.clock_at(f"{YEAR - 1}-09-12T09:00:00")
     paths.do(at_targets, "tg_set", forms.performance_targets("高标准农田建设项目"))
     assert _inbox_row(paths, at_targets, "finance_reviewer").returned is False

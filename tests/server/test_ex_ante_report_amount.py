@@ -59,7 +59,9 @@ def test_the_api_refuses_a_raised_project_amount_posted_beside_it(api, report_ta
     data = {**forms.ex_ante_report(PROJECT["name"], 1500), "ea_project_amount_wan": 2000}
     answer = api("zhang.san").post(f"/api/v1/tasks/{report_task}/complete", json={"data": data})
     assert answer.status_code == 400
-    assert list(answer.json["fields"]) == ["ea_project_amount_wan"]
+    assert answer.json["fields"] == {
+        "ea_project_amount_wan": ["项目金额（万元）应与项目申报的内容一致，不能修改"]
+    }
     assert "ea_write" not in _recorded_steps(api)
 
 

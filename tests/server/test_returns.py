@@ -229,3 +229,42 @@ def test_a_resubmission_is_not_taken_for_a_return(web, api, at_ex_ante_head, db_
     assert api("wang.head").get(f"/api/v1/tasks/{again.id}").json["context"]["came_back_from"] is None
     notices = api("wang.head").get("/api/v1/notifications").json
     assert "returned" not in [n["kind"] for n in notices]
+
+
+def _inbox_marks(client) -> dict[str, bool]:
+    """``{task id: whether its row carries the red 退回 tag}`` of the claimable tab's rows."""
+    page = lxml_html.fromstring(client.get("/inbox?scope=claimable&per_page=100").text)
+    return {
+        row.get("data-task"): bool(
+            row.xpath(".//td[contains(@class,'task-cell')]//*[@class='returned-mark']")
+        )
+        for row in page.xpath("//table[@id='inbox']/tbody/tr[@data-task]")
+    }
+
+
+def test_a_first_refusal_tags_the_reopened_targets_in_the_submitters_inbox(
+    web, api, at_targets_review, db_of
+):
+    """R-TG-2: the targets a first 不予安排 sent back are marked 退回 in the unit's inbox, as the task
+    page's banner has it; a fresh task of the same clerk carries no tag."""
+    other = {**PROJECT, "code": "RT-2", "name": "乡村公路养护"}
+    assert api("zhang.san").post("/api/v1/projects", json=other).status_code == 201
+    fresh = open_task(db_of, project_code="RT-2", task_spec="ea_write")
+    _complete(api("li.si"), "tg_review", forms.targets_decision("不予安排") | {"tg_comment": REFUSAL})
+    again = open_task(db_of, project_code=PROJECT["code"], task_spec="tg_set")
+    marks = _inbox_marks(web("zhang.san"))
+    assert marks[again.id] is True
+    assert marks[fresh.id] is False
+    page = lxml_html.fromstring(web("zhang.san").get(f"/tasks/{again.id}").text)
+    assert page.xpath("//*[@id='return-banner']")  # the same notion of a return as the task page's
+
+
+def test_a_resubmission_puts_no_return_tag_on_the_reviewers_row(web, api, at_ex_ante_head, db_of):
+    _complete(
+        api("wang.head"), "ea_head", {"ea_head_opinion": "退回修改", "ea_head_comment": "金额测算依据不足"}
+    )
+    again = open_task(db_of, project_code=PROJECT["code"], task_spec="ea_write")
+    assert _inbox_marks(web("zhang.san"))[again.id] is True
+    _complete(api("zhang.san"), "ea_write", forms.ex_ante_report(PROJECT["name"], 480))
+    review = open_task(db_of, project_code=PROJECT["code"], task_spec="ea_head")
+    assert _inbox_marks(web("wang.head"))[review.id] is False

@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from workflows import clock, commands, timers
+from workflows.queries import inbox
 from workflows.store import HumanTask, Notification, Project
 from workflows.timers.scheduler import TimerScheduler
 
@@ -41,6 +42,50 @@ def test_the_demo_reminds_the_owner_then_escalates_and_asks_for_a_late_report(db
         notices = sorted((n.username, n.kind) for n in s.scalars(select(Notification)))
     assert tasks == {"submit_report": "cancelled", "late_report": "open"}
     assert notices == [("li.si", "escalation"), ("wang.wu", "escalation"), ("zhang.san", "reminder")]
+
+
+def test_the_late_report_is_due_as_long_again_and_shows_its_date_in_the_inbox(db, deploy, people):
+    """The late report the deadline asks for is a late filing with a deadline of its own (补报期限,
+    a boundary timer in the BPMN): the unit's inbox shows its due date, never 无期限."""
+    _deploy_demo(deploy)
+    started = start_at(db, T0, "demo_deadline", data={"deadline_minutes": 3}, project_id=people.project_id)
+    timers.run_due(db, T0 + timedelta(minutes=3))
+    with db.reading() as s:
+        late = s.scalars(
+            select(HumanTask).where(
+                HumanTask.instance_id == started.instance_id, HumanTask.task_spec == "late_report"
+            )
+        ).one()
+        [row] = [
+            r
+            for r in inbox.tasks(s, people.submitter, "claimable", now=T0 + timedelta(minutes=3)).items
+            if r.id == late.id
+        ]
+    # asked for as the deadline fired (a microsecond past it), due 3 minutes on
+    assert timedelta(0) <= late.due_at - (T0 + timedelta(minutes=6)) < timedelta(seconds=1)
+    assert row.due_at == late.due_at
+    assert [(r.task_spec, r.due_at) for r in timer_rows(db, started.instance_id)] == [
+        ("late_deadline", late.due_at)
+    ]
+
+
+def test_a_late_report_left_unfiled_past_its_deadline_is_closed_and_escalated(db, deploy, people):
+    _deploy_demo(deploy)
+    started = start_at(db, T0, "demo_deadline", data={"deadline_minutes": 3}, project_id=people.project_id)
+    timers.run_due(db, T0 + timedelta(minutes=3))
+    assert timers.run_due(db, T0 + timedelta(minutes=5)).fired == 0
+    assert timers.run_due(db, T0 + timedelta(minutes=6, seconds=1)).fired == 1
+    with db.reading() as s:
+        tasks = {
+            r.task_spec: r.status
+            for r in s.scalars(select(HumanTask).where(HumanTask.instance_id == started.instance_id))
+        }
+        unfiled = sorted(
+            (n.username, n.subject) for n in s.scalars(select(Notification)) if "未补报" in n.subject
+        )
+    assert tasks == {"submit_report": "cancelled", "late_report": "cancelled"}
+    assert unfiled == [("li.si", "监控情况逾期未补报"), ("wang.wu", "监控情况逾期未补报")]
+    assert timer_rows(db, started.instance_id) == []
 
 
 def test_submitting_in_time_ends_the_demo_without_escalation(db, deploy, people):

@@ -102,19 +102,27 @@ def _rows_problems(spec: dict, columns: dict, where: str) -> list[str]:
     return found
 
 
-_SCALAR_KEYS = {"project", "from", "bound", "description"}
+_SCALAR_KEYS = {"project", "from", "bound", "held_as", "description"}
 
 
 def _scalar_problems(spec, where: str) -> list[str]:
     """A plain field's ``x-prefill``: ``{"project": "<申报表 header label>"}`` (a project fact) or
-    ``{"from": "<data key>"}`` (a value recorded earlier, e.g. the approved 年度目标)."""
+    ``{"from": "<data key>"}`` (a value recorded earlier, e.g. the approved 年度目标). A held one
+    (``"bound": true``) says in ``held_as`` what a changed value is refused with, after the
+    field's title: 「应为批复的内容」 for the approved 年度总体目标, 「应与项目申报的内容一致」
+    for the project's amount; only the form knows where its value comes from."""
     if not isinstance(spec, dict) or set(spec) - _SCALAR_KEYS:
-        return [f"{where} of a plain field takes 'project' or 'from' (and 'bound', 'description')"]
+        return [f"{where} of a plain field takes 'project' or 'from' (and 'bound', 'held_as', 'description')"]
     given = [k for k in ("project", "from") if k in spec]
     if len(given) != 1 or not isinstance(spec[given[0]], str) or not spec[given[0]].strip():
         return [f"{where} of a plain field names one 'project' fact or one 'from' data key"]
     if "bound" in spec and not (spec["bound"] is True and "from" in spec):
         return [f"{where}: 'bound' is true, for a value copied 'from' earlier data"]
+    held_as = spec.get("held_as")
+    if spec.get("bound") is True and not (isinstance(held_as, str) and held_as.strip()):
+        return [f"{where}: a held field says in 'held_as' what a changed value should be (应为批复的内容 …)"]
+    if "held_as" in spec and spec.get("bound") is not True:
+        return [f"{where}: 'held_as' words the refusal of a held field ('bound': true)"]
     return []
 
 
@@ -261,8 +269,11 @@ def bound_errors(schema: dict, data: dict, values: dict | None) -> dict[str, lis
     for name in bound_fields(schema, values):
         expected = _text((values or {}).get(_bound_scalars(schema)[name]))
         if _text(data.get(name)) != expected:
-            title = str(((schema.get("properties") or {}).get(name) or {}).get("title") or name)
-            errors.setdefault(name, []).append(f"{title}应为批复的内容，不能修改")
+            prop = (schema.get("properties") or {}).get(name) or {}
+            title = str(prop.get("title") or name)
+            # the form says where the value comes from (lint asks for it, no guess made here)
+            held_as = str(prop["x-prefill"].get("held_as") or "应为系统带出的内容").strip()
+            errors.setdefault(name, []).append(f"{title}{held_as}，不能修改")
     for table, bound in bound_tables(schema, values or {}).items():
         if values is None and "rows" not in specs[table]:
             continue  # held to earlier data only where that data is known

@@ -91,7 +91,7 @@ class InboxRow:
     fiscal_year: int | None
     amount: Decimal | None
     fund_type: str | None
-    returned: bool = False  # the latest decision on its project sent the work back (退回)
+    returned: bool = False  # it came back to its owner (退回): as the task page's banner has it
     # a poverty-fund task has no project: the month it evaluates stands in its place (R-AS-2)
     poverty_month_id: int | None = None
     poverty_year: int | None = None
@@ -249,9 +249,9 @@ def tasks(
     ]
     _name_reports(session, items)
     if scope != "completed":
-        returned = returns.returned_instances(session, sorted({row.instance_id for row in items}))
+        returned = returns.returned_tasks(session, items)
         for row in items:
-            row.returned = row.instance_id in returned
+            row.returned = row.id in returned
     total = count(session, actor, scope, filters, now=now)
     return InboxPage(items, min(total, COUNT_CAP), total > COUNT_CAP, page, per_page)
 

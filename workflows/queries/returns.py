@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from ..store import AuditEvent, BudgetUnit, HumanTask, ProcessInstance
+from ..engine import spec_cache
+from ..store import AuditEvent, BudgetUnit, HumanTask, ProcessDefinition, ProcessInstance
 
 RETURN_VALUES = frozenset({"退回", "退回调整", "退回修改", "退回整改", "退回重评", "不通过"})
 
@@ -88,15 +89,48 @@ def step_of(schema: dict | None, data: dict | None) -> dict:
     }
 
 
-def returned_instances(session: Session, instance_ids: list[int]) -> set[int]:
-    """Of these instances, those whose project's (or, without a project, whose own) latest
-    decision returned the work: one windowed query over the audit log, no workflow loaded."""
-    if not instance_ids:
+def returned_tasks(session: Session, tasks: list) -> set[str]:
+    """Of these open tasks (rows with ``id``, ``instance_id``, ``task_spec``, ``created_at``), those
+    that came back to their owner: the latest decision on the task's project (or, without a project,
+    its instance) returned the work, by a return verdict (退回修改) or by reopening this step, handed
+    in before (:func:`came_back_from`: a first 不予安排, R-TG-2), as the task page's banner has it.
+    A windowed query over the audit log and a few batched reads, whatever the number of rows; no
+    workflow loaded."""
+    tasks = [t for t in tasks if getattr(t, "status", "open") == "open"]
+    if not tasks:
         return set()
-    wanted = set(instance_ids)
+    latest = _latest_decisions(session, sorted({t.instance_id for t in tasks}))
+    returned, undecided = set(), []
+    for task in tasks:
+        last = latest.get(task.instance_id)
+        if last is None:
+            continue
+        if verdicts(last.data):
+            returned.add(task.id)
+        elif last.task_id:
+            undecided.append(task)  # returned only if that decision reopened this very step
+    openers = came_back_from_each(session, undecided)
+    decided = _decided(session, {latest[t.instance_id].task_id for t in undecided if openers.get(t.id)})
+    returned.update(
+        t.id
+        for t in undecided
+        if openers.get(t.id) == latest[t.instance_id].task_id and latest[t.instance_id].task_id in decided
+    )
+    return returned
+
+
+@dataclass(frozen=True)
+class _Latest:
+    task_id: str | None
+    data: dict
+
+
+def _latest_decisions(session: Session, instance_ids: list[int]) -> dict[int, _Latest]:
+    """``{instance: its project's (or, without a project, its own) latest completed task}``: one
+    windowed query over the audit log."""
     projects = dict(
         session.execute(
-            select(ProcessInstance.id, ProcessInstance.project_id).where(ProcessInstance.id.in_(wanted))
+            select(ProcessInstance.id, ProcessInstance.project_id).where(ProcessInstance.id.in_(instance_ids))
         ).all()
     )
     project_ids = {p for p in projects.values() if p is not None}
@@ -109,6 +143,7 @@ def returned_instances(session: Session, instance_ids: list[int]) -> set[int]:
     ranked = (
         select(
             group.label("grp"),
+            AuditEvent.task_id,
             AuditEvent.data,
             func.row_number()
             .over(partition_by=group, order_by=(AuditEvent.at.desc(), AuditEvent.id.desc()))
@@ -118,9 +153,40 @@ def returned_instances(session: Session, instance_ids: list[int]) -> set[int]:
         .where(AuditEvent.instance_id.in_(scope), AuditEvent.action == "task.completed")
         .subquery()
     )
-    latest = session.execute(select(ranked.c.grp, ranked.c.data).where(ranked.c.n == 1)).all()
-    returned_groups = {grp for grp, data in latest if verdicts((data or {}).get("data"))}
-    return {i for i in wanted if (projects.get(i) if projects.get(i) is not None else -i) in returned_groups}
+    by_group = {
+        grp: _Latest(task_id, (data or {}).get("data") or {})
+        for grp, task_id, data in session.execute(
+            select(ranked.c.grp, ranked.c.task_id, ranked.c.data).where(ranked.c.n == 1)
+        ).all()
+    }
+    answer = {}
+    for instance_id in instance_ids:
+        grp = projects.get(instance_id) if projects.get(instance_id) is not None else -instance_id
+        if grp in by_group:
+            answer[instance_id] = by_group[grp]
+    return answer
+
+
+def _decided(session: Session, task_ids: set[str]) -> set[str]:
+    """Of these completed tasks, those whose form recorded a decision (:func:`decision_of`): a
+    resubmission reopens the review step but decides nothing, and is no return."""
+    if not task_ids:
+        return set()
+    rows = session.execute(
+        select(HumanTask.id, HumanTask.form, ProcessDefinition.deployment_id, AuditEvent.data)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .join(AuditEvent, and_(AuditEvent.task_id == HumanTask.id, AuditEvent.action == "task.completed"))
+        .where(HumanTask.id.in_(task_ids))
+    ).all()
+    return {
+        task_id
+        for task_id, form, deployment_id, data in rows
+        if decision_of(
+            spec_cache.form_schema_of(session, deployment_id, None, form) if form else None,
+            (data or {}).get("data"),
+        )
+    }
 
 
 @dataclass(frozen=True)
@@ -171,28 +237,51 @@ def came_back_from(session: Session, task: HumanTask) -> str | None:
     opened it (its ``completed_at`` is the task's ``created_at``), when ``task``'s step was handed
     in before in this instance. Whatever the decision is called: a first 不予安排 returns the
     targets as surely as a 退回调整 does (R-TG-2). None for a first round, or a round a timer opened."""
-    if task.status != "open":
-        return None
-    same_instance = HumanTask.instance_id == task.instance_id
-    done_before = session.scalar(
-        select(HumanTask.id)
+    return came_back_from_each(session, [task]).get(task.id)
+
+
+def came_back_from_each(session: Session, tasks: list) -> dict[str, str]:
+    """:func:`came_back_from` of many open tasks at once (``{task id: the decision's task id}``, the
+    tasks that came back only): two reads of the task table, however many tasks (the inbox)."""
+    tasks = [t for t in tasks if getattr(t, "status", "open") == "open"]
+    if not tasks:
+        return {}
+    instances = sorted({t.instance_id for t in tasks})
+    first_done = {
+        (instance_id, spec): at
+        for instance_id, spec, at in session.execute(
+            select(HumanTask.instance_id, HumanTask.task_spec, func.min(HumanTask.completed_at))
+            .where(HumanTask.instance_id.in_(instances), HumanTask.status == "completed")
+            .group_by(HumanTask.instance_id, HumanTask.task_spec)
+        ).all()
+    }
+    again = [
+        t
+        for t in tasks
+        if first_done.get((t.instance_id, t.task_spec)) is not None
+        and first_done[(t.instance_id, t.task_spec)] < t.created_at
+    ]
+    if not again:
+        return {}
+    completed = session.execute(
+        select(HumanTask.id, HumanTask.instance_id, HumanTask.task_spec, HumanTask.completed_at)
         .where(
-            same_instance,
-            HumanTask.task_spec == task.task_spec,
+            HumanTask.instance_id.in_(sorted({t.instance_id for t in again})),
             HumanTask.status == "completed",
-            HumanTask.completed_at < task.created_at,
+            HumanTask.completed_at.in_(sorted({t.created_at for t in again})),
         )
-        .limit(1)
-    )
-    if done_before is None:
-        return None
-    return session.scalar(
-        select(HumanTask.id)
-        .where(
-            same_instance,
-            HumanTask.status == "completed",
-            HumanTask.completed_at == task.created_at,
-            HumanTask.task_spec != task.task_spec,
+        .order_by(HumanTask.id)
+    ).all()
+    answer = {}
+    for task in again:
+        opener = next(
+            (
+                task_id
+                for task_id, instance_id, spec, at in completed
+                if instance_id == task.instance_id and at == task.created_at and spec != task.task_spec
+            ),
+            None,
         )
-        .limit(1)
-    )
+        if opener is not None:
+            answer[task.id] = opener
+    return answer

@@ -116,3 +116,23 @@ def test_the_resubmission_banner_names_who_returned_it_with_their_role_and_the_r
     english = lxml_html.fromstring(clerk.get(f"/tasks/{task.id}").text)
     [by] = _all(english.get_element_by_id("return-banner"), "p", "returned-by")
     assert _text(by).startswith("Returned by: 李四（经济建设科） (Finance reviewer)"), _text(by)
+
+
+def test_repeated_draft_saves_read_as_one_line_with_their_count(api, web, db_of):
+    """A clerk who saves a draft five times leaves one 保存草稿 line on the project page (the
+    last, with 共 5 次 and the first time), not five lines between the steps; a step between two
+    saves keeps them apart."""
+    with db_of.unit_of_work() as session:
+        specs.deploy(session, specs.load_bundle(ROOT / "bpmn", ROOT / "forms"), actor="designer")
+        session.commit()
+    assert api("zhang.san").post("/api/v1/projects", json=PROJECT).status_code == 201
+    tasks = api("zhang.san").get(f"/api/v1/tasks?scope=claimable&q={PROJECT['code']}").json["items"]
+    [task] = [t for t in tasks if t["task_spec"] == "ea_write"]
+    for n in range(5):
+        draft = {"ea_necessity": f"第{n + 1}稿"}
+        response = api("zhang.san").post(f"/api/v1/tasks/{task['id']}/draft", json={"data": draft})
+        assert response.status_code in (200, 204), response.json
+    page = lxml_html.fromstring(web("zhang.san").get(f"/projects/{project_id(db_of, PROJECT['code'])}").text)
+    drafts = page.xpath("//li[@data-action='task.draft_saved']")
+    assert len(drafts) == 1
+    assert "保存草稿" in _text(drafts[0]) and "（共 5 次，首次" in _text(drafts[0])

@@ -19,7 +19,8 @@ from . import returns, tasks
 def of_instance(session: Session, instance: ProcessInstance, viewer: Actor) -> list[dict]:
     """The instance's events the viewer may read, oldest first, each a dict: ``action``, ``at``,
     ``actor``, ``task_id``, ``data`` as logged, and ``title``, ``role``, ``form``, ``values``,
-    ``decision``, ``returned``, ``reason`` (a completed step's, else empty)."""
+    ``decision``, ``returned``, ``reason`` (a completed step's, else empty). Draft saves of one task
+    by one person in a row are one entry, the last, with ``saves`` (their number) and ``first_at``."""
     events = tasks.history(session, instance.id, viewer)
     known = {
         row.id: row
@@ -32,6 +33,11 @@ def of_instance(session: Session, instance: ProcessInstance, viewer: Actor) -> l
     steps = []
     for event in events:
         data = event.data or {}
+        saved = _saved_before(steps, event)
+        if saved is not None:
+            # a clerk saving one form again and again: one line, the last save's, with the count
+            saved.update(id=event.id, at=event.at, data=data, saves=saved["saves"] + 1)
+            continue
         task = known.get(event.task_id) if event.task_id else None
         entry = {
             "id": event.id,
@@ -47,6 +53,8 @@ def of_instance(session: Session, instance: ProcessInstance, viewer: Actor) -> l
             "decision": [],
             "returned": False,
             "reason": "",
+            "saves": 1,  # a draft save: how many in a row this line stands for (from ``first_at``)
+            "first_at": event.at,
         }
         if event.action == "task.completed":
             values = data.get("data") if isinstance(data.get("data"), dict) else {}
@@ -58,3 +66,14 @@ def of_instance(session: Session, instance: ProcessInstance, viewer: Actor) -> l
             entry.update(form=schema, values=values, **returns.step_of(schema, values))
         steps.append(entry)
     return steps
+
+
+def _saved_before(steps: list[dict], event) -> dict | None:
+    """The entry of the draft ``event`` saves again, if the last shown entry (the page leaves the
+    engine's steps out) saved it: same task, same person."""
+    if event.action != "task.draft_saved":
+        return None
+    last = next((s for s in reversed(steps) if s["action"] != "engine.step"), None)
+    if last is None or last["action"] != "task.draft_saved":
+        return None
+    return last if (last["task_id"], last["actor"]) == (event.task_id, event.actor) else None

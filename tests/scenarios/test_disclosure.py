@@ -134,11 +134,14 @@ def test_R_AS_1_the_demo_year_has_a_published_july_ranking_and_published_items(d
     with db.reading() as session:
         july = session.scalar(select(AssessmentCycle).where(AssessmentCycle.cycle == "july"))
         assert july.published and july.approved_by == "liu.leader"
-        ranks = sorted(
-            session.scalars(select(AssessmentScore.rank).where(AssessmentScore.cycle_id == july.id))
-        )
+        scores = session.execute(
+            select(AssessmentScore.rank, AssessmentScore.facts).where(AssessmentScore.cycle_id == july.id)
+        ).all()
         kinds = set(session.scalars(select(Disclosure.kind)))
-    assert ranks[0] == 1 and len(ranks) == len(demo.data.UNITS)  # every unit ranked
+    ranks = sorted(rank for rank, facts in scores if facts.get("spot_checked"))
+    assert ranks[0] == 1 and len(scores) == len(demo.data.UNITS)  # every unit on the 通报
+    # the units spot-checked are ranked; the others (未抽查) are listed unranked after them
+    assert all(rank is None for rank, facts in scores if not facts.get("spot_checked"))
     assert {"targets", "results"} <= kinds
     demo.load(db)  # again: nothing twice
     with db.reading() as session:

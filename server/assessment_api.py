@@ -88,7 +88,8 @@ def score(body, task_id: str):
 @blp.response(200, a.RegisterSchema)
 @_errors(400, 401, 403)
 def disclosure_register(args):
-    """What must be published for a fiscal year, when, and whether it was (sensitive items left out)."""
+    """What must be published for a fiscal year, when, and whether it was; an item withheld as
+    sensitive is listed with ``sensitive`` true and ``withheld`` (不予公开 and its reason)."""
     _staff()
     years = disclosure.register_years(db.session)
     year = args.get("year") or (years[0] if years else 2000)

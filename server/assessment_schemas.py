@@ -80,12 +80,24 @@ class RegisterRowSchema(Schema):
     due_on = fields.Date(allow_none=True)
     published_at = fields.DateTime(allow_none=True)
     publishable = fields.Boolean()
+    sensitive = fields.Boolean(metadata={"description": "withheld as 涉密或敏感, never published (R-RA-4)"})
+    withheld = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "for a withheld item: 不予公开（涉密或敏感）：‹说明›, as the Excel register"
+        },
+    )
+    withheld_reason = fields.String(
+        allow_none=True, metadata={"description": "the reason given at the results feedback"}
+    )
 
 
 class RegisterSchema(Schema):
     fiscal_year = fields.Integer()
     rows = fields.List(fields.Nested(RegisterRowSchema))
-    sensitive_count = fields.Integer(metadata={"description": "items left out as sensitive (R-RA-4)"})
+    sensitive_count = fields.Integer(
+        metadata={"description": "how many rows are withheld as sensitive (R-RA-4)"}
+    )
 
 
 class PublishedSchema(Schema):

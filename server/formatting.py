@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask
-from flask_babel import get_locale, lazy_gettext
+from flask_babel import get_locale, gettext, lazy_gettext
 
 from workflows import clock
 
@@ -88,6 +88,15 @@ def project_period(project) -> str:
     return f"{_month(start)}—{_month(end)}" if start else _month(end)
 
 
+def as_of_node(node) -> str:
+    """The day a monitoring node stands for (``"08-31"``, the project's ``execution_node``, R-MN-2):
+    ``截至8月31日`` (``as of 31/8``). The project page and the dashboard's 序时进度 both say it so."""
+    month, _dash, day = str(node or "").partition("-")
+    if not (month.isdigit() and day[:2].isdigit()):
+        return ""
+    return gettext("截至%(m)s月%(d)s日", m=int(month), d=int(day[:2]))
+
+
 def percent(ratio) -> str:
     """A ratio as a percentage: ``0.3000`` → ``30%``, ``0.125`` → ``12.5%``."""
     if ratio is None or ratio == "":
@@ -118,6 +127,7 @@ def field_message(message) -> str:
 def register(app: Flask) -> None:
     app.add_template_filter(field_message)
     app.add_template_filter(percent)
+    app.add_template_filter(as_of_node)
     app.add_template_filter(wan)
     app.add_template_filter(wan_figure)
     app.add_template_filter(cn_date)

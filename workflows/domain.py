@@ -129,8 +129,14 @@ def rank_units(units: Iterable, weights: dict) -> list[dict]:
     """Score each unit's assessment row by the DMN's ``weights`` and rank them (R-AS-1).
 
     Timeliness and quality of targets lose points per late task and per return; rectification
-    earns its points in proportion to what was done; self-evaluation accuracy earns points only
-    once spot checks report (``spot_checked``/``spot_false``; none yet: 0); judgement is added.
+    earns its points in proportion to what was done; self-evaluation accuracy is scored from the
+    unit's spot-check verdicts (``spot_checked``/``spot_false``); judgement is added.
+
+    Spot checks sample projects at random (R-EV-7), so a unit nobody checked has no accuracy
+    score (``None``, the page says 未抽查) rather than a 0 it never earned; its total is what it
+    was scored on, and it is not ranked against units scored on every item: it is listed after
+    them, ``rank`` None. When no unit of the cycle was checked, the item is out for all alike
+    and every unit is ranked on the rest.
     """
     rows = []
     for unit in units:
@@ -138,7 +144,7 @@ def rank_units(units: Iterable, weights: dict) -> list[dict]:
         rect_full = _num(weights["rectification_full"])
         rectification = rect_full if done + still_open == 0 else rect_full * done / (done + still_open)
         checked, false = unit.get("spot_checked"), int(unit.get("spot_false") or 0)
-        accuracy = _num(weights["accuracy_full"]) * (checked - false) / checked if checked else 0
+        accuracy = _num(weights["accuracy_full"]) * (checked - false) / checked if checked else None
         row = dict(unit)
         row["timeliness"] = _points(
             weights["timeliness_full"], int(unit["late_tasks"]) * _num(weights["late_penalty"])
@@ -147,12 +153,16 @@ def rank_units(units: Iterable, weights: dict) -> list[dict]:
             weights["targets_full"], int(unit["target_returns"]) * _num(weights["return_penalty"])
         )
         row["rectification"] = round2(rectification)
-        row["accuracy"] = round2(max(accuracy, 0))
+        row["accuracy"] = None if accuracy is None else round2(max(accuracy, 0))
         row["judgement"] = round2(unit.get("judgement") or 0)
         parts = ("timeliness", "target_quality", "rectification", "accuracy", "judgement")
-        row["total"] = total(row[p] for p in parts)
+        row["total"] = total(row[p] for p in parts if row[p] is not None)
         rows.append(row)
-    return ranked(rows)
+    checked_units = [r for r in rows if r["accuracy"] is not None]
+    if not checked_units:
+        return ranked(rows)
+    unchecked = [{**r, "rank": None} for r in rows if r["accuracy"] is None]
+    return ranked(checked_units) + sorted(unchecked, key=lambda r: str(r.get("unit_name", "")))
 
 
 def ranked(rows: list[dict]) -> list[dict]:

@@ -272,3 +272,35 @@ def test_the_dashboard_page_filters_by_office_and_compares_with_last_year(signed
     office = re.search(r'<tr data-office="(\d+)"><td>([^<]+)</td>', page)
     narrowed = signed_in("zhou.perf").get(f"/dashboard?year=2026&office={office.group(1)}").text
     assert f"<small>{office.group(2)}</small>" in narrowed
+
+
+def test_R_MN_2_the_dashboards_schedule_progress_says_as_of_which_day_as_the_project_page_does(
+    signed_in, demo_db
+):
+    """Walkthrough finding: the dashboard's 序时进度 had no date while the project page says
+    「截至8月31日」; both now name the monitoring node it is as of, in English too."""
+    with demo_db.reading() as session:
+        year = max(
+            y
+            for y in dashboard.years(session, FINANCE)
+            if dashboard.build(session, FINANCE, ProjectFilter(year=y)).execution_rate is not None
+        )
+        latest = session.scalars(
+            projects.listing(FINANCE, filters=ProjectFilter(year=year))
+            .where(Project.executed_amount.is_not(None))
+            .order_by(None)
+            .order_by(Project.schedule_progress.desc())
+        ).first()
+        project_id, node = latest.id, latest.execution_node
+    day = f"截至{int(node[:2])}月{int(node[3:5])}日"
+    finance = signed_in("li.si")
+    project_page = finance.get(f"/projects/{project_id}").text
+    assert day in re.search(r'id="execution-node">(.*?)</span>', project_page, re.S).group(1)
+    page = finance.get(f"/dashboard?year={year}").text
+    shown = re.search(r'id="schedule-progress">(.*?)</span></span>', page, re.S).group(1)
+    assert f"（{day}）" in shown and "序时进度" in shown
+    finance.get("/lang/en")
+    english = finance.get(f"/dashboard?year={year}").text
+    shown = re.search(r'id="schedule-progress">(.*?)</span></span>', english, re.S).group(1)
+    assert f"(as of {int(node[3:5])}/{int(node[:2])})" in shown and "截至" not in shown
+    assert f"Monitoring as of {int(node[3:5])}/{int(node[:2])}" in finance.get(f"/projects/{project_id}").text

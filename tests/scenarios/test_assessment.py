@@ -89,9 +89,10 @@ def test_R_AS_1_the_sheet_is_pre_filled_from_the_years_facts(paths, year):
     assert sheet["万载县教育局"]["target_returns"] == 0 and sheet["万载县教育局"]["late_tasks"] == 0
     judge(paths, year, {"万载县农业农村局": 8, "万载县教育局": 8, "万载县卫生健康委员会": 8})
     rows = scores(paths)
-    # DMN unit_assessment_weights: targets 30 less 5 per return; spot checks not built: 0
+    # DMN unit_assessment_weights: targets 30 less 5 per return; nobody spot-checked: no accuracy
+    # score for any unit, all ranked on the rest alike
     assert rows["万载县农业农村局"].target_quality == Decimal("25.00")
-    assert rows["万载县教育局"].total == Decimal("88.00") and rows["万载县教育局"].accuracy == Decimal("0.00")
+    assert rows["万载县教育局"].total == Decimal("88.00") and rows["万载县教育局"].accuracy is None
     assert rows["万载县农业农村局"].rank == 3
 
 

@@ -47,18 +47,58 @@ def register(paths):
         return disclosure.register(session, YEAR)
 
 
-def test_R_RA_4_register_lists_what_is_due_and_leaves_sensitive_items_out(paths, year_items):
+def test_R_RA_4_register_lists_what_is_due_and_marks_sensitive_items_withheld(paths, year_items):
     shown, hidden = year_items
     found = register(paths)
     listed = {(r.kind, r.subject_id) for r in found.rows if not r.kind.startswith("ranking_")}
-    assert listed == {("targets", shown), ("results", shown), ("key_report", shown)}
+    assert listed == {("targets", shown), ("results", shown), ("key_report", shown)} | {
+        ("targets", hidden),
+        ("results", hidden),
+    }
     assert found.sensitive_count == 2  # 红色文化's targets and results
-    due = {r.kind: r.due_on.isoformat() for r in found.rows}
+    withheld = [r for r in found.rows if r.sensitive]
+    assert {r.subject_id for r in withheld} == {hidden} and not any(r.publishable for r in withheld)
+    assert all(r.withheld == f"不予公开（涉密或敏感）：{WITHHELD_BECAUSE}" for r in withheld)
+    open_rows = [r for r in found.rows if not r.sensitive]
+    assert all(r.withheld is None for r in open_rows)
+    due = {r.kind: r.due_on.isoformat() for r in open_rows}
     assert due["targets"] == f"{YEAR}-03-31" and due["results"] == f"{YEAR + 1}-08-31"
     assert due["key_report"] == f"{YEAR + 1}-09-30"
     assert all(
-        r.published_at is None and r.publishable for r in found.rows if r.kind in ("targets", "results")
+        r.published_at is None and r.publishable for r in open_rows if r.kind in ("targets", "results")
     )
+
+
+def test_R_RA_4_the_api_register_lists_a_withheld_item_with_its_reason_as_the_excel_does(
+    paths, year_items, anonymous
+):
+    """Walkthrough finding: the API's register only counted the items withheld as 涉密或敏感; it
+    lists them, as the Excel register does, marked 不予公开 with the reason; the public page still
+    never shows them."""
+    shown, hidden = year_items
+    with paths.db.unit_of_work() as uow:
+        factories.user(uow, "perf.staff", "performance_office")
+        uow.commit()
+    with paths.db.reading() as session:
+        names = dict(session.execute(select(Project.id, Project.name)).all())
+    token = anonymous.post(
+        "/api/v1/auth/token", json={"username": "perf.staff", "password": factories.PASSWORD}
+    ).json["token"]
+    answer = anonymous.get(f"/api/v1/disclosure?year={YEAR}", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200
+    body = answer.json
+    withheld = [r for r in body["rows"] if r["subject_id"] == hidden and not r["kind"].startswith("ranking_")]
+    assert sorted(r["kind"] for r in withheld) == ["results", "targets"]
+    for row in withheld:
+        assert row["sensitive"] is True and row["publishable"] is False and row["published_at"] is None
+        assert row["withheld"] == f"不予公开（涉密或敏感）：{WITHHELD_BECAUSE}"
+        assert row["withheld_reason"] == WITHHELD_BECAUSE and names[hidden] in row["title"]
+    assert body["sensitive_count"] == 2
+    others = [r for r in body["rows"] if r not in withheld]
+    assert others and all(r["sensitive"] is False and r["withheld"] is None for r in others)
+    export = anonymous.get(f"/disclosure.xlsx?year={YEAR}")  # not signed in on the pages: no workbook
+    assert export.status_code in (302, 401, 403)
+    assert names[hidden] not in anonymous.get(f"/public/{YEAR}").text  # the public page never shows it
 
 
 def test_R_RA_4_a_sensitive_item_is_refused_publication(paths, year_items):
@@ -134,11 +174,14 @@ def test_R_AS_1_the_demo_year_has_a_published_july_ranking_and_published_items(d
     with db.reading() as session:
         july = session.scalar(select(AssessmentCycle).where(AssessmentCycle.cycle == "july"))
         assert july.published and july.approved_by == "liu.leader"
-        ranks = sorted(
-            session.scalars(select(AssessmentScore.rank).where(AssessmentScore.cycle_id == july.id))
-        )
+        scores = session.execute(
+            select(AssessmentScore.rank, AssessmentScore.facts).where(AssessmentScore.cycle_id == july.id)
+        ).all()
         kinds = set(session.scalars(select(Disclosure.kind)))
-    assert ranks[0] == 1 and len(ranks) == len(demo.data.UNITS)  # every unit ranked
+    ranks = sorted(rank for rank, facts in scores if facts.get("spot_checked"))
+    assert ranks[0] == 1 and len(scores) == len(demo.data.UNITS)  # every unit on the 通报
+    # the units spot-checked are ranked; the others (未抽查) are listed unranked after them
+    assert all(rank is None for rank, facts in scores if not facts.get("spot_checked"))
     assert {"targets", "results"} <= kinds
     demo.load(db)  # again: nothing twice
     with db.reading() as session:
@@ -172,10 +215,10 @@ def test_R_RA_4_the_register_pages_and_sorts_in_sql_as_the_whole_list_sorts(
             for r in disclosure.register_page(session, YEAR, order, page=number, per_page=1).items
         ]
     expected, _order = sort_list(whole, keys, order, disclosure.REGISTER_DEFAULT)
-    assert len(whole) == 3  # 污水's three items (no cycle opened yet); 红色文化's are sensitive
+    assert len(whole) == 5  # 污水's three items (no cycle opened yet) and 红色文化's two, sensitive
     withheld = [r for r in paged if r.sensitive]
     assert len(paged) == 5 and {(r.subject_id, r.publishable) for r in withheld} == {(hidden, False)}
-    assert [keys[key](r) for r in paged if not r.sensitive] == [keys[key](r) for r in expected]
+    assert [keys[key](r) for r in paged] == [keys[key](r) for r in expected]
     assert {r.subject_id for r in paged if not r.kind.startswith("ranking_") and not r.sensitive} == {shown}
 
 

@@ -130,9 +130,9 @@ def _write_points(session: Session, cycle: AssessmentCycle, rows: list[dict]) ->
         score = scores.get(int(row["unit_id"]))
         if score is None:
             continue  # a unit added after the cycle opened is not in this cycle
-        for column in POINTS:
-            setattr(score, column, Decimal(str(row[column])))
-        score.rank = int(row["rank"])
+        for column in POINTS:  # accuracy is None for a unit nobody spot-checked (未抽查)
+            setattr(score, column, None if row.get(column) is None else Decimal(str(row[column])))
+        score.rank = None if row.get("rank") is None else int(row["rank"])
 
 
 def _refill_sheet(session: Session, cycle: AssessmentCycle) -> None:

@@ -110,6 +110,7 @@ class Dashboard:
     # the latest node's 序时进度, and the projects whose own rate lags their node's 序时进度
     execution_rate: Decimal | None = None
     schedule_progress: Decimal | None = None
+    schedule_node: str | None = None  # the monitoring node ("08-31") that 序时进度 is as of
     lagging: Figure | None = None
     # overdue work of the units' department-wide cycles (部门整体支出) of the year, as the year
     # page counts it (queries.overdue): tasks and units; None when no year or a fund type is chosen
@@ -119,6 +120,19 @@ class Dashboard:
     recovered: Figure | None = None  # amount = 收回资金 (万元) after false self-evaluations (R-EV-7)
     # the fiscal years the actor has projects in, newest first (the year filter's choices)
     years: list[int] = field(default_factory=list)
+
+
+def _node_at(session: Session, year: int | None, progress: Decimal) -> str | None:
+    """The monitoring node a 序时进度 was reported at: the ``execution_node`` (the project page's
+    「截至8月31日」) of a monitored project at that 序时进度; within a year one node has one."""
+    query = select(Project.execution_node).where(
+        Project.schedule_progress == progress,
+        Project.executed_amount.is_not(None),
+        Project.execution_node.is_not(None),
+    )
+    if year is not None:
+        query = query.where(Project.fiscal_year == year)
+    return session.scalar(query.order_by(Project.fiscal_year.desc()).limit(1))
 
 
 def years(session: Session, actor: Actor) -> list[int]:
@@ -314,6 +328,7 @@ def build(
         department_wide_overdue_units=len(department_wide_late or ()),
         execution_rate=execution_rate,
         schedule_progress=None if progress is None else _wan(progress),
+        schedule_node=None if progress is None else _node_at(session, scope.year, progress),
         lagging=Figure("lagging", lagging_count, _money(lagging_amount), scope.narrowed(lagging=True)),
         filters=scope,
         total=Figure("total", total_count, _money(total_amount), scope),

@@ -1,8 +1,9 @@
 """公开 the disclosure register and the public page of a fiscal year (R-TG-3, R-RA-4, R-EV-4, R-AS-1).
 
 The register lists what must be published, when it is due, whether and when it was; a sensitive
-item is listed as withheld (不予公开) for the staff, and the API only counts it. The public page shows published items only, never a
-sensitive one (checked again here, in case a project was marked after publication).
+item is listed as withheld (不予公开) for the staff, on the page, in the workbook and in the API,
+with the reason given at the results feedback. The public page shows published items only, never
+a sensitive one (checked again here, in case a project was marked after publication).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class RegisterRow:
     published_at: datetime | None
     publishable: bool  # the office may publish it now (a project's item not yet published)
     sensitive: bool = False  # 涉密不公开: withheld (R-RA-4), shown to the staff, never published
+    withheld: str | None = None  # for a sensitive item: 不予公开（涉密或敏感）：‹说明›, as the workbook says
+    withheld_reason: str | None = None  # the 说明 given at the results feedback
 
     @property
     def kind_name(self) -> str:
@@ -221,6 +224,17 @@ def _withheld(row: RegisterRow, reasons: dict[int, str]) -> str:
     return f"不予公开（涉密或敏感）：{reason}" if reason else "不予公开（涉密或敏感）"
 
 
+def _mark_withheld(session: Session, rows: list[RegisterRow]) -> list[RegisterRow]:
+    """``rows`` with each sensitive item's ``withheld`` marking and reason (R-RA-4)."""
+    withheld = sorted({r.subject_id for r in rows if r.sensitive})
+    feedback = _latest_task_data(session, withheld, "ra_feedback") if withheld else {}
+    reasons = {pid: str(data.get("ra_comment") or "").strip() for pid, data in feedback.items()}
+    for r in rows:
+        if r.sensitive:
+            r.withheld, r.withheld_reason = _withheld(r, reasons), reasons.get(r.subject_id) or None
+    return rows
+
+
 def register_workbook(session: Session, year: int, order: Order) -> bytes:
     """信息公开登记表 in the order shown, as the page lists it: the 公开期限 a date cell, an item past
     it and not published marked 已逾期 as on the page, an item withheld as 涉密或敏感 marked 不予公开
@@ -228,13 +242,9 @@ def register_workbook(session: Session, year: int, order: Order) -> bytes:
     book = _new_workbook()
     sheet = _Sheet(book, "信息公开登记", f"{year}年度预算绩效信息公开登记表", REGISTER_COLUMNS)
     today = clock.now().astimezone(clock.CHINA).date()
-    rows = _ordered_rows(session, year, order, with_sensitive=True)
-    withheld = sorted({r.subject_id for r in rows if r.sensitive})
-    feedback = _latest_task_data(session, withheld, "ra_feedback") if withheld else {}
-    reasons = {pid: str(data.get("ra_comment") or "").strip() for pid, data in feedback.items()}
-    for r in rows:
+    for r in _mark_withheld(session, _ordered_rows(session, year, order, with_sensitive=True)):
         if r.sensitive:
-            published = _withheld(r, reasons)
+            published = r.withheld
         elif r.published_at:
             published = r.published_at.astimezone(clock.CHINA).strftime("已公开 %Y-%m-%d")
         else:
@@ -244,8 +254,10 @@ def register_workbook(session: Session, year: int, order: Order) -> bytes:
 
 
 def register(session: Session, year: int) -> Register:
-    """The whole register of ``year`` by kind then title (the API's answer)."""
-    return Register(year, _ordered_rows(session, year, REGISTER_DEFAULT), sensitive_count(session, year))
+    """The whole register of ``year`` by kind then title (the API's answer): as the workbook, an
+    item withheld as 涉密或敏感 is listed, marked 不予公开 with its reason, never publishable."""
+    rows = _mark_withheld(session, _ordered_rows(session, year, REGISTER_DEFAULT, with_sensitive=True))
+    return Register(year, rows, sum(1 for r in rows if r.sensitive))
 
 
 def register_years(session: Session) -> list[int]:

@@ -27,13 +27,23 @@ def _ranking_sheet(
     cells: Callable,
     after: tuple[Column, ...] = (),
     after_cells: Callable = lambda row: [],
+    rank: Callable = lambda row: row.rank,
 ):
     """名次 | 预算单位 | the ranking's own columns | 总分 | what follows the total: one row per
     unit, ranks as the page shows them."""
     columns = (Column("名次", 7, "0"), Column("预算单位", 30), *middle, Column("总分", 10, SCORE), *after)
     sheet = _Sheet(workbook, name, title, columns)
     for row in rows:
-        sheet.row([row.rank, row.unit_name, *cells(row), _points(row.total), *after_cells(row)])
+        sheet.row([rank(row), row.unit_name, *cells(row), _points(row.total), *after_cells(row)])
+
+
+def _unchecked(row) -> bool:
+    """A unit nobody spot-checked this year (R-EV-7): no accuracy score, no rank (R-AS-1)."""
+    return row.points.get("accuracy") is None and row.total is not None and not row.facts.get("spot_checked")
+
+
+def _unit_cell(row, key):
+    return "未抽查" if key == "accuracy" and _unchecked(row) else _points(row.points.get(key))
 
 
 def unit_ranking(ranking: assessment.Ranking) -> bytes:
@@ -48,9 +58,10 @@ def unit_ranking(ranking: assessment.Ranking) -> bytes:
         ),
         ranking.rows,
         lambda row: [
-            *(_points(row.points.get(key)) for key, _t in assessment.POINT_COLUMNS),
+            *(_unit_cell(row, key) for key, _t in assessment.POINT_COLUMNS),
             _points(row.judgement),
         ],
+        rank=lambda row: "未抽查" if row.rank is None and _unchecked(row) else row.rank,
     )
     return _saved(workbook)
 

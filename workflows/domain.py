@@ -133,11 +133,13 @@ def rank_units(units: Iterable, weights: dict) -> list[dict]:
     unit's spot-check verdicts (``spot_checked``/``spot_false``); judgement is added.
 
     Spot checks sample projects at random (R-EV-7), so a unit nobody checked has no accuracy
-    score (``None``, the page says 未抽查) rather than a 0 it never earned; its total is what it
-    was scored on, and it is not ranked against units scored on every item: it is listed after
-    them, ``rank`` None. When no unit of the cycle was checked, the item is out for all alike
-    and every unit is ranked on the rest.
+    score (``None``, the page says 未抽查) rather than a 0 it never earned. Every unit is still
+    ranked (R-AS-1 ranks the departments), on one basis: an unchecked unit's other scored items
+    are converted in proportion to their full points (缺项按比例折算: with the DMN's 30/30/20/10,
+    its points out of 80 count out of 90), then judgement is added.
     """
+    fixed_full = sum(_num(weights[k]) for k in ("timeliness_full", "targets_full", "rectification_full"))
+    with_accuracy = fixed_full + _num(weights["accuracy_full"])
     rows = []
     for unit in units:
         done, still_open = int(unit.get("rect_done") or 0), int(unit.get("rect_open") or 0)
@@ -155,14 +157,14 @@ def rank_units(units: Iterable, weights: dict) -> list[dict]:
         row["rectification"] = round2(rectification)
         row["accuracy"] = None if accuracy is None else round2(max(accuracy, 0))
         row["judgement"] = round2(unit.get("judgement") or 0)
-        parts = ("timeliness", "target_quality", "rectification", "accuracy", "judgement")
-        row["total"] = total(row[p] for p in parts if row[p] is not None)
+        scored = total(row[p] for p in ("timeliness", "target_quality", "rectification"))
+        if row["accuracy"] is None and fixed_full:
+            scored = round2(_num(scored) * with_accuracy / fixed_full)  # 折算: out of the full points
+        else:
+            scored = total((scored, row["accuracy"]))
+        row["total"] = total((scored, row["judgement"]))
         rows.append(row)
-    checked_units = [r for r in rows if r["accuracy"] is not None]
-    if not checked_units:
-        return ranked(rows)
-    unchecked = [{**r, "rank": None} for r in rows if r["accuracy"] is None]
-    return ranked(checked_units) + sorted(unchecked, key=lambda r: str(r.get("unit_name", "")))
+    return ranked(rows)
 
 
 def ranked(rows: list[dict]) -> list[dict]:

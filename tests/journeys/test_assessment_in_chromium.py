@@ -105,7 +105,9 @@ def test_R_AS_1_the_office_scores_july_leadership_approves_and_everyone_reads_th
     tian.page.click("text=查看通报")
     assert "通报" in tian.page.locator("main h1").first.inner_text()
     assert tian.page.locator("#cycle-status").get_attribute("data-status") == "published"
-    assert tian.page.locator(f"#ranking tr[data-unit='{ZJ}'] td.total").inner_text() == "89.00"
+    assert (
+        tian.page.locator(f"#ranking tr[data-unit='{ZJ}'] td.total").inner_text() == "99.00"
+    )  # 80 (not spot-checked) -> 90, + 9
     tian.look("05-notice")
 
     # --- 6. the register shows the ranking published and when the rest is due ---------------

@@ -90,9 +90,9 @@ def test_R_AS_1_the_sheet_is_pre_filled_from_the_years_facts(paths, year):
     judge(paths, year, {"万载县农业农村局": 8, "万载县教育局": 8, "万载县卫生健康委员会": 8})
     rows = scores(paths)
     # DMN unit_assessment_weights: targets 30 less 5 per return; nobody spot-checked: no accuracy
-    # score for any unit, all ranked on the rest alike
+    # score, the other items converted to the full points (30 + 30 + 20 = 80 of 80 -> 90), + 8
     assert rows["万载县农业农村局"].target_quality == Decimal("25.00")
-    assert rows["万载县教育局"].total == Decimal("88.00") and rows["万载县教育局"].accuracy is None
+    assert rows["万载县教育局"].total == Decimal("98.00") and rows["万载县教育局"].accuracy is None
     assert rows["万载县农业农村局"].rank == 3
 
 
@@ -101,7 +101,7 @@ def test_R_AS_1_ties_share_a_rank_and_the_next_is_skipped(paths, year):
     judge(paths, year, {"万载县农业农村局": 9, "万载县教育局": 9, "万载县卫生健康委员会": 6.5})
     rows = scores(paths)
     assert [rows[u].rank for u in ("万载县农业农村局", "万载县教育局", "万载县卫生健康委员会")] == [1, 1, 3]
-    assert rows["万载县卫生健康委员会"].total == Decimal("86.50")
+    assert rows["万载县卫生健康委员会"].total == Decimal("96.50")  # 80 (nobody checked) -> 90, + 6.5
     assert cycle(paths).status == "approving" and paths.open(year) == ["as_approve_july"]
 
 

@@ -1,6 +1,6 @@
 """自评准确性 in the unit assessment (DOMAIN R-AS-1 with R-EV-7): a cycle's sheet counts the unit's
 spot-check verdicts reached in the assessment year; a unit nobody checked reads 未抽查, with no
-score for the item and no rank among the units scored on it."""
+score for the item, its other items converted to the full points, and ranked with the others."""
 
 from __future__ import annotations
 
@@ -62,14 +62,15 @@ def test_R_AS_1_R_EV_7_accuracy_counts_the_years_spot_check_verdicts(paths, grad
     assert points == Decimal("5.00")  # half the 10 points: one check of two found 不实
 
 
-def test_R_AS_1_R_EV_7_a_unit_never_spot_checked_has_no_accuracy_score_and_no_rank(
+def test_R_AS_1_R_EV_7_a_unit_never_spot_checked_is_ranked_on_its_other_items_converted(
     paths,
     graded,  # noqa: F811
     anonymous,  # noqa: F811
 ):
     """Spot checks sample projects at random (R-EV-7): a unit nobody checked is not scored 0 on
-    自评准确性 nor ranked among the units scored on it (R-AS-1), even with as high a total; the
-    通报 (public page too) shows 未抽查 for its score and rank and lists it after the ranked."""
+    自评准确性 it never had the chance to earn, yet ranked with every other unit (R-AS-1): its
+    other scored items are converted in proportion to their full points (80 of 80 -> 90 with the
+    DMN's weights). The 通报 (public page too) and its workbook show 未抽查 for that item."""
     sampled = graded(95)
     check(paths, spot_check(paths, sampled))  # found 属实
     with paths.db.reading() as session:
@@ -93,26 +94,26 @@ def test_R_AS_1_R_EV_7_a_unit_never_spot_checked_has_no_accuracy_score_and_no_ra
                 )
             )
         }
-    assert rows[unit][:2] == (1, Decimal("10.00"))
-    assert rows["万载县教育局"] == (None, None, Decimal("90.00"))  # 30 + 30 + 20 + 10, no 0 for accuracy
-    assert rows["万载县教育局"][2] == rows[unit][2]  # as high a total, still not ranked with it
-    assert all(rank is None for name, (rank, _a, _t) in rows.items() if name != unit)
+    # the checked unit: 80 + 10 for accuracy + 0 judgement; 教育局: 80 converted to 90, + 10
+    assert rows[unit][1:] == (Decimal("10.00"), Decimal("90.00")) and rows[unit][0] > 1
+    assert rows["万载县教育局"] == (1, None, Decimal("100.00"))
+    assert all(rank is not None for rank, _a, _t in rows.values())
     (approve,) = paths.tasks(iid, "as_approve_december")
     commands.complete_task(paths.db, approve.id, {"as_decision": "同意"}, actor=LEADER)
     page = anonymous.get(f"/public/{year}").text.split('id="public-rankings"')[1]
-    ranked_at, unchecked_at = page.index(f'data-unit="{unit}"'), page.index('data-unit="万载县教育局"')
-    assert ranked_at < unchecked_at  # listed after the ranked units
+    checked_at, unchecked_at = page.index(f'data-unit="{unit}"'), page.index('data-unit="万载县教育局"')
+    assert unchecked_at < checked_at  # in rank order, 未抽查 or not
     row = page[unchecked_at:].split("</tr>")[0]
     rank_cell = row.split('class="num rank">')[1].split("</td>")[0]
     accuracy_cell = row.split('data-points="accuracy"')[1].split("</td>")[0]
-    assert rank_cell == "未抽查" and accuracy_cell.endswith(">未抽查")
+    assert rank_cell == "1" and accuracy_cell.endswith(">未抽查") and "<strong>100.0" in row
     assert "0.00" not in accuracy_cell and "（未抽查）" not in page
-    assert "不参与排名" in page
+    assert "其余计分项得分按满分比例折算后计入总分" in page
     with paths.db.reading() as session:  # the workbook filed with the 通报 says the same
         cycle_id = session.scalar(select(AssessmentCycle.id).where(AssessmentCycle.cycle == "december"))
         book = ranking_export.unit_ranking(assessment.ranking(session, OFFICE, cycle_id))
     sheet_rows = [list(r) for r in load_workbook(BytesIO(book)).active.iter_rows(values_only=True)]
     unchecked = next(r for r in sheet_rows if "万载县教育局" in r)
-    ranked_row = next(r for r in sheet_rows if unit in r)
-    assert ranked_row[0] == 1 and unchecked[0] == "未抽查" and unchecked[5] == "未抽查"
-    assert sheet_rows.index(ranked_row) < sheet_rows.index(unchecked)
+    checked_row = next(r for r in sheet_rows if unit in r)
+    assert unchecked[0] == 1 and unchecked[5] == "未抽查" and checked_row[0] == rows[unit][0]
+    assert checked_row[5] == 10

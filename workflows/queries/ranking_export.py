@@ -38,7 +38,8 @@ def _ranking_sheet(
 
 
 def _unchecked(row) -> bool:
-    """A unit nobody spot-checked this year (R-EV-7): no accuracy score, no rank (R-AS-1)."""
+    """A unit nobody spot-checked this year (R-EV-7): no accuracy score, its other items converted
+    (R-AS-1, :func:`workflows.domain.rank_units`); one ranked before that rule (rank None) says so."""
     return row.points.get("accuracy") is None and row.total is not None and not row.facts.get("spot_checked")
 
 

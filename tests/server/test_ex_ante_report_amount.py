@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from lxml import html as lxml_html
 
 from demo import form_data as forms
 from tests.api_uploads import upload_named_files
@@ -98,6 +99,21 @@ def test_the_page_refuses_too_much_beside_the_field_keeping_what_was_typed(web, 
     )
     assert typed["ea_necessity"] in refused.text and 'value="1500"' in refused.text
     assert "ea_write" not in _recorded_steps(api)
+
+
+def test_the_error_summary_names_a_raised_project_amount_once(web, report_task):
+    """Walk finding: 「项目金额（万元）：项目金额（万元）应与项目申报的内容一致」 said the label twice."""
+    me = web("zhang.san")
+    body = {k: v for k, v in posted(me.get(f"/tasks/{report_task}").text).items() if k != "csrf_token"}
+    body.update({k: str(v) for k, v in forms.ex_ante_report(PROJECT["name"], 1380).items()})
+    body.update({"ea_truth_pledge": "1", "ea_project_amount_wan": "2000", "action": "submit"})
+    refused = me.post(f"/tasks/{report_task}", body)
+    assert refused.status_code == 400
+    summary = " ".join(
+        lxml_html.fromstring(refused.text).get_element_by_id("error-summary").text_content().split()
+    )
+    assert "项目金额（万元）应与项目申报的内容一致，不能修改" in summary
+    assert summary.count("项目金额（万元）") == 1, summary
 
 
 def test_the_page_refuses_an_unticked_pledge_beside_it(web, api, report_task):

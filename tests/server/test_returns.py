@@ -68,7 +68,7 @@ def test_a_first_refusal_reopens_the_targets_with_the_return_banner_and_its_reas
         follow_redirects=True,
     )
     flash = " ".join(lxml_html.fromstring(answer.text).xpath("string(//*[contains(@class,'flash')])").split())
-    assert "首次审核不予安排的，先退回单位调整（R-TG-2）：已退回至" in flash, flash
+    assert "首次审核不予安排的，先退回单位调整：已退回至" in flash, flash
     assert "填报绩效目标" in flash and "已提交。" not in flash
 
     again = open_task(db_of, project_code=PROJECT["code"], task_spec="tg_set")
@@ -77,7 +77,7 @@ def test_a_first_refusal_reopens_the_targets_with_the_return_banner_and_its_reas
     assert "已被退回：不予安排" in banner
     assert "退回人：李四" in banner and "财政审核绩效目标" in banner
     assert f"退回理由：{REFUSAL}" in banner
-    assert "首次审核不予安排的，先退回单位调整（R-TG-2）" in banner
+    assert "首次审核不予安排的，先退回单位调整" in banner
 
 
 def test_the_api_names_the_decision_that_sent_the_work_back(api, at_targets_review, db_of):

@@ -74,6 +74,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="E5E7EB")
 _THIN = Side(style="thin", color="9CA3AF")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
 
 
 def _number(value) -> float | None:
@@ -148,6 +149,15 @@ class _Sheet:
                 cell._style = copy(style)  # noqa: SLF001
                 cells.append(cell)
         self.ws.append(cells)
+
+    def note(self, text: str, rows_before: int) -> None:
+        """A line of explanation under the body (the ``rows_before`` rows: title, headers, body),
+        across the sheet's width, as the page prints it under its table."""
+        at = rows_before + 2  # one empty row between
+        self.ws.append([])
+        self.ws.merged_cells.add(f"A{at}:{get_column_letter(len(self.columns))}{at}")
+        self.ws.row_dimensions[at].height = 30
+        self.ws.append([self._cell(text, alignment=_WRAP)])
 
     def _format(self, number_format: str):
         prototype = WriteOnlyCell(self.ws)

@@ -13,6 +13,11 @@ from collections.abc import Callable, Iterable
 from . import assessment, poverty
 from .exports import SCORE, WAN, Column, _new_workbook, _saved, _Sheet
 
+# why an unchecked unit's points do not add up to its total (domain.rank_units), as the page says it
+UNCHECKED_NOTE = (
+    "注：本年度未被抽查的单位，自评准确性不计分，其余计分项得分按满分比例折算后计入总分，与其他单位一并排名。"
+)
+
 
 def _points(value) -> float | None:
     return None if value is None else float(value)
@@ -28,13 +33,16 @@ def _ranking_sheet(
     after: tuple[Column, ...] = (),
     after_cells: Callable = lambda row: [],
     rank: Callable = lambda row: row.rank,
-):
+) -> tuple[_Sheet, int]:
     """名次 | 预算单位 | the ranking's own columns | 总分 | what follows the total: one row per
-    unit, ranks as the page shows them."""
+    unit, ranks as the page shows them. The sheet and its number of rows (title and headers in)."""
     columns = (Column("名次", 7, "0"), Column("预算单位", 30), *middle, Column("总分", 10, SCORE), *after)
     sheet = _Sheet(workbook, name, title, columns)
+    written = 2
     for row in rows:
         sheet.row([rank(row), row.unit_name, *cells(row), _points(row.total), *after_cells(row)])
+        written += 1
+    return sheet, written
 
 
 def _unchecked(row) -> bool:
@@ -49,7 +57,7 @@ def _unit_cell(row, key):
 
 def unit_ranking(ranking: assessment.Ranking) -> bytes:
     workbook = _new_workbook()
-    _ranking_sheet(
+    sheet, written = _ranking_sheet(
         workbook,
         "考核排名",
         f"{ranking.cycle.name}部门预算绩效管理工作考核排名",
@@ -64,6 +72,8 @@ def unit_ranking(ranking: assessment.Ranking) -> bytes:
         ],
         rank=lambda row: "未抽查" if row.rank is None and _unchecked(row) else row.rank,
     )
+    if any(_unchecked(row) for row in ranking.rows):  # the page's note under its table, in the file too
+        sheet.note(UNCHECKED_NOTE, written)
     return _saved(workbook)
 
 

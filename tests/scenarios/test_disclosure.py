@@ -69,6 +69,15 @@ def test_R_RA_4_register_lists_what_is_due_and_marks_sensitive_items_withheld(pa
     )
 
 
+def _office_staff_and_project_names(paths) -> dict[int, str]:
+    """A performance-office account ``perf.staff`` to read the register with; the projects' names."""
+    with paths.db.unit_of_work() as uow:
+        factories.user(uow, "perf.staff", "performance_office")
+        uow.commit()
+    with paths.db.reading() as session:
+        return dict(session.execute(select(Project.id, Project.name)).all())
+
+
 def test_R_RA_4_the_api_register_lists_a_withheld_item_with_its_reason_as_the_excel_does(
     paths, year_items, anonymous
 ):
@@ -76,11 +85,7 @@ def test_R_RA_4_the_api_register_lists_a_withheld_item_with_its_reason_as_the_ex
     lists them, as the Excel register does, marked 不予公开 with the reason; the public page still
     never shows them."""
     shown, hidden = year_items
-    with paths.db.unit_of_work() as uow:
-        factories.user(uow, "perf.staff", "performance_office")
-        uow.commit()
-    with paths.db.reading() as session:
-        names = dict(session.execute(select(Project.id, Project.name)).all())
+    names = _office_staff_and_project_names(paths)
     token = anonymous.post(
         "/api/v1/auth/token", json={"username": "perf.staff", "password": factories.PASSWORD}
     ).json["token"]
@@ -252,11 +257,7 @@ def test_R_RA_4_the_register_export_lists_a_withheld_item_as_not_published_with_
     """The Excel register is the whole register: an item withheld as 涉密或敏感 is a row marked
     不予公开 with the reason given at the results feedback, never left out (issue 10/12, item 5)."""
     shown, hidden = year_items
-    with paths.db.unit_of_work() as uow:
-        factories.user(uow, "perf.staff", "performance_office")
-        uow.commit()
-    with paths.db.reading() as session:
-        names = dict(session.execute(select(Project.id, Project.name)).all())
+    names = _office_staff_and_project_names(paths)
     token = csrf_of(anonymous.get("/login").text)
     anonymous.post(
         "/login", data={"username": "perf.staff", "password": factories.PASSWORD, "csrf_token": token}

@@ -287,9 +287,14 @@ def test_R_MN_2_the_dashboards_schedule_progress_says_as_of_which_day_as_the_pro
         )
         latest = session.scalars(
             projects.listing(FINANCE, filters=ProjectFilter(year=year))
-            .where(Project.executed_amount.is_not(None))
+            .where(
+                Project.executed_amount.is_not(None),
+                Project.execution_rate.is_not(None),
+                Project.schedule_progress.is_not(None),
+                Project.execution_node.is_not(None),
+            )
             .order_by(None)
-            .order_by(Project.schedule_progress.desc())
+            .order_by(Project.schedule_progress.desc(), Project.id)  # PostgreSQL sorts NULL first
         ).first()
         project_id, node = latest.id, latest.execution_node
     day = f"截至{int(node[:2])}月{int(node[3:5])}日"

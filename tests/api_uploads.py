@@ -18,3 +18,19 @@ def upload_named_files(client, task_id: str, data: dict) -> None:
     for name in uploads.named_files(schema, data):
         response = client.post(f"/api/v1/tasks/{task_id}/attachments", **upload_request(name))
         assert response.status_code == 201, response.text
+
+
+def claimable_task(client, code: str, spec: str) -> dict:
+    """The one claimable task ``spec`` of project ``code`` in the client's inbox (``/api/v1/tasks``)."""
+    tasks = client.get(f"/api/v1/tasks?scope=claimable&q={code}").json["items"]
+    [task] = [t for t in tasks if t["task_spec"] == spec]
+    return task
+
+
+def complete_claimable(client, code: str, spec: str, data: dict) -> None:
+    """Complete :func:`claimable_task` with ``data`` as a unit's client does: the files its form
+    names (评估报告附件) uploaded first."""
+    task_id = claimable_task(client, code, spec)["id"]
+    upload_named_files(client, task_id, data)
+    response = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": data})
+    assert response.status_code == 200, response.json

@@ -4,20 +4,16 @@ and the panel holds only eligible experts (never one of the project's own unit).
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from demo import form_data as demo
-from demo import uploads
-from workflows import commands, policy
-from workflows.engine import specs
-from workflows.store import AuditEvent, HumanTask, Project, User
+from tests.browser.ex_ante import at_finance_review
+from workflows.store import AuditEvent, HumanTask
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Jixiao@2026"
 
 
@@ -34,54 +30,10 @@ def logout(page):
     page.wait_for_selector("input[name=username]")
 
 
-def _complete(db, instance_id, task_spec, data, username, attachments=None):
-    """Complete the open task ``task_spec`` as the user who holds it (住建局's own staff)."""
-    with db.reading() as session:
-        task = session.scalar(
-            select(HumanTask).where(
-                HumanTask.instance_id == instance_id,
-                HumanTask.task_spec == task_spec,
-                HumanTask.status == "open",
-            )
-        )
-        actor = policy.Actor.of(session.scalar(select(User).where(User.username == username)))
-    uploads.upload_named_files(db, task.id, data, actor=actor, directory=attachments)  # uploaded, then named
-    commands.complete_task(db, task.id, data, actor=actor)
-
-
 @pytest.fixture
 def finance_review(app):
     """A 住建局 project's ex-ante assessment (the real bpmn/) waiting for finance's review."""
-    db = app.extensions["jixiao_db"]
-    with db.unit_of_work() as session:
-        specs.deploy(session, specs.load_bundle(ROOT / "bpmn", ROOT / "forms"), actor="designer")
-        session.commit()
-    with db.reading() as session:
-        project = session.scalar(select(Project).where(Project.code == "WZ2026-003"))
-        project_id = project.id
-    started = commands.start(
-        db,
-        "ex_ante_assessment",
-        actor=policy.Actor.system("test"),
-        data={"fiscal_year": 2026, "project_name": "红色文化展陈", "amount_wan": 118.4},
-        project_id=project_id,
-    )
-    _complete(
-        db,
-        started.instance_id,
-        "ea_write",
-        demo.ex_ante_report("红色文化展陈", 118.4),
-        "zhang.san",
-        Path(app.config["JIXIAO_ATTACHMENTS_DIR"]),
-    )
-    _complete(db, started.instance_id, "ea_head", demo.head_approval(), "wang.head")
-    with db.reading() as session:
-        task = session.scalar(
-            select(HumanTask).where(
-                HumanTask.instance_id == started.instance_id, HumanTask.task_spec == "ea_finance_review"
-            )
-        )
-    return db, started.instance_id, task.id
+    return at_finance_review(app)
 
 
 def test_R_EX_1_admin_adds_an_expert_and_a_reviewer_draws_an_eligible_panel(

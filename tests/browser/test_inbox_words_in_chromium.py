@@ -7,42 +7,16 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from demo import form_data as demo
-from demo import uploads
+from tests.browser.ex_ante import at_finance_review, deploy_bpmn
 from tests.browser.pages import login
 from tests.server.conftest import PASSWORD
 from workflows import clock, commands, policy
-from workflows.engine import specs
-from workflows.store import HumanTask, Project, User
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _deploy(db) -> None:
-    with db.unit_of_work() as session:
-        specs.deploy(session, specs.load_bundle(ROOT / "bpmn", ROOT / "forms"), actor="designer")
-        session.commit()
-
-
-def _complete(db, instance_id, task_spec, data, username, attachments=None) -> None:
-    """Complete the open task ``task_spec`` as ``username`` (the unit's own staff)."""
-    with db.reading() as session:
-        task = session.scalar(
-            select(HumanTask).where(
-                HumanTask.instance_id == instance_id,
-                HumanTask.task_spec == task_spec,
-                HumanTask.status == "open",
-            )
-        )
-        actor = policy.Actor.of(session.scalar(select(User).where(User.username == username)))
-    uploads.upload_named_files(db, task.id, data, actor=actor, directory=attachments)  # uploaded, then named
-    commands.complete_task(db, task.id, data, actor=actor)
 
 
 def _flash(page) -> str:
@@ -53,32 +27,7 @@ def _flash(page) -> str:
 def finance_review(app):
     """红色文化展陈's ex-ante assessment (the real bpmn/), written and approved by 住建局, waiting
     for 经济建设科's review: a step with no deadline."""
-    db = app.extensions["jixiao_db"]
-    _deploy(db)
-    with db.reading() as session:
-        project_id = session.scalar(select(Project.id).where(Project.code == "WZ2026-003"))
-    started = commands.start(
-        db,
-        "ex_ante_assessment",
-        actor=policy.Actor.system("test"),
-        data={"fiscal_year": 2026, "project_name": "红色文化展陈", "amount_wan": 118.4},
-        project_id=project_id,
-    )
-    _complete(
-        db,
-        started.instance_id,
-        "ea_write",
-        demo.ex_ante_report("红色文化展陈", 118.4),
-        "zhang.san",
-        Path(app.config["JIXIAO_ATTACHMENTS_DIR"]),
-    )
-    _complete(db, started.instance_id, "ea_head", demo.head_approval(), "wang.head")
-    with db.reading() as session:
-        return session.scalar(
-            select(HumanTask.id).where(
-                HumanTask.instance_id == started.instance_id, HumanTask.task_spec == "ea_finance_review"
-            )
-        )
+    return at_finance_review(app)[2]
 
 
 def test_sending_a_project_to_three_experts_names_the_scoring_step_once_with_the_count(
@@ -118,7 +67,7 @@ def test_overdue_targets_offered_to_the_unit_are_counted_listed_and_claimable_un
 ):
     db = app.extensions["jixiao_db"]
     clock.set_now(clock.parse_moment("2027-01-25T09:00:00"))
-    _deploy(db)
+    deploy_bpmn(db)
     office = policy.Actor("zhou.perf", frozenset({"performance_office"}))
     commands.open_fiscal_year(db, 2027, date(2027, 1, 20), actor=office)
     clock.set_now(clock.parse_moment("2027-02-12T09:00:00"))  # the targets were due February 9

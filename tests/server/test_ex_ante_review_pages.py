@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from demo import form_data as forms
-from tests.api_uploads import upload_named_files
+from tests.api_uploads import claimable_task, complete_claimable
 from workflows.engine import specs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,16 +23,11 @@ PROJECT = {"code": "EA-1", "name": "农村污水管网建设", "fiscal_year": 20
 
 
 def _task(client, spec: str) -> dict:
-    tasks = client.get(f"/api/v1/tasks?scope=claimable&q={PROJECT['code']}").json["items"]
-    [task] = [t for t in tasks if t["task_spec"] == spec]
-    return task
+    return claimable_task(client, PROJECT["code"], spec)
 
 
 def _complete(client, spec: str, data: dict) -> None:
-    task_id = _task(client, spec)["id"]
-    upload_named_files(client, task_id, data)  # 评估报告附件: uploaded, then named
-    response = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": data})
-    assert response.status_code == 200, response.json
+    complete_claimable(client, PROJECT["code"], spec, data)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from lxml import html as lxml_html
 
 from demo import form_data as forms
-from tests.api_uploads import upload_named_files
+from tests.api_uploads import claimable_task, complete_claimable
 from workflows.engine import specs
 from workflows.queries import returns
 
@@ -22,11 +22,7 @@ REASON = "指标不够量化，请调整。"
 
 
 def _complete(client, spec: str, data: dict) -> None:
-    tasks = client.get(f"/api/v1/tasks?scope=claimable&q={PROJECT['code']}").json["items"]
-    [task] = [t for t in tasks if t["task_spec"] == spec]
-    upload_named_files(client, task["id"], data)  # 评估报告附件: uploaded, then named
-    response = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": data})
-    assert response.status_code == 200, response.json
+    complete_claimable(client, PROJECT["code"], spec, data)
 
 
 @pytest.fixture
@@ -126,8 +122,7 @@ def test_repeated_draft_saves_read_as_one_line_with_their_count(api, web, db_of)
         specs.deploy(session, specs.load_bundle(ROOT / "bpmn", ROOT / "forms"), actor="designer")
         session.commit()
     assert api("zhang.san").post("/api/v1/projects", json=PROJECT).status_code == 201
-    tasks = api("zhang.san").get(f"/api/v1/tasks?scope=claimable&q={PROJECT['code']}").json["items"]
-    [task] = [t for t in tasks if t["task_spec"] == "ea_write"]
+    task = claimable_task(api("zhang.san"), PROJECT["code"], "ea_write")
     for n in range(5):
         draft = {"ea_necessity": f"第{n + 1}稿"}
         response = api("zhang.san").post(f"/api/v1/tasks/{task['id']}/draft", json={"data": draft})

@@ -11,7 +11,7 @@ from lxml import html as lxml_html
 from sqlalchemy import func, select
 
 from demo import form_data as forms
-from tests.api_uploads import upload_named_files
+from tests.api_uploads import claimable_task, complete_claimable
 from workflows.engine import specs
 from workflows.store import AuditEvent
 
@@ -23,16 +23,11 @@ REFUSAL = "目标值无法衡量，请改为可量化的指标。"
 
 
 def _task(client, spec: str) -> dict:
-    tasks = client.get(f"/api/v1/tasks?scope=claimable&q={PROJECT['code']}").json["items"]
-    [task] = [t for t in tasks if t["task_spec"] == spec]
-    return task
+    return claimable_task(client, PROJECT["code"], spec)
 
 
 def _complete(client, spec: str, data: dict) -> None:
-    task_id = _task(client, spec)["id"]
-    upload_named_files(client, task_id, data)  # 评估报告附件 names an uploaded file
-    response = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": data})
-    assert response.status_code == 200, response.json
+    complete_claimable(client, PROJECT["code"], spec, data)
 
 
 def _completed(db_of) -> int:

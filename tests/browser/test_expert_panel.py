@@ -4,7 +4,6 @@ and the panel holds only eligible experts (never one of the project's own unit).
 
 from __future__ import annotations
 
-
 import pytest
 from sqlalchemy import select
 

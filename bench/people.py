@@ -20,6 +20,7 @@ import uuid
 from pathlib import Path
 
 from locust import FastHttpUser, between, events, task
+from prodkit import PANEL
 
 from demo import form_data, uploads
 
@@ -38,8 +39,8 @@ def data_for(spec: str) -> dict | None:
     if spec == "ea_head":
         return form_data.head_approval()
     if spec == "ea_finance_review":
-        if random.random() < 0.5:  # a panel of two drawn from the pool: work for the experts
-            return {**form_data.ex_ante_review(86.5, next_step="专家评审"), "experts_draw": 2}
+        if random.random() < 0.5:  # a panel drawn from the pool: work for the experts
+            return {**form_data.ex_ante_review(86.5, next_step="专家评审"), "experts_draw": PANEL}
         return form_data.ex_ante_review(86.5)
     if spec == "ea_expert_score":
         return form_data.ex_ante_expert_sheet(random.choice([82, 86.5, 90]))

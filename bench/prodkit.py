@@ -25,6 +25,7 @@ import requests
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "Load@2026pass"  # every simulated person's own password, set after the one-time one
+PANEL = 2  # experts a finance reviewer asks to be drawn (bench/people.py); the pool holds at least this many
 FISCAL_YEAR = 2026
 
 

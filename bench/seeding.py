@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import requests
-from prodkit import FISCAL_YEAR, PASSWORD, RunProd, jixiao
+from prodkit import FISCAL_YEAR, PANEL, PASSWORD, RunProd, jixiao
 
 
 @dataclass(frozen=True)
@@ -23,9 +23,9 @@ class Person:
 
 def people_for(count: int) -> list[Person]:
     """``count`` simulated people: 3/5 unit staff (four submitters to a head), 1/5 finance
-    reviewers in offices of five units, 1/5 pool experts; plus one performance-office user."""
+    reviewers in offices of five units, 1/5 pool experts (at least a panel's worth); plus one performance-office user."""
     reviewers = max(1, count // 5)
-    experts = max(1, count // 5)
+    experts = max(PANEL, count // 5)  # a draw of PANEL must find them, however small the load
     unit_staff = max(2, count - reviewers - experts)
     units = max(1, unit_staff // 5)
     people = []

@@ -19,7 +19,7 @@ from workflows import commands
 from workflows.commands._read_tables import TASK_AND_OPEN
 from workflows.queries import inbox, overdue
 from workflows.store import HumanTask
-from workflows.store.models import TASK_STATUSES
+from workflows.store.column_types import TASK_STATUSES
 
 DIALECTS = [sqlite.dialect(), postgresql.dialect()]
 

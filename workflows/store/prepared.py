@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
-from .models import UTCDateTime
+from .column_types import UTCDateTime
 
 
 class _Compiled:

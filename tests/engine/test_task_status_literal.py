@@ -43,6 +43,11 @@ def test_a_status_word_is_written_into_the_sql(dialect, word):
     )
 
 
+def test_the_status_comparator_stays_hashable():
+    comparator = HumanTask.__table__.c.status.comparator
+    assert {comparator: 1}[comparator] == 1
+
+
 @pytest.mark.parametrize("dialect", DIALECTS, ids=lambda d: d.name)
 def test_anything_else_stays_a_parameter(dialect):
     """A value that is not a status word (a typo, a user's input) is never written into the SQL."""

@@ -44,6 +44,8 @@ class TaskStatus(TypeDecorator):
     cache_ok = True
 
     class comparator_factory(TypeDecorator.Comparator):
+        __hash__ = TypeDecorator.Comparator.__hash__  # as SQLAlchemy's own operators keep it
+
         def __eq__(self, other):
             return super().__eq__(_status_word(other))
 

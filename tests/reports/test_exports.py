@@ -170,3 +170,22 @@ def test_a_filtered_project_list_names_its_unit_and_fund_type_in_the_title(signe
     assert ws.cell(ws.max_row, 5).value == float(sum(p.amount for p in shown))
     results = _sheet(finance.get(f"/dashboard/results.xlsx?year=2025&unit={unit_id}").data)
     assert results["A1"].value == f"2025年度绩效评价结果汇总表（{unit}）"
+
+
+def test_a_word_in_a_number_column_is_centred_among_the_numbers():
+    """The ranking's 「未抽查」 in the 自评准确性 column (R-AS-1) stands centred, numbers keep their format."""
+    workbook = exports._new_workbook()
+    sheet = exports._Sheet(
+        workbook,
+        "考核排名",
+        "考核排名",
+        (exports.Column("单位", 20), exports.Column("得分", 10, exports.SCORE)),
+    )
+    sheet.row(["甲", "未抽查"])
+    sheet.row(["乙", 9.5])
+    ws = _sheet(exports._saved(workbook))
+    word, number = ws["B3"], ws["B4"]
+    assert word.value == "未抽查" and word.alignment.horizontal == "center"
+    assert (
+        number.value == 9.5 and number.number_format == exports.SCORE and number.alignment.horizontal is None
+    )

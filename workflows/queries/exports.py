@@ -144,11 +144,11 @@ class _Sheet:
         for style, value in zip(self._styles, values, strict=True):
             if style is None:  # an empty number cell keeps its format, for a clerk to fill in
                 cells.append(value)
-            elif isinstance(value, str):  # a word where numbers stand (未抽查): centred, not flush left
-                cells.append(self._cell(value, alignment=_CENTER))
             else:
                 cell = WriteOnlyCell(self.ws, value=value)
                 cell._style = copy(style)  # noqa: SLF001
+                if isinstance(value, str):  # a word where numbers stand (未抽查): centred, not flush left
+                    cell.alignment = _CENTER
                 cells.append(cell)
         self.ws.append(cells)
 

@@ -15,7 +15,7 @@ from .conftest import prodkit, seeding
 
 pytestmark = [pytest.mark.prod, pytest.mark.postgres, pytest.mark.slow]
 
-LOAD_SECONDS = 30  # long enough for claims to turn into completions on a busy 2-core CI machine
+LOAD_SECONDS = 45  # long enough for claims to turn into completions on a busy 2-core CI machine (30 once ended with none)
 KILL_AFTER = 10
 
 

@@ -10,6 +10,7 @@ import time
 from datetime import datetime
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from .conftest import prodkit, seeding
 
@@ -36,13 +37,30 @@ def _overdue_timers(database_url: str) -> list[str]:
     return [line for line in listed if line[:1].isdigit() and datetime.fromisoformat(line.split()[0]) < now]
 
 
+def _completions(database_url: str) -> int:
+    """Tasks completed so far (the audit log's task.completed events)."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(text("SELECT count(*) FROM audit_event WHERE action = 'task.completed'"))
+    finally:
+        engine.dispose()
+
+
 def test_kill_9_of_a_worker_and_the_scheduler_during_load_loses_and_doubles_nothing(run_prod, tmp_path):
     seeded = seeding.seed(
         run_prod, 8, projects_per_unit=2, deadlines=8, deadline_window=(3, LOAD_SECONDS - 4)
     )
+    before = _completions(run_prod.database_url)
     locust = prodkit.start_locust(run_prod, seeded.people, 8, LOAD_SECONDS, tmp_path, spawn_rate=8)
     try:
         time.sleep(KILL_AFTER)
+        # the kill lands on work under way: at least one task completed through the load first
+        _wait_for(
+            lambda: _completions(run_prod.database_url) > before,
+            LOAD_SECONDS - KILL_AFTER,
+            "a completion through the load before the kill",
+        )
         worker, scheduler = run_prod.worker_pids()[0], run_prod.scheduler_pid()
         os.kill(worker, signal.SIGKILL)
         os.kill(scheduler, signal.SIGKILL)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from workflows.config import settings
@@ -87,7 +86,7 @@ def init_database(app: Flask) -> Database:
         engine = db.engine
     prepare_engine(engine)  # our SQLite hooks (WAL, foreign keys, BEGIN), before anything connects
     database_ = Database(engine=engine)
-    event.listen(database_.write_session, "after_begin", _end_request_reads)
+    database_.on_begin.append(_end_request_reads)
     app.extensions["jixiao_db"] = database_
     return database_
 
@@ -105,7 +104,7 @@ def _database_uri(configured: str | None) -> str:
     return uri
 
 
-def _end_request_reads(_session, _transaction, _connection) -> None:
+def _end_request_reads() -> None:
     """A command of this request begins writing: end the request's read transaction first.
 
     On SQLite a read transaction is a snapshot: kept open, the view would not see the

@@ -7,7 +7,7 @@ writers queue instead of failing on a lock upgrade; reads begin deferred.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..config import settings
-from . import audit, outbox
+from .unit_of_work import UNIT_OF_WORK, UnitOfWork
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -59,10 +59,6 @@ def sqlite_file_ready(url: str) -> None:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
 
-# A unit of work is the write session a command runs in (``Database.unit_of_work``).
-UNIT_OF_WORK = "jixiao_unit_of_work"
-
-
 class Database:
     """An engine, a session factory for reads, and one for commands (units of work)."""
 
@@ -76,7 +72,9 @@ class Database:
         prepare_engine(engine)
         self.engine = engine
         self.is_sqlite = self.engine.dialect.name == "sqlite"
-        write_engine = self.engine.execution_options(sqlite_immediate=True) if self.is_sqlite else self.engine
+        self._write_engine = (
+            self.engine.execution_options(sqlite_immediate=True) if self.is_sqlite else self.engine
+        )
         self.read_session = sessionmaker(self.engine, expire_on_commit=False)
         # PostgreSQL reads outside a transaction (``reading(transaction=False)``): the driver's
         # autocommit, set and reset on the client, so no BEGIN and ROLLBACK round trips
@@ -87,28 +85,23 @@ class Database:
                 self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
             )
         )
-        # commands flush explicitly (once, at the end of a save), so no autoflush before every query
-        self.write_session = sessionmaker(
-            write_engine, expire_on_commit=False, autoflush=False, info={UNIT_OF_WORK: True}
-        )
-        event.listen(self.write_session, "before_commit", audit.write_pending)
-        event.listen(self.write_session, "after_commit", outbox.send_after_commit)
-        event.listen(self.write_session, "after_rollback", outbox.drop_after_rollback)
+        # what runs before any unit of work begins its transaction (the app ends a request's reads)
+        self.on_begin: list[Callable[[], None]] = []
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[Session]:
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
         """One transaction for one command; rolled back unless ``session.commit()`` ran.
 
         Commands take either a :class:`Database` (they open and commit their own unit of
         work) or the session yielded here (they join it; the owner commits), so a use case
         spanning two commands is still all or nothing.
         """
-        session = self.write_session()
+        unit = UnitOfWork(self._write_engine, on_begin=self.on_begin)
         try:
-            yield session
+            yield unit
         finally:
-            session.rollback()
-            session.close()
+            unit.rollback()
+            unit.close()
 
     @contextmanager
     def reading(self, *, transaction: bool = True) -> Iterator[Session]:
@@ -153,14 +146,14 @@ def default_database() -> Database:
 
 
 @contextmanager
-def transaction(target: Database | Session) -> Iterator[Session]:
+def transaction(target: Database | UnitOfWork) -> Iterator[UnitOfWork]:
     """The unit of work a command runs in: its own, or the caller's.
 
     Given a :class:`Database`, the command opens a unit of work and commits it when it
     returns. Given an open unit of work (the session from ``Database.unit_of_work``), it
     joins it and the caller commits, so a use case spanning two commands is all or nothing.
     """
-    if isinstance(target, Session):
+    if isinstance(target, UnitOfWork | Session):
         if not target.info.get(UNIT_OF_WORK):
             raise TypeError("a command runs in a unit of work (Database.unit_of_work()), not a read session")
         yield target

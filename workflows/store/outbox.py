@@ -136,5 +136,17 @@ def send_after_commit(session: Session) -> None:
             log.exception("sending mail to %s failed", mail.to)
 
 
+def mark(session: Session) -> int:
+    """How much mail this transaction has queued so far, to go back to with :func:`rewind` when a
+    savepoint is rolled back (the mail of the work before it stays)."""
+    return len(session.info.get(_OUTBOX) or ())
+
+
+def rewind(session: Session, marked: int) -> None:
+    queued = session.info.get(_OUTBOX)
+    if queued is not None:
+        del queued[marked:]
+
+
 def drop_after_rollback(session: Session) -> None:
     session.info.pop(_OUTBOX, None)

@@ -168,23 +168,19 @@ def _fire_in_batch(session, instance_id: int, due: list, as_of: datetime | None,
     rolls back this instance only (and becomes its incident); the others' work stays. True when
     the instance is done for this pass (fired, or nothing left due for it)."""
     actor = Actor.system("scheduler")
-    marked = audit.mark(session)
-    savepoint = session.begin_nested()
+    savepoint = session.begin_nested()  # rolled back, it takes back its audit events and mail too
     try:
         fired, still_due = fire_claimed(session, instance_id, due, now=as_of, actor=actor)
         savepoint.commit()
     except (Conflict, OperationalError):
         savepoint.rollback()
-        audit.rewind(session, marked)
         report.conflicts += 1  # the rows stay due for the next pass
         return False
     except InstanceNotFound:
         savepoint.rollback()
-        audit.rewind(session, marked)
         return False
     except Exception as exc:  # one broken instance must not stop the rest
         savepoint.rollback()
-        audit.rewind(session, marked)
         message = f"{type(exc).__name__}: {exc}"
         log.warning("timer incident on instance %s: %s", instance_id, message)
         report.incidents.append(

@@ -1,0 +1,163 @@
+"""The unit of work (issue 14): one transaction on a Core connection, an ORM Session joined to it
+on first use. Whatever mix of Core and ORM a command uses, it commits or rolls back as one, writes
+its audit events with the commit, and sends its mail only after it."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, insert, select
+
+from workflows.store import AuditChain, AuditEvent, BudgetUnit, audit, outbox
+from workflows.store.unit_of_work import UnitOfWork
+
+_ac = AuditChain.__table__
+
+
+def _head(chain: str) -> dict:
+    return {"chain": chain, "seq": 1, "last_hash": "a" * 64}
+
+
+def _stored(db, model, *where) -> int:
+    with db.reading() as s:
+        return s.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_core_and_orm_writes_of_one_unit_commit_together(db):
+    with db.unit_of_work() as unit:
+        assert isinstance(unit, UnitOfWork)
+        unit.connection().execute(insert(_ac).values(_head("test:core")))
+        unit.add(BudgetUnit(code="U-UOW-1", name="测试单位"))
+        unit.commit()
+    assert _stored(db, AuditChain, AuditChain.chain == "test:core") == 1
+    assert _stored(db, BudgetUnit, BudgetUnit.code == "U-UOW-1") == 1
+
+
+def test_a_unit_that_does_not_commit_leaves_nothing_of_either_kind(db):
+    with db.unit_of_work() as unit:
+        unit.connection().execute(insert(_ac).values(_head("test:gone")))
+        unit.add(BudgetUnit(code="U-UOW-2", name="测试单位"))
+        unit.flush()
+    assert _stored(db, AuditChain, AuditChain.chain == "test:gone") == 0
+    assert _stored(db, BudgetUnit, BudgetUnit.code == "U-UOW-2") == 0
+
+
+def test_core_only_work_never_opens_an_orm_session(db):
+    with db.unit_of_work() as unit:
+        unit.connection().execute(insert(_ac).values(_head("test:lean")))
+        unit.flush()  # nothing of the ORM's to flush
+        assert unit._orm is None
+        unit.commit()
+        assert unit._orm is None
+    assert _stored(db, AuditChain, AuditChain.chain == "test:lean") == 1
+
+
+def test_orm_objects_stay_attached_across_a_commit_and_the_next_commit_writes_them(db):
+    with db.unit_of_work() as unit:
+        row = BudgetUnit(code="U-UOW-3", name="第一个名字")
+        unit.add(row)
+        unit.commit()
+        row.name = "第二个名字"
+        unit.connection().execute(insert(_ac).values(_head("test:second")))  # Core after the commit
+        unit.commit()
+    with db.reading() as s:
+        assert s.scalar(select(BudgetUnit.name).where(BudgetUnit.code == "U-UOW-3")) == "第二个名字"
+    assert _stored(db, AuditChain, AuditChain.chain == "test:second") == 1
+
+
+def test_audit_events_are_written_with_the_commit_and_only_with_it(db):
+    with db.unit_of_work() as unit:
+        audit.append(unit, action="test.kept", actor="tester")
+        unit.commit()
+    with db.unit_of_work() as unit:
+        audit.append(unit, action="test.dropped", actor="tester")
+    assert _stored(db, AuditEvent, AuditEvent.action == "test.kept") == 1
+    assert _stored(db, AuditEvent, AuditEvent.action == "test.dropped") == 0
+
+
+def test_mail_leaves_after_the_commit_and_never_after_a_rollback(db):
+    sent = []
+
+    class Mailer:
+        def send(self, mail):
+            sent.append(mail.to)
+
+    outbox.set_mailer(Mailer())
+    try:
+        with db.unit_of_work() as unit:
+            outbox.queue(unit, outbox.Mail("a@example.cn", "主题", "正文"))
+            assert sent == []
+            unit.commit()
+        assert sent == ["a@example.cn"]
+        with db.unit_of_work() as unit:
+            unit.connection()
+            outbox.queue(unit, outbox.Mail("b@example.cn", "主题", "正文"))
+        assert sent == ["a@example.cn"]
+    finally:
+        outbox.set_mailer(None)
+
+
+def test_begin_hooks_run_once_per_transaction_before_it_begins(db):
+    calls = []
+    db.on_begin.append(lambda: calls.append("begin"))
+    try:
+        with db.unit_of_work() as unit:
+            assert calls == []  # a unit that does nothing begins nothing
+            unit.connection()
+            unit.connection()
+            unit.scalar(select(func.count()).select_from(AuditChain))
+            assert calls == ["begin"]
+            unit.commit()
+            unit.connection()
+            assert calls == ["begin", "begin"]
+    finally:
+        db.on_begin.clear()
+
+
+def test_a_savepoint_rolls_back_its_own_part_only(db):
+    with db.unit_of_work() as unit:
+        unit.connection().execute(insert(_ac).values(_head("test:outer")))
+        savepoint = unit.begin_nested()
+        unit.connection().execute(insert(_ac).values(_head("test:inner")))
+        savepoint.rollback()
+        unit.commit()
+    assert _stored(db, AuditChain, AuditChain.chain == "test:outer") == 1
+    assert _stored(db, AuditChain, AuditChain.chain == "test:inner") == 0
+
+
+def test_core_work_commits_after_an_orm_call_that_ran_no_statement(db):
+    with db.unit_of_work() as unit:
+        row = BudgetUnit(code="U-UOW-4", name="不写入")
+        unit.add(row)
+        unit.expunge(row)  # the ORM was used, yet sent nothing to the database
+        unit.connection().execute(insert(_ac).values(_head("test:after-orm")))
+        unit.commit()
+    assert _stored(db, AuditChain, AuditChain.chain == "test:after-orm") == 1
+    assert _stored(db, BudgetUnit, BudgetUnit.code == "U-UOW-4") == 0
+
+
+def test_a_rolled_back_savepoint_takes_back_its_audit_events_and_mail_only(db):
+    sent = []
+
+    class Mailer:
+        def send(self, mail):
+            sent.append(mail.to)
+
+    outbox.set_mailer(Mailer())
+    try:
+        with db.unit_of_work() as unit:
+            audit.append(unit, action="test.before", actor="tester")
+            outbox.queue(unit, outbox.Mail("before@example.cn", "主题", "正文"))
+            savepoint = unit.begin_nested()
+            audit.append(unit, action="test.inside", actor="tester")
+            outbox.queue(unit, outbox.Mail("inside@example.cn", "主题", "正文"))
+            savepoint.rollback()
+            audit.append(unit, action="test.after", actor="tester")
+            unit.commit()
+        assert sent == ["before@example.cn"]
+    finally:
+        outbox.set_mailer(None)
+    with db.reading() as s:
+        actions = s.scalars(
+            select(AuditEvent.action).where(AuditEvent.chain == "system").order_by(AuditEvent.seq)
+        )
+        assert [a for a in actions if a.startswith("test.")] == ["test.before", "test.after"]
+        assert audit.verify(s) == []  # the chain has no gap where the taken-back event was

@@ -60,7 +60,7 @@ def sqlite_file_ready(url: str) -> None:
 
 
 class Database:
-    """An engine, a session factory for reads, and one for commands (units of work)."""
+    """An engine, session factories for reads, and units of work for commands."""
 
     def __init__(self, url: str | None = None, *, engine: Engine | None = None, **engine_kwargs):
         if engine is None:
@@ -90,7 +90,7 @@ class Database:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[UnitOfWork]:
-        """One transaction for one command; rolled back unless ``session.commit()`` ran.
+        """One transaction for one command; rolled back unless ``unit.commit()`` ran.
 
         Commands take either a :class:`Database` (they open and commit their own unit of
         work) or the session yielded here (they join it; the owner commits), so a use case

@@ -28,18 +28,18 @@ from .column_types import UTCDateTime
 
 
 class _Compiled:
-    __slots__ = ("sql", "binds", "positional", "row_type", "readers")
+    __slots__ = ("sql", "positional", "row_type", "readers", "_defaults", "_processed")
 
     def __init__(self, statement: Executable, dialect, column_keys: Sequence[str] | None) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=list(column_keys) if column_keys else None)
         self.sql = str(compiled)
         self.positional = compiled.positional
         names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
-        # (name, the statement's own value for it — ``status="completed"`` —, its bind processor)
-        self.binds = [
-            (name, compiled.binds[name].value, _bind_processor(compiled.binds[name].type, dialect))
-            for name in names
-        ]
+        # per parameter: its name and the statement's own value for it (``status="completed"``);
+        # then the bind processors by position, for the parameters that have one
+        self._defaults = [(name, compiled.binds[name].value) for name in names]
+        processors = [_bind_processor(compiled.binds[name].type, dialect) for name in names]
+        self._processed = [(i, processor) for i, processor in enumerate(processors) if processor is not None]
         self.row_type, self.readers = None, ()
         if getattr(statement, "is_select", False):
             columns = list(statement.selected_columns)
@@ -49,13 +49,13 @@ class _Compiled:
             )
 
     def parameters(self, values: dict) -> Any:
-        out = []
-        for name, default, processor in self.binds:
-            value = values.get(name, default)
-            out.append(processor(value) if processor is not None else value)
+        get = values.get
+        out = [get(name, default) for name, default in self._defaults]
+        for i, processor in self._processed:
+            out[i] = processor(out[i])  # None too: JSON's None is the text null
         if self.positional:
             return tuple(out)
-        return {name: value for (name, _default, _processor), value in zip(self.binds, out, strict=True)}
+        return {name: value for (name, _default), value in zip(self._defaults, out, strict=True)}
 
     def rows(self, fetched: list) -> list:
         readers, make = self.readers, self.row_type._make

@@ -22,7 +22,7 @@ from workflows import clock
 from workflows.commands import accounts
 from workflows.engine import specs
 from workflows.policy import Actor
-from workflows.store import Base, Database
+from workflows.store import Base, Database, outbox
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PG_URL = os.environ.get("JIXIAO_DATABASE_URL", "")
@@ -95,6 +95,15 @@ def db(database_url):
 def _release_clock():
     yield
     clock.set_now(None)
+
+
+@pytest.fixture
+def mails():
+    """The mail the code under test sends, kept in a list (``mails.sent``)."""
+    box = outbox.MemoryMailer()
+    outbox.set_mailer(box)
+    yield box
+    outbox.set_mailer(None)
 
 
 @pytest.fixture

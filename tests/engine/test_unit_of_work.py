@@ -4,6 +4,7 @@ its audit events with the commit, and sends its mail only after it."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, insert, select
 
 from workflows.store import AuditChain, AuditEvent, BudgetUnit, audit, outbox
@@ -21,23 +22,17 @@ def _stored(db, model, *where) -> int:
         return s.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def test_core_and_orm_writes_of_one_unit_commit_together(db):
+@pytest.mark.parametrize("committed", [True, False], ids=["committed", "not committed"])
+def test_core_and_orm_writes_of_one_unit_are_kept_or_dropped_together(db, committed):
     with db.unit_of_work() as unit:
         assert isinstance(unit, UnitOfWork)
-        unit.connection().execute(insert(_ac).values(_head("test:core")))
+        unit.connection().execute(insert(_ac).values(_head("test:both")))
         unit.add(BudgetUnit(code="U-UOW-1", name="测试单位"))
-        unit.commit()
-    assert _stored(db, AuditChain, AuditChain.chain == "test:core") == 1
-    assert _stored(db, BudgetUnit, BudgetUnit.code == "U-UOW-1") == 1
-
-
-def test_a_unit_that_does_not_commit_leaves_nothing_of_either_kind(db):
-    with db.unit_of_work() as unit:
-        unit.connection().execute(insert(_ac).values(_head("test:gone")))
-        unit.add(BudgetUnit(code="U-UOW-2", name="测试单位"))
         unit.flush()
-    assert _stored(db, AuditChain, AuditChain.chain == "test:gone") == 0
-    assert _stored(db, BudgetUnit, BudgetUnit.code == "U-UOW-2") == 0
+        if committed:
+            unit.commit()
+    assert _stored(db, AuditChain, AuditChain.chain == "test:both") == int(committed)
+    assert _stored(db, BudgetUnit, BudgetUnit.code == "U-UOW-1") == int(committed)
 
 
 def test_core_only_work_never_opens_an_orm_session(db):
@@ -73,26 +68,16 @@ def test_audit_events_are_written_with_the_commit_and_only_with_it(db):
     assert _stored(db, AuditEvent, AuditEvent.action == "test.dropped") == 0
 
 
-def test_mail_leaves_after_the_commit_and_never_after_a_rollback(db):
-    sent = []
-
-    class Mailer:
-        def send(self, mail):
-            sent.append(mail.to)
-
-    outbox.set_mailer(Mailer())
-    try:
-        with db.unit_of_work() as unit:
-            outbox.queue(unit, outbox.Mail("a@example.cn", "主题", "正文"))
-            assert sent == []
-            unit.commit()
-        assert sent == ["a@example.cn"]
-        with db.unit_of_work() as unit:
-            unit.connection()
-            outbox.queue(unit, outbox.Mail("b@example.cn", "主题", "正文"))
-        assert sent == ["a@example.cn"]
-    finally:
-        outbox.set_mailer(None)
+def test_mail_leaves_after_the_commit_and_never_after_a_rollback(db, mails):
+    with db.unit_of_work() as unit:
+        outbox.queue(unit, outbox.Mail("a@example.cn", "主题", "正文"))
+        assert mails.sent == []
+        unit.commit()
+    assert [m.to for m in mails.sent] == ["a@example.cn"]
+    with db.unit_of_work() as unit:
+        unit.connection()
+        outbox.queue(unit, outbox.Mail("b@example.cn", "主题", "正文"))
+    assert [m.to for m in mails.sent] == ["a@example.cn"]
 
 
 def test_begin_hooks_run_once_per_transaction_before_it_begins(db):
@@ -134,27 +119,17 @@ def test_core_work_commits_after_an_orm_call_that_ran_no_statement(db):
     assert _stored(db, BudgetUnit, BudgetUnit.code == "U-UOW-4") == 0
 
 
-def test_a_rolled_back_savepoint_takes_back_its_audit_events_and_mail_only(db):
-    sent = []
-
-    class Mailer:
-        def send(self, mail):
-            sent.append(mail.to)
-
-    outbox.set_mailer(Mailer())
-    try:
-        with db.unit_of_work() as unit:
-            audit.append(unit, action="test.before", actor="tester")
-            outbox.queue(unit, outbox.Mail("before@example.cn", "主题", "正文"))
-            savepoint = unit.begin_nested()
-            audit.append(unit, action="test.inside", actor="tester")
-            outbox.queue(unit, outbox.Mail("inside@example.cn", "主题", "正文"))
-            savepoint.rollback()
-            audit.append(unit, action="test.after", actor="tester")
-            unit.commit()
-        assert sent == ["before@example.cn"]
-    finally:
-        outbox.set_mailer(None)
+def test_a_rolled_back_savepoint_takes_back_its_audit_events_and_mail_only(db, mails):
+    with db.unit_of_work() as unit:
+        audit.append(unit, action="test.before", actor="tester")
+        outbox.queue(unit, outbox.Mail("before@example.cn", "主题", "正文"))
+        savepoint = unit.begin_nested()
+        audit.append(unit, action="test.inside", actor="tester")
+        outbox.queue(unit, outbox.Mail("inside@example.cn", "主题", "正文"))
+        savepoint.rollback()
+        audit.append(unit, action="test.after", actor="tester")
+        unit.commit()
+    assert [m.to for m in mails.sent] == ["before@example.cn"]
     with db.reading() as s:
         actions = s.scalars(
             select(AuditEvent.action).where(AuditEvent.chain == "system").order_by(AuditEvent.seq)

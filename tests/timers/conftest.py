@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from tests import factories
 from workflows import clock, commands, policy
-from workflows.store import AuditEvent, Timer, outbox
+from workflows.store import AuditEvent, Timer
 
 HERE = Path(__file__).parent
 KINDS = HERE / "fixtures" / "kinds"
@@ -61,14 +61,6 @@ def people(db) -> People:
 def kinds(deploy):
     """The fixture bundle with every timer kind (deadline, calendar, gateway, timer_start)."""
     return deploy(KINDS)
-
-
-@pytest.fixture
-def mails():
-    box = outbox.MemoryMailer()
-    outbox.set_mailer(box)
-    yield box
-    outbox.set_mailer(None)
 
 
 def timer_rows(db, instance_id=None) -> list[Timer]:

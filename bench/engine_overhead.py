@@ -7,12 +7,17 @@ Same BPMN for both (8 user tasks, one exclusive gateway, one boundary timer), 1,
 Prints medians and p95, bytes stored per instance, and the ratio b/a as the last line ``overhead_ratio=<x>``.
 Goal: ratio <= 2.0 (ENGINE-NOTES 6 measured the raw floor at 0.68 ms), bytes <= 10 KB.
 
+Then, on a second database whose driver connection times itself, (c) what SQLite's own C code
+takes per completion (statements and COMMIT): ``floor_ratio`` is the ratio (b) would have if
+Jixiao's Python cost nothing, and what is left is Jixiao's Python (issue 14's note splits it up).
+
     .venv/bin/python bench/engine_overhead.py [--instances 1000]
 """
 
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -79,6 +84,53 @@ def pct(values, q):
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+_SQLITE_SECONDS = [0.0]  # the timed connection's running total
+
+
+def _timed(call):
+    def timed(self, *args):
+        start = time.perf_counter()
+        try:
+            return call(self, *args)
+        finally:
+            _SQLITE_SECONDS[0] += time.perf_counter() - start
+
+    return timed
+
+
+class _TimedCursor(sqlite3.Cursor):
+    execute = _timed(sqlite3.Cursor.execute)
+    executemany = _timed(sqlite3.Cursor.executemany)
+
+
+class _TimedConnection(sqlite3.Connection):
+    commit = _timed(sqlite3.Connection.commit)
+    rollback = _timed(sqlite3.Connection.rollback)
+
+    def cursor(self, factory=_TimedCursor):
+        return super().cursor(factory)
+
+
+def sqlite_share(tmp: Path, files: dict, actor: Actor, n: int) -> list[float]:
+    """(c): the milliseconds SQLite's C code takes in each of ``n`` completions."""
+    db = Database(f"sqlite:///{tmp / 'timed.db'}", connect_args={"factory": _TimedConnection})
+    db.migrate()
+    with db.unit_of_work() as session:
+        specs.deploy(session, files, actor="bench")
+        session.commit()
+    task_ids = [
+        commands.start(db, "eight_steps", actor=actor, data={"amount": 120}).next_tasks[0].id
+        for _ in range(n)
+    ]
+    spent = []
+    for task_id in task_ids:
+        _SQLITE_SECONDS[0] = 0.0
+        commands.complete_task(db, task_id, {}, actor=actor)
+        spent.append(_SQLITE_SECONDS[0] * 1000)
+    db.dispose()
+    return spent
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--instances", type=int, default=1000)
@@ -130,6 +182,12 @@ def main() -> None:
     raw_cpu_med, app_cpu_med = statistics.median(raw_cpu), statistics.median(app_cpu)
     print(
         f"cpu_ms raw={raw_cpu_med:.3f} complete_task={app_cpu_med:.3f} ratio={app_cpu_med / raw_cpu_med:.2f}"
+    )
+    sqlite_med = statistics.median(sqlite_share(tmp, files, actor, min(n, 500)))
+    print(
+        f"sqlite_c_ms median={sqlite_med:.3f} (statements and COMMIT, per completion)  "
+        f"jixiao_python_ms={app_med - raw_med - sqlite_med:.3f}  "
+        f"floor_ratio={(raw_med + sqlite_med) / raw_med:.2f} (if Jixiao's Python cost nothing)"
     )
     print(f"overhead_ratio={app_med / raw_med:.2f}")
 

@@ -105,7 +105,8 @@ def returned(next_tasks, declared: bool = True) -> str | None:
     A decision that is no return verdict (``declared`` False) returned the work when it opened a
     step handed in before (a first 不予安排, R-TG-2); only those steps are named."""
     db.session.rollback()  # a fresh read: the command committed after this request's first read
-    steps = returns.returned_to(db.session, [t.id for t in next_tasks])
+    # only a step the submission opened: one still open beside it (another expert's sheet) was not returned
+    steps = returns.returned_to(db.session, [t.id for t in next_tasks if t.opened])
     if not declared:
         steps = [step for step in steps if step.again]
     if not steps:

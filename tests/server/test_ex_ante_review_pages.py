@@ -9,6 +9,7 @@ and through the API, and nothing is recorded."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,20 @@ def test_the_printed_expert_panel_is_the_one_chosen_not_the_whole_pool(web, revi
     assert printed.text_content() == "、".join(options[u] for u in chosen)
     [select] = field.xpath(".//select")
     assert select.getnext() is printed  # the select then its printed value: print.css shows only the value
+
+
+def test_the_first_expert_to_hand_in_reads_submitted_not_returned(web, api, db_of, review_task):
+    """Walk of session 11: the first of two experts submitting read 「已退回至…（孙丽华），待其修改后
+    重新提交：专家评审打分」. The other expert's sheet was open before and stays open; a submission
+    that opens nothing new returns nothing, on the page and in the bell."""
+    panel = {**forms.ex_ante_review(88, next_step="专家评审"), "experts": ["sun.expert", "wang.expert"]}
+    done = api("li.si").post(f"/api/v1/tasks/{review_task}/complete", json={"data": panel})
+    assert done.status_code == 200, done.json
+    [sheet] = [t for t in api("wang.expert").get("/api/v1/tasks?scope=mine").json["items"]]
+    expert = web("wang.expert")
+    sent = expert.post(f"/tasks/{sheet['id']}", {**forms.ex_ante_expert_sheet(88), "action": "complete"})
+    assert sent.status_code == 302, sent.text[:500]
+    flash = re.search(r'data-flash="done">(.*?)</div>', expert.get("/inbox").text, re.S).group(1)
+    assert "已退回" not in flash and "已提交。项目当前环节：专家评审打分" in flash
+    bell = api("sun.expert").get("/api/v1/notifications").json
+    assert not [n for n in bell if "退回" in n["message"]]

@@ -16,7 +16,6 @@ already holds the write lock) its audit chain head; the save writes only what ch
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -53,7 +52,7 @@ from . import (
     notices,
     score_records,
 )
-from ._read_tables import (  # noqa: F401 - sync_timer_index, TaskView, views: used through this module
+from ._read_tables import (  # noqa: F401 - sync_timer_index, TaskView: used through this module
     OPEN_TASKS,
     PRELOADED,
     TASK_AND_OPEN,
@@ -62,7 +61,6 @@ from ._read_tables import (  # noqa: F401 - sync_timer_index, TaskView, views: u
     sync_human_tasks,
     sync_timer_index,
     sync_timers,
-    views,
     waiting,
 )
 
@@ -172,7 +170,8 @@ _SAVE_INSTANCE = Prepared(
 _SAVE_STATE = Prepared(update(_pi).where(*_SAVE_WHERE).values(**_SAVE_COLUMNS))
 
 
-def result_of(instance: LoadedInstance, open_rows: Iterable[Any]) -> CommandResult:
+def result_of(instance: LoadedInstance, open_tasks: list[TaskView]) -> CommandResult:
+    """The command's answer: the instance as the save left it and its open tasks (:func:`save`'s)."""
     summary = InstanceSummary(
         instance.process_id,
         instance.version,
@@ -183,7 +182,7 @@ def result_of(instance: LoadedInstance, open_rows: Iterable[Any]) -> CommandResu
         instance.started_at,
         instance.completed_at,
     )
-    return CommandResult(instance.id, instance.status, instance.lock_version, views(open_rows), summary)
+    return CommandResult(instance.id, instance.status, instance.lock_version, open_tasks, summary)
 
 
 def write_conflict(exc: OperationalError) -> Conflict:

@@ -7,10 +7,8 @@ Prebuilt Core statements (issue 14: the ORM cost more than the engine's own work
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -33,10 +31,7 @@ class TaskView:
     assignee: str | None
     form: str | None
     due_at: datetime | None
-
-
-def views(rows: Iterable[Any]) -> list[TaskView]:
-    return [TaskView(r.id, r.title, r.task_spec, r.role, r.assignee, r.form, r.due_at) for r in rows]
+    opened: bool = False  # opened by the command that answers with it (not open before it)
 
 
 # session.info key: instance rows (and their open task rows) a batch read ahead, by instance id
@@ -154,7 +149,14 @@ def _view(row) -> TaskView:
 
 def _view_of_new(row: dict) -> TaskView:
     return TaskView(
-        row["id"], row["title"], row["task_spec"], row["role"], row["assignee"], row["form"], row["due_at"]
+        row["id"],
+        row["title"],
+        row["task_spec"],
+        row["role"],
+        row["assignee"],
+        row["form"],
+        row["due_at"],
+        True,
     )
 
 

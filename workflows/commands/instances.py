@@ -137,7 +137,9 @@ def complete_task(
             views = _persist.save(
                 session, instance, workflow, actor, completed_task_id=task_id, open_rows=open_rows
             )
-            next_ids = [v.id for v in views]  # R-RC-1: whom the work went back to hears of it
+            # R-RC-1: whom the work went back to hears of it (a step this completion opened; a
+            # sibling still open, another expert's sheet, was not sent back)
+            next_ids = [v.id for v in views if v.opened]
             return_notices.notify_returned(
                 session, instance, row.task_spec, clean, schema, next_ids, actor.username
             )

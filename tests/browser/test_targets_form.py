@@ -10,6 +10,7 @@ in the test's tmp dir for a person to look at."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories
 from tests.server.conftest import PASSWORD, db_of  # noqa: F401 - a fixture (the app's database)
@@ -161,7 +162,8 @@ def test_an_unsubmitted_form_prints_as_a_draft_with_the_project_header_and_no_em
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # as 打印表单 (window.print()) does
     page.emulate_media(media="print")
     stamp = page.locator("#print-draft-stamp")
-    assert stamp.is_visible() and stamp.inner_text() == "草稿（未提交）"
+    expect(stamp).to_be_visible()
+    assert stamp.inner_text() == "草稿（未提交）"
     header = page.locator(".print-title").inner_text()
     assert f"主管部门：{DEPARTMENT}" in header and f"实施单位：{IMPLEMENTER}" in header
     rows = page.locator('table[data-table="indicators"] tbody tr')
@@ -174,7 +176,8 @@ def test_an_unsubmitted_form_prints_as_a_draft_with_the_project_header_and_no_em
     page.click("button[name=action][value=draft]")
     page.wait_for_selector(".flash")
     page.emulate_media(media="print")
-    assert page.locator("#print-draft-stamp").is_visible()
+    # print.css (media=print) may still be loading when the flash shows: wait for the stamp, do not sample it
+    expect(page.locator("#print-draft-stamp")).to_be_visible()
     assert rows.evaluate_all("els => els.filter(e => e.offsetParent !== null).length") == 2
     pdf = page.pdf(format="A4", prefer_css_page_size=True, print_background=True)
     (tmp_path / "targets-draft.pdf").write_bytes(pdf)

@@ -58,7 +58,7 @@ class Paths:
             session.commit()
         return result
 
-    def project(self, uow, name=PROJECT_NAME, amount=AMOUNT, *, is_new=True, process_id=None):
+    def project(self, uow, name=PROJECT_NAME, amount=AMOUNT, *, is_new=True, is_major=False, process_id=None):
         """A project of the scenarios' unit, created by its submitter: its review path starts."""
         self._projects += 1
         if self.unit_id is None:
@@ -71,6 +71,7 @@ class Paths:
             fiscal_year=YEAR,
             amount=amount,
             is_new=is_new,
+            is_major=is_major,
             process_id=process_id,
         )
 
@@ -90,6 +91,7 @@ class Paths:
             "name": data.pop("project_name", PROJECT_NAME),
             "amount": data.pop("amount_wan", AMOUNT),
             "is_new": data.pop("is_new", True),
+            "is_major": data.pop("is_major", False),
         }
         with self.db.unit_of_work() as uow:
             created = self.project(uow, **declared, process_id=process)

@@ -123,6 +123,25 @@ def test_specialised_small_project_also_gets_experts(paths):
     assert len(paths.tasks(iid, "ea_expert_score")) == 3
 
 
+def test_R_EA_3_a_project_its_unit_declares_major_is_major_whatever_its_amount(paths):
+    """R-EA-3 with DOMAIN 3.1's local policy: 重大项目 ticked on the new-project page counts (walk of
+    session 11: a ticked 118.4 万元 project showed 重大或专业项目 否, the table had overruled it)."""
+    iid = paths.start(amount_wan=118.4, is_major=True, experts=EXPERTS)
+    assert paths.data(iid)["is_major"] is True and paths.project_row(iid).is_major
+    submit_report(paths, iid)
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(90))
+    assert len(paths.tasks(iid, "ea_expert_score")) == 3
+
+
+def test_an_undeclared_small_project_is_not_major(paths):
+    """DOMAIN 3.1: under 500 万元, neither declared major nor specialised: the finance review decides alone."""
+    iid = paths.start(amount_wan=118.4, experts=EXPERTS)
+    assert paths.data(iid)["is_major"] is False and not paths.project_row(iid).is_major
+    submit_report(paths, iid)
+    paths.do(iid, "ea_finance_review", forms.ex_ante_review(90))
+    assert paths.tasks(iid, "ea_expert_score") == []
+
+
 def test_expert_sees_only_the_task_assigned_to_them(paths):
     """R-EA-3 / DESIGN 8: each expert scores independently; another expert cannot see it."""
     iid = paths.start(amount_wan=1261.22, experts=EXPERTS)

@@ -241,3 +241,18 @@ def test_the_project_page_reads_the_amount_a_ruling_was_given_as_money(api, web,
     decisions = html[html.index('id="decisions"') :]
     assert "项目金额(万元) 1,380.00" in decisions
     assert "项目金额(万元) 1380" not in decisions
+
+
+def test_r_ea_3_a_project_declared_major_says_so_among_its_attributes(api, web, lifecycle):
+    """项目属性 names 重大项目 beside 新增项目 when the project is major (walk of session 11: only the
+    流程判定 section said so); a project that is not says nothing of it."""
+    small = {"fiscal_year": 2026, "amount": 120, "is_new": True}
+    major = api("zhang.san").post(
+        "/api/v1/projects", json={**small, "code": "MJ-1", "name": "排水管网改造", "is_major": True}
+    )
+    plain = api("zhang.san").post("/api/v1/projects", json={**small, "code": "MJ-2", "name": "道路标线施划"})
+    assert major.status_code == plain.status_code == 201, (major.json, plain.json)
+    me = web("zhang.san")
+    assert "<dd>新增项目、重大项目</dd>" in me.get(f"/projects/{major.json['id']}").text
+    page = me.get(f"/projects/{plain.json['id']}").text
+    assert "<dd>新增项目</dd>" in page and "重大项目</dd>" not in page

@@ -148,16 +148,8 @@ def _view(row) -> TaskView:
 
 
 def _view_of_new(row: dict) -> TaskView:
-    return TaskView(
-        row["id"],
-        row["title"],
-        row["task_spec"],
-        row["role"],
-        row["assignee"],
-        row["form"],
-        row["due_at"],
-        True,
-    )
+    names = ("id", "title", "task_spec", "role", "assignee", "form", "due_at")
+    return TaskView(*(row[name] for name in names), opened=True)
 
 
 def human_task_row(instance, task: steps.ReadyUserTask, now) -> dict:

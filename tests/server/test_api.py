@@ -211,7 +211,13 @@ def test_claim_twice_and_unclaim_unclaimed_are_409(api, db_of):
     task = open_task(db_of, project_code="WZ2026-005", task_spec="submit")
     other = api("li.na")
     assert other.post(f"/api/v1/tasks/{task.id}/claim").status_code == 204
-    assert other.post(f"/api/v1/tasks/{task.id}/claim").status_code == 409
+    again = other.post(f"/api/v1/tasks/{task.id}/claim")
+    # walk of session 11: a second 认领 (a double click) read 「已被他人认领」 though it was one's own
+    assert (
+        again.status_code == 409
+        and "你已认领该任务" in again.json["message"]
+        and "他人" not in again.json["message"]
+    )
     assert other.post(f"/api/v1/tasks/{task.id}/unclaim").status_code == 204
     response = other.post(f"/api/v1/tasks/{task.id}/unclaim")
     assert response.status_code == 409 and response.json["error"] == "not_claimed_by_you"

@@ -45,7 +45,9 @@ def claim(uow: Unit, task_id: str, *, actor: Actor) -> None:
         row = open_task(session, task_id, actor)
         if not may_see(actor, row):
             raise Forbidden(f"{actor.username} may not claim task {task_id}")
-        if row.assignee is not None and row.assignee != actor.username:
+        if row.assignee == actor.username:  # a second 认领 (a double click): nothing changes, and it says so
+            raise Conflict("你已认领该任务，无需重复认领")
+        if row.assignee is not None:
             raise Conflict(f"该任务已由 {row.assignee} 认领")
         _set_assignee(session, row, actor=actor, new=actor.username, expect=None, action="task.claimed")
 

@@ -37,27 +37,24 @@ def _overdue_timers(database_url: str) -> list[str]:
     return [line for line in listed if line[:1].isdigit() and datetime.fromisoformat(line.split()[0]) < now]
 
 
-def _completions(database_url: str) -> int:
+def _completions(engine) -> int:
     """Tasks completed so far (the audit log's task.completed events)."""
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            return conn.scalar(text("SELECT count(*) FROM audit_event WHERE action = 'task.completed'"))
-    finally:
-        engine.dispose()
+    with engine.connect() as conn:
+        return conn.scalar(text("SELECT count(*) FROM audit_event WHERE action = 'task.completed'"))
 
 
 def test_kill_9_of_a_worker_and_the_scheduler_during_load_loses_and_doubles_nothing(run_prod, tmp_path):
     seeded = seeding.seed(
         run_prod, 8, projects_per_unit=2, deadlines=8, deadline_window=(3, LOAD_SECONDS - 4)
     )
-    before = _completions(run_prod.database_url)
+    audit_db = create_engine(run_prod.database_url)  # one pool for the polls below, not one per poll
+    before = _completions(audit_db)
     locust = prodkit.start_locust(run_prod, seeded.people, 8, LOAD_SECONDS, tmp_path, spawn_rate=8)
     try:
         time.sleep(KILL_AFTER)
         # the kill lands on work under way: at least one task completed through the load first
         _wait_for(
-            lambda: _completions(run_prod.database_url) > before,
+            lambda: _completions(audit_db) > before,
             LOAD_SECONDS - KILL_AFTER,
             "a completion through the load before the kill",
         )
@@ -77,6 +74,7 @@ def test_kill_9_of_a_worker_and_the_scheduler_during_load_loses_and_doubles_noth
         assert prodkit.alive(restarted) and not prodkit.alive(scheduler)
         locust.wait(timeout=LOAD_SECONDS + 40)
     finally:
+        audit_db.dispose()
         if locust.poll() is None:
             locust.kill()
     _wait_for(

@@ -1,16 +1,21 @@
-"""The unit of work (issue 14): one transaction on a Core connection, an ORM Session joined to it
-on first use. Whatever mix of Core and ORM a command uses, it commits or rolls back as one, writes
+"""The unit of work (issue 14): one transaction, begun on the driver's connection for prepared
+statements, continued in a Core connection when Core needs one, an ORM Session joined to it on first
+use. Whatever mix of driver, Core and ORM a command uses, it commits or rolls back as one, writes
 its audit events with the commit, and sends its mail only after it."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from workflows.store import AuditChain, AuditEvent, BudgetUnit, audit, outbox
+from workflows.store.prepared import Prepared
 from workflows.store.unit_of_work import UnitOfWork
 
 _ac = AuditChain.__table__
+_INSERT_HEAD = Prepared(insert(_ac))
+_HEADS_LIKE = Prepared(select(_ac.c.chain).where(_ac.c.chain.like(bindparam("pattern"))))
 
 
 def _head(chain: str) -> dict:
@@ -136,3 +141,55 @@ def test_a_rolled_back_savepoint_takes_back_its_audit_events_and_mail_only(db, m
         )
         assert [a for a in actions if a.startswith("test.")] == ["test.before", "test.after"]
         assert audit.verify(s) == []  # the chain has no gap where the taken-back event was
+
+
+@pytest.mark.parametrize("committed", [True, False], ids=["committed", "not committed"])
+def test_prepared_statements_run_on_the_driver_alone_and_commit_or_roll_back(db, committed):
+    with db.unit_of_work() as unit:
+        _INSERT_HEAD.execute(unit, _head("test:driver"))
+        assert unit._connection is None and unit._orm is None  # no Core connection was built
+        assert [r.chain for r in _HEADS_LIKE.all(unit, {"pattern": "test:driver"})] == ["test:driver"]
+        if committed:
+            unit.commit()
+    assert _stored(db, AuditChain, AuditChain.chain == "test:driver") == int(committed)
+
+
+@pytest.mark.parametrize("committed", [True, False], ids=["committed", "not committed"])
+def test_driver_core_and_orm_work_of_one_unit_are_one_transaction(db, committed):
+    with db.unit_of_work() as unit:
+        _INSERT_HEAD.execute(unit, _head("test:driver-first"))
+        # Core goes on in the transaction the driver began: it sees the driver's row
+        seen = unit.connection().execute(select(_ac.c.chain).where(_ac.c.chain == "test:driver-first"))
+        assert seen.scalars().all() == ["test:driver-first"]
+        unit.add(BudgetUnit(code="U-UOW-5", name="驱动之后"))
+        unit.flush()
+        _INSERT_HEAD.execute(unit, _head("test:driver-after"))  # and the driver again, after both
+        if committed:
+            unit.commit()
+    for chain in ("test:driver-first", "test:driver-after"):
+        assert _stored(db, AuditChain, AuditChain.chain == chain) == int(committed)
+    assert _stored(db, BudgetUnit, BudgetUnit.code == "U-UOW-5") == int(committed)
+
+
+def test_a_unit_begins_again_on_the_driver_after_its_commit(db):
+    calls = []
+    db.on_begin.append(lambda: calls.append("begin"))
+    try:
+        with db.unit_of_work() as unit:
+            _INSERT_HEAD.execute(unit, _head("test:first-transaction"))
+            unit.commit()
+            _INSERT_HEAD.execute(unit, _head("test:second-transaction"))
+            assert calls == ["begin", "begin"]
+        # the second transaction was never committed: only the first row stays
+    finally:
+        db.on_begin.clear()
+    assert _stored(db, AuditChain, AuditChain.chain == "test:first-transaction") == 1
+    assert _stored(db, AuditChain, AuditChain.chain == "test:second-transaction") == 0
+
+
+def test_a_driver_error_comes_back_as_sqlalchemys_and_the_unit_keeps_nothing(db):
+    with db.unit_of_work() as unit:
+        _INSERT_HEAD.execute(unit, _head("test:twice"))
+        with pytest.raises(IntegrityError):
+            _INSERT_HEAD.execute(unit, _head("test:twice"))  # the chain is the primary key
+    assert _stored(db, AuditChain, AuditChain.chain == "test:twice") == 0

@@ -33,6 +33,8 @@ def _on_sqlite_connect(dbapi_connection, _record):
 
 
 def _on_sqlite_begin(conn):
+    if conn.connection.dbapi_connection.in_transaction:
+        return  # a unit of work began it on the driver (``UnitOfWork.driver``) and goes on in it
     immediate = conn.get_execution_options().get("sqlite_immediate", False)
     # on the driver's cursor: the statement has no parameters and no result to process
     cursor = conn.connection.cursor()

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
@@ -97,8 +96,7 @@ class Prepared:
         self.statement = statement
         self._compiled: dict[tuple, _Compiled] = {}
 
-    def _for(self, connection: Connection, keys: Sequence[str] | None) -> _Compiled:
-        dialect = connection.dialect
+    def _for(self, dialect, keys: Sequence[str] | None) -> _Compiled:
         key = (dialect.name, dialect.driver, tuple(keys) if keys else None)
         compiled = self._compiled.get(key)
         if compiled is None:
@@ -107,30 +105,30 @@ class Prepared:
 
     def execute(self, session: Session, values: dict, *, column_keys: Sequence[str] | None = None) -> int:
         """Run with one row of ``values``; the number of rows it touched."""
-        connection = session.connection()
-        compiled = self._for(connection, column_keys)
+        driver, dialect = _driver(session)
+        compiled = self._for(dialect, column_keys)
         parameters = compiled.parameters(values)
-        cursor = connection.connection.cursor()
+        cursor = driver.cursor()
         try:
             cursor.execute(compiled.sql, parameters)
             return cursor.rowcount
-        except connection.dialect.loaded_dbapi.Error as exc:
-            raise _wrapped(compiled.sql, parameters, exc, connection) from exc
+        except dialect.loaded_dbapi.Error as exc:
+            raise _wrapped(compiled.sql, parameters, exc, dialect) from exc
         finally:
             cursor.close()
 
     def all(self, session: Session, values: dict) -> list:
         """Run a SELECT; its rows as named tuples (columns by their keys), values converted as
         SQLAlchemy would (SQLite's text datetimes to ``datetime``)."""
-        connection = session.connection()
-        compiled = self._for(connection, None)
+        driver, dialect = _driver(session)
+        compiled = self._for(dialect, None)
         parameters = compiled.parameters(values)
-        cursor = connection.connection.cursor()
+        cursor = driver.cursor()
         try:
             cursor.execute(compiled.sql, parameters)
             return compiled.rows(cursor.fetchall())
-        except connection.dialect.loaded_dbapi.Error as exc:
-            raise _wrapped(compiled.sql, parameters, exc, connection) from exc
+        except dialect.loaded_dbapi.Error as exc:
+            raise _wrapped(compiled.sql, parameters, exc, dialect) from exc
         finally:
             cursor.close()
 
@@ -139,23 +137,31 @@ class Prepared:
         of rows touched in all."""
         if not rows:
             return 0
-        connection = session.connection()
-        compiled = self._for(connection, list(rows[0]))
+        driver, dialect = _driver(session)
+        compiled = self._for(dialect, list(rows[0]))
         parameters = [compiled.parameters(row) for row in rows]
-        cursor = connection.connection.cursor()
+        cursor = driver.cursor()
         try:
             if len(parameters) == 1:
                 cursor.execute(compiled.sql, parameters[0])
             else:
                 cursor.executemany(compiled.sql, parameters)
             return cursor.rowcount
-        except connection.dialect.loaded_dbapi.Error as exc:
-            raise _wrapped(compiled.sql, parameters, exc, connection) from exc
+        except dialect.loaded_dbapi.Error as exc:
+            raise _wrapped(compiled.sql, parameters, exc, dialect) from exc
         finally:
             cursor.close()
 
 
-def _wrapped(sql: str, parameters, exc: Exception, connection: Connection) -> DBAPIError:
-    return DBAPIError.instance(
-        sql, parameters, exc, connection.dialect.loaded_dbapi.Error, dialect=connection.dialect
-    )
+def _driver(session) -> tuple[Any, Any]:
+    """The driver connection the statement runs on, in the session's transaction, and its dialect:
+    a unit of work's own (``UnitOfWork.driver``), or a read session's connection's."""
+    driver = getattr(session, "driver", None)  # a UnitOfWork (not imported: it imports this module's users)
+    if driver is not None:
+        return driver(), session.dialect
+    connection = session.connection()
+    return connection.connection, connection.dialect
+
+
+def _wrapped(sql: str, parameters, exc: Exception, dialect) -> DBAPIError:
+    return DBAPIError.instance(sql, parameters, exc, dialect.loaded_dbapi.Error, dialect=dialect)

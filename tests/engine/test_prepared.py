@@ -4,10 +4,10 @@ errors as SQLAlchemy's."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Text, bindparam, cast, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from workflows import clock
@@ -80,3 +80,41 @@ def test_a_driver_error_is_sqlalchemys_and_the_transaction_keeps_nothing(db):
             _INSERT.execute(s, {"chain": "test:dup", "seq": 2, "last_hash": "c" * 64})
     with db.reading() as s:
         assert s.get(AuditChain, "test:dup").seq == 1
+
+
+@pytest.mark.parametrize(
+    "due",
+    [
+        datetime(2026, 12, 3, 9, 30, 15, 123456, tzinfo=clock.CHINA),
+        datetime(2026, 12, 3, 1, 30, 15, tzinfo=clock.CHINA),  # no microseconds
+        datetime(2026, 12, 31, 23, 59, 59, 1, tzinfo=UTC),
+    ],
+    ids=["china-time", "whole-second", "utc"],
+)
+def test_a_prepared_datetime_is_stored_as_sqlalchemy_stores_it_and_read_back_alike(
+    db, deploy, submitter, due
+):
+    from workflows import commands
+
+    deploy("approval")
+    instance_id = commands.start(db, "approval", actor=submitter).instance_id
+    row = {
+        "instance_id": instance_id,
+        "task_spec": "deadline",
+        "kind": "boundary",
+        "due_at": due,
+        "interrupting": True,
+        "attached_to": None,
+    }
+    with db.unit_of_work() as s:
+        Prepared(insert(_tm)).execute(s, {**row, "task_id": "prepared"})
+        s.connection().execute(insert(_tm).values({**row, "task_id": "sqlalchemy"}))
+        s.commit()
+    stored = select(_tm.c.task_id, cast(_tm.c.due_at, Text)).where(_tm.c.instance_id == instance_id)
+    read = Prepared(select(_tm.c.task_id, _tm.c.due_at).where(_tm.c.instance_id == bindparam("i")))
+    with db.reading() as s:
+        texts = dict(s.execute(stored).all())
+        assert texts["prepared"] == texts["sqlalchemy"]
+        back = {r.task_id: r.due_at for r in read.all(s, {"i": instance_id})}
+        assert back["prepared"] == back["sqlalchemy"] == due
+        assert back["prepared"].tzinfo == UTC

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Sequence
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
@@ -43,9 +43,7 @@ class _Compiled:
         if getattr(statement, "is_select", False):
             columns = list(statement.selected_columns)
             self.row_type = namedtuple("Row", [c.key for c in columns], rename=True)
-            self.readers = tuple(
-                c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
-            )
+            self.readers = tuple(_result_reader(c.type, dialect) for c in columns)
 
     def parameters(self, values: dict) -> Any:
         get = values.get
@@ -82,10 +80,25 @@ def _bind_processor(type_, dialect):
 def _utc_to_sqlite_text(value):
     if value is None:
         return None
-    if value.tzinfo is None:
-        raise ValueError("naive datetime given to a UTC column")
-    v = value.astimezone(UTC)  # in SQLAlchemy's SQLite DATETIME storage format:
-    return f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}:{v.second:02d}.{v.microsecond:06d}"
+    if value.tzinfo is not UTC:
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+    # SQLAlchemy's SQLite DATETIME storage format, "2026-12-05 03:37:15.000123" (microseconds always)
+    text = value.replace(tzinfo=None).isoformat(" ")
+    return text if value.microsecond else text + ".000000"
+
+
+def _result_reader(type_, dialect):
+    """SQLAlchemy's result processor for the type; for ``UTCDateTime`` on SQLite the stored text
+    read in one step (the C ``fromisoformat``, not SQLAlchemy's regular expression)."""
+    if isinstance(type_, UTCDateTime) and dialect.name == "sqlite":
+        return _sqlite_text_to_utc
+    return type_.dialect_impl(dialect).result_processor(dialect, None)
+
+
+def _sqlite_text_to_utc(value):
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
 class Prepared:

@@ -107,7 +107,7 @@ def test_a_prepared_datetime_is_stored_as_sqlalchemy_stores_it_and_read_back_ali
         "attached_to": None,
     }
     with db.unit_of_work() as s:
-        Prepared(insert(_tm)).execute(s, {**row, "task_id": "prepared"})
+        Prepared(insert(_tm)).execute_many(s, [{**row, "task_id": "prepared"}])
         s.connection().execute(insert(_tm).values({**row, "task_id": "sqlalchemy"}))
         s.commit()
     stored = select(_tm.c.task_id, cast(_tm.c.due_at, Text)).where(_tm.c.instance_id == instance_id)

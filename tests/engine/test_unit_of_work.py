@@ -193,3 +193,31 @@ def test_a_driver_error_comes_back_as_sqlalchemys_and_the_unit_keeps_nothing(db)
         with pytest.raises(IntegrityError):
             _INSERT_HEAD.execute(unit, _head("test:twice"))  # the chain is the primary key
     assert _stored(db, AuditChain, AuditChain.chain == "test:twice") == 0
+
+
+def _driver_connection(unit):
+    return unit.driver().dbapi_connection
+
+
+def test_a_units_connection_goes_to_the_next_unit_when_its_transaction_ended(db):
+    pool = db.engine.pool
+    with db.unit_of_work() as unit:
+        _INSERT_HEAD.execute(unit, _head("test:spare-1"))
+        first = _driver_connection(unit)
+        unit.commit()
+    assert pool.checkedout() == 1  # kept for the next unit, not given back
+    with db.unit_of_work() as unit:
+        assert _driver_connection(unit) is first
+        assert [r.chain for r in _HEADS_LIKE.all(unit, {"pattern": "test:spare-%"})] == ["test:spare-1"]
+    assert pool.checkedout() == 1  # still one: a kept connection is reused, not added to
+    db.dispose()
+    assert pool.checkedout() == 0  # disposing gives the kept one back
+
+
+def test_a_connection_whose_transaction_is_still_open_is_never_handed_on(db):
+    unit = UnitOfWork(db._write_engine, spare=db._spare)
+    _INSERT_HEAD.execute(unit, _head("test:left-open"))
+    unit.close()  # neither committed nor rolled back: back to the pool, which rolls it back
+    with db.unit_of_work() as unit:  # whichever connection it gets, the row is not there
+        assert _HEADS_LIKE.all(unit, {"pattern": "test:left-open"}) == []
+    assert _stored(db, AuditChain, AuditChain.chain == "test:left-open") == 0

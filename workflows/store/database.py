@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..config import settings
-from .unit_of_work import UNIT_OF_WORK, UnitOfWork
+from .unit_of_work import UNIT_OF_WORK, SpareConnections, UnitOfWork
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -89,6 +89,7 @@ class Database:
         )
         # what runs before any unit of work begins its transaction (the app ends a request's reads)
         self.on_begin: list[Callable[[], None]] = []
+        self._spare = SpareConnections()
 
     @contextmanager
     def unit_of_work(self) -> Iterator[UnitOfWork]:
@@ -98,12 +99,14 @@ class Database:
         work) or the session yielded here (they join it; the owner commits), so a use case
         spanning two commands is still all or nothing.
         """
-        unit = UnitOfWork(self._write_engine, on_begin=self.on_begin)
+        unit = UnitOfWork(self._write_engine, on_begin=self.on_begin, spare=self._spare)
         try:
             yield unit
         finally:
-            unit.rollback()
-            unit.close()
+            try:
+                unit.rollback()
+            finally:
+                unit.close()
 
     @contextmanager
     def reading(self, *, transaction: bool = True) -> Iterator[Session]:
@@ -124,6 +127,7 @@ class Database:
         command.upgrade(alembic_config(self.url), revision)
 
     def dispose(self) -> None:
+        self._spare.close()
         self.engine.dispose()
 
 

@@ -331,7 +331,6 @@ def save(
             f"{engine.MAX_TREE_DEPTH}; a review loop in this process is unbounded. Nothing was saved."
         )
     now = clock.now()
-    completed = workflow.is_completed()
     was_running = instance.status == "running"
     # everything that reads (and may touch) the workflow, expressions included, before it is dumped
     if open_rows is None:
@@ -340,6 +339,7 @@ def save(
         open_rows = OPEN_TASKS.all(session, {"instance_id": instance.id})
     open_by_id = {row.id: row for row in open_rows}
     ready = steps.ready_user_tasks(workflow)
+    completed = not ready and workflow.is_completed()  # a workflow with a ready task is not
     created = [human_task_row(instance, t, now) for t in ready if t.id not in open_by_id]
     waiting_now = waiting(workflow, running=not completed)
     raised = notices.take_raised(workflow)

@@ -261,6 +261,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         ]
         return jsonify(status="ok", processes=processes)
 
+    @app.get("/favicon.ico")
+    def favicon():
+        # what a browser asks for on its own; pages name the same icon in base.html
+        return send_from_directory(app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
+
     @app.get("/vendor/<package>/<path:filename>")
     def vendor(package: str, filename: str):
         root = VENDOR_DIRS.get(package)

@@ -85,7 +85,14 @@ def login():
 
 
 # pages a user holding a one-time password may open before setting their own
-_BEFORE_PASSWORD_SET = {"auth.set_password", "auth.logout", "auth.login", "auth.set_language", "static"}
+_BEFORE_PASSWORD_SET = {
+    "auth.set_password",
+    "auth.logout",
+    "auth.login",
+    "auth.set_language",
+    "static",
+    "favicon",
+}
 
 
 @bp.before_app_request

@@ -66,6 +66,26 @@ _MESSAGES_ZH = {
 }
 
 
+# the error page's heading: what happened, in words (the status code stands below it, small)
+_TITLES_ZH = {
+    400: N_("提交有误"),
+    401: N_("请先登录"),
+    403: N_("没有权限"),
+    404: N_("页面不存在"),
+    405: N_("无法处理该请求"),
+    409: N_("操作冲突"),
+    413: N_("内容过大"),
+    415: N_("文件类型不支持"),
+    422: N_("无法办理"),
+    429: N_("操作过于频繁"),
+    500: N_("系统出错"),
+}
+
+
+def _title(status: int) -> str:
+    return _(_TITLES_ZH.get(status, _TITLES_ZH[500 if status >= 500 else 400]))
+
+
 def _message(status: int) -> str:
     """The generic words for an HTTP status, in the page's language (the API's too)."""
     return _(_MESSAGES_ZH[status])
@@ -95,7 +115,13 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
             response.headers["WWW-Authenticate"] = "Bearer"
         return response
     return render_template(
-        "error.html", status=status, code=code, message=message, fields=fields or {}, back=back
+        "error.html",
+        status=status,
+        title=_title(status),
+        code=code,
+        message=message,
+        fields=fields or {},
+        back=back,
     ), status
 
 

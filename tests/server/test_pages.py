@@ -322,6 +322,24 @@ def test_unknown_page_is_404_page_not_500(web):
     assert response.status_code == 404 and "未找到" in response.text
 
 
+def test_an_error_page_says_what_happened_in_words_with_the_code_below(web):
+    page = web("zhang.san").get("/tasks/not-a-task").text
+    assert re.search(r"<h1>\s*页面不存在\s*</h1>", page)  # not a bare "404" for a heading
+    assert "<title>页面不存在 · Jixiao</title>" in page
+    assert "错误代码 404" in page
+    me = web("zhang.san")
+    me.get("/lang/en")
+    english = me.get("/tasks/not-a-task").text
+    assert re.search(r"<h1>\s*Page not found\s*</h1>", english) and "Error code 404" in english
+
+
+def test_the_browsers_icon_is_served_and_named_by_every_page(web, client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert b"<svg" in icon.data
+    assert 'rel="icon"' in web("zhang.san").get("/inbox").text
+
+
 def test_healthz(client):
     assert client.get("/healthz").json["status"] == "ok"
 

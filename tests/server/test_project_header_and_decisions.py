@@ -256,3 +256,11 @@ def test_r_ea_3_a_project_declared_major_says_so_among_its_attributes(api, web, 
     assert "<dd>新增项目、重大项目</dd>" in me.get(f"/projects/{major.json['id']}").text
     page = me.get(f"/projects/{plain.json['id']}").text
     assert "<dd>新增项目</dd>" in page and "重大项目</dd>" not in page
+    # and the project list marks it beside its name (left alone in session 11)
+    rows = {
+        row.split('">', 1)[1].split("</a>", 1)[0]: row
+        for row in me.get("/projects?q=MJ-").text.split("<tr>")
+        if "/projects/" in row and "</a>" in row
+    }
+    assert '<span class="tag major"' in rows["排水管网改造"]
+    assert "tag major" not in rows["道路标线施划"]

@@ -8,11 +8,11 @@ is kept in ``audit_chain``, so editing, deleting or truncating rows is detected 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from hashlib import sha256 as _sha256
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -50,10 +50,15 @@ def _canonical(data: Any) -> Any:
 def event_hash(
     *, chain: str, seq: int, instance_id, task_id, actor: str, action: str, data, at: datetime, prev_hash: str
 ) -> str:
+    return _digest(chain, seq, instance_id, task_id, actor, action, data, at, prev_hash)
+
+
+def _digest(chain, seq, instance_id, task_id, actor, action, data, at, prev_hash) -> str:
+    at_utc = at if at.tzinfo is UTC else at.astimezone(UTC)
     body = _HASHED.encode(
-        [chain, seq, instance_id, task_id, actor, action, data, at.astimezone(UTC).isoformat(), prev_hash]
+        [chain, seq, instance_id, task_id, actor, action, data, at_utc.isoformat(), prev_hash]
     )
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return _sha256(body.encode("utf-8")).hexdigest()
 
 
 def chain_name(instance_id: int | None) -> str:
@@ -106,21 +111,14 @@ def append(
 ) -> dict:
     """Append one event in the caller's transaction (hash-chained to the previous one)."""
     chain = chain_name(instance_id)
-    head = _head(session, chain)
+    heads = session.info.get("audit_heads")
+    head = heads.get(chain) if heads else None
+    if head is None:
+        head = _head(session, chain)
     at = clock.now()
-    payload = _canonical(data or {})
-    seq = head["seq"] + 1
-    digest = event_hash(
-        chain=chain,
-        seq=seq,
-        instance_id=instance_id,
-        task_id=task_id,
-        actor=actor,
-        action=action,
-        data=payload,
-        at=at,
-        prev_hash=head["last_hash"],
-    )
+    payload = _canonical(data) if data else {}
+    seq, prev_hash = head["seq"] + 1, head["last_hash"]
+    digest = _digest(chain, seq, instance_id, task_id, actor, action, payload, at, prev_hash)
     event = {
         "chain": chain,
         "seq": seq,
@@ -130,7 +128,7 @@ def append(
         "action": action,
         "data": payload,
         "at": at,
-        "prev_hash": head["last_hash"],
+        "prev_hash": prev_hash,
         "hash": digest,
     }
     # written in one batch when the transaction commits (write_pending); rolled back with it otherwise

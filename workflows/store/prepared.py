@@ -118,42 +118,41 @@ class Prepared:
 
     def execute(self, session: Session, values: dict, *, column_keys: Sequence[str] | None = None) -> int:
         """Run with one row of ``values``; the number of rows it touched."""
-        driver, dialect = _driver(session)
+        cursor, dialect, owned = _cursor(session)
         compiled = self._for(dialect, column_keys)
         parameters = compiled.parameters(values)
-        cursor = driver.cursor()
         try:
             cursor.execute(compiled.sql, parameters)
             return cursor.rowcount
         except dialect.loaded_dbapi.Error as exc:
             raise _wrapped(compiled.sql, parameters, exc, dialect) from exc
         finally:
-            cursor.close()
+            if owned:
+                cursor.close()
 
     def all(self, session: Session, values: dict) -> list:
         """Run a SELECT; its rows as named tuples (columns by their keys), values converted as
         SQLAlchemy would (SQLite's text datetimes to ``datetime``)."""
-        driver, dialect = _driver(session)
+        cursor, dialect, owned = _cursor(session)
         compiled = self._for(dialect, None)
         parameters = compiled.parameters(values)
-        cursor = driver.cursor()
         try:
             cursor.execute(compiled.sql, parameters)
             return compiled.rows(cursor.fetchall())
         except dialect.loaded_dbapi.Error as exc:
             raise _wrapped(compiled.sql, parameters, exc, dialect) from exc
         finally:
-            cursor.close()
+            if owned:
+                cursor.close()
 
     def execute_many(self, session: Session, rows: list[dict]) -> int:
         """Run once per row of ``rows`` (all with the same keys) in one driver call; the number
         of rows touched in all."""
         if not rows:
             return 0
-        driver, dialect = _driver(session)
+        cursor, dialect, owned = _cursor(session)
         compiled = self._for(dialect, list(rows[0]))
         parameters = [compiled.parameters(row) for row in rows]
-        cursor = driver.cursor()
         try:
             if len(parameters) == 1:
                 cursor.execute(compiled.sql, parameters[0])
@@ -163,17 +162,19 @@ class Prepared:
         except dialect.loaded_dbapi.Error as exc:
             raise _wrapped(compiled.sql, parameters, exc, dialect) from exc
         finally:
-            cursor.close()
+            if owned:
+                cursor.close()
 
 
-def _driver(session) -> tuple[Any, Any]:
-    """The driver connection the statement runs on, in the session's transaction, and its dialect:
-    a unit of work's own (``UnitOfWork.driver``), or a read session's connection's."""
-    driver = getattr(session, "driver", None)  # a UnitOfWork (not imported: it imports this module's users)
-    if driver is not None:
-        return driver(), session.dialect
+def _cursor(session) -> tuple[Any, Any, bool]:
+    """A driver cursor in the session's transaction, its dialect, and whether the statement owns
+    it (closes it after): a unit of work lends its own, one for all its statements
+    (``UnitOfWork.cursor``); a read session's connection gives a new one."""
+    lend = getattr(session, "cursor", None)  # a UnitOfWork (not imported: it imports this module's users)
+    if lend is not None:
+        return lend(), session.dialect, False
     connection = session.connection()
-    return connection.connection, connection.dialect
+    return connection.connection.cursor(), connection.dialect, True
 
 
 def _wrapped(sql: str, parameters, exc: Exception, dialect) -> DBAPIError:

@@ -47,6 +47,7 @@ class UnitOfWork:
         self._driver: Any = None  # the pool's connection, while only the driver has been used
         self._driver_begun = False
         self._driver_clean = True  # its last transaction ended (committed or rolled back) without error
+        self._cursor: Any = None  # the driver cursor prepared statements share
         self._connection: Connection | None = None
         self._orm: Session | None = None
 
@@ -71,6 +72,15 @@ class UnitOfWork:
                 self._run_on_driver(driver, "BEGIN IMMEDIATE")
             self._driver_begun = True
         return driver
+
+    def cursor(self) -> Any:
+        """A cursor of the driver connection, its transaction begun: one for every prepared
+        statement of the unit (each read its rows before the next runs)."""
+        driver = self.driver()
+        cursor = self._cursor
+        if cursor is None:
+            cursor = self._cursor = driver.dbapi_connection.cursor()
+        return cursor
 
     def connection(self) -> Connection:
         """The unit's connection, its transaction begun (on SQLite with ``BEGIN IMMEDIATE``)."""
@@ -119,6 +129,9 @@ class UnitOfWork:
 
     def close(self) -> None:
         """Release the connection; ORM objects read in the unit stay readable (detached)."""
+        if self._cursor is not None:
+            self._cursor.close()
+            self._cursor = None
         if self._orm is not None:
             self._orm.close()
             self._orm = None

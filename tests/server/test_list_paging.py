@@ -16,11 +16,14 @@ from workflows.store import ExportJob, Notification, Project, User
 
 
 def _column(html: str, table: str, index: int) -> list[str]:
-    """The text of column ``index`` of each body row of table ``#table``."""
+    """The text of column ``index`` of each body row of table ``#table`` (a tag beside it, 重大, left out)."""
     body = re.search(rf'<table[^>]*id="{table}".*?<tbody>(.*?)</tbody>', html, re.S).group(1)
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
     cells = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in rows]
-    return [re.sub(r"<[^>]+>", "", c[index]).strip() for c in cells if len(c) > index]
+    untagged = [
+        [re.sub(r'<span class="tag[^"]*"[^>]*>.*?</span>', "", cell) for cell in row] for row in cells
+    ]
+    return [re.sub(r"<[^>]+>", "", c[index]).strip() for c in untagged if len(c) > index]
 
 
 def _body(data: bytes) -> list[list]:

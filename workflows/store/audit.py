@@ -111,10 +111,7 @@ def append(
 ) -> dict:
     """Append one event in the caller's transaction (hash-chained to the previous one)."""
     chain = chain_name(instance_id)
-    heads = session.info.get("audit_heads")
-    head = heads.get(chain) if heads else None
-    if head is None:
-        head = _head(session, chain)
+    head = _head(session, chain)
     at = clock.now()
     payload = _canonical(data) if data else {}
     seq, prev_hash = head["seq"] + 1, head["last_hash"]

@@ -5,8 +5,8 @@ statement, and a task completion writes five to eight rows. A :class:`Prepared` 
 what SQLAlchemy would compute on every call — the SQL text for this dialect, the order of its
 parameters and each parameter's bind processor (datetimes to SQLite text, JSON to text) — and
 hands the driver the finished parameters. It runs inside the session's transaction, on the same
-connection; driver errors come back as SQLAlchemy's (``OperationalError``, ``IntegrityError``),
-so callers catch what they caught before.
+connection (a unit of work's one shared cursor, ``UnitOfWork.cursor``); driver errors come back as
+SQLAlchemy's (``OperationalError``, ``IntegrityError``), so callers catch what they caught before.
 
 Only fixed-shape statements belong here (no expanding ``IN`` lists); a SELECT's rows are read with
 :meth:`Prepared.all`.

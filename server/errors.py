@@ -114,6 +114,8 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
         if status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
         return response
+    if status == 404 and message == _message(404):  # under the heading 页面不存在: what may be why
+        message = _("要找的页面或任务不存在，或你没有查看它的权限。")
     return render_template(
         "error.html",
         status=status,
@@ -171,7 +173,9 @@ def register(app: Flask) -> None:
         if isinstance(exc, wf.NotFound):  # the same answer whatever was not found: ids cannot be probed
             return error_response(404, "not_found", _message(404))
         message = _("表单填写有误，请按提示修改") if status == 400 else str(exc)
-        response = error_response(status, exc.code, message, fields)
+        # a conflict (someone else was first): back to the page it was sent from, to see what they did
+        back = _way_back() if status == 409 and request.method == "POST" else None
+        response = error_response(status, exc.code, message, fields, back=back)
         if isinstance(exc, wf.SignInLocked):
             response = make_response(response)
             response.headers["Retry-After"] = str(exc.retry_after)

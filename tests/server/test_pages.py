@@ -319,7 +319,7 @@ def test_logout(web):
 
 def test_unknown_page_is_404_page_not_500(web):
     response = web("zhang.san").get("/tasks/not-a-task")
-    assert response.status_code == 404 and "未找到" in response.text
+    assert response.status_code == 404 and "页面不存在" in response.text
 
 
 def test_an_error_page_says_what_happened_in_words_with_the_code_below(web):
@@ -327,10 +327,24 @@ def test_an_error_page_says_what_happened_in_words_with_the_code_below(web):
     assert re.search(r"<h1>\s*页面不存在\s*</h1>", page)  # not a bare "404" for a heading
     assert "<title>页面不存在 · Jixiao</title>" in page
     assert "错误代码 404" in page
+    assert "要找的页面或任务不存在，或你没有查看它的权限。" in page  # not 未找到 again under the heading
     me = web("zhang.san")
     me.get("/lang/en")
     english = me.get("/tasks/not-a-task").text
     assert re.search(r"<h1>\s*Page not found\s*</h1>", english) and "Error code 404" in english
+
+
+def test_a_conflict_page_leads_back_to_the_page_it_was_sent_from(web, db_of):
+    """A second 认领 of one's own task (a double click): 操作冲突, the reason, and 返回上一页 to the inbox
+    it was clicked in (walk of session 12: a conflict page offered only 返回待办)."""
+    task = open_task(db_of, project_code="WZ2026-002", task_spec="submit")
+    me = web("zhang.san")
+    inbox = "http://localhost/inbox?scope=claimable"
+    assert me.post(f"/tasks/{task.id}/claim", headers={"Referer": inbox}).status_code == 302
+    again = me.post(f"/tasks/{task.id}/claim", headers={"Referer": inbox})
+    assert again.status_code == 409
+    assert re.search(r"<h1>\s*操作冲突\s*</h1>", again.text) and "你已认领该任务，无需重复认领" in again.text
+    assert 'href="/inbox?scope=claimable"' in again.text and "返回上一页" in again.text
 
 
 def test_the_browsers_icon_is_served_and_named_by_every_page(web, client):

@@ -4,6 +4,7 @@ project page and the OpenAPI document (issue 9, items 1 and 9)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -258,9 +259,9 @@ def test_r_ea_3_a_project_declared_major_says_so_among_its_attributes(api, web, 
     assert "<dd>新增项目</dd>" in page and "重大项目</dd>" not in page
     # and the project list marks it beside its name (left alone in session 11)
     rows = {
-        row.split('">', 1)[1].split("</a>", 1)[0]: row
+        named.group(1): row
         for row in me.get("/projects?q=MJ-").text.split("<tr>")
-        if "/projects/" in row and "</a>" in row
+        if (named := re.search(r'<a href="/projects/\d+">([^<]+)</a>', row))
     }
     assert '<span class="tag major"' in rows["排水管网改造"]
     assert "tag major" not in rows["道路标线施划"]

@@ -347,6 +347,29 @@ def test_a_conflict_page_leads_back_to_the_page_it_was_sent_from(web, db_of):
     assert 'href="/inbox?scope=claimable"' in again.text and "返回上一页" in again.text
 
 
+def test_an_english_conflict_page_reads_the_domains_words_in_english(web, db_of):
+    """The conflict words come from workflows/ in Chinese; an English page translates them (walk of
+    session 12: 「你已认领该任务，无需重复认领」 under "Conflicting change")."""
+    task = open_task(db_of, project_code="WZ2026-002", task_spec="submit")
+    me = web("zhang.san")
+    me.get("/lang/en")
+    assert me.post(f"/tasks/{task.id}/claim").status_code == 302
+    again = me.post(f"/tasks/{task.id}/claim")
+    assert again.status_code == 409
+    assert "You have already claimed this task" in again.text and "你已认领" not in again.text
+
+
+def test_every_listed_conflict_word_is_one_the_domain_raises():
+    """server/errors.py lists the domain's conflict words for the catalogue: each is raised in workflows/."""
+    from pathlib import Path
+
+    from server.errors import CONFLICT_WORDS
+
+    workflows = Path(__file__).resolve().parents[2] / "workflows"
+    source = "".join(p.read_text(encoding="utf-8") for p in workflows.rglob("*.py"))
+    assert [w for w in CONFLICT_WORDS if f'"{w}"' not in source] == []
+
+
 def test_the_browsers_icon_is_served_and_named_by_every_page(web, client):
     icon = client.get("/favicon.ico")
     assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"

@@ -105,6 +105,17 @@ def percent(ratio) -> str:
     return f"{value:f}%"
 
 
+def file_size(size) -> str:
+    """An attachment's size: ``50`` → ``50 B`` (not 0.0 KB), ``2048`` → ``2.0 KB``, then MB."""
+    if size is None:
+        return "—"
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
 # the engine's fixed field messages (workflows/engine/forms.py writes them in Chinese): an English
 # page shows them in English; a message with a figure in it stays as written
 FIELD_MESSAGES = {
@@ -127,6 +138,7 @@ def field_message(message) -> str:
 def register(app: Flask) -> None:
     app.add_template_filter(field_message)
     app.add_template_filter(percent)
+    app.add_template_filter(file_size)
     app.add_template_filter(as_of_node)
     app.add_template_filter(wan)
     app.add_template_filter(wan_figure)

@@ -41,6 +41,13 @@ def test_amounts_in_wan_with_two_decimals(app):
         assert formatting.wan(None) == "—"
 
 
+def test_an_attachments_size_reads_in_bytes_kilobytes_or_megabytes():
+    """A 50-byte file read 「0.0 KB」 on the task page (walk of session 12)."""
+    assert formatting.file_size(50) == "50 B"
+    assert formatting.file_size(2048) == "2.0 KB"
+    assert formatting.file_size(3 * 1024 * 1024 + 1024 * 512) == "3.5 MB"
+
+
 def test_budget_cut_ratios_read_as_percentages():
     """R-RA-1's ratio as the project page shows it (0.3000 from the database → 30%)."""
     assert formatting.percent(Decimal("0.3000")) == "30%"

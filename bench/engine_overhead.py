@@ -11,17 +11,25 @@ Then, on a second database whose driver connection times itself, (c) what SQLite
 takes per completion (statements and COMMIT): ``floor_ratio`` is the ratio (b) would have if
 Jixiao's Python cost nothing, and what is left is Jixiao's Python (issue 14's note splits it up).
 
+Last, on a third database, (d) the same completion written by hand on ``sqlite3``: the same
+workflow cycle and the same statements (task and instance reads, the instance and task writes, the
+next task, two hash-chained audit rows and the chain head, one COMMIT), no SQLAlchemy, no forms,
+no read-table mechanism. ``handwritten_ratio`` is what Jixiao's statements cost with the least
+Python around them, alternated with (a) like (b) is.
+
     .venv/bin/python bench/engine_overhead.py [--instances 1000]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -30,11 +38,12 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from workflows import commands, engine  # noqa: E402
-from workflows.engine import specs
+from workflows.engine import specs, steps  # noqa: E402
 from workflows.policy import Actor  # noqa: E402
-from workflows.store import (
-    Database,  # noqa: E402
-    ProcessInstance,  # noqa: E402
+from workflows.store import (  # noqa: E402
+    Database,
+    ProcessInstance,
+    audit,
 )
 
 NS = (
@@ -131,6 +140,101 @@ def sqlite_share(tmp: Path, files: dict, actor: Actor, n: int) -> list[float]:
     return spent
 
 
+def _handwritten_completion(conn: sqlite3.Connection, task_id: str) -> None:
+    """(d): one completion of an eight_steps task, by hand on the driver."""
+    conn.execute("BEGIN IMMEDIATE")
+    spec, instance_id = conn.execute(
+        "SELECT task_spec, instance_id FROM human_task WHERE id = ? AND status = 'open'", (task_id,)
+    ).fetchone()
+    chain = f"instance:{instance_id}"
+    version, state, seq, prev = conn.execute(
+        "SELECT p.lock_version, p.workflow_state, h.seq, h.last_hash FROM process_instance p "
+        "LEFT JOIN audit_chain h ON h.chain = ? WHERE p.id = ?",
+        (chain, instance_id),
+    ).fetchone()
+    wf = engine.load_workflow(state)
+    steps.complete_user_task(wf, task_id, {})
+    [ready] = [t for t in engine.all_tasks(wf) if t.task_spec.manual and t.state == TaskState.READY]
+    state = engine.dump_workflow(wf)
+    now = datetime.now(UTC)
+    at = now.replace(tzinfo=None).isoformat(" ")
+    conn.execute(
+        "UPDATE process_instance SET workflow_state = ?, lock_version = ?, current_step = ?, updated_at = ? "
+        "WHERE id = ? AND lock_version = ?",
+        (state, version + 1, ready.task_spec.bpmn_name, at, instance_id, version),
+    )
+    conn.execute(
+        "UPDATE human_task SET status = 'completed', completed_at = ?, completed_by = 'bench', "
+        "assignee = 'bench', draft = NULL WHERE id = ? AND status = 'open'",
+        (at, task_id),
+    )
+    new_id, new_spec = str(ready.id), ready.task_spec.bpmn_id
+    conn.execute(
+        "INSERT INTO human_task (id, instance_id, process_id, project_id, unit_id, task_spec, title, form, "
+        "role, assignee, priority, due_at, status, created_at, completed_at, completed_by, draft) "
+        "VALUES (?, ?, 'eight_steps', NULL, NULL, ?, ?, NULL, 'unit_submitter', NULL, 50, NULL, 'open', ?, "
+        "NULL, NULL, 'null')",
+        (new_id, instance_id, new_spec, ready.task_spec.bpmn_name, at),
+    )
+    rows, stored_seq = [], seq
+    events = (
+        ("task.completed", task_id, {"task": spec, "data": {}, "dropped_keys": []}),
+        ("task.created", new_id, {"task": new_spec, "role": "unit_submitter", "assignee": None}),
+    )
+    for action, event_task, data in events:
+        seq += 1
+        digest = audit.event_hash(
+            chain=chain, seq=seq, instance_id=instance_id, task_id=event_task, actor="bench",
+            action=action, data=data, at=now, prev_hash=prev,
+        )  # fmt: skip
+        rows.append(
+            (chain, seq, instance_id, event_task, "bench", action, json.dumps(data), at, prev, digest)
+        )
+        prev = digest
+    conn.executemany(
+        "INSERT INTO audit_event (chain, seq, instance_id, task_id, actor, action, data, at, prev_hash, hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    conn.execute(
+        "UPDATE audit_chain SET seq = ?, last_hash = ? WHERE chain = ? AND seq = ?",
+        (seq, prev, chain, stored_seq),
+    )
+    conn.execute("COMMIT")
+
+
+def handwritten_ratio(tmp: Path, files: dict, actor: Actor, n: int) -> float:
+    """(d) against (a), alternated: the median ratio."""
+    db = Database(f"sqlite:///{tmp / 'handwritten.db'}")
+    db.migrate()
+    with db.unit_of_work() as session:
+        specs.deploy(session, files, actor="bench")
+        session.commit()
+    task_ids = [
+        commands.start(db, "eight_steps", actor=actor, data={"amount": 120}).next_tasks[0].id
+        for _ in range(n)
+    ]
+    with db.reading() as session:
+        states = list(session.scalars(select(ProcessInstance.workflow_state).order_by(ProcessInstance.id)))
+    db.dispose()
+    conn = sqlite3.connect(tmp / "handwritten.db", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    raw_times, hand_times = [], []
+    for task_id, state in zip(task_ids, states, strict=True):
+        t0 = time.perf_counter()
+        wf = engine.load_workflow(state)
+        next(t for t in engine.all_tasks(wf) if t.task_spec.manual and t.state == TaskState.READY).run()
+        wf.do_engine_steps()
+        engine.dump_workflow(wf)
+        raw_times.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        _handwritten_completion(conn, task_id)
+        hand_times.append(time.perf_counter() - t0)
+    conn.close()
+    return statistics.median(hand_times) / statistics.median(raw_times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--instances", type=int, default=1000)
@@ -188,6 +292,10 @@ def main() -> None:
         f"sqlite_c_ms median={sqlite_med:.3f} (statements and COMMIT, per completion)  "
         f"jixiao_python_ms={app_med - raw_med - sqlite_med:.3f}  "
         f"floor_ratio={(raw_med + sqlite_med) / raw_med:.2f} (if Jixiao's Python cost nothing)"
+    )
+    print(
+        f"handwritten_ratio={handwritten_ratio(tmp, files, actor, min(n, 500)):.2f} (the same statements "
+        "by hand on sqlite3, no SQLAlchemy, no forms: what the statements cost with the least Python)"
     )
     print(f"overhead_ratio={app_med / raw_med:.2f}")
 

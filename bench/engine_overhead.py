@@ -93,6 +93,33 @@ def pct(values, q):
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def seeded(path: Path, files: dict, actor: Actor, n: int, **engine_kwargs) -> tuple[Database, list[str]]:
+    """A database at ``path`` with the bundle deployed and ``n`` instances started: their first tasks."""
+    db = Database(f"sqlite:///{path}", **engine_kwargs)
+    db.migrate()
+    with db.unit_of_work() as session:
+        specs.deploy(session, files, actor="bench")
+        session.commit()
+    task_ids = [
+        commands.start(db, "eight_steps", actor=actor, data={"amount": 120}).next_tasks[0].id
+        for _ in range(n)
+    ]
+    return db, task_ids
+
+
+def saved_states(db: Database) -> list[str]:
+    with db.reading() as session:
+        return list(session.scalars(select(ProcessInstance.workflow_state).order_by(ProcessInstance.id)))
+
+
+def raw_cycle(state: str) -> None:
+    """(a): the raw SpiffWorkflow cycle on a saved state, in memory."""
+    wf = engine.load_workflow(state)
+    next(t for t in engine.all_tasks(wf) if t.task_spec.manual and t.state == TaskState.READY).run()
+    wf.do_engine_steps()
+    engine.dump_workflow(wf)
+
+
 _SQLITE_SECONDS = [0.0]  # the timed connection's running total
 
 
@@ -122,15 +149,7 @@ class _TimedConnection(sqlite3.Connection):
 
 def sqlite_share(tmp: Path, files: dict, actor: Actor, n: int) -> list[float]:
     """(c): the milliseconds SQLite's C code takes in each of ``n`` completions."""
-    db = Database(f"sqlite:///{tmp / 'timed.db'}", connect_args={"factory": _TimedConnection})
-    db.migrate()
-    with db.unit_of_work() as session:
-        specs.deploy(session, files, actor="bench")
-        session.commit()
-    task_ids = [
-        commands.start(db, "eight_steps", actor=actor, data={"amount": 120}).next_tasks[0].id
-        for _ in range(n)
-    ]
+    db, task_ids = seeded(tmp / "timed.db", files, actor, n, connect_args={"factory": _TimedConnection})
     spent = []
     for task_id in task_ids:
         _SQLITE_SECONDS[0] = 0.0
@@ -205,17 +224,8 @@ def _handwritten_completion(conn: sqlite3.Connection, task_id: str) -> None:
 
 def handwritten_ratio(tmp: Path, files: dict, actor: Actor, n: int) -> float:
     """(d) against (a), alternated: the median ratio."""
-    db = Database(f"sqlite:///{tmp / 'handwritten.db'}")
-    db.migrate()
-    with db.unit_of_work() as session:
-        specs.deploy(session, files, actor="bench")
-        session.commit()
-    task_ids = [
-        commands.start(db, "eight_steps", actor=actor, data={"amount": 120}).next_tasks[0].id
-        for _ in range(n)
-    ]
-    with db.reading() as session:
-        states = list(session.scalars(select(ProcessInstance.workflow_state).order_by(ProcessInstance.id)))
+    db, task_ids = seeded(tmp / "handwritten.db", files, actor, n)
+    states = saved_states(db)
     db.dispose()
     conn = sqlite3.connect(tmp / "handwritten.db", isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -223,10 +233,7 @@ def handwritten_ratio(tmp: Path, files: dict, actor: Actor, n: int) -> float:
     raw_times, hand_times = [], []
     for task_id, state in zip(task_ids, states, strict=True):
         t0 = time.perf_counter()
-        wf = engine.load_workflow(state)
-        next(t for t in engine.all_tasks(wf) if t.task_spec.manual and t.state == TaskState.READY).run()
-        wf.do_engine_steps()
-        engine.dump_workflow(wf)
+        raw_cycle(state)
         raw_times.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         _handwritten_completion(conn, task_id)
@@ -241,33 +248,21 @@ def main() -> None:
     args = parser.parse_args()
     n = args.instances
     tmp = Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
-    db = Database(f"sqlite:///{tmp / 'bench.db'}")
-    db.migrate()
     files = {"eight_steps.bpmn": eight_step_bpmn()}
-    with db.unit_of_work() as session:
-        specs.deploy(session, files, actor="bench")
-        session.commit()
     actor = Actor("bench", frozenset({"unit_submitter"}))
 
     # start n instances; each is then completed once through Jixiao (b), and its saved state run
     # once through the raw cycle (a), in alternation: on a shared machine the load of the moment
     # weighs on both alike (measured one after the other, the ratio moved by +-0.5 with the load)
-    first_tasks = [
-        commands.start(db, "eight_steps", actor=actor, data={"amount": 120}).next_tasks[0].id
-        for _ in range(n)
-    ]
+    db, first_tasks = seeded(tmp / "bench.db", files, actor, n)
+    states = saved_states(db)
     with db.reading() as session:
-        states = list(session.scalars(select(ProcessInstance.workflow_state).order_by(ProcessInstance.id)))
         stored = session.scalar(select(func.avg(func.length(ProcessInstance.workflow_state))))
     app_times, app_cpu, raw_times, raw_cpu = [], [], [], []
     for task_id, state in zip(first_tasks, states, strict=True):
         # (a) the raw SpiffWorkflow cycle on the instance's saved state, in memory
         c0, t0 = time.thread_time(), time.perf_counter()
-        wf = engine.load_workflow(state)
-        task = next(t for t in engine.all_tasks(wf) if t.task_spec.manual and t.state == TaskState.READY)
-        task.run()
-        wf.do_engine_steps()
-        engine.dump_workflow(wf)
+        raw_cycle(state)
         raw_times.append((time.perf_counter() - t0) * 1000)
         raw_cpu.append((time.thread_time() - c0) * 1000)
         # (b) commands.complete_task against SQLite: the same step, the whole unit of work

@@ -12,15 +12,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .models import Base, HumanTask
 
 # "Claimable" = open, unassigned, of my role, sorted by due date. A unit's staff are served by
-# the core ix_human_task_open_role (status, role, unit_id, due_at); this one lets a reviewer who
+# the core ix_human_task_open_role (role, unit_id, due_at); this one lets a reviewer who
 # sees every unit read page 1 in due order without visiting the rest of the backlog (bench/inbox.py).
+# Both hold the open tasks only (0018_open_role_indexes): the query says ``status = 'open'``.
 Index(
     "ix_human_task_claimable",
-    HumanTask.status,
     HumanTask.role,
     HumanTask.due_at,
     HumanTask.id,  # the tie-break of the inbox order, so the index alone gives page 1
     HumanTask.assignee,  # after the order: PostgreSQL does not treat "IS NULL" as fixing a column
+    postgresql_where=HumanTask.status == "open",
+    sqlite_where=HumanTask.status == "open",
 )
 
 

@@ -101,7 +101,15 @@ class HumanTask(Base):
 
     __tablename__ = "human_task"
     __table_args__ = (
-        Index("ix_human_task_open_role", "status", "role", "unit_id", "due_at"),
+        # a role's open work; the open tasks only (0018_open_role_indexes)
+        Index(
+            "ix_human_task_open_role",
+            "role",
+            "unit_id",
+            "due_at",
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
         # searched for a person only: a task without one has no entry (0017_task_index_writes)
         Index(
             "ix_human_task_assignee",

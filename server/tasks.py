@@ -142,7 +142,7 @@ def _keep_refused(task_id: str, data: dict, actor) -> bool:
     save as 保存草稿), so leaving the page and coming back finds it again. False when even a
     draft cannot hold it (a value too long): the page still shows it with its errors."""
     try:
-        commands.save_draft(database(), task_id, data, actor=actor)
+        commands.save_draft(database(), task_id, data, actor=actor, kept_for="submit")
     except FormInvalid:
         return False
     return True
@@ -215,7 +215,7 @@ def _keep_typed(task_id: str) -> dict | None:
     if not schema.get("properties"):
         return None
     data = formrender.parse_form(schema, request.form)
-    commands.save_draft(database(), task_id, data, actor=user.actor)
+    commands.save_draft(database(), task_id, data, actor=user.actor, kept_for=request.form["action"])
     return data
 
 
@@ -265,7 +265,7 @@ def _choose_uploaded(task_id: str, typed: dict | None, filename: str) -> None:
     task = tasks.readable_task(db.session, page_user().actor, task_id)
     chosen = attachment_fields.chosen_after_upload(tasks.form_schema(db.session, task), typed, filename)
     if chosen is not None:
-        commands.save_draft(database(), task_id, chosen, actor=page_user().actor)
+        commands.save_draft(database(), task_id, chosen, actor=page_user().actor, kept_for="upload")
 
 
 @bp.get("/tasks/<task_id>/workbook.xlsx")

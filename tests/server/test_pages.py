@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from itertools import groupby
 
 from sqlalchemy import select
 
@@ -176,6 +177,42 @@ def test_a_refused_submit_keeps_what_was_typed_as_the_draft(web, db_of):
         row = session.get(HumanTask, task.id)
         assert row.status == "open" and row.draft["amount"] == 362
         assert row.draft["indicators"][0]["weight"] == 500
+
+
+def test_a_draft_kept_with_an_upload_a_comment_or_a_refused_submit_is_no_step_in_the_history(web, db_of):
+    """Nothing typed is lost (issue 10): an upload, a comment and a refused submit each keep the typed
+    form as the draft. The clerk pressed 上传, 发表意见 and 提交, never 保存草稿, so the project's
+    history shows no 保存草稿 line for them, while the audit log says what each draft was kept for.
+    A draft the clerk saves is still a line."""
+    task = open_task(db_of, project_code="WZ2026-002", task_spec="submit")
+    me = web("zhang.san")
+    typed = {**VALID_SUBMIT, "amount": "362", "indicators-0-weight": "500"}
+    assert me.post(f"/tasks/{task.id}", {**typed, "action": "submit"}).status_code == 400
+    assert (
+        me.post(f"/tasks/{task.id}/comments", {**typed, "body": "请核对", "action": "comment"}).status_code
+        == 302
+    )
+    upload = me.post(
+        f"/tasks/{task.id}/attachments",
+        {**typed, "action": "upload", "file": (io.BytesIO(b"%PDF-1.4 demo"), "测算依据.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 302
+    history = me.get(f"/projects/{project_id(db_of, 'WZ2026-002')}").text
+    assert 'data-action="task.draft_saved"' not in history
+    assert 'data-action="comment.added"' in history and 'data-action="attachment.uploaded"' in history
+    with db_of.reading() as session:
+        kept = session.scalars(
+            select(AuditEvent.data)
+            .where(AuditEvent.task_id == task.id, AuditEvent.action == "task.draft_saved")
+            .order_by(AuditEvent.id)
+        ).all()
+        # in order; the upload keeps the draft again with the new file chosen in the form
+        assert [kind for kind, _ in groupby(d["kept_for"] for d in kept)] == ["submit", "comment", "upload"]
+        assert session.get(HumanTask, task.id).draft["amount"] == 362
+    assert me.post(f"/tasks/{task.id}", {**typed, "action": "draft"}).status_code == 302
+    history = me.get(f"/projects/{project_id(db_of, 'WZ2026-002')}").text
+    assert history.count('data-action="task.draft_saved"') == 1
 
 
 def test_claim_unclaim_from_pages(web, db_of):

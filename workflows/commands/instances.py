@@ -148,8 +148,18 @@ def complete_task(
         raise write_conflict(exc) from exc
 
 
-def save_draft(uow: Unit, task_id: str, data: dict, *, actor: Actor) -> None:
-    """Keep unfinished form data on the task without completing it (not validated)."""
+# what a draft was kept for when the person pressed something else: the typed form saved with
+# an upload or a comment, or with a submit refused for its field errors (nothing typed is lost)
+KEPT_FOR = ("upload", "comment", "submit")
+
+
+def save_draft(uow: Unit, task_id: str, data: dict, *, actor: Actor, kept_for: str | None = None) -> None:
+    """Keep unfinished form data on the task without completing it (not validated).
+
+    ``kept_for``: the action (:data:`KEPT_FOR`) the draft was saved with, when the person did not
+    press 保存草稿; the audit event says so, and the project's history leaves it out."""
+    if kept_for is not None and kept_for not in KEPT_FOR:
+        raise ValueError(f"unknown kept_for {kept_for!r}")
     with transaction(uow) as session:
         row = open_task(session, task_id, actor)
         if not may_complete(actor, row):
@@ -163,6 +173,7 @@ def save_draft(uow: Unit, task_id: str, data: dict, *, actor: Actor) -> None:
             actor=actor.username,
             instance_id=row.instance_id,
             task_id=task_id,
+            data={"kept_for": kept_for} if kept_for else None,
         )
 
 

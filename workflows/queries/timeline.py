@@ -20,7 +20,8 @@ def of_instance(session: Session, instance: ProcessInstance, viewer: Actor) -> l
     """The instance's events the viewer may read, oldest first, each a dict: ``action``, ``at``,
     ``actor``, ``task_id``, ``data`` as logged, and ``title``, ``role``, ``form``, ``values``,
     ``decision``, ``returned``, ``reason`` (a completed step's, else empty). Draft saves of one task
-    by one person in a row are one entry, the last, with ``saves`` (their number) and ``first_at``."""
+    by one person in a row are one entry, the last, with ``saves`` (their number) and ``first_at``;
+    a draft kept with another action (``kept_for``: an upload, a comment, a refused submit) is none."""
     events = tasks.history(session, instance.id, viewer)
     known = {
         row.id: row
@@ -33,6 +34,8 @@ def of_instance(session: Session, instance: ProcessInstance, viewer: Actor) -> l
     steps = []
     for event in events:
         data = event.data or {}
+        if event.action == "task.draft_saved" and data.get("kept_for"):
+            continue  # saved with an upload, a comment or a refused submit: not a step the person took
         saved = _saved_before(steps, event)
         if saved is not None:
             # a clerk saving one form again and again: one line, the last save's, with the count

@@ -86,7 +86,8 @@ def _render(
             errors=errors or {},
             can_act=can_act,
             colleagues=colleagues,
-            due_state=inbox.due_state(task.due_at),
+            # a finished task is not late: its due date reads plain
+            due_state=inbox.due_state(task.due_at) if task.status == "open" else None,
             comment=comment or {},
             assign_errors=assign_errors or {},
             upload_errors=upload_errors or {},

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 from itertools import groupby
 
 from sqlalchemy import select
 
 from tests import factories
-from workflows import policy
-from workflows.store import AuditEvent, FinanceOffice, HumanTask, User
+from workflows import clock, policy
+from workflows.store import Attachment, AuditEvent, FinanceOffice, HumanTask, User
 
 from .conftest import csrf_of, open_task, project_id
 
@@ -213,6 +214,48 @@ def test_a_draft_kept_with_an_upload_a_comment_or_a_refused_submit_is_no_step_in
     assert me.post(f"/tasks/{task.id}", {**typed, "action": "draft"}).status_code == 302
     history = me.get(f"/projects/{project_id(db_of, 'WZ2026-002')}").text
     assert history.count('data-action="task.draft_saved"') == 1
+
+
+def test_a_completed_task_takes_no_more_files_and_reads_as_done(web, api, db_of):
+    """A submitted step keeps the files it was decided on: its page offers no upload and marks no
+    field required (nothing is left to fill); an upload sent anyway, from the page or the API, is
+    refused with a reason and stores nothing. Comments stay open: the discussion goes on."""
+    task = open_task(db_of, project_code="WZ2026-002", task_spec="submit")
+    me = web("zhang.san")
+    open_page = me.get(f"/tasks/{task.id}").text
+    assert 'id="upload-box"' in open_page and 'class="req"' in open_page
+    assert me.post(f"/tasks/{task.id}", {**VALID_SUBMIT, "action": "submit"}).status_code == 302
+    done = me.get(f"/tasks/{task.id}").text
+    assert 'id="upload-box"' not in done and 'class="req"' not in done
+    assert 'id="attachments"' in done and 'id="add-comment"' in done
+    pdf = (io.BytesIO(b"%PDF-1.4 demo"), "评估报告.pdf")
+    refused = me.post(
+        f"/tasks/{task.id}/attachments", {"action": "upload", "file": pdf}, content_type="multipart/form-data"
+    )
+    assert refused.status_code == 409 and "该任务已办结，不能再上传附件" in refused.text
+    through_api = api("zhang.san").post(
+        f"/api/v1/tasks/{task.id}/attachments",
+        data={"file": (io.BytesIO(b"%PDF-1.4 demo"), "评估报告.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert through_api.status_code == 409
+    with db_of.reading() as session:
+        assert session.scalars(select(Attachment).where(Attachment.task_id == task.id)).all() == []
+    assert me.post(f"/tasks/{task.id}/comments", {"body": "已报送", "action": "comment"}).status_code == 302
+
+
+def test_a_completed_tasks_due_date_is_not_marked_late(web, db_of):
+    """截止 in red says the work is late; a finished task is not, whatever the date."""
+    review = _to_finance_review(web, db_of)  # 财政审核, due in ten days
+    assert review.due_at is not None
+    reviewer = web("li.si")
+    reviewer.post(f"/tasks/{review.id}/claim")
+    clock.set_now(review.due_at + timedelta(days=30))
+    assert 'class="due-overdue"' in reviewer.get(f"/tasks/{review.id}").text  # late while open
+    decided = {"decision": "return", "review_comment": "退回整改", "action": "submit"}
+    assert reviewer.post(f"/tasks/{review.id}", decided).status_code == 302
+    done = reviewer.get(f"/tasks/{review.id}").text
+    assert "截止：" in done and 'class="due-overdue"' not in done
 
 
 def test_claim_unclaim_from_pages(web, db_of):

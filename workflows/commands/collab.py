@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from .. import clock
 from ..config import settings
 from ..engine.values import text_problem
-from ..errors import Forbidden, FormInvalid, TaskNotFound
+from ..errors import Forbidden, FormInvalid, TaskAlreadyCompleted, TaskNotFound
 from ..policy import Actor, may_read_task
 from ..store import Attachment, Comment, Database, HumanTask, SavedFilter, audit, transaction
 
@@ -90,7 +90,8 @@ def store_attachment(
     directory: Path | None = None,
     max_bytes: int | None = None,
 ) -> Attachment:
-    """Keep an uploaded file by its SHA-256 outside the web root; type- and size-limited.
+    """Keep an uploaded file by its SHA-256 outside the web root; type- and size-limited; only
+    on an open task.
 
     The file is written before the row: a rollback leaves at most an unreferenced file
     (content-addressed, so a retry reuses it), never a row without its file.
@@ -105,6 +106,10 @@ def store_attachment(
         raise FormInvalid({"file": ["文件过大"]})
     with transaction(uow) as session:
         task = _readable_task(session, task_id, actor)
+        if task.status != "open":  # a finished step's files are the ones it was decided on
+            raise TaskAlreadyCompleted(
+                "该任务已办结，不能再上传附件" if task.status == "completed" else "该任务已取消"
+            )
         digest = hashlib.sha256(content).hexdigest()
         row = Attachment(
             project_id=task.project_id,

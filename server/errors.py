@@ -160,10 +160,16 @@ def _way_back() -> str | None:
         return request.path
     except HTTPException:
         pass
+    return _referrer()
+
+
+def _referrer() -> str | None:
+    """The page of this site the user came from (not this one): a way back from a page not found."""
     referrer = request.referrer or ""
-    if referrer.startswith(request.host_url):
-        return "/" + referrer[len(request.host_url) :]
-    return None
+    if not referrer.startswith(request.host_url):
+        return None
+    back = "/" + referrer[len(request.host_url) :]
+    return None if back.split("?")[0] == request.path else back
 
 
 def too_large():
@@ -193,7 +199,7 @@ def register(app: Flask) -> None:
         if isinstance(exc, wf.DeployRejected):
             fields = {"bundle": [str(e) for e in exc.errors]}
         if isinstance(exc, wf.NotFound):  # the same answer whatever was not found: ids cannot be probed
-            return error_response(404, "not_found", _message(404))
+            return error_response(404, "not_found", _message(404), back=_referrer())
         message = _("表单填写有误，请按提示修改") if status == 400 else str(exc)
         if message in _CONFLICT_WORDS:
             message = _(message)
@@ -225,7 +231,7 @@ def register(app: Flask) -> None:
             return error_response(400, "invalid_request", _("请求数据无效"), fields)
         code = _HTTP_CODES.get(status, "error")
         message = _message(status) if status in _MESSAGES_ZH else (exc.description or code)
-        return error_response(status, code, message)
+        return error_response(status, code, message, back=_referrer() if status == 404 else None)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -10,7 +10,7 @@ import html
 import json
 import re
 import threading
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import g, has_app_context
@@ -20,7 +20,7 @@ from sqlalchemy import select
 from workflows.commands import start_data
 from workflows.config import settings
 
-from .formatting import cn_datetime, percent, wan_figure
+from .formatting import cn_date, cn_datetime, percent, wan_figure
 from .labels import (
     HIDDEN_FIELDS,
     ROLE_NAMES,
@@ -146,6 +146,8 @@ def _display_value(value: Any, prop: dict, key: str = "") -> Any:
     if value in (prop.get("enum") or []):
         index = prop["enum"].index(value)
         return form_text(names[index] if index < len(names) else value)
+    if prop.get("format") == "date" and isinstance(value, str):
+        return _date_text(value)  # 2026年12月1日, as every other date on the page reads
     if isinstance(value, int | float) and _in_wan(prop, key):
         return wan_figure(value)  # 申请金额（万元） 1,380.00
     if isinstance(value, float) and value.is_integer():
@@ -159,6 +161,13 @@ def _display_value(value: Any, prop: dict, key: str = "") -> Any:
     if key == "unit_id" and isinstance(value, int) and not isinstance(value, bool):
         return unit_code(value) or value  # the unit's code (360922-001), not its internal number
     return value
+
+
+def _date_text(value: str) -> str:
+    try:
+        return cn_date(date.fromisoformat(value))
+    except ValueError:
+        return value  # not a date after all: as it was typed
 
 
 def _in_wan(prop: dict, key: str) -> bool:

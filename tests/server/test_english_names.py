@@ -117,3 +117,21 @@ def test_labels_on_the_task_project_and_error_pages_read_without_chinese_punctua
     assert not CJK.search(steps.replace("张三（住建局填报）", "")), steps  # a person's name is data
     refused = me.get("/dashboard")
     assert refused.status_code == 403 and "You are not allowed to do this" in refused.text
+
+
+def test_a_recorded_date_reads_as_every_other_date_on_the_page(app):
+    """整改完成日期 as recorded (2026-12-01) reads 2026年12月1日 in the history, 1 Dec 2026 in English."""
+    schema = {
+        "properties": {"rect_completed_on": {"type": "string", "title": "整改完成日期", "format": "date"}}
+    }
+    with app.test_request_context():
+        [field] = readable.readable_fields({"rect_completed_on": "2026-12-01"}, schema)
+        assert field["value"] == "2026年12月1日"
+        [typed] = readable.readable_fields({"rect_completed_on": "十二月初"}, schema)
+        assert typed["value"] == "十二月初"  # not a date: as it was typed
+    with app.test_request_context():
+        from flask import session
+
+        session["lang"] = "en"
+        [field] = readable.readable_fields({"rect_completed_on": "2026-12-01"}, schema)
+        assert field["value"] == "1 Dec 2026"

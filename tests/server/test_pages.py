@@ -414,6 +414,20 @@ def test_an_error_page_says_what_happened_in_words_with_the_code_below(web):
     assert re.search(r"<h1>\s*Page not found\s*</h1>", english) and "Error code 404" in english
 
 
+def test_a_page_not_found_leads_back_to_the_page_of_its_link(web):
+    """A stale link (a task since withdrawn, a mistyped address) followed from a page of the site: the
+    404 page offers 返回上一页 to it beside 返回待办; from elsewhere, or no link at all, only 返回待办."""
+    me = web("zhang.san")
+    from_projects = me.get("/tasks/not-a-task", headers={"Referer": "http://localhost/projects?page=2"})
+    assert from_projects.status_code == 404
+    assert 'href="/projects?page=2"' in from_projects.text and "返回上一页" in from_projects.text
+    unknown_page = me.get("/no-such-page", headers={"Referer": "http://localhost/inbox"})
+    assert unknown_page.status_code == 404 and 'href="/inbox"' in unknown_page.text
+    for referer in ("https://elsewhere.example/tasks", None):
+        page = me.get("/tasks/not-a-task", headers={"Referer": referer} if referer else {}).text
+        assert "返回上一页" not in page and "返回待办" in page
+
+
 def test_a_conflict_page_leads_back_to_the_page_it_was_sent_from(web, db_of):
     """A second 认领 of one's own task (a double click): 操作冲突, the reason, and 返回上一页 to the inbox
     it was clicked in (walk of session 12: a conflict page offered only 返回待办)."""

@@ -152,6 +152,8 @@ def test_R_AS_2_the_unit_rectifies_on_its_page(office, db_of, web):
     assert redirected.location.endswith(f"/poverty/tasks/{task.id}/rectify")
     page = zhang.get(f"/poverty/tasks/{task.id}/rectify").text
     assert "项目金额 8.00 万元低于 20 万元（细散小）" in page
+    # named as the inbox names it (整改扶贫资金项目问题), not in other words
+    assert "<title>整改扶贫资金项目问题" in page and "<h1>整改扶贫资金项目问题 <small" in page
     empty = zhang.post(f"/poverty/tasks/{task.id}/rectify", {f"measure_{issue.id}": " "})
     assert empty.status_code == 400 and "请填写整改措施" in empty.text
     done = zhang.post(

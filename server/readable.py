@@ -130,7 +130,7 @@ def field_title(key: str, schema: dict | None = None) -> str:
     return key
 
 
-PEOPLE_FIELDS = {"experts", "assignee", "delegate", "delegator"}
+PEOPLE_FIELDS = {"experts", "assignee", "delegate", "delegator", "submitted_by"}
 
 
 def _display_value(value: Any, prop: dict, key: str = "") -> Any:

@@ -20,17 +20,22 @@ def upload_named_files(client, task_id: str, data: dict) -> None:
         assert response.status_code == 201, response.text
 
 
-def claimable_task(client, code: str, spec: str) -> dict:
-    """The one claimable task ``spec`` of project ``code`` in the client's inbox (``/api/v1/tasks``)."""
-    tasks = client.get(f"/api/v1/tasks?scope=claimable&q={code}").json["items"]
-    [task] = [t for t in tasks if t["task_spec"] == spec]
-    return task
+def waiting_task(client, code: str, spec: str) -> dict:
+    """The one open task ``spec`` of project ``code`` waiting for the client (``/api/v1/tasks``):
+    assigned to them (我的任务: a project's filer gets its report) or theirs to claim (待认领)."""
+    for scope in ("mine", "claimable"):
+        tasks = client.get(f"/api/v1/tasks?scope={scope}&q={code}").json["items"]
+        found = [t for t in tasks if t["task_spec"] == spec]
+        if found:
+            [task] = found
+            return task
+    raise AssertionError(f"no {spec} of {code} waits for this client")
 
 
-def complete_claimable(client, code: str, spec: str, data: dict) -> None:
-    """Complete :func:`claimable_task` with ``data`` as a unit's client does: the files its form
+def complete_waiting(client, code: str, spec: str, data: dict) -> None:
+    """Complete :func:`waiting_task` with ``data`` as a unit's client does: the files its form
     names (评估报告附件) uploaded first."""
-    task_id = claimable_task(client, code, spec)["id"]
+    task_id = waiting_task(client, code, spec)["id"]
     upload_named_files(client, task_id, data)
     response = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": data})
     assert response.status_code == 200, response.json

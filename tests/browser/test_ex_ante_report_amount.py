@@ -40,11 +40,16 @@ def logout(page):
     page.wait_for_selector("input[name=username]")
 
 
-def open_claimable(page, base, title):
-    page.goto(f"{base}/inbox?scope=claimable")
-    row = page.locator("#inbox tbody tr", has_text=PROJECT).filter(has_text=title)
-    row.locator("td a").first.click()
-    page.wait_for_selector("form.task-form")
+def open_waiting(page, base, title):
+    """Open the project's task ``title`` from 我的任务 (the filer's report) or 待认领."""
+    for scope in ("mine", "claimable"):
+        page.goto(f"{base}/inbox?scope={scope}")
+        row = page.locator("#inbox tbody tr", has_text=PROJECT).filter(has_text=title)
+        if row.count():
+            row.locator("td a").first.click()
+            page.wait_for_selector("form.task-form")
+            return
+    raise AssertionError(f"{title} of {PROJECT} waits in neither tab")
 
 
 def test_a_request_above_the_project_amount_is_refused_beside_it_then_read_formatted(
@@ -64,7 +69,7 @@ def test_a_request_above_the_project_amount_is_refused_beside_it_then_read_forma
     page.wait_for_url(re.compile(r"/projects/\d+$"))
 
     # its report shows 项目金额 as text, 申请金额 pre-filled, the pledge marked required
-    open_claimable(page, base, "编制事前绩效评估报告")
+    open_waiting(page, base, "编制事前绩效评估报告")
     assert page.locator("#ea_project_amount_wan-shown").inner_text() == "1,380.00"
     assert page.input_value("#ea_requested_amount_wan") == "1380"
     assert page.locator('label[for="ea_truth_pledge"] .req').inner_text() == "*"
@@ -115,7 +120,7 @@ def test_a_request_above_the_project_amount_is_refused_beside_it_then_read_forma
     logout(page)
 
     login(page, base, "wang.head")
-    open_claimable(page, base, "单位负责人审核")
+    open_waiting(page, base, "单位负责人审核")
     page.select_option("#ea_head_opinion", "同意报送")
     page.click("#submit")
     page.wait_for_url(f"{base}/inbox")
@@ -123,7 +128,7 @@ def test_a_request_above_the_project_amount_is_refused_beside_it_then_read_forma
 
     # the finance reviewer reads the amounts as money reads
     login(page, base, "li.si")
-    open_claimable(page, base, "财政审核评分")
+    open_waiting(page, base, "财政审核评分")
     earlier = page.locator("#earlier-steps")
     report_step = earlier.locator("li", has_text="编制事前绩效评估报告")
     assert "1,234.50" in report_step.locator("dd").all_inner_texts()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from demo import form_data as forms
-from tests.api_uploads import upload_named_files
+from tests.api_uploads import complete_waiting
 from tests.browser.pages import login
 from tests.server.conftest import api, db_of  # noqa: F401  (the same API client as the test-client tests)
 from workflows.engine import specs
@@ -44,10 +44,7 @@ def _choose(page, name, value):
 
 
 def _complete(client, spec, data):
-    tasks = client.get(f"/api/v1/tasks?scope=claimable&q={PROJECT['code']}").json["items"]
-    [task] = [t for t in tasks if t["task_spec"] == spec]
-    upload_named_files(client, task["id"], data)  # 评估报告附件 names an uploaded file
-    assert client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": data}).status_code == 200
+    complete_waiting(client, PROJECT["code"], spec, data)  # 评估报告附件: uploaded, then named
 
 
 @pytest.fixture

@@ -180,7 +180,7 @@ def test_R_AS_2_office_reviews_leadership_approves_the_unit_rectifies_its_feedba
     assert zj.bell() == 1
     assert any("2027年6月扶贫资金项目绩效管理评价结果已通报" in n for n in zj.notices())
     assert "整改扶贫资金项目问题" in zj.waiting()
-    page.goto(f"{desks.base}/inbox")
+    page.goto(f"{desks.base}/inbox?scope=claimable")  # 我的任务 holds the unit's own projects' reports
     page.locator("#inbox tbody tr[data-task] td.task-cell a", has_text="整改扶贫资金项目问题").click()
     page.wait_for_url(re.compile(r"/poverty/tasks/.+/rectify"))
     items = page.locator("#rectify-sheet tbody tr")

@@ -102,10 +102,12 @@ def test_approved_targets_are_published_with_the_budget(paths, at_targets):
 
 
 def _inbox_row(paths, iid, role):
-    """The instance's row in the claimable tab of someone holding ``role`` in the unit."""
+    """The instance's row in the inbox of someone holding ``role`` in the unit: 我的任务 (the
+    project's filer, who created it, gets its targets) or 待认领."""
     with paths.db.reading() as session:
-        page = inbox.tasks(session, in_role(role, paths.unit_id), "claimable")
-    return next(row for row in page.items if row.instance_id == iid)
+        actor = in_role(role, paths.unit_id)
+        rows = [*inbox.tasks(session, actor, "mine").items, *inbox.tasks(session, actor, "claimable").items]
+    return next(row for row in rows if row.instance_id == iid)
 
 
 def test_r_tg_2_returned_targets_are_marked_in_the_submitters_inbox(paths, at_targets):

@@ -12,7 +12,7 @@ import pytest
 from lxml import html as lxml_html
 
 from demo import form_data as forms
-from tests.api_uploads import claimable_task, upload_named_files
+from tests.api_uploads import upload_named_files, waiting_task
 from workflows.engine import specs
 
 from .test_bound_rows_pages import posted
@@ -23,7 +23,7 @@ TOO_MUCH = "申请金额不能超过项目金额 1,380.00 万元"
 
 
 def _task(client, spec: str) -> dict:
-    return claimable_task(client, PROJECT["code"], spec)
+    return waiting_task(client, PROJECT["code"], spec)
 
 
 def _recorded_steps(api) -> list[str]:

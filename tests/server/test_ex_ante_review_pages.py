@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from demo import form_data as forms
-from tests.api_uploads import claimable_task, complete_claimable
+from tests.api_uploads import complete_waiting, waiting_task
 from workflows.engine import specs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,11 +24,11 @@ PROJECT = {"code": "EA-1", "name": "农村污水管网建设", "fiscal_year": 20
 
 
 def _task(client, spec: str) -> dict:
-    return claimable_task(client, PROJECT["code"], spec)
+    return waiting_task(client, PROJECT["code"], spec)
 
 
 def _complete(client, spec: str, data: dict) -> None:
-    complete_claimable(client, PROJECT["code"], spec, data)
+    complete_waiting(client, PROJECT["code"], spec, data)
 
 
 @pytest.fixture

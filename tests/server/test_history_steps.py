@@ -10,7 +10,7 @@ import pytest
 from lxml import html as lxml_html
 
 from demo import form_data as forms
-from tests.api_uploads import claimable_task, complete_claimable
+from tests.api_uploads import complete_waiting, waiting_task
 from workflows.engine import specs
 from workflows.queries import returns
 
@@ -22,7 +22,7 @@ REASON = "指标不够量化，请调整。"
 
 
 def _complete(client, spec: str, data: dict) -> None:
-    complete_claimable(client, PROJECT["code"], spec, data)
+    complete_waiting(client, PROJECT["code"], spec, data)
 
 
 @pytest.fixture
@@ -122,7 +122,7 @@ def test_repeated_draft_saves_read_as_one_line_with_their_count(api, web, db_of)
         specs.deploy(session, specs.load_bundle(ROOT / "bpmn", ROOT / "forms"), actor="designer")
         session.commit()
     assert api("zhang.san").post("/api/v1/projects", json=PROJECT).status_code == 201
-    task = claimable_task(api("zhang.san"), PROJECT["code"], "ea_write")
+    task = waiting_task(api("zhang.san"), PROJECT["code"], "ea_write")
     for n in range(5):
         draft = {"ea_necessity": f"第{n + 1}稿"}
         response = api("zhang.san").post(f"/api/v1/tasks/{task['id']}/draft", json={"data": draft})

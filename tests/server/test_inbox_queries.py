@@ -36,7 +36,7 @@ def test_counts_are_capped(app, db_of, monkeypatch):
     assert page.total == 2 and page.capped is True and len(page.items) == 3
 
 
-def test_overdue_tab_holds_claimable_tasks_past_their_due_date(app, db_of, api):
+def test_overdue_tab_holds_waiting_tasks_past_their_due_date(app, db_of, api):
     from sqlalchemy import update
 
     from workflows.store import HumanTask

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from demo import form_data as forms
-from tests.api_uploads import upload_named_files
+from tests.api_uploads import complete_waiting, upload_named_files, waiting_task
 from workflows import clock
 from workflows.engine import specs
 
@@ -39,11 +39,7 @@ def lifecycle(db_of):
 
 def _complete(client, project_code: str, spec: str, data: dict) -> None:
     """Claim-free completion of the project's open task ``spec``, as its owner does in the API."""
-    tasks = client.get(f"/api/v1/tasks?scope=claimable&q={project_code}").json["items"]
-    [task] = [t for t in tasks if t["task_spec"] == spec]
-    upload_named_files(client, task["id"], data)  # 评估报告附件: uploaded, then named
-    response = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": data})
-    assert response.status_code == 200, response.json
+    complete_waiting(client, project_code, spec, data)  # 评估报告附件: uploaded, then named
 
 
 @pytest.fixture
@@ -166,8 +162,7 @@ def test_the_ex_ante_report_pre_fills_the_requested_amount_from_the_project(api,
     header fields start from the project; the unit may change it."""
     made = api("zhang.san").post("/api/v1/projects", json={**PROJECT, "code": "PF-1"})
     assert made.status_code == 201, made.json
-    tasks = api("zhang.san").get("/api/v1/tasks?scope=claimable&q=PF-1").json["items"]
-    [task] = [t for t in tasks if t["task_spec"] == "ea_write"]
+    task = waiting_task(api("zhang.san"), "PF-1", "ea_write")
 
     shown = api("zhang.san").get(f"/api/v1/tasks/{task['id']}").json
     # 项目金额 shown beside it, not typed: the ceiling of 申请金额

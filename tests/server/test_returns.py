@@ -11,7 +11,7 @@ from lxml import html as lxml_html
 from sqlalchemy import func, select
 
 from demo import form_data as forms
-from tests.api_uploads import claimable_task, complete_claimable
+from tests.api_uploads import complete_waiting, waiting_task
 from workflows.engine import specs
 from workflows.store import AuditEvent
 
@@ -23,11 +23,11 @@ REFUSAL = "目标值无法衡量，请改为可量化的指标。"
 
 
 def _task(client, spec: str) -> dict:
-    return claimable_task(client, PROJECT["code"], spec)
+    return waiting_task(client, PROJECT["code"], spec)
 
 
 def _complete(client, spec: str, data: dict) -> None:
-    complete_claimable(client, PROJECT["code"], spec, data)
+    complete_waiting(client, PROJECT["code"], spec, data)
 
 
 def _completed(db_of) -> int:
@@ -227,14 +227,15 @@ def test_a_resubmission_is_not_taken_for_a_return(web, api, at_ex_ante_head, db_
 
 
 def _inbox_marks(client) -> dict[str, bool]:
-    """``{task id: whether its row carries the red 退回 tag}`` of the claimable tab's rows."""
-    page = lxml_html.fromstring(client.get("/inbox?scope=claimable&per_page=100").text)
-    return {
-        row.get("data-task"): bool(
-            row.xpath(".//td[contains(@class,'task-cell')]//*[@class='returned-mark']")
-        )
-        for row in page.xpath("//table[@id='inbox']/tbody/tr[@data-task]")
-    }
+    """``{task id: whether its row carries the red 退回 tag}`` of the 我的任务 and 待认领 tabs' rows
+    (a project's filer finds its report and targets in 我的任务)."""
+    marks = {}
+    for scope in ("mine", "claimable"):
+        page = lxml_html.fromstring(client.get(f"/inbox?scope={scope}&per_page=100").text)
+        for row in page.xpath("//table[@id='inbox']/tbody/tr[@data-task]"):
+            cell = row.xpath(".//td[contains(@class,'task-cell')]//*[@class='returned-mark']")
+            marks[row.get("data-task")] = bool(cell)
+    return marks
 
 
 def test_a_first_refusal_tags_the_reopened_targets_in_the_submitters_inbox(

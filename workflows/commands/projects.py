@@ -225,13 +225,19 @@ def create_project(uow: Unit, new: NewProject, *, actor: Actor) -> Created:
                 session,
                 process_id,
                 actor=actor,
-                data=start_data.from_project(project),
+                data={**start_data.from_project(project), "submitted_by": _filer(actor, unit_id)},
                 business_key=project.code,
                 project_id=project.id,
                 latest=path,
             )
             instance_id = started.instance_id
         return Created(project.id, instance_id)
+
+
+def _filer(actor: Actor, unit_id: int) -> str | None:
+    """The project's 填报人: its creator when they are a submitter of its unit; the office or an
+    administrator creating it for a unit leaves the unit's work to the unit (待认领)."""
+    return actor.username if "unit_submitter" in actor.roles and actor.unit_id == unit_id else None
 
 
 def _display_name(session: Session, actor: Actor) -> str:

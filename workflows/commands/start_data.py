@@ -65,6 +65,15 @@ FIELDS: dict[str, StartField] = {
         ),
         StartField("is_major", "boolean", "重大项目", "重大项目: an expert panel reviews it", True, False),
         StartField(
+            "submitted_by",
+            "string",
+            "填报人",
+            "the unit's staff member who filed the project (its creator, when a unit submitter of its "
+            "unit): the unit's reports and targets of the project are theirs (我的任务); none sends "
+            "them to the unit's 待认领",
+            default=None,
+        ),
+        StartField(
             "is_specialised",
             "boolean",
             "专业性项目",
@@ -183,10 +192,11 @@ PROCESSES: dict[str, tuple[str, ...]] = {
         "is_specialised",
         "experts",
         "monitoring_nodes",
+        "submitted_by",
         *_RECTIFIES,
     ),
-    "ex_ante_assessment": ("is_major", "experts", *_RECTIFIES),
-    "target_review": ("rectification_max_rounds",),
+    "ex_ante_assessment": ("is_major", "experts", "submitted_by", *_RECTIFIES),
+    "target_review": ("rectification_max_rounds", "submitted_by"),
     "monitoring_round": ("fiscal_year", "monitoring_node", *_RECTIFIES),
     "evaluation": (
         "fiscal_year",

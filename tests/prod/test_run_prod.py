@@ -50,10 +50,10 @@ def _project_created_and_first_task_completed_through_the_api(server: prodkit.Ru
     submitter = seeding.Api(server.url, "load.u003")
     project = seeding.create_project(submitter, "SMOKE-1", amount=88.0)
     assert project["instances"][0]["process_id"] == "project_lifecycle"
-    claimable = submitter.call("GET", "/tasks?scope=claimable&q=SMOKE-1")["items"]
-    assert [t["task_spec"] for t in claimable] == ["ea_write"]
-    task_id = claimable[0]["id"]
-    submitter.call("POST", f"/tasks/{task_id}/claim")
+    # the project's filer finds its report in 我的任务, already theirs
+    mine = submitter.call("GET", "/tasks?scope=mine&q=SMOKE-1")["items"]
+    assert [(t["task_spec"], t["assignee"]) for t in mine] == [("ea_write", "load.u003")]
+    task_id = mine[0]["id"]
     report = form_data.ex_ante_report("冒烟测试项目", 88.0)
     # 评估报告附件: the report uploaded to the task first, then named
     upload = {"file": (report["ea_report_attachment"], uploads.REPORT_PDF, "application/pdf")}

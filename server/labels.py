@@ -59,6 +59,13 @@ STATUSES = {
     "released": lazy_gettext("已发布"),
 }
 
+# what a draft was saved with when the person pressed something else (commands.KEPT_FOR)
+KEPT_FOR = {
+    "upload": lazy_gettext("上传附件时自动保存"),
+    "comment": lazy_gettext("发表意见时自动保存"),
+    "submit": lazy_gettext("提交未通过时自动保存"),
+}
+
 TIMER_KINDS = {
     "boundary": lazy_gettext("办理期限"),
     "intermediate": lazy_gettext("定时节点"),
@@ -179,6 +186,10 @@ def status_name(status: str | None) -> str:
 
 def action_name(action: str | None) -> str:
     return _lookup(ACTIONS, action)
+
+
+def kept_for_name(kept_for: str | None) -> str:
+    return _lookup(KEPT_FOR, kept_for)
 
 
 def timer_kind(kind: str | None) -> str:
@@ -377,6 +388,7 @@ FILTERS = {
     "grade_name": grade_name,
     "status_name": status_name,
     "action_name": action_name,
+    "kept_for_name": kept_for_name,
     "timer_kind": timer_kind,
     "process_name": process_name,
     "person_name": person_name,

@@ -211,6 +211,9 @@ def test_a_draft_kept_with_an_upload_a_comment_or_a_refused_submit_is_no_step_in
         # in order; the upload keeps the draft again with the new file chosen in the form
         assert [kind for kind, _ in groupby(d["kept_for"] for d in kept)] == ["submit", "comment", "upload"]
         assert session.get(HumanTask, task.id).draft["amount"] == 362
+    log = web("admin").get("/audit?project=WZ2026-002").text  # the audit log says what each was kept with
+    for words in ("提交未通过时自动保存", "发表意见时自动保存", "上传附件时自动保存"):
+        assert f'<small class="kept-for">{words}</small>' in log
     assert me.post(f"/tasks/{task.id}", {**typed, "action": "draft"}).status_code == 302
     history = me.get(f"/projects/{project_id(db_of, 'WZ2026-002')}").text
     assert history.count('data-action="task.draft_saved"') == 1

@@ -119,6 +119,7 @@ class Entry:
     project_id: int | None
     project_code: str | None
     project_name: str | None
+    kept_for: str | None  # a draft saved with an upload, a comment or a refused submit (save_draft)
 
 
 def _project_id():
@@ -143,6 +144,7 @@ def query(actor: Actor, filters: AuditFilter) -> Select:
             Project.id.label("project_id"),
             Project.code.label("project_code"),
             Project.name.label("project_name"),
+            AuditEvent.data["kept_for"].as_string().label("kept_for"),
         )
         .select_from(AuditEvent)
         .outerjoin(ProcessInstance, ProcessInstance.id == AuditEvent.instance_id)

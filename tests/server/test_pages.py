@@ -247,6 +247,20 @@ def test_a_completed_task_takes_no_more_files_and_reads_as_done(web, api, db_of)
     assert me.post(f"/tasks/{task.id}/comments", {"body": "已报送", "action": "comment"}).status_code == 302
 
 
+def test_the_done_tab_lists_the_latest_done_first_and_offers_no_sort_it_would_ignore(web, db_of):
+    """已办 is in the order the work was done, newest first, and shows when (办结时间); its headers
+    and the 排序 choice no longer pretend to sort it by 截止日期 or 优先级 (walk of session 13)."""
+    me = web("zhang.san")
+    for code in ("WZ2026-002", "WZ2026-001"):
+        task = open_task(db_of, project_code=code, task_spec="submit")
+        assert me.post(f"/tasks/{task.id}", {**VALID_SUBMIT, "action": "submit"}).status_code == 302
+    page = me.get("/inbox?scope=completed&sort=priority").text
+    assert "办结时间" in page and 'name="sort"' not in page and "sort=due" not in page
+    rows = re.findall(r'data-label="项目"><a [^>]*>([^<]+)</a>', page)
+    assert rows[:2] == ["城市污水处理厂提标改造", "农村人居环境整治"]  # the one done last first
+    assert "办结时间" not in me.get("/inbox?scope=mine").text
+
+
 def test_a_completed_tasks_due_date_is_not_marked_late(web, db_of):
     """截止 in red says the work is late; a finished task is not, whatever the date."""
     review = _to_finance_review(web, db_of)  # 财政审核, due in ten days

@@ -130,6 +130,10 @@ def ranking_workbook(cycle_id: int):
 def score(task_id: str):
     user = page_user()
     task, rows = assessment.scoring_sheet(db.session, user.actor, task_id)
+    if task.status != "open" and request.method == "GET":
+        cycle_id = assessment.scored_cycle(db.session, task)
+        if cycle_id is not None:  # what it scored, not an empty sheet to submit again
+            return redirect(url_for(".ranking", cycle_id=cycle_id))
     errors: dict[str, list[str]] = {}
     values = {str(r["unit_id"]): r.get("judgement", 0) for r in rows}
     notes = {str(r["unit_id"]): r.get("judgement_note", "") for r in rows}

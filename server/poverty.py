@@ -126,6 +126,9 @@ def ranking_workbook(month_id: int):
 def review(task_id: str):
     user = page_user()
     task, month, rows, issues = poverty.review_sheet(db.session, user.actor, task_id)
+    if task.status != "open" and request.method == "GET":
+        # a finished review's sheet is gone (its draft); what it decided is the month's ranking
+        return redirect(url_for(".ranking", month_id=month.id))
     rules = poverty.month_rules(db.session, month.id)
     values = {str(r["unit_id"]): r.get("adjustment", 0) for r in rows}
     reasons = {str(r["unit_id"]): r.get("adjustment_reason", "") for r in rows}

@@ -75,6 +75,11 @@ def test_R_AS_1_scoring_page_shows_the_pre_filled_sheet_and_refuses_bad_points(o
         f"/assessment/tasks/{task_id}/score", {f"judgement_{units[0]}": "8", f"judgement_{units[1]}": "8"}
     )
     assert done.status_code == 302
+    # opened again from 已办: what it scored (the cycle's ranking), not an empty sheet to submit again
+    with db_of.reading() as session:
+        cycle_id = session.scalar(select(AssessmentCycle.id))
+    again = office.get(f"/assessment/tasks/{task_id}/score")
+    assert again.status_code == 302 and again.location.endswith(f"/assessment/cycles/{cycle_id}")
 
 
 def test_R_AS_1_the_ranking_is_published_and_every_signed_in_user_reads_the_notice(office, db_of, web):

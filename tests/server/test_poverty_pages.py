@@ -118,6 +118,12 @@ def test_R_AS_2_the_review_sheet_refuses_an_adjustment_without_a_reason(office, 
         {f"adjustment_{ids[ZJ]}": "1", f"reason_{ids[ZJ]}": "已提交项目整合方案"},
     )
     assert done.status_code == 302
+    # opened again from 已办: the month's ranking it made, not 「本月没有扶贫资金项目」 and a live button
+    with db_of.reading() as session:
+        month_id = session.scalar(select(PovertyMonth.id).where(PovertyMonth.month == 5))
+    again = office.get(f"/poverty/tasks/{task_id}/review")
+    assert again.status_code == 302 and again.location.endswith(f"/poverty/months/{month_id}")
+    assert "本月没有扶贫资金项目" not in office.get(again.location).text
 
 
 def test_R_AS_2_the_ranking_is_published_and_each_unit_reads_its_own_items(office, db_of, web):

@@ -170,11 +170,21 @@ def scoring_sheet(session: Session, actor: Actor, task_id: str) -> tuple[HumanTa
 def approval_cycle(session: Session, task: HumanTask) -> int | None:
     """The cycle a leadership approval task (审定7月/12月考核结果) decides on, or None for any
     other task: its page shows that cycle's ranking (the figures 查看排名 shows)."""
-    if task.process_id != PROCESS_ID or not task.task_spec.startswith("as_approve_"):
+    return _cycle_of(session, task, "as_approve_")
+
+
+def scored_cycle(session: Session, task: HumanTask) -> int | None:
+    """The cycle a scoring task (7月/12月考核评分) scored, or None for any other task: a finished
+    scoring task's page is that cycle's ranking (its sheet, the task's draft, is gone)."""
+    return _cycle_of(session, task, "as_score_")
+
+
+def _cycle_of(session: Session, task: HumanTask, prefix: str) -> int | None:
+    if task.process_id != PROCESS_ID or not task.task_spec.startswith(prefix):
         return None
     return session.scalar(
         select(AssessmentCycle.id).where(
             AssessmentCycle.instance_id == task.instance_id,
-            AssessmentCycle.cycle == task.task_spec.removeprefix("as_approve_"),
+            AssessmentCycle.cycle == task.task_spec.removeprefix(prefix),
         )
     )

@@ -80,3 +80,14 @@ ACTIONS = {
     "user.password_reset": lazy_gettext("重置密码"),
     "user.updated": lazy_gettext("修改用户"),
 }
+
+# what a draft was saved with when the person pressed something else (commands.KEPT_FOR)
+KEPT_FOR = {
+    "upload": lazy_gettext("上传附件时自动保存"),
+    "comment": lazy_gettext("发表意见时自动保存"),
+    "submit": lazy_gettext("提交未通过时自动保存"),
+}
+
+
+def kept_for_name(kept_for: str | None) -> str:
+    return str(KEPT_FOR.get(kept_for, kept_for or "—"))

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from workflows import store
 from workflows.commands import start_data
 
-from .action_names import ACTIONS  # noqa: F401 - labels.ACTIONS, extended by pages
+from .action_names import ACTIONS, kept_for_name  # noqa: F401 - labels.ACTIONS, extended by pages
 
 # --- names of things -------------------------------------------------------------
 
@@ -57,13 +57,6 @@ STATUSES = {
     "drafting": lazy_gettext("编制中"),
     "approving": lazy_gettext("待审定"),
     "released": lazy_gettext("已发布"),
-}
-
-# what a draft was saved with when the person pressed something else (commands.KEPT_FOR)
-KEPT_FOR = {
-    "upload": lazy_gettext("上传附件时自动保存"),
-    "comment": lazy_gettext("发表意见时自动保存"),
-    "submit": lazy_gettext("提交未通过时自动保存"),
 }
 
 TIMER_KINDS = {
@@ -186,10 +179,6 @@ def status_name(status: str | None) -> str:
 
 def action_name(action: str | None) -> str:
     return _lookup(ACTIONS, action)
-
-
-def kept_for_name(kept_for: str | None) -> str:
-    return _lookup(KEPT_FOR, kept_for)
 
 
 def timer_kind(kind: str | None) -> str:

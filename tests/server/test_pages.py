@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests import factories
 from workflows import clock, policy
-from workflows.store import Attachment, AuditEvent, FinanceOffice, HumanTask, User
+from workflows.store import Attachment, AuditEvent, FinanceOffice, HumanTask, Project, User
 
 from .conftest import csrf_of, open_task, project_id
 
@@ -259,6 +259,30 @@ def test_the_done_tab_lists_the_latest_done_first_and_offers_no_sort_it_would_ig
     rows = re.findall(r'data-label="项目"><a [^>]*>([^<]+)</a>', page)
     assert rows[:2] == ["城市污水处理厂提标改造", "农村人居环境整治"]  # the one done last first
     assert "办结时间" not in me.get("/inbox?scope=mine").text
+
+
+def test_a_finished_steps_page_lists_the_steps_before_it_not_itself_or_later(web, db_of):
+    """前序环节 on a finished step's page (opened from 已办) are the steps before it: the head's
+    later approval and the step itself are not among them (walk of session 13)."""
+    review = _to_finance_review(web, db_of)  # 填报, then 单位负责人审核
+    submitted = _done_task(db_of, "WZ2026-002", "submit")
+    page = web("zhang.san").get(f"/tasks/{submitted}").text
+    earlier = page[page.index('id="earlier-steps"') : page.index('class="card no-print diagram-card"')]
+    assert "单位负责人审核" not in earlier and "暂无" in earlier
+    head = _done_task(db_of, "WZ2026-002", "head_approve")
+    later = web("wang.head").get(f"/tasks/{head}").text
+    earlier = later[later.index('id="earlier-steps"') : later.index('class="card no-print diagram-card"')]
+    assert "单位负责人审核" not in earlier and "暂无" not in earlier  # 填报 only
+    assert review.status == "open"
+
+
+def _done_task(db, code: str, spec: str) -> str:
+    with db.reading() as session:
+        return session.scalar(
+            select(HumanTask.id)
+            .join(Project, Project.id == HumanTask.project_id)
+            .where(Project.code == code, HumanTask.task_spec == spec, HumanTask.status == "completed")
+        )
 
 
 def test_a_completed_tasks_due_date_is_not_marked_late(web, db_of):

@@ -163,6 +163,8 @@ def context(session: Session, viewer: Actor, task: HumanTask) -> dict:
             session.scalars(select(ProcessInstance).where(ProcessInstance.project_id == project.id))
         )
     earlier = decisions(session, instances, viewer)
+    if task.completed_at is not None:  # a finished step's page: the steps before it, not itself or after
+        earlier = [d for d in earlier if d["at"] < task.completed_at and d["task_id"] != task.id]
     # the decision that sent the work back here: a step that decided (a resubmission decides nothing)
     opener = returns.came_back_from(session, task)
     opener = opener if any(d["task_id"] == opener and d["decision"] for d in earlier) else None

@@ -71,6 +71,15 @@ def cn_datetime(value) -> str:
     return f"{cn_date(value)} {value:%H:%M}"
 
 
+def year_month(year, month) -> str:
+    """A month of a year: ``2026年6月`` in Chinese, ``June 2026`` in English."""
+    if not year or not month:
+        return "—"
+    if _is_zh():
+        return f"{year}年{int(month)}月"
+    return f"{date(int(year), int(month), 1):%B} {year}"
+
+
 def _month(text: str) -> str:
     year, _sep, month = text.partition("-")
     if _is_zh():
@@ -145,3 +154,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(cn_date)
     app.add_template_filter(cn_datetime)
     app.add_template_filter(project_period)
+    app.add_template_filter(year_month)

@@ -61,7 +61,7 @@ def index():
         found=found,
         q=filters.q or "",
         filters=filters,
-        units=projects.units(db.session),
+        units=projects.units(db.session, user.actor),
         offices=dashboard.office_choices(db.session) if user.roles & OVERSIGHT_ROLES else [],
         can_create=bool(user.roles & PROJECT_CREATORS),
     )

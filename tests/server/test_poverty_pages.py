@@ -223,3 +223,25 @@ def test_R_AS_2_poverty_tasks_in_the_inbox_show_their_month_and_unit(office, db_
     rectify = row(web("zhang.san").get("/inbox?scope=claimable").text, "整改扶贫资金项目问题")
     assert "2026年5月扶贫资金项目" in rectify and ZJ in rectify
     assert '<td class="half" data-label="年度">2026</td>' in rectify
+
+
+def test_R_AS_2_an_english_page_names_the_month_in_english(office, db_of, web):
+    """The month a sheet evaluates reads June 2026 on an English page, 2026年6月 on a Chinese one."""
+    published(db_of, office, web)
+    with db_of.reading() as session:
+        task = session.scalar(select(HumanTask.id).where(HumanTask.task_spec == "pr_rectify"))
+        month_id = session.scalar(select(PovertyMonth.id))
+    zhang = web("zhang.san")
+    assert "2026年5月扶贫资金项目" in zhang.get("/inbox?scope=claimable").text
+    zhang.get("/lang/en")
+    inbox = zhang.get("/inbox?scope=claimable").text
+    assert "Poverty-alleviation fund projects, May 2026" in inbox and "2026年5月" not in inbox
+    rectify = zhang.get(f"/poverty/tasks/{task}/rectify").text
+    assert '<small class="month">May 2026</small>' in rectify and "2026年5月" not in rectify
+    ranking = office.get(f"/poverty/months/{month_id}").text
+    assert "2026年5月" in ranking  # the office's page is still Chinese
+    office.get("/lang/en")
+    assert (
+        "Notice on the evaluation of poverty-fund projects, May 2026"
+        in office.get(f"/poverty/months/{month_id}").text
+    )

@@ -276,16 +276,19 @@ def saved_filters(session: Session, username: str) -> list[SavedFilter]:
 
 def filter_choices(session: Session, actor: Actor | None = None) -> tuple[list, list[str]]:
     """The units and processes the filter bar offers: to whoever may start any process every
-    deployed one; to anyone else the processes of the tasks they may read (a unit's clerk is
-    not offered a demonstration process nobody ever gave them a task of)."""
-    units = session.execute(select(BudgetUnit.id, BudgetUnit.name).order_by(BudgetUnit.code)).all()
+    unit and every deployed process; to anyone else the units and processes of the tasks they
+    may read (a unit's clerk is offered neither other units nor a demonstration process nobody
+    ever gave them a task of)."""
+    units = select(BudgetUnit.id, BudgetUnit.name).order_by(BudgetUnit.code)
     if actor is None or actor.is_admin or actor.roles & PROCESS_STARTERS:
         processes = set(session.scalars(select(ProcessDefinition.process_id)))
-    else:
-        processes = set(
-            session.scalars(select(HumanTask.process_id).where(readable_task_clause(actor)).distinct())
-        )
-    return units, sorted(processes)
+        return session.execute(units).all(), sorted(processes)
+    # the units too are those of the tasks they may read: a unit's clerk is offered their own unit
+    pairs = session.execute(
+        select(HumanTask.process_id, HumanTask.unit_id).where(readable_task_clause(actor)).distinct()
+    ).all()
+    unit_ids = sorted({unit_id for _process, unit_id in pairs if unit_id is not None})
+    return session.execute(units.where(BudgetUnit.id.in_(unit_ids))).all(), sorted({p for p, _u in pairs})
 
 
 def _name_reports(session: Session, items: list) -> None:

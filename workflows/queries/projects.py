@@ -122,5 +122,16 @@ def readable_instance(session: Session, actor: Actor, instance_id: int) -> Proce
     raise InstanceNotFound(f"no process instance {instance_id}")
 
 
-def units(session: Session) -> list:
-    return session.execute(select(BudgetUnit.id, BudgetUnit.name).order_by(BudgetUnit.code)).all()
+def units(session: Session, actor: Actor | None = None) -> list:
+    """The units a project list offers to filter by: every unit, or to ``actor`` the units whose
+    projects they may read (a unit's clerk their own unit; an expert the units of their projects)."""
+    query = select(BudgetUnit.id, BudgetUnit.name).order_by(BudgetUnit.code)
+    if actor is None:
+        return session.execute(query).all()
+    if not policy.reads_projects_by_unit(actor):
+        readable = select(Project.unit_id).where(policy.project_clause(actor))
+        return session.execute(query.where(BudgetUnit.id.in_(readable))).all()
+    chosen = policy.project_units(actor)
+    if chosen is not None:
+        query = query.where(BudgetUnit.id.in_(sorted(chosen)))
+    return session.execute(query).all()

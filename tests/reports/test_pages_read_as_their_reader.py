@@ -1,0 +1,78 @@
+"""The demo's pages read as their reader would have them (walk of session 14): an English page names
+grades and a project column in English; a unit's clerk is offered their own unit to filter
+by, not every unit of the county; a decided amount reads 80.00 as it does everywhere else."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from workflows.store import BudgetUnit, HumanTask, Project
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _unit_options(html: str) -> list[str]:
+    select_ = re.search(r'<select name="unit"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return [
+        re.sub(r"\s+", " ", o).strip()
+        for o in re.findall(r'<option value="\d+"[^>]*>(.*?)</option>', select_)
+    ]
+
+
+def _row(html: str, marker: str) -> str:
+    start = html.index(marker)
+    return html[html.rindex("<tr", 0, start) : html.index("</tr>", start)]
+
+
+def test_a_units_clerk_filters_by_their_own_unit_and_the_office_by_every_unit(signed_in, demo_db):
+    with demo_db.reading() as session:
+        every = len(session.scalars(select(BudgetUnit.id)).all())
+    assert every > 1
+    clerk = signed_in("zhang.san")  # 万载县住房和城乡建设局's 单位填报人
+    for page in ("/inbox?scope=completed", "/projects"):
+        offered = _unit_options(clerk.get(page).text)
+        assert len(offered) == 1 and "万载县住房和城乡建设局" in offered[0], (page, offered)
+    office = signed_in("zhou.perf")  # the performance office works for the whole county
+    assert len(_unit_options(office.get("/inbox").text)) == every
+    assert len(_unit_options(office.get("/projects").text)) == every
+
+
+def test_an_english_project_list_names_its_grades_in_english(signed_in, demo_db):
+    with demo_db.reading() as session:
+        graded = session.execute(select(Project.code, Project.grade).where(Project.grade.is_not(None))).all()
+    assert {grade for _code, grade in graded} >= {"良", "差"}
+    office = signed_in("zhou.perf")
+    chinese = office.get("/projects?year=2025").text
+    office.get("/lang/en")
+    english = office.get("/projects?year=2025").text
+    words = {"优": "Excellent", "良": "Good", "中": "Fair", "差": "Poor"}
+    for code, grade in graded:
+        if code in chinese:
+            assert f">{grade}</td>" in _row(chinese, code)
+            row = _row(english, code)
+            assert f">{words[grade]}</td>" in row and f">{grade}<" not in row, row
+
+
+def test_an_english_inbox_names_its_project_column_in_english(signed_in):
+    office = signed_in("zhou.perf")
+    office.get("/lang/en")
+    english = office.get("/inbox?scope=completed").text
+    headers = re.findall(r"<th[^>]*>([^<]*)</th>", english.split("<thead>")[1].split("</thead>")[0])
+    assert "Project" in headers and "Projects" not in headers, headers
+    assert ">Projects</a>" in english  # the menu still leads to the list of them
+
+
+def test_a_decided_amount_reads_with_two_decimals(signed_in, demo_db):
+    with demo_db.reading() as session:
+        done = session.execute(
+            select(HumanTask.id, HumanTask.completed_by).where(
+                HumanTask.task_spec == "ea_write", HumanTask.status == "completed"
+            )
+        ).first()
+    assert done is not None
+    page = signed_in(done.completed_by).get(f"/tasks/{done.id}").text
+    field = re.search(r'<input[^>]*id="ea_requested_amount_wan"[^>]*>', page).group(0)
+    assert "disabled" in field
+    assert re.search(r'value="[\d,]+\.\d\d"', field), field

@@ -139,9 +139,16 @@ FIELD_MESSAGES = {
 
 
 def field_message(message) -> str:
-    if isinstance(message, str) and message in FIELD_MESSAGES and not _is_zh():
+    """A field's error in the page's language: the engine's fixed messages, and a form's own
+    (its checks, a held field's refusal), which the engine hands over with their template and
+    values (:class:`~workflows.engine.worded.Worded`): worded again from the catalogue, the
+    numbers they quote kept. Any other message is shown as written."""
+    if not isinstance(message, str) or _is_zh():
+        return message
+    if message in FIELD_MESSAGES:
         return str(FIELD_MESSAGES[message])
-    return message
+    reworded = getattr(message, "reworded", None)
+    return reworded(gettext) if reworded is not None else message
 
 
 def register(app: Flask) -> None:

@@ -186,3 +186,36 @@ def test_the_page_refuses_a_posted_name_never_uploaded_beside_the_field(web, api
         in refused.text
     )
     assert "ea_write" not in _recorded_steps(api)
+
+
+def test_an_english_page_words_the_forms_refusals_in_english_keeping_their_figures(web, api, report_task):
+    """A form's own check (申请金额不能超过项目金额 {…} 万元) and a held field's refusal read in
+    English on an English page, the figure they quote as the Chinese has it; the API still
+    answers in the words stored with the form."""
+    me = web("zhang.san")
+    me.get("/lang/en")
+    shown = {k: v for k, v in posted(me.get(f"/tasks/{report_task}").text).items() if k != "csrf_token"}
+
+    def refusals(amount, **changed) -> tuple[dict, str]:
+        body = {**shown, **{k: str(v) for k, v in forms.ex_ante_report(PROJECT["name"], amount).items()}}
+        refused = me.post(
+            f"/tasks/{report_task}", {**body, "ea_truth_pledge": "1", "action": "submit", **changed}
+        )
+        assert refused.status_code == 400
+        page = lxml_html.fromstring(refused.text)
+        summary = " ".join(page.get_element_by_id("error-summary").text_content().split())
+        return {e.get("data-field"): e.text_content() for e in page.find_class("field-error")}, summary
+
+    said, summary = refusals(1500)
+    assert said == {
+        "ea_requested_amount_wan": "The requested amount cannot exceed the project amount of 1,380.00 (10k CNY)"
+    }
+    assert "申请金额" not in summary, summary
+    said, summary = refusals(1380, ea_project_amount_wan="2000")
+    assert said == {
+        "ea_project_amount_wan": "Project amount (10k CNY) should be as the project was declared; it cannot be changed"
+    }
+    assert "应与" not in summary, summary
+    data = forms.ex_ante_report(PROJECT["name"], 1500)
+    answered = api("zhang.san").post(f"/api/v1/tasks/{report_task}/complete", json={"data": data})
+    assert answered.status_code == 400 and answered.json["fields"] == {"ea_requested_amount_wan": [TOO_MUCH]}

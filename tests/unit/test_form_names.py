@@ -60,6 +60,38 @@ def test_every_form_text_has_its_english_in_the_catalogue():
     assert not missing, missing
 
 
+def _refusals():
+    """What a form refuses data with: its checks' messages (``x-checks``) and a held field's
+    ``held_as``; a clerk reads them beside the field (server/formatting.field_message)."""
+
+    def walk(node, path: str):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "x-checks":
+                    yield from (
+                        (path, check["message"]) for check in value if check.get("kind") != "decision"
+                    )
+                elif key == "x-prefill" and isinstance(value, dict) and "held_as" in value:
+                    yield path, value["held_as"]
+                else:
+                    yield from walk(value, path)
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item, path)
+
+    for path in sorted((ROOT / "forms").glob("*.json")):
+        yield from walk(json.loads(path.read_text(encoding="utf-8")), path.name)
+
+
+def test_every_refusal_a_form_words_has_its_english_in_the_catalogue():
+    with CATALOGUE.open("rb") as po:
+        catalogue = read_po(po)
+    found = list(_refusals())
+    assert len(found) > 30  # the checks of the monitoring, targets and evaluation forms
+    missing = sorted({(f, t) for f, t in found if not getattr(catalogue.get(t), "string", "")})
+    assert not missing, missing
+
+
 def _bpmn_names():
     """Every Chinese name a diagram draws (tasks, events, gateways, flows), one language per page."""
     import html

@@ -23,7 +23,6 @@ is not run: the submit runs it.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,11 +36,11 @@ from sqlalchemy.orm import Session
 
 from ..store import Deployment
 from . import sandbox, serializer
+from .worded import PLACEHOLDER, Worded
 
 KIND = "decision"
 KEYS = {"id", "kind", "decision", "inputs", "reads", "rule", "field", "message", "description"}
 # {name}, or {name:,.2f}: a number as money reads (1,380.00), only these plain number formats
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::(,?\.\d[f%]|,))?\}")
 
 
 @dataclass(frozen=True)
@@ -109,22 +108,12 @@ def problems(check: dict, where: str, declared: set[str], decisions: dict[str, s
     return found
 
 
-def message(template: str, scope: dict) -> str:
+def message(template: str, scope: dict) -> Worded:
     """``template`` with each ``{name}`` replaced by that value of ``scope`` (20.0 reads 20);
-    ``{name:,.2f}`` gives a number with thousands separators and two decimals (1,380.00 万元)."""
-
-    def value(match: re.Match) -> str:
-        name, spec = match.group(1), match.group(2)
-        if name not in scope:
-            return match.group(0)
-        found = scope[name]
-        if spec and isinstance(found, int | float) and not isinstance(found, bool):
-            return format(found, spec)
-        if isinstance(found, float) and found.is_integer():
-            found = int(found)
-        return "" if found is None else str(found)
-
-    return _PLACEHOLDER.sub(value, template)
+    ``{name:,.2f}`` gives a number with thousands separators and two decimals (1,380.00 万元).
+    The message keeps its template and the values it quotes (an English page words it again)."""
+    quoted = {name: scope[name] for name, _spec in PLACEHOLDER.findall(template) if name in scope}
+    return Worded(template, quoted)
 
 
 def errors(check: dict, form_data: dict, context: Context | None, environment) -> dict[str, list[str]]:

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .worded import Worded
+
 _SPEC_KEYS = {"from", "when", "copy", "scale_to", "bound", "description", "rows"}
 
 
@@ -273,7 +275,9 @@ def bound_errors(schema: dict, data: dict, values: dict | None) -> dict[str, lis
             title = str(prop.get("title") or name)
             # the form says where the value comes from (lint asks for it, no guess made here)
             held_as = str(prop["x-prefill"].get("held_as") or "应为系统带出的内容").strip()
-            errors.setdefault(name, []).append(f"{title}{held_as}，不能修改")
+            errors.setdefault(name, []).append(
+                Worded("{title}{held_as}，不能修改", {"title": title, "held_as": held_as})
+            )
     for table, bound in bound_tables(schema, values or {}).items():
         if values is None and "rows" not in specs[table]:
             continue  # held to earlier data only where that data is known
@@ -296,7 +300,9 @@ def _table_errors(
         name = _text(row.get(key)) or _text((sources[changed[i]] if i in changed else {}).get(key))
         if i not in changed:
             kind = "评价指标体系中的指标" if standard else "批复的绩效指标"
-            message = f"第{i + 1}行「{name}」不是{kind}，不能新增"
+            message = Worded(
+                "第{row}行「{name}」不是{kind}，不能新增", {"row": i + 1, "name": name, "kind": kind}
+            )
             errors.setdefault(f"{table}/{i}/{key}", []).append(message)
             continue
         source = sources[changed[i]]
@@ -304,13 +310,16 @@ def _table_errors(
             expected = _text(source.get(column))
             if _text(row.get(column)) == expected:
                 continue
-            source_name = "评价指标体系" if standard else "批复"
-            told = f"应为{source_name}的「{expected}」" if expected else f"{source_name}时为空"
-            message = f"第{i + 1}行「{name}」的{titles.get(column, column)}{told}，不能修改"
+            basis = "评价指标体系" if standard else "批复"
+            told = Worded(
+                f"应为{basis}的「{{expected}}」" if expected else f"{basis}时为空", {"expected": expected}
+            )
+            quoted = {"row": i + 1, "name": name, "column": titles.get(column, column), "told": told}
+            message = Worded("第{row}行「{name}」的{column}{told}，不能修改", quoted)
             errors.setdefault(f"{table}/{i}/{column}", []).append(message)
     for s in missing:
         kind = "评价指标体系中的指标" if standard else "批复的绩效指标"
-        message = f"缺少{kind}「{_text(sources[s].get(key))}」，不能删除"
+        message = Worded("缺少{kind}「{name}」，不能删除", {"kind": kind, "name": _text(sources[s].get(key))})
         errors.setdefault(table, []).append(message)
     return errors
 

@@ -15,7 +15,7 @@ from workflows.config import settings
 from workflows.policy import Actor
 from workflows.queries.accounts import Principal
 from workflows.store import Database, User
-from workflows.store.database import prepare_engine, sqlite_file_ready
+from workflows.store.database import engine_options, prepare_engine, sqlite_file_ready
 
 from .extensions import db
 
@@ -81,6 +81,7 @@ def init_database(app: Flask) -> Database:
     """Flask-SQLAlchemy on ``JIXIAO_DATABASE_URL``, and the commands' :class:`Database` on its
     engine: one engine, one pool for request reads (``db.session``) and units of work alike."""
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_uri(app.config.get("JIXIAO_DATABASE_URL"))
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     db.init_app(app)
     with app.app_context():
         engine = db.engine

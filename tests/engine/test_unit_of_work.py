@@ -199,6 +199,7 @@ def _driver_connection(unit):
     return unit.driver().dbapi_connection
 
 
+@pytest.mark.sqlite_only
 def test_a_units_connection_goes_to_the_next_unit_when_its_transaction_ended(db):
     pool = db.engine.pool
     with db.unit_of_work() as unit:
@@ -214,6 +215,18 @@ def test_a_units_connection_goes_to_the_next_unit_when_its_transaction_ended(db)
     assert pool.checkedout() == 0  # disposing gives the kept one back
 
 
+@pytest.mark.postgres
+def test_a_postgresql_units_connection_goes_back_to_the_pool_which_checks_it_before_the_next(db):
+    """A server's connection can be gone while the app holds it (a restart): no unit hands its
+    connection on past the pool, whose pre-ping finds a dead one out before a command uses it."""
+    pool = db.engine.pool
+    with db.unit_of_work() as unit:
+        _INSERT_HEAD.execute(unit, _head("test:pooled"))
+        unit.commit()
+    assert pool.checkedout() == 0
+    assert pool._pre_ping
+
+
 def test_a_connection_whose_transaction_is_still_open_is_never_handed_on(db):
     unit = UnitOfWork(db._write_engine, spare=db._spare)
     _INSERT_HEAD.execute(unit, _head("test:left-open"))
@@ -221,3 +234,44 @@ def test_a_connection_whose_transaction_is_still_open_is_never_handed_on(db):
     with db.unit_of_work() as unit:  # whichever connection it gets, the row is not there
         assert _HEADS_LIKE.all(unit, {"pattern": "test:left-open"}) == []
     assert _stored(db, AuditChain, AuditChain.chain == "test:left-open") == 0
+
+
+def _drop_every_other_connection(db) -> int:
+    """What a PostgreSQL restart does to a client: every connection it holds is gone."""
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(db.url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            return len(
+                conn.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                ).all()
+            )
+    finally:
+        admin.dispose()
+
+
+@pytest.mark.postgres
+def test_the_first_command_after_the_database_dropped_its_connections_succeeds(db):
+    """A PostgreSQL restart (or a failover) ends every connection the app holds: its pool's and
+    the one a unit of work hands on to the next (``SpareConnections``). The next command and the
+    next read go through on a new connection instead of failing once for each dead one."""
+    for n in range(3):  # connections to lose: the spare, and pooled ones
+        with db.unit_of_work() as unit:
+            _INSERT_HEAD.execute(unit, _head(f"test:before-{n}"))
+            unit.commit()
+    with db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(AuditChain)) == 3
+    assert _drop_every_other_connection(db) >= 1
+    with db.unit_of_work() as unit:
+        _INSERT_HEAD.execute(unit, _head("test:after"))
+        unit.commit()
+    with db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(AuditChain)) == 4
+    assert _drop_every_other_connection(db) >= 1
+    with db.reading() as session:  # a page's reads, first after the loss
+        assert session.scalar(select(func.count()).select_from(AuditChain)) == 4

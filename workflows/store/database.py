@@ -56,6 +56,13 @@ def prepare_engine(engine: Engine) -> None:
     event.listen(engine, "begin", _on_sqlite_begin)
 
 
+def engine_options(url: str) -> dict:
+    """What an engine of ours is created with. On PostgreSQL the pool checks a connection before
+    handing it out (a round trip): after a server restart every pooled connection is dead, and
+    without the check each would fail one command or one page before the pool let it go."""
+    return {} if url.startswith("sqlite") else {"pool_pre_ping": True}
+
+
 def sqlite_file_ready(url: str) -> None:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -68,7 +75,7 @@ class Database:
         if engine is None:
             self.url = url or settings().resolved_database_url()
             sqlite_file_ready(self.url)
-            engine = create_engine(self.url, **engine_kwargs)
+            engine = create_engine(self.url, **{**engine_options(self.url), **engine_kwargs})
         else:  # built on an engine someone else owns (the Flask app's): one pool, not two
             self.url = engine.url.render_as_string(hide_password=False)
         prepare_engine(engine)
@@ -89,7 +96,9 @@ class Database:
         )
         # what runs before any unit of work begins its transaction (the app ends a request's reads)
         self.on_begin: list[Callable[[], None]] = []
-        self._spare = SpareConnections()
+        # SQLite's connection is a file opened in this process; a PostgreSQL server's can be gone
+        # (a restart, a failover), which only a checkout from the pool finds out (its pre-ping)
+        self._spare = SpareConnections() if self.is_sqlite else None
 
     @contextmanager
     def unit_of_work(self) -> Iterator[UnitOfWork]:
@@ -127,7 +136,8 @@ class Database:
         command.upgrade(alembic_config(self.url), revision)
 
     def dispose(self) -> None:
-        self._spare.close()
+        if self._spare is not None:
+            self._spare.close()
         self.engine.dispose()
 
 

@@ -103,6 +103,8 @@ def as_of_node(node) -> str:
     month, _dash, day = str(node or "").partition("-")
     if not (month.isdigit() and day[:2].isdigit()):
         return ""
+    if not _is_zh():  # as of 31 Aug
+        return gettext("截至%(m)s月%(d)s日", m=date(2000, int(month), 1).strftime("%b"), d=int(day[:2]))
     return gettext("截至%(m)s月%(d)s日", m=int(month), d=int(day[:2]))
 
 

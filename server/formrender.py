@@ -17,6 +17,7 @@ from typing import Any
 from workflows.config import settings
 from workflows.engine import computed, forms
 
+from .formatting import field_message
 from .labels import form_text
 
 MAX_ROWS = 50
@@ -259,7 +260,8 @@ def computed_values(schema: dict, form) -> dict:
     values.update(dict.fromkeys(computed.untyped(schema, data)))  # nothing typed yet: "—", no error
     errors = forms.live_errors(schema, {**data, **{k: v for k, v in values.items() if v is not None}})
     return {
-        "values": {name: "—" if value is None else value for name, value in values.items()},
-        "errors": errors,
+        # a computed word (等级 中) and a refusal in the page's language, as the page shows them
+        "values": {name: "—" if value is None else form_text(value) for name, value in values.items()},
+        "errors": {path: [field_message(m) for m in messages] for path, messages in errors.items()},
         "invalid": sorted(invalid_totals(schema, errors)),
     }

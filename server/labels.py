@@ -386,6 +386,7 @@ FILTERS = {
     "role_name": role_name,
     "fund_name": fund_name,
     "priority_name": priority_name,
+    "form_text": form_text,
 }
 
 

@@ -62,7 +62,7 @@ def index():
         q=filters.q or "",
         filters=filters,
         units=projects.units(db.session, user.actor),
-        offices=dashboard.office_choices(db.session) if user.roles & OVERSIGHT_ROLES else [],
+        offices=dashboard.office_choices(db.session, user.actor) if user.roles & OVERSIGHT_ROLES else [],
         can_create=bool(user.roles & PROJECT_CREATORS),
     )
 

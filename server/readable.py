@@ -146,6 +146,8 @@ def _display_value(value: Any, prop: dict, key: str = "") -> Any:
     if value in (prop.get("enum") or []):
         index = prop["enum"].index(value)
         return form_text(names[index] if index < len(names) else value)
+    if "x-computed" in prop and isinstance(value, str):
+        return form_text(value)  # a word the system gave (按得分评定等级 中): in the page's language
     if prop.get("format") == "date" and isinstance(value, str):
         return _date_text(value)  # 2026年12月1日, as every other date on the page reads
     if isinstance(value, int | float) and _in_wan(prop, key):

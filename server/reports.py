@@ -118,8 +118,8 @@ def index():
     with database().reading(transaction=False) as session:
         if filters.year is None:
             filters = filters.narrowed(year=dashboard.default_year(session, actor))
-        units = dashboard.unit_choices(session)
-        offices = dashboard.office_choices(session)
+        units = dashboard.unit_choices(session, actor)
+        offices = dashboard.office_choices(session, actor)
         units_args = listing.list_args(request.args, prefix="units_", keys=dashboard.UNIT_SORTS)
         board = dashboard.build(
             session,

@@ -64,3 +64,34 @@ def test_an_english_task_page_names_its_diagram_and_indicator_categories_in_engl
     assert "Output indicators" in categories
     page.screenshot(path=str(tmp_path / "english-task-with-diagram.png"), full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize("width", [1024, 1280])
+def test_an_english_task_pages_facts_keep_their_values_readable_beside_long_labels(
+    browser, demo_server, tmp_path, width
+):
+    """Walk of session 14: English labels are longer than Chinese ones (Overall goal: medium and
+    long term); a label column as wide as its longest label left the values of 前序环节 a few
+    pixels, an amount standing one character a line, the page 12,000 px tall. A label wraps in at
+    most two fifths of its list; the value keeps the rest."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    login(page, demo_server, "zhang.san")
+    page.goto(f"{demo_server}/lang/en")
+    page.goto(f"{demo_server}/inbox?scope=claimable&per_page=100")
+    page.locator("#inbox tbody tr td.task-cell a", has_text="Monitoring report").first.click()
+    page.wait_for_load_state("networkidle")
+    page.locator("#earlier-steps details").first.evaluate("d => d.open = true")
+    lists = page.locator("#earlier-steps dl.readable, dl.facts")
+    assert lists.count() >= 2
+    narrowest = lists.evaluate_all(
+        """ls => ls.map(l => {
+            const values = [...l.querySelectorAll(':scope > dd:not(.table)')];
+            return Math.min(...values.map(d => d.getBoundingClientRect().width)) / l.getBoundingClientRect().width;
+        })"""
+    )
+    page.screenshot(path=str(tmp_path / f"english-facts-{width}.png"), full_page=True)
+    assert min(narrowest) >= 0.25, narrowest  # a value has at least a quarter of its list
+    labels = page.locator("dl.facts dt").evaluate_all("ds => ds.map(d => d.scrollWidth <= d.clientWidth + 1)")
+    assert all(labels), "a label is cut off"
+    context.close()

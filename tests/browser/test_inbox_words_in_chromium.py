@@ -116,3 +116,22 @@ def test_a_tablets_inbox_shows_every_column_it_keeps_and_the_claim_button_withou
     else:
         assert "流程" in shown, shown
     page.screenshot(path=str(tmp_path / f"inbox-{width}.png"), full_page=True)
+
+
+def test_an_english_inbox_at_1024_keeps_its_claim_button_in_its_box(
+    page, live_server, finance_review, tmp_path
+):
+    """Walk of session 14: English words are wider than Chinese ones; at 1024 px the English inbox
+    ran past its box and cut 认领 to "Cl". Up to 1100 px the inbox leaves out 创建时间 (the sort
+    keeps it), and the table fits in either language."""
+    page.set_viewport_size({"width": 1024, "height": 900})
+    login(page, live_server, "li.si", PASSWORD)
+    page.goto(f"{live_server}/lang/en")
+    page.goto(f"{live_server}/inbox?scope=claimable")
+    box = page.locator("#inbox").evaluate("t => [t.scrollWidth, t.parentElement.clientWidth]")
+    page.screenshot(path=str(tmp_path / "inbox-en-1024.png"), full_page=True)
+    assert box[0] <= box[1], box
+    claim = page.locator(f'tr[data-task="{finance_review}"] button', has_text="Claim")
+    assert claim.is_visible() and claim.evaluate("b => b.getBoundingClientRect().right") <= 1024
+    shown = [h.strip() for h in page.locator("#inbox thead th:visible").all_inner_texts() if h.strip()]
+    assert "Process" in shown and not any(h.startswith("Created") for h in shown), shown

@@ -92,6 +92,6 @@ def test_a_form_reads_in_english_when_the_page_is_english(web):
     assert "审核结论" in zh and ">退回整改<" in zh and "DOMAIN" not in zh
     designer.get("/lang/en")
     en = preview()
-    assert "Review decision" in en and "Amount requested (10k yuan)" in en
+    assert "Review decision" in en and "Amount requested (10k CNY)" in en
     assert ">Return for rectification<" in en and 'value="退回整改"' in en  # the stored value stays
     assert "A new project needs an ex-ante performance assessment." in en and "审核" not in en

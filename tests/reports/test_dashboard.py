@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -307,5 +307,6 @@ def test_R_MN_2_the_dashboards_schedule_progress_says_as_of_which_day_as_the_pro
     finance.get("/lang/en")
     english = finance.get(f"/dashboard?year={year}").text
     shown = re.search(r'id="schedule-progress">(.*?)</span></span>', english, re.S).group(1)
-    assert f"(as of {int(node[3:5])}/{int(node[:2])})" in shown and "截至" not in shown
-    assert f"Monitoring as of {int(node[3:5])}/{int(node[:2])}" in finance.get(f"/projects/{project_id}").text
+    month = date(2000, int(node[:2]), 1).strftime("%b")  # 08-31: as of 31 Aug
+    assert f"(as of {int(node[3:5])} {month})" in shown and "截至" not in shown
+    assert f"Monitoring as of {int(node[3:5])} {month}" in finance.get(f"/projects/{project_id}").text

@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import select
 
-from workflows.store import BudgetUnit, HumanTask, Project
+from workflows.store import BudgetUnit, HumanTask, Project, TargetVersion
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -76,3 +76,58 @@ def test_a_decided_amount_reads_with_two_decimals(signed_in, demo_db):
     field = re.search(r'<input[^>]*id="ea_requested_amount_wan"[^>]*>', page).group(0)
     assert "disabled" in field
     assert re.search(r'value="[\d,]+\.\d\d"', field), field
+
+
+def _offered(html: str, name: str) -> list[str]:
+    found = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    return [
+        re.sub(r"\s+", " ", o).strip()
+        for o in re.findall(r'<option value="\d+"[^>]*>(.*?)</option>', found.group(1))
+    ]
+
+
+def test_a_finance_reviewer_filters_by_their_own_office_and_its_units(signed_in):
+    """li.si reviews 经济建设科's units only: the project list and the dashboard offer that office
+    and those units, as the figures beside them count."""
+    reviewer = signed_in("li.si")
+    for page in ("/projects", "/dashboard"):
+        html = reviewer.get(page).text
+        assert _offered(html, "office") == ["经济建设科"], page
+        assert len(_offered(html, "unit")) == 1, (page, _offered(html, "unit"))
+    assert len(_offered(signed_in("zhou.perf").get("/dashboard").text, "office")) == 4
+
+
+def test_an_english_review_names_its_computed_grade_in_english(signed_in, demo_db):
+    with demo_db.reading() as session:
+        done = session.execute(
+            select(HumanTask.id, HumanTask.completed_by).where(
+                HumanTask.task_spec == "ev_finance_review", HumanTask.status == "completed"
+            )
+        ).first()
+    reader = signed_in(done.completed_by)
+    chinese = reader.get(f"/tasks/{done.id}").text
+    grade = re.search(r'<output id="ev_sheet_grade"[^>]*>([^<]*)</output>', chinese)
+    assert grade and grade.group(1) in {"优", "良", "中", "差"}, "the finished review shows its grade"
+    reader.get("/lang/en")
+    english = reader.get(f"/tasks/{done.id}").text
+    shown = re.search(r'<output id="ev_sheet_grade"[^>]*>([^<]*)</output>', english).group(1)
+    assert shown == {"优": "Excellent", "良": "Good", "中": "Fair", "差": "Poor"}[grade.group(1)]
+
+
+def test_english_project_and_assessment_pages_name_categories_months_and_ranges_in_english(
+    signed_in, demo_db
+):
+    with demo_db.reading() as session:
+        project_id = session.scalar(select(TargetVersion.project_id).order_by(TargetVersion.id).limit(1))
+    office = signed_in("zhou.perf")
+    office.get("/lang/en")
+    versions = (
+        office.get(f"/projects/{project_id}").text.split('id="target-versions"')[1].split("</section>")[0]
+    )
+    assert "Output indicators" in versions and "产出指标" not in versions
+    cycles = office.get("/assessment").text
+    assert re.search(r"<td>(July|December) 20\d\d</td>", cycles) and not re.search(r"20\d\d年\d+月", cycles)
+    audit = office.get("/audit").text
+    assert re.search(r"<label>To <input name=\"date_to\"", audit), (
+        "the audit log's range ends with To, not Due"
+    )

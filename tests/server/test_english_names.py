@@ -135,3 +135,20 @@ def test_a_recorded_date_reads_as_every_other_date_on_the_page(app):
         session["lang"] = "en"
         [field] = readable.readable_fields({"rect_completed_on": "2026-12-01"}, schema)
         assert field["value"] == "1 Dec 2026"
+
+
+def test_a_word_the_system_computed_reads_in_english_where_the_page_is_english(app):
+    """按得分评定等级 (x-computed: 优/良/中/差) under 前序环节: the grade in the page's language."""
+    schema = {
+        "title": "财政评价复核",
+        "properties": {"ev_sheet_grade": {"type": "string", "title": "按得分评定等级", "x-computed": "'中'"}},
+    }
+    with app.test_request_context():
+        from flask import session
+
+        session["lang"] = "en"
+        [field] = readable.readable_fields({"ev_sheet_grade": "中"}, schema)
+        assert (field["label"], field["value"]) == ("Grade by score", "Fair")
+    with app.test_request_context():
+        [field] = readable.readable_fields({"ev_sheet_grade": "中"}, schema)
+        assert field["value"] == "中"

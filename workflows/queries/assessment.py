@@ -49,6 +49,11 @@ class CycleView:
         return f"{self.fiscal_year}年{CYCLE_NAMES[self.cycle]}"
 
     @property
+    def month(self) -> int:
+        """The month the cycle is named by (July, December)."""
+        return int(CYCLE_NAMES[self.cycle].removesuffix("月"))
+
+    @property
     def status_name(self) -> str:
         return STATUS_NAMES[self.status]
 

@@ -156,14 +156,27 @@ def default_year(session: Session, actor: Actor, now: datetime | None = None) ->
     return this_year if this_year in known or not known else known[0]
 
 
-def unit_choices(session: Session) -> list[tuple[int, str, str]]:
-    """Every budget unit as (id, code, name) in code order, for the unit filter."""
-    return sql.unit_choices(session)
+def unit_choices(session: Session, actor: Actor | None = None) -> list[tuple[int, str, str]]:
+    """The budget units as (id, code, name) in code order, for the unit filter: every one, or to
+    an ``actor`` who reads the projects of some units those units."""
+    units = (
+        policy.project_units(actor) if actor is not None and policy.reads_projects_by_unit(actor) else None
+    )
+    every = sql.unit_choices(session)
+    return every if units is None else [unit for unit in every if unit[0] in units]
 
 
-def office_choices(session: Session) -> list[tuple[int, str]]:
-    """Every finance business office as (id, name), for the office filter."""
-    return sql.offices_of(session)[1]
+def office_choices(session: Session, actor: Actor | None = None) -> list[tuple[int, str]]:
+    """The finance business offices as (id, name), for the office filter: every one, or to an
+    ``actor`` who reads the projects of some units (a finance reviewer) the offices of those."""
+    office_of, offices = sql.offices_of(session)
+    units = (
+        policy.project_units(actor) if actor is not None and policy.reads_projects_by_unit(actor) else None
+    )
+    if units is None:
+        return offices
+    theirs = {office_of.get(unit) for unit in units}
+    return [(office_id, name) for office_id, name in offices if office_id in theirs]
 
 
 # the units table's columns it sorts by (by code, names A to Z; figures most first)

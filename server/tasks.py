@@ -344,7 +344,7 @@ def download(attachment_id: int):
 @login_required
 def diagram(instance_id: int):
     instance = projects.readable_instance(db.session, page_user().actor, instance_id)
-    info = tasks.diagram(db.session, instance)
+    info = tasks.diagram(db.session, instance, step=request.args.get("step") or None)
     return jsonify({**info, "xml": readable.localized_bpmn(info["xml"])})  # English names in en
 
 

@@ -220,11 +220,13 @@ def _processes_in(xml: str) -> dict[str, set[str]]:
     return found
 
 
-def diagram(session: Session, instance: ProcessInstance) -> dict:
+def diagram(session: Session, instance: ProcessInstance, step: str | None = None) -> dict:
     """The deployed BPMN XML of the path the instance now stands in, and which steps are open or done.
 
     When every open step lives in a called process (the lifecycle waiting inside
     ``target_review``, say), that process's diagram is the one that shows where the project is.
+    Asked for a ``step`` (a task page asks for its own), the process that step belongs to: a
+    finished 编制事前绩效评估报告 shows the ex-ante assessment, not the target review after it.
     """
     files = {n: t for n, t in sorted(instance.definition.deployment.files.items()) if n.endswith(".bpmn")}
     rows = session.execute(
@@ -233,6 +235,13 @@ def diagram(session: Session, instance: ProcessInstance) -> dict:
     open_steps = sorted({spec for spec, status in rows if status == "open"})
     done = sorted({spec for spec, status in rows if status == "completed"} - set(open_steps))
     parsed = {name: _processes_in(text) for name, text in files.items()}
+    if step:
+        owners = [
+            (pid, name) for name, processes in parsed.items() for pid, els in processes.items() if step in els
+        ]
+        if owners:  # the instance's own process first, where a called one has a step of the same id
+            pid, name = min(owners, key=lambda owner: owner[0] != instance.process_id)
+            return {"process_id": pid, "xml": files[name], "open": open_steps, "completed": done}
     process_id, xml = instance.process_id, ""
     for name, processes in parsed.items():
         if instance.process_id in processes:

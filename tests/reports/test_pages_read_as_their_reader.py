@@ -131,3 +131,17 @@ def test_english_project_and_assessment_pages_name_categories_months_and_ranges_
     assert re.search(r"<label>To <input name=\"date_to\"", audit), (
         "the audit log's range ends with To, not Due"
     )
+
+
+def test_an_english_project_page_writes_english_punctuation(signed_in, demo_db):
+    """30%（255.00 (10k CNY)） read as Chinese punctuation around English words: an English page
+    puts 30% (255.00 (10k CNY)), a Chinese one keeps its full-width brackets."""
+    with demo_db.reading() as session:
+        project_id = session.scalar(select(Project.id).where(Project.budget_cut_ratio > 0).limit(1))
+    office = signed_in("zhou.perf")
+    cut = re.search(r'<dd id="budget-cut">(.*?)</dd>', office.get(f"/projects/{project_id}").text).group(1)
+    assert "（" in cut and "）" in cut
+    office.get("/lang/en")
+    english = office.get(f"/projects/{project_id}").text
+    cut = re.search(r'<dd id="budget-cut">(.*?)</dd>', english).group(1)
+    assert re.fullmatch(r"\d+(\.\d+)?% \([\d,.]+ \(10k CNY\)\)", cut), cut

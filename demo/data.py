@@ -112,6 +112,7 @@ MORE_PROJECTS = [
     (16, "城市污水管网维护", ZJ, "450.00", False, False, "monitoring"),
     (17, "乡镇综合文化站免费开放", WL, "86.00", False, False, "monitoring"),
     (18, "高标准农田建设", NY, "860.00", False, True, "targets"),
+    (19, "城区供水管网改造", ZJ, "620.00", True, True, "expert_review"),  # the experts' sheets open
 ]
 # The 申报表 header of each project: number → (项目负责人, phone, 实施单位 when not the unit itself,
 # years the project runs, 其他资金 in 万元: the rest is 财政拨款)
@@ -134,6 +135,7 @@ HEADERS = {
     16: ("邱海军", "0795-8821309", "万载县污水处理厂", 3, "0"),
     17: ("简小红", "0795-8835202", None, 3, "0"),
     18: ("熊长春", "0795-8832102", "万载县农田建设服务中心", 2, "0"),
+    19: ("潘立明", "0795-8821310", "万载县自来水公司", 2, "120.00"),
 }
 
 
@@ -164,6 +166,7 @@ def _declared(code, name, unit_id, amount, is_new, is_major, year, number) -> co
 # being assessed and targeted, this year's is monitored, last year's is evaluated.
 _YEAR_OFFSET = {
     "ex_ante": 1,
+    "expert_review": 1,
     "targets": 1,
     "target_review": 1,
     "not_budgeted": 1,

@@ -68,6 +68,7 @@ STAGE_ALIASES = {
 }
 STAGES = (
     "ex_ante",
+    "expert_review",
     "targets",
     "monitoring",
     "rectification",
@@ -77,7 +78,7 @@ STAGES = (
     "not_budgeted",
 )
 # Stages reached only through an ex-ante assessment (DOMAIN 3.1 R-EA-1: new projects).
-_NEEDS_EX_ANTE = ("ex_ante", "not_budgeted")
+_NEEDS_EX_ANTE = ("ex_ante", "expert_review", "not_budgeted")
 
 # DOMAIN 8: Wanzai county's third-party key evaluations (万元) and other plausible projects.
 DEMO_PROJECTS = [
@@ -89,9 +90,13 @@ DEMO_PROJECTS = [
     ("高标准农田建设项目", 860.0),
 ]
 
+# the experts a finance reviewer picks for the demo's panel (R-EX-1: none of the project's unit)
+EXPERT_PANEL = ("wang.expert", "zhao.expert", "sun.expert")
+
 # The task after which each stage is reached (the stage's waiting task), or None: completed.
 _WAITING_AT = {
     "ex_ante": "ea_finance_review",
+    "expert_review": "ea_expert_score",
     "targets": "tg_review",
     "monitoring": "mn_report",
     "rectification": "rc_submit",
@@ -177,6 +182,8 @@ class _Plan:
         if spec == "ea_finance_review":
             if self.stage == "not_budgeted":  # 72.5: the table's 不支持, the reviewer's too (R-EA-4)
                 return forms.ex_ante_review(72.5, "不支持")
+            if self.stage == "expert_review":  # R-EA-3: a major project's panel, picked from the pool
+                return {**forms.ex_ante_review(86.5, "支持", "专家评审"), "experts": list(EXPERT_PANEL)}
             return forms.ex_ante_review(86.5)
         if spec == "ea_expert_score":
             return forms.ex_ante_expert_sheet(next(self.expert_scores))

@@ -15,7 +15,7 @@ from demo import paths
 from workflows.engine import specs
 from workflows.policy import Actor, holders_query
 from workflows.queries import projects as project_queries
-from workflows.store import AuditEvent, BudgetUnit, ProcessInstance, Project, User
+from workflows.store import AuditEvent, BudgetUnit, HumanTask, ProcessInstance, Project, User
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = {"ex_ante", "targets", "rectification", "evaluation", "results_applied", "not_budgeted"}
@@ -124,3 +124,17 @@ def test_the_demos_story_stays_in_the_past_last_years_projects_graded_last_sprin
     assert len(graded) >= 12
     for code, at in graded:  # the loop closed by the summer after the fiscal year
         assert at.year == last_year + 1 and at.month <= 7, (code, at)
+
+
+def test_the_demo_gives_each_expert_of_a_panel_a_score_sheet_to_fill(db, loaded):
+    """Walk of session 14: the demo held no expert task at all, so 孙丽华 (sun.expert) signing in to
+    try the product met an empty inbox. A major new project of 住建局 now waits at its ex-ante
+    expert review, a sheet for each expert the finance reviewer picked from the pool."""
+    with db.reading() as session:
+        sheets = session.execute(
+            select(HumanTask.assignee, Project.name)
+            .join(Project, Project.id == HumanTask.project_id)
+            .where(HumanTask.task_spec == "ea_expert_score", HumanTask.status == "open")
+        ).all()
+    assert sorted(a for a, _name in sheets) == ["sun.expert", "wang.expert", "zhao.expert"]
+    assert {name for _a, name in sheets} == {"城区供水管网改造"}

@@ -151,8 +151,9 @@ def new_project(code: str, unit_id: int, index: int = 0) -> commands.NewProject:
     return commands.NewProject(code, name, YEAR, Decimal(str(amount)), unit_id, is_new=True)
 
 
-def test_demo_puts_projects_at_every_stage_as_their_people_would(paths, db, staff):
-    """The demo loader's call: each project, created by its unit's submitter, stops at the stage wanted."""
+def test_demo_puts_projects_at_every_stage_as_their_people_would(paths, db, staff, expert_pool):
+    """The demo loader's call: each project, created by its unit's submitter, stops at the stage wanted
+    (at its experts' review, a panel of the pool: the project stands in 事前评估)."""
     units = list(staff)
     wanted = {}
     for index, stage in enumerate(demo.STAGES):
@@ -161,7 +162,9 @@ def test_demo_puts_projects_at_every_stage_as_their_people_would(paths, db, staf
             db, new_project(f"DEMO-{index}", unit_id, index), stage, actor=staff[unit_id]
         )
         # while its self-evaluation is due the project stands in 绩效评价 (evaluation)
-        wanted[created.project_id] = {"self_evaluation": "evaluation"}.get(stage, stage)
+        wanted[created.project_id] = {"self_evaluation": "evaluation", "expert_review": "ex_ante"}.get(
+            stage, stage
+        )
     with db.reading() as session:
         stages = {p.id: p.stage for p in session.scalars(select(Project))}
         actors = set(

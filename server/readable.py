@@ -317,6 +317,8 @@ def ruling_value(value: Any, name: str = "") -> Any:
         return percent(value)
     if name.endswith("method") and value in PANEL_METHODS:
         return str(lazy_gettext(PANEL_METHODS[value]))
+    if isinstance(value, str):
+        return form_text(value)  # a table's own words (予以支持，进入预算安排; 中) in the page's language
     return plain_value(value)
 
 

@@ -145,3 +145,19 @@ def test_an_english_project_page_writes_english_punctuation(signed_in, demo_db):
     english = office.get(f"/projects/{project_id}").text
     cut = re.search(r'<dd id="budget-cut">(.*?)</dd>', english).group(1)
     assert re.fullmatch(r"\d+(\.\d+)?% \([\d,.]+ \(10k CNY\)\)", cut), cut
+
+
+def test_an_english_project_page_names_its_rulings_in_english(signed_in, demo_db):
+    """流程判定 on an English page: the tables' labels and worded outputs in English (等级 中 →
+    Grade Fair; 可报送上级 → May be reported upward)."""
+    with demo_db.reading() as session:
+        project_id = session.scalar(select(Project.id).where(Project.grade.is_not(None)).order_by(Project.id))
+    office = signed_in("zhou.perf")
+    office.get("/lang/en")
+    rulings = office.get(f"/projects/{project_id}").text.split('id="decisions"')[1].split("</section>")[0]
+    said = re.sub(r"<[^>]+>", " ", rulings)
+    bold = re.findall(r"<b>([^<]*)</b>", rulings)
+    assert bold and not [b for b in bold if CJK.search(b)], bold
+    labels = re.findall(r"(?:</strong>|；|; )\s*([^<]+?) <b>", rulings)
+    assert labels and not [label for label in labels if CJK.search(label)], labels
+    assert "May be reported upward" in said

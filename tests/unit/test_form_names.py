@@ -128,3 +128,28 @@ def test_every_standard_score_item_has_english():
                         if entry is None or not entry.string:
                             missing.append(f"{path.name} {name}: {value}")
     assert missing == [], "\n".join(sorted(set(missing)))
+
+
+def _decision_words():
+    """A decision table's labels and the outputs it gives in words (予以支持，进入预算安排), which
+    the project page's 流程判定 shows."""
+    from lxml import etree
+
+    for path in sorted((ROOT / "bpmn").glob("*.dmn")):
+        root = etree.parse(str(path)).getroot()
+        for element in root.iter("{*}input", "{*}output"):
+            if element.get("label"):
+                yield path.name, element.get("label")
+        for entry in root.iter("{*}outputEntry"):
+            text = (entry.findtext("{*}text") or "").strip()
+            if len(text) > 2 and text[0] == text[-1] == '"' and CJK.search(text):
+                yield path.name, text[1:-1]
+
+
+def test_every_decision_tables_words_have_their_english_in_the_catalogue():
+    with CATALOGUE.open("rb") as po:
+        catalogue = read_po(po)
+    words = list(_decision_words())
+    assert len(words) > 50
+    missing = sorted({(f, t) for f, t in words if not getattr(catalogue.get(t), "string", "")})
+    assert not missing, missing

@@ -39,15 +39,21 @@ def test_a_return_reads_as_a_step_with_its_reason_highlighted(browser, demo_serv
     context.close()
 
 
-def test_an_english_task_page_names_its_diagram_and_indicator_categories_in_english(
-    browser, demo_server, tmp_path
-):
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
+def _english_monitoring_report(browser, demo_server, width: int):
+    """张珊's 监控 report task opened from her inbox, on an English page ``width`` px wide."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB")
     page = context.new_page()
     login(page, demo_server, "zhang.san")
     page.goto(f"{demo_server}/lang/en")
     page.goto(f"{demo_server}/inbox?scope=claimable&per_page=100")
     page.locator("#inbox tbody tr td.task-cell a", has_text="Monitoring report").first.click()
+    return context, page
+
+
+def test_an_english_task_page_names_its_diagram_and_indicator_categories_in_english(
+    browser, demo_server, tmp_path
+):
+    context, page = _english_monitoring_report(browser, demo_server, 1440)
     page.wait_for_selector(".diagram svg .djs-element")
     page.wait_for_load_state("networkidle")
     labels = [
@@ -74,12 +80,7 @@ def test_an_english_task_pages_facts_keep_their_values_readable_beside_long_labe
     long term); a label column as wide as its longest label left the values of 前序环节 a few
     pixels, an amount standing one character a line, the page 12,000 px tall. A label wraps in at
     most two fifths of its list; the value keeps the rest."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    login(page, demo_server, "zhang.san")
-    page.goto(f"{demo_server}/lang/en")
-    page.goto(f"{demo_server}/inbox?scope=claimable&per_page=100")
-    page.locator("#inbox tbody tr td.task-cell a", has_text="Monitoring report").first.click()
+    context, page = _english_monitoring_report(browser, demo_server, width)
     page.wait_for_load_state("networkidle")
     page.locator("#earlier-steps details").first.evaluate("d => d.open = true")
     lists = page.locator("#earlier-steps dl.readable, dl.facts")

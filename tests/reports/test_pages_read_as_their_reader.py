@@ -64,14 +64,20 @@ def test_an_english_inbox_names_its_project_column_in_english(signed_in):
     assert ">Projects</a>" in english  # the menu still leads to the list of them
 
 
-def test_a_decided_amount_reads_with_two_decimals(signed_in, demo_db):
+def _a_finished(demo_db, spec: str):
+    """A finished task of the demo's (its id, and who completed it)."""
     with demo_db.reading() as session:
         done = session.execute(
             select(HumanTask.id, HumanTask.completed_by).where(
-                HumanTask.task_spec == "ea_write", HumanTask.status == "completed"
+                HumanTask.task_spec == spec, HumanTask.status == "completed"
             )
         ).first()
-    assert done is not None
+    assert done is not None, f"the demo has no finished {spec}"
+    return done
+
+
+def test_a_decided_amount_reads_with_two_decimals(signed_in, demo_db):
+    done = _a_finished(demo_db, "ea_write")
     page = signed_in(done.completed_by).get(f"/tasks/{done.id}").text
     field = re.search(r'<input[^>]*id="ea_requested_amount_wan"[^>]*>', page).group(0)
     assert "disabled" in field
@@ -98,12 +104,7 @@ def test_a_finance_reviewer_filters_by_their_own_office_and_its_units(signed_in)
 
 
 def test_an_english_review_names_its_computed_grade_in_english(signed_in, demo_db):
-    with demo_db.reading() as session:
-        done = session.execute(
-            select(HumanTask.id, HumanTask.completed_by).where(
-                HumanTask.task_spec == "ev_finance_review", HumanTask.status == "completed"
-            )
-        ).first()
+    done = _a_finished(demo_db, "ev_finance_review")
     reader = signed_in(done.completed_by)
     chinese = reader.get(f"/tasks/{done.id}").text
     grade = re.search(r'<output id="ev_sheet_grade"[^>]*>([^<]*)</output>', chinese)
@@ -161,3 +162,21 @@ def test_an_english_project_page_names_its_rulings_in_english(signed_in, demo_db
     labels = re.findall(r"(?:</strong>|；|; )\s*([^<]+?) <b>", rulings)
     assert labels and not [label for label in labels if CJK.search(label)], labels
     assert "May be reported upward" in said
+
+
+def test_an_english_project_page_names_a_spot_checks_verdict_and_a_rulings_inputs_in_english(
+    signed_in, demo_db
+):
+    """真实性核查 不实 → False; a ruling's input (最终评价等级（封顶后） 差) → Final grade (after the cap) Poor."""
+    from workflows.store import SpotCheck
+
+    with demo_db.reading() as session:
+        project_id = session.scalar(select(SpotCheck.project_id).where(SpotCheck.verdict == "不实").limit(1))
+    assert project_id is not None, "the demo has a spot check that found a false self-evaluation"
+    office = signed_in("zhou.perf")
+    office.get("/lang/en")
+    page = office.get(f"/projects/{project_id}").text
+    verdict = re.search(r'<p data-verdict="不实">(.*?)</p>', page, re.S).group(1)
+    assert "False" in verdict and "不实" not in verdict, verdict
+    given = re.findall(r"Given: (.*?)</small>", page, re.S)
+    assert given and not [g for g in given if re.search(r" [优良中差](;|$)", g)], given

@@ -210,7 +210,7 @@ def test_an_english_page_words_the_forms_refusals_in_english_keeping_their_figur
     assert said == {
         "ea_requested_amount_wan": "The requested amount cannot exceed the project amount of 1,380.00 (10k CNY)"
     }
-    assert "申请金额" not in summary, summary
+    assert "申请金额" not in summary and "：" not in summary, summary  # English punctuation too
     said, summary = refusals(1380, ea_project_amount_wan="2000")
     assert said == {
         "ea_project_amount_wan": "Project amount (10k CNY) should be as the project was declared; it cannot be changed"

@@ -40,7 +40,6 @@ from .worded import PLACEHOLDER, Worded
 
 KIND = "decision"
 KEYS = {"id", "kind", "decision", "inputs", "reads", "rule", "field", "message", "description"}
-# {name}, or {name:,.2f}: a number as money reads (1,380.00), only these plain number formats
 
 
 @dataclass(frozen=True)

@@ -156,12 +156,17 @@ def default_year(session: Session, actor: Actor, now: datetime | None = None) ->
     return this_year if this_year in known or not known else known[0]
 
 
+def _units_of(actor: Actor | None) -> frozenset[int] | None:
+    """The units whose projects ``actor`` reads, for the filters; None: every unit (or no actor)."""
+    if actor is None or not policy.reads_projects_by_unit(actor):
+        return None
+    return policy.project_units(actor)
+
+
 def unit_choices(session: Session, actor: Actor | None = None) -> list[tuple[int, str, str]]:
     """The budget units as (id, code, name) in code order, for the unit filter: every one, or to
     an ``actor`` who reads the projects of some units those units."""
-    units = (
-        policy.project_units(actor) if actor is not None and policy.reads_projects_by_unit(actor) else None
-    )
+    units = _units_of(actor)
     every = sql.unit_choices(session)
     return every if units is None else [unit for unit in every if unit[0] in units]
 
@@ -170,9 +175,7 @@ def office_choices(session: Session, actor: Actor | None = None) -> list[tuple[i
     """The finance business offices as (id, name), for the office filter: every one, or to an
     ``actor`` who reads the projects of some units (a finance reviewer) the offices of those."""
     office_of, offices = sql.offices_of(session)
-    units = (
-        policy.project_units(actor) if actor is not None and policy.reads_projects_by_unit(actor) else None
-    )
+    units = _units_of(actor)
     if units is None:
         return offices
     theirs = {office_of.get(unit) for unit in units}

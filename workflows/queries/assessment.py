@@ -19,7 +19,9 @@ from ..policy import Actor
 from ..store import AssessmentCycle, AssessmentScore, BudgetUnit, HumanTask, ProcessInstance
 
 STAFF = frozenset({"performance_office", "leadership", "admin"})
-CYCLE_NAMES = {"july": "7月", "december": "12月"}
+# the month each cycle is held in (R-AS-1: July and December), and its name by it
+CYCLE_MONTHS = {"july": 7, "december": 12}
+CYCLE_NAMES = {cycle: f"{month}月" for cycle, month in CYCLE_MONTHS.items()}
 STATUS_NAMES = {"waiting": "未开始", "scoring": "评分中", "approving": "待领导审定", "published": "已通报"}
 POINT_COLUMNS = (
     ("timeliness", "报送及时性"),
@@ -51,7 +53,7 @@ class CycleView:
     @property
     def month(self) -> int:
         """The month the cycle is named by (July, December)."""
-        return int(CYCLE_NAMES[self.cycle].removesuffix("月"))
+        return CYCLE_MONTHS[self.cycle]
 
     @property
     def status_name(self) -> str:
